@@ -1,0 +1,1 @@
+"""Travel times and the vehicle-routing core (the only home of OR-Tools in domcare)."""

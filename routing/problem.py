@@ -1,0 +1,142 @@
+"""A vehicle-routing problem with time windows, in plain integers, and its answer.
+
+Knows nothing of care: tasks are places to be at for a while inside a window, vehicles leave
+one place and return to another inside their own window. Time and travel are in one integer
+unit chosen by the caller (domcare uses minutes; benchmarks use tenths of a distance unit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "Progress",
+    "Route",
+    "RoutingProblem",
+    "RoutingSolution",
+    "SearchSpec",
+    "SyncedPair",
+    "Task",
+    "Vehicle",
+]
+
+
+@dataclass(frozen=True)
+class Task:
+    """``earliest``..``latest`` bounds the start of service; ``penalty`` is the cost of leaving
+    the task out (``None``: it must be done). ``allowed_vehicles`` None means any vehicle."""
+
+    location: int
+    service: int
+    earliest: int
+    latest: int
+    penalty: int | None = None
+    allowed_vehicles: frozenset[int] | None = None
+    demand: int = 0
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    """Leaves ``start_location`` no earlier than ``earliest_start`` and is back at
+    ``end_location`` by ``latest_end``; travels with matrix ``profile``. Vehicles sharing a
+    ``group`` share the group's span budget (a person working two shifts)."""
+
+    start_location: int
+    end_location: int
+    earliest_start: int
+    latest_end: int
+    profile: int = 0
+    max_span: int | None = None
+    group: int | None = None
+    capacity: int | None = None
+
+
+@dataclass(frozen=True)
+class SyncedPair:
+    """Two tasks done together or not at all, by two different vehicles starting at the same
+    time (a two-person job)."""
+
+    first: int
+    second: int
+
+
+@dataclass(frozen=True)
+class RoutingProblem:
+    travel: tuple[npt.NDArray[np.int64], ...]
+    """Per profile, a square matrix of travel time between locations."""
+    tasks: tuple[Task, ...]
+    vehicles: tuple[Vehicle, ...]
+    horizon: int
+    travel_cost: int = 1
+    """Cost per unit of travel time on top of ``span_cost``."""
+    span_cost: int = 0
+    """Cost per unit of a vehicle's span (from leaving to returning), so idle time costs too."""
+    group_span: dict[int, int] = field(default_factory=dict)
+    synced: tuple[SyncedPair, ...] = ()
+
+    def __post_init__(self) -> None:
+        locations = {m.shape for m in self.travel}
+        if len(locations) != 1 or any(m.ndim != 2 or m.shape[0] != m.shape[1] for m in self.travel):
+            raise ValueError("travel matrices must be square and of one size")
+        size = self.travel[0].shape[0]
+        for task in self.tasks:
+            if not 0 <= task.location < size:
+                raise ValueError(f"task location {task.location} outside the matrix")
+            if task.latest < task.earliest:
+                raise ValueError("task window is inverted")
+        for pair in self.synced:
+            if min(self.tasks[pair.first].service, self.tasks[pair.second].service) <= 0:
+                raise ValueError("synced tasks need a positive service time")
+        for vehicle in self.vehicles:
+            if not 0 <= vehicle.profile < len(self.travel):
+                raise ValueError(f"vehicle profile {vehicle.profile} has no matrix")
+
+
+@dataclass(frozen=True)
+class SearchSpec:
+    """How to search. A ``solution_limit`` makes a run reproducible; a time limit does not.
+    Note that OR-Tools does not stop during the first-solution construction."""
+
+    time_limit_s: float = 10.0
+    solution_limit: int | None = None
+    first_solution: str = "LOCAL_CHEAPEST_INSERTION"
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    log: bool = False
+
+
+@dataclass(frozen=True)
+class Progress:
+    elapsed_s: float
+    objective: int
+    performed: int
+
+
+@dataclass(frozen=True)
+class Route:
+    """A vehicle's tasks in order with their service start times, and when it leaves and
+    returns."""
+
+    vehicle: int
+    tasks: tuple[int, ...]
+    starts: tuple[int, ...]
+    depart: int
+    arrive: int
+
+
+@dataclass(frozen=True)
+class RoutingSolution:
+    status: str
+    """OR-Tools' search status name, e.g. ROUTING_SUCCESS or ROUTING_FAIL_TIMEOUT."""
+    found: bool
+    objective: int | None
+    routes: tuple[Route, ...]
+    dropped: tuple[int, ...]
+    wall_s: float
+    first_solution_s: float | None
+
+
+ProgressCallback = Callable[[Progress], None]

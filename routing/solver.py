@@ -1,0 +1,238 @@
+"""The OR-Tools model: the only module in domcare that imports ``ortools``.
+
+Design facts measured with OR-Tools 9.15 (see the issue tracker):
+- ``SetAllowedVehiclesForIndex`` misbehaves from Python in 9.15, so vehicle restrictions are
+  made by removing values from ``VehicleVar(index)``.
+- Travel is registered as integer matrices (``RegisterTransitMatrix``), not Python callbacks:
+  the search then never calls back into Python to price an arc.
+- The time limit is not honoured while the first solution is built; callers that need a
+  bound on wall time split large problems (see ``scheduler.solve``).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from routing.problem import (
+    Progress,
+    ProgressCallback,
+    Route,
+    RoutingProblem,
+    RoutingSolution,
+    SearchSpec,
+)
+
+__all__ = ["solve_routing"]
+
+_FOUND = {"ROUTING_SUCCESS", "ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED", "ROUTING_OPTIMAL"}
+_PROGRESS_EVERY_S = 0.5
+
+
+class _Model:
+    """Nodes are the tasks (node i is task i) followed by one node per vehicle end point."""
+
+    def __init__(self, problem: RoutingProblem):
+        self.problem = problem
+        task_count = len(problem.tasks)
+        depot_locations = sorted(
+            {v.start_location for v in problem.vehicles}
+            | {v.end_location for v in problem.vehicles}
+        )
+        depot_node = {loc: task_count + k for k, loc in enumerate(depot_locations)}
+        self.node_location = np.array(
+            [t.location for t in problem.tasks] + depot_locations, dtype=np.int64
+        )
+        self.service = np.array(
+            [t.service for t in problem.tasks] + [0] * len(depot_locations), dtype=np.int64
+        )
+        starts = [depot_node[v.start_location] for v in problem.vehicles]
+        ends = [depot_node[v.end_location] for v in problem.vehicles]
+        self.manager = pywrapcp.RoutingIndexManager(
+            len(self.node_location), len(problem.vehicles), starts, ends
+        )
+        self.routing = pywrapcp.RoutingModel(self.manager)
+        self._build()
+
+    def _node_matrix(self, profile: int) -> np.ndarray:
+        return self.problem.travel[profile][np.ix_(self.node_location, self.node_location)]
+
+    def _build(self) -> None:
+        problem, routing, manager = self.problem, self.routing, self.manager
+        profiles = sorted({v.profile for v in problem.vehicles})
+        transit_of: dict[int, int] = {}
+        arc_cost_of: dict[int, int] = {}
+        for profile in profiles:
+            travel = self._node_matrix(profile)
+            transit_of[profile] = routing.RegisterTransitMatrix(
+                (travel + self.service[:, None]).tolist()
+            )
+            arc_cost_of[profile] = routing.RegisterTransitMatrix(
+                (travel * problem.travel_cost).tolist()
+            )
+        for v, vehicle in enumerate(problem.vehicles):
+            routing.SetArcCostEvaluatorOfVehicle(arc_cost_of[vehicle.profile], v)
+
+        routing.AddDimensionWithVehicleTransits(
+            [transit_of[v.profile] for v in problem.vehicles],
+            problem.horizon,  # waiting allowed anywhere
+            problem.horizon,
+            False,
+            "time",
+        )
+        time_dim = routing.GetDimensionOrDie("time")
+        self.time = time_dim
+        for v, vehicle in enumerate(problem.vehicles):
+            for index in (routing.Start(v), routing.End(v)):
+                time_dim.CumulVar(index).SetRange(vehicle.earliest_start, vehicle.latest_end)
+            if vehicle.max_span is not None:
+                time_dim.SetSpanUpperBoundForVehicle(vehicle.max_span, v)
+            if problem.span_cost:
+                time_dim.SetSpanCostCoefficientForVehicle(problem.span_cost, v)
+            # Leave as late and come back as early as the route allows.
+            routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
+            routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
+
+        all_vehicles = set(range(len(problem.vehicles)))
+        for t, task in enumerate(problem.tasks):
+            index = manager.NodeToIndex(t)
+            time_dim.CumulVar(index).SetRange(task.earliest, task.latest)
+            if task.penalty is not None:
+                routing.AddDisjunction([index], task.penalty)
+            if task.allowed_vehicles is not None:
+                banned = sorted(all_vehicles - task.allowed_vehicles)
+                if banned:
+                    routing.VehicleVar(index).RemoveValues(banned)
+            routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(index))
+
+        solver = routing.solver()
+        for group, budget in problem.group_span.items():
+            members = [v for v, vehicle in enumerate(problem.vehicles) if vehicle.group == group]
+            spans = [
+                time_dim.CumulVar(routing.End(v)) - time_dim.CumulVar(routing.Start(v))
+                for v in members
+            ]
+            if spans:
+                solver.Add(solver.Sum(spans) <= budget)
+        for pair in problem.synced:
+            a, b = manager.NodeToIndex(pair.first), manager.NodeToIndex(pair.second)
+            solver.Add(routing.ActiveVar(a) == routing.ActiveVar(b))
+            solver.Add(time_dim.CumulVar(a) == time_dim.CumulVar(b))
+            # Two different vehicles follow: with equal starts and positive service, one
+            # vehicle cannot do both (RoutingProblem checks the service is positive).
+
+        demands = [t.demand for t in problem.tasks]
+        if any(demands):
+            demand_index = routing.RegisterUnaryTransitVector(
+                demands + [0] * (len(self.node_location) - len(demands))
+            )
+            routing.AddDimensionWithVehicleCapacity(
+                demand_index,
+                0,
+                [v.capacity if v.capacity is not None else sum(demands) for v in problem.vehicles],
+                True,
+                "load",
+            )
+
+
+def _parameters(spec: SearchSpec) -> object:
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = getattr(
+        routing_enums_pb2.FirstSolutionStrategy, spec.first_solution
+    )
+    params.local_search_metaheuristic = getattr(
+        routing_enums_pb2.LocalSearchMetaheuristic, spec.metaheuristic
+    )
+    params.time_limit.FromMilliseconds(max(1, int(spec.time_limit_s * 1000)))
+    if spec.solution_limit is not None:
+        params.solution_limit = spec.solution_limit
+    params.log_search = spec.log
+    return params
+
+
+def solve_routing(
+    problem: RoutingProblem,
+    spec: SearchSpec,
+    *,
+    initial_routes: list[list[int]] | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> RoutingSolution:
+    """Solve ``problem``; ``initial_routes`` (task indices per vehicle) warm-start the search.
+
+    Never raises for an unsolvable problem: the answer then has ``found`` False (status
+    INITIAL_ROUTES_INFEASIBLE when the warm start itself breaks a constraint).
+    """
+    began = time.monotonic()
+    model = _Model(problem)
+    routing, manager, time_dim = model.routing, model.manager, model.time
+    params = _parameters(spec)
+    first_seen: list[float] = []
+    last_report = [0.0]
+
+    def on_solution() -> None:
+        now = time.monotonic() - began
+        if not first_seen:
+            first_seen.append(now)
+        if on_progress is not None and now - last_report[0] >= _PROGRESS_EVERY_S:
+            last_report[0] = now
+            performed = sum(
+                1
+                for t in range(len(problem.tasks))
+                if routing.NextVar(manager.NodeToIndex(t)).Value() != manager.NodeToIndex(t)
+            )
+            on_progress(Progress(now, routing.CostVar().Value(), performed))
+
+    routing.AddAtSolutionCallback(on_solution)
+    start = None
+    if initial_routes is not None:
+        routing.CloseModelWithParameters(params)
+        start = routing.ReadAssignmentFromRoutes(
+            [[manager.NodeToIndex(t) for t in route] for route in initial_routes], True
+        )
+        if start is None:  # the routes break a rule of this model: say so, do not start over
+            return RoutingSolution(
+                "INITIAL_ROUTES_INFEASIBLE",
+                False,
+                None,
+                (),
+                tuple(range(len(problem.tasks))),
+                time.monotonic() - began,
+                None,
+            )
+        solution = routing.SolveFromAssignmentWithParameters(start, params)
+    else:
+        solution = routing.SolveWithParameters(params)
+    status = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
+    wall = time.monotonic() - began
+    if solution is None:
+        every_task = tuple(range(len(problem.tasks)))
+        return RoutingSolution(status, False, None, (), every_task, wall, None)
+
+    routes = []
+    performed: set[int] = set()
+    for v in range(len(problem.vehicles)):
+        index = routing.Start(v)
+        depart = solution.Value(time_dim.CumulVar(index))
+        tasks, starts = [], []
+        index = solution.Value(routing.NextVar(index))
+        while not routing.IsEnd(index):
+            task = manager.IndexToNode(index)
+            tasks.append(task)
+            starts.append(solution.Value(time_dim.CumulVar(index)))
+            index = solution.Value(routing.NextVar(index))
+        if tasks:
+            arrive = solution.Value(time_dim.CumulVar(index))
+            routes.append(Route(v, tuple(tasks), tuple(starts), depart, arrive))
+            performed.update(tasks)
+    dropped = tuple(t for t in range(len(problem.tasks)) if t not in performed)
+    return RoutingSolution(
+        status=status,
+        found=status in _FOUND,
+        objective=solution.ObjectiveValue(),
+        routes=tuple(routes),
+        dropped=dropped,
+        wall_s=wall,
+        first_solution_s=first_seen[0] if first_seen else None,
+    )

@@ -1,0 +1,284 @@
+"""``domcare``: plan a day's rota from the command line.
+
+Exit status: 0 a plan was written; 2 bad input (every problem is listed); 3 a routing problem
+(no plan found, or a plan that breaks a hard rule, which is never written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+import scenarios
+from routing.haversine import HaversineTravel
+from routing.matrix_file import MatrixFileError, MatrixFileTravel
+from routing.problem import Progress
+from routing.travel import TravelTimes
+from scheduler.clock import format_clock
+from scheduler.errors import DomcareError
+from scheduler.metrics import DayFigures, day_figures
+from scheduler.model import Scenario
+from scheduler.outputs import read_plan, write_outputs
+from scheduler.plan import Plan, PlanStatus
+from scheduler.scenario_io import read_scenario
+from scheduler.settings import FirstSolution, Settings, SolveSettings
+from scheduler.solve import solve_day
+from scheduler.validate import Violation, validate_plan
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_INPUT, EXIT_ROUTING = 0, 2, 3
+SHIPPED = Path(scenarios.__file__).resolve().parent
+
+
+class _RoutingProblem(Exception):
+    """The run ends with exit status 3 after its message was printed."""
+
+
+def _scenario_path(text: str) -> Path:
+    """A path as given, or a shipped scenario by name (``town``, ``scenarios/town``) when no
+    such path exists here, so the README's commands work from any folder."""
+    path = Path(text)
+    if path.exists():
+        return path
+    shipped = SHIPPED / path.name
+    return shipped if shipped.is_dir() else path
+
+
+def _travel(settings: Settings, matrix: Path | None) -> TravelTimes:
+    return MatrixFileTravel(matrix) if matrix else HaversineTravel(settings.travel)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    solve = SolveSettings(
+        time_limit_s=args.time_limit,
+        solution_limit=args.solution_limit,
+        first_solution=args.first_solution,
+        workers=args.workers,
+        seed=args.seed,
+    )
+    return Settings(solve=solve)
+
+
+def _summary(console: Console, scenario: Scenario, plan: Plan, figures: DayFigures) -> None:
+    table = Table(title=f"Rota for {scenario.name} on {scenario.date}", show_footer=True)
+    hours = lambda minutes: f"{minutes / 60:.1f}"  # noqa: E731
+    columns = [
+        ("carer", "total"),
+        ("runs", str(sum(c.runs for c in figures.carers))),
+        ("visits", str(sum(c.visits for c in figures.carers))),
+        ("care h", hours(figures.contact_minutes)),
+        ("travel h", hours(figures.travel_minutes)),
+        ("km", f"{figures.travel_km:.0f}"),
+        ("wait h", hours(figures.waiting_minutes)),
+        ("paid h", hours(figures.paid_minutes)),
+        ("utilisation", f"{figures.utilisation:.0%}"),
+    ]
+    for name, footer in columns:
+        table.add_column(name, footer=footer, justify="left" if name == "carer" else "right")
+    for c in figures.carers:
+        table.add_row(
+            c.carer_id,
+            str(c.runs),
+            str(c.visits),
+            hours(c.contact_minutes),
+            hours(c.travel_minutes),
+            f"{c.travel_km:.0f}",
+            hours(c.waiting_minutes),
+            hours(c.paid_minutes),
+            f"{c.utilisation:.0%}",
+        )
+    console.print(table)
+    console.print(
+        f"Visits covered: {figures.visits_allocated} of {figures.visits} "
+        f"({figures.allocated_share:.1%}); carers working: {figures.carers_working} of "
+        f"{len(scenario.carers)}; distinct carers per client: "
+        f"{figures.distinct_carers_per_client}"
+    )
+    if plan.unallocated:
+        left = Table(title="Not covered")
+        for name in ("visit", "client", "window", "reason"):
+            left.add_column(name)
+        for item in plan.unallocated[:30]:
+            visit = scenario.visit_by_id[item.visit_id]
+            window = f"{format_clock(visit.earliest_start)}-{format_clock(visit.latest_start)}"
+            left.add_row(item.visit_id, item.client_id, window, item.reason)
+        console.print(left)
+        if len(plan.unallocated) > 30:
+            console.print(f"... and {len(plan.unallocated) - 30} more in plan.json")
+
+
+def _report_violations(console: Console, violations: list[Violation]) -> None:
+    console.print(f"[red]The plan breaks {len(violations)} hard rule(s):[/red]")
+    for violation in violations[:50]:
+        console.print(f"  {violation}", markup=False)
+
+
+def _solve(args: argparse.Namespace, console: Console) -> int:
+    settings = _settings(args)
+    scenario = read_scenario(_scenario_path(args.path))
+    travel = _travel(settings, args.matrix)
+    console.print(
+        f"Planning {scenario.name} on {scenario.date}: {len(scenario.visits)} visits, "
+        f"{len(scenario.carers)} carers, time limit {settings.solve.time_limit_s:g} s"
+    )
+    began = time.monotonic()
+    with console.status("building the first plan...") as status:
+
+        def progress(p: Progress) -> None:
+            status.update(
+                f"{p.elapsed_s:5.1f} s  carer visits placed {p.performed}  "
+                f"best cost {p.objective:,}"
+            )
+
+        plan = solve_day(scenario, settings, travel, on_progress=progress)
+    console.print(
+        f"Solved in {time.monotonic() - began:.1f} s ({plan.solver.status if plan.solver else ''})"
+    )
+    violations = validate_plan(scenario, plan, travel)
+    if violations:
+        _report_violations(console, violations)
+        console.print("[red]No files written: this is a bug in domcare, please report it.[/red]")
+        return EXIT_ROUTING
+    figures = day_figures(scenario, plan)
+    _summary(console, scenario, plan, figures)
+    paths = write_outputs(scenario, plan, figures, args.out, show_names=args.names)
+    console.print(f"Wrote {', '.join(str(p) for p in paths.values())}")
+    if plan.status is PlanStatus.NO_PLAN:
+        console.print(
+            "[red]No plan was found in the time allowed; every visit is listed as "
+            "not covered. Try a longer --time-limit.[/red]"
+        )
+        return EXIT_ROUTING
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace, console: Console) -> int:
+    scenario = read_scenario(_scenario_path(args.path))
+    plan = read_plan(args.plan)
+    violations = validate_plan(scenario, plan, _travel(plan.settings, args.matrix))
+    if violations:
+        _report_violations(console, violations)
+        return EXIT_ROUTING
+    console.print(f"{args.plan}: valid, no hard rule broken")
+    return EXIT_OK
+
+
+def _generate(args: argparse.Namespace, console: Console) -> int:
+    from scenarios.generator import write_generated
+
+    scenario = write_generated(args.visits, args.carers, args.seed, args.out)
+    console.print(
+        f"Wrote {args.out}: {len(scenario.visits)} visits, {len(scenario.clients)} clients, "
+        f"{len(scenario.carers)} carers"
+    )
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace, console: Console) -> int:
+    args.path = str(SHIPPED / "small")
+    return _solve(args, console)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="domcare", description="Optimised home-care rotas.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def solve_options(command: argparse.ArgumentParser, out: str, limit: float) -> None:
+        command.add_argument(
+            "--time-limit",
+            type=float,
+            default=limit,
+            metavar="S",
+            help=f"seconds of search (default {limit:g})",
+        )
+        command.add_argument(
+            "--out",
+            type=Path,
+            default=Path(out),
+            metavar="DIR",
+            help=f"folder for the outputs (default {out})",
+        )
+        command.add_argument(
+            "--matrix",
+            type=Path,
+            help="travel matrix CSV (from,to,minutes,"
+            "metres[,mode]) instead of straight-line estimates",
+        )
+        command.add_argument(
+            "--solution-limit",
+            type=int,
+            metavar="N",
+            help="stop after N improving solutions (reproducible runs)",
+        )
+        command.add_argument("--seed", type=int, default=0, help="seed for splitting large days")
+        command.add_argument("--workers", type=int, default=2, help="processes for large days")
+        command.add_argument(
+            "--first-solution",
+            type=FirstSolution,
+            default=FirstSolution.LOCAL_CHEAPEST_INSERTION,
+            choices=list(FirstSolution),
+            metavar="STRATEGY",
+        )
+        command.add_argument(
+            "--names",
+            action="store_true",
+            help="put client and carer names in the rota CSV and the map",
+        )
+
+    solve = commands.add_parser("solve", help="plan a scenario's day and write the rota")
+    solve.add_argument("path", help="scenario folder or JSON file (or a shipped one: town)")
+    solve_options(solve, "out", 30.0)
+    solve.set_defaults(run=_solve)
+
+    demo = commands.add_parser("demo", help="plan the shipped small scenario")
+    solve_options(demo, "out/demo", 10.0)
+    demo.set_defaults(run=_demo)
+
+    check = commands.add_parser("validate", help="check a plan against a scenario")
+    check.add_argument("path")
+    check.add_argument("plan", type=Path)
+    check.add_argument("--matrix", type=Path)
+    check.set_defaults(run=_validate)
+
+    generate = commands.add_parser("generate", help="write a realistic generated scenario")
+    generate.add_argument("out", type=Path)
+    generate.add_argument("--visits", type=int, required=True)
+    generate.add_argument("--carers", type=int, help="default: enough for the day")
+    generate.add_argument("--seed", type=int, default=0)
+    generate.set_defaults(run=_generate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    console = Console(highlight=False)
+    errors = Console(stderr=True, highlight=False)
+    try:
+        return int(args.run(args, console))
+    except (DomcareError, MatrixFileError) as exc:
+        errors.print(str(exc), markup=False)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        errors.print("Stopped: nothing was written.")
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        errors.print(
+            f"domcare failed unexpectedly ({type(exc).__name__}: {exc}). "
+            "Run again with --debug for details.",
+            markup=False,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

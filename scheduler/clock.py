@@ -1,0 +1,34 @@
+"""Local clock times (Europe/London) as whole minutes after midnight.
+
+Rotas are planned to the minute, so every time in the domain is an ``int`` of
+minutes; ``HH:MM`` strings exist only at the edges (files, maps, terminal).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["MINUTES_PER_DAY", "format_clock", "parse_clock"]
+
+MINUTES_PER_DAY = 24 * 60
+_CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_clock(text: str) -> int:
+    """Parse ``HH:MM`` (00:00 to 24:00) into minutes after midnight.
+
+    Raises ``ValueError`` with a message a coordinator understands.
+    """
+    match = _CLOCK.match(text)
+    if not match:
+        raise ValueError(f"'{text}' is not a clock time HH:MM")
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    if minutes > 59 or hours > 24 or (hours == 24 and minutes > 0):
+        raise ValueError(f"'{text}' is not a clock time between 00:00 and 24:00")
+    return hours * 60 + minutes
+
+
+def format_clock(minutes: int) -> str:
+    """Format minutes after midnight as ``HH:MM``."""
+    hours, mins = divmod(int(minutes), 60)
+    return f"{hours:02d}:{mins:02d}"

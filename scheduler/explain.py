@@ -1,0 +1,101 @@
+"""Why a visit cannot be covered, in words a coordinator acts on.
+
+Computed by checking the visit against every carer, one rule after another, so the reason
+names the rule that actually ruled the last carers out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from scheduler.clock import format_clock
+from scheduler.model import Carer, Client, Scenario, Visit
+
+__all__ = ["Reason", "capacity_reason", "no_plan_reason", "suitable_carers"]
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    text: str
+
+
+LegMinutes = Callable[[Carer, Client], tuple[int, int]]
+"""(minutes from the carer's home to the client, minutes back home)."""
+
+
+def _fits_a_shift(carer: Carer, visit: Visit, legs: tuple[int, int]) -> bool:
+    out, back = legs
+    for shift in carer.shifts:
+        start = max(visit.earliest_start, shift.start + out)
+        if start <= visit.latest_start and start + visit.duration + back <= shift.end:
+            if carer.max_working_minutes is None:
+                return True
+            if start + visit.duration + back - (start - out) <= carer.max_working_minutes:
+                return True
+    return False
+
+
+def suitable_carers(
+    scenario: Scenario, visit: Visit, legs: LegMinutes
+) -> tuple[tuple[Carer, ...], Reason | None]:
+    """The carers who could do ``visit`` on their own timetable, and, when there are fewer than
+    the visit needs, the reason."""
+    client = scenario.client_by_id[visit.client_id]
+    window = f"{format_clock(visit.earliest_start)}-{format_clock(visit.latest_start)}"
+    rules: list[tuple[Callable[[Carer], bool], Reason]] = [
+        (
+            lambda c: visit.pinned_carer is None or c.id == visit.pinned_carer,
+            Reason("pinned_carer_unavailable", f"pinned to {visit.pinned_carer}, who cannot do it"),
+        ),
+        (
+            lambda c: visit.required_skills <= c.skills,
+            Reason(
+                "no_skilled_carer",
+                f"no carer has the skills {', '.join(sorted(visit.required_skills))}",
+            ),
+        ),
+        (
+            lambda c: c.id not in client.excluded_carers,
+            Reason("client_excludes_carers", "the client excludes every carer with the skills"),
+        ),
+        (
+            lambda c: client.gender_preference is None or c.gender == client.gender_preference,
+            Reason(
+                "gender_preference",
+                f"no suitable carer is {client.gender_preference}, as the client asks",
+            ),
+        ),
+        (
+            lambda c: _fits_a_shift(c, visit, legs(c, client)),
+            Reason("no_carer_on_shift", f"no suitable carer is on shift to start in {window}"),
+        ),
+    ]
+    carers: tuple[Carer, ...] = scenario.carers
+    for rule, reason in rules:
+        kept = tuple(carer for carer in carers if rule(carer))
+        if len(kept) < visit.carers_required:
+            if visit.double_handed and kept:
+                return kept, Reason(
+                    "no_pair", f"needs two carers; {reason.text.replace('no ', 'only one ', 1)}"
+                )
+            return kept, reason
+        carers = kept
+    return carers, None
+
+
+def capacity_reason(visit: Visit, suitable: int) -> Reason:
+    """For a visit some carers could do, but the optimised day had no room for."""
+    if visit.double_handed:
+        return Reason(
+            "no_free_pair",
+            f"no two of the {suitable} suitable carers are free together in its window",
+        )
+    return Reason("no_capacity", f"all {suitable} suitable carers are busy in its window")
+
+
+def no_plan_reason() -> Reason:
+    return Reason(
+        "no_plan", "the solver found no plan in the time allowed; try a longer time limit"
+    )

@@ -1,0 +1,170 @@
+"""The care domain: who can visit whom, when, and the rota that answers it.
+
+Immutable pydantic models. Times are whole minutes after midnight on the
+scenario's date (see ``scheduler.clock``); durations are minutes; positions are
+WGS84 degrees. No I/O and no solver here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "Carer",
+    "Client",
+    "Gender",
+    "HistoryEntry",
+    "Location",
+    "Priority",
+    "Scenario",
+    "Shift",
+    "TravelMode",
+    "Visit",
+]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TravelMode(StrEnum):
+    CAR = "car"
+    WALK = "walk"
+    BIKE = "bike"
+
+
+class Gender(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+
+
+class Priority(StrEnum):
+    """A critical visit (medication, insulin, a hoist transfer) is dropped only when no carer
+    can do it; a normal visit may be left for the coordinator when carers run short."""
+
+    CRITICAL = "critical"
+    NORMAL = "normal"
+
+
+class Location(_Frozen):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class Shift(_Frozen):
+    """A span of the day a carer is available, leaving home at ``start`` at the earliest and
+    back home by ``end`` at the latest. A split shift is two of these."""
+
+    start: int = Field(ge=0, le=24 * 60)
+    end: int = Field(ge=0, le=24 * 60)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Shift:
+        if self.end <= self.start:
+            raise ValueError("shift ends before it starts")
+        return self
+
+    @property
+    def minutes(self) -> int:
+        return self.end - self.start
+
+
+class Carer(_Frozen):
+    id: str
+    name: str
+    home: Location
+    shifts: tuple[Shift, ...]
+    skills: frozenset[str] = frozenset()
+    gender: Gender | None = None
+    travel_mode: TravelMode = TravelMode.CAR
+    max_working_minutes: int | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _shifts_apart(self) -> Carer:
+        ordered = sorted(self.shifts, key=lambda s: s.start)
+        for first, second in zip(ordered, ordered[1:], strict=False):
+            if second.start < first.end:
+                raise ValueError("shifts overlap")
+        object.__setattr__(self, "shifts", tuple(ordered))
+        return self
+
+    @property
+    def shift_minutes(self) -> int:
+        return sum(shift.minutes for shift in self.shifts)
+
+
+class Client(_Frozen):
+    id: str
+    name: str
+    location: Location
+    address: str | None = None
+    postcode: str | None = None
+    preferred_carers: frozenset[str] = frozenset()
+    excluded_carers: frozenset[str] = frozenset()
+    gender_preference: Gender | None = None
+
+
+class Visit(_Frozen):
+    """A call at a client's home. ``earliest_start``..``latest_start`` bounds when the care
+    starts (the carer may arrive earlier and wait); the call then lasts ``duration``."""
+
+    id: str
+    client_id: str
+    date: dt.date
+    earliest_start: int = Field(ge=0, le=24 * 60)
+    latest_start: int = Field(ge=0, le=24 * 60)
+    duration: int = Field(gt=0, le=24 * 60)
+    carers_required: int = Field(default=1, ge=1, le=2)
+    required_skills: frozenset[str] = frozenset()
+    priority: Priority = Priority.NORMAL
+    pinned_carer: str | None = None
+
+    @model_validator(mode="after")
+    def _window(self) -> Visit:
+        if self.latest_start < self.earliest_start:
+            raise ValueError("latest start is before earliest start")
+        return self
+
+    @property
+    def double_handed(self) -> bool:
+        return self.carers_required == 2
+
+
+class HistoryEntry(_Frozen):
+    """A past visit by a carer to a client, kept for continuity of care."""
+
+    client_id: str
+    carer_id: str
+    date: dt.date
+
+
+class Scenario(_Frozen):
+    """One day to plan: the carers on shift, the clients and their visits, and past history.
+
+    Built by ``scheduler.scenario_io`` after every cross-reference has been checked, so code
+    downstream may look ids up without guarding.
+    """
+
+    name: str
+    date: dt.date
+    carers: tuple[Carer, ...]
+    clients: tuple[Client, ...]
+    visits: tuple[Visit, ...]
+    history: tuple[HistoryEntry, ...] = ()
+    skills: frozenset[str] = frozenset()
+
+    @cached_property
+    def carer_by_id(self) -> dict[str, Carer]:
+        return {carer.id: carer for carer in self.carers}
+
+    @cached_property
+    def client_by_id(self) -> dict[str, Client]:
+        return {client.id: client for client in self.clients}
+
+    @cached_property
+    def visit_by_id(self) -> dict[str, Visit]:
+        return {visit.id: visit for visit in self.visits}

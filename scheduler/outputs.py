@@ -1,0 +1,110 @@
+"""What a solve leaves behind: plan JSON (and its JSON Schema), the day's figures, the rota CSV
+and the map. Each file is written whole or not at all."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+from pydantic import ValidationError
+
+from scheduler.clock import format_clock
+from scheduler.errors import InputError, InputIssue
+from scheduler.files import write_text_atomic
+from scheduler.maps import write_map
+from scheduler.metrics import DayFigures
+from scheduler.model import Scenario
+from scheduler.plan import Plan
+
+__all__ = ["plan_schema", "read_plan", "rota_csv", "write_outputs"]
+
+
+def plan_schema() -> str:
+    """The JSON Schema of plan.json, generated from the model so it cannot drift from it."""
+    schema = Plan.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return json.dumps(schema, indent=2)
+
+
+def read_plan(path: Path | str) -> Plan:
+    path = Path(path)
+    try:
+        return Plan.model_validate_json(path.read_bytes())
+    except OSError as exc:
+        raise InputError([InputIssue("unreadable_file", path.name, str(exc.strerror))]) from None
+    except ValidationError as exc:
+        issues = [
+            InputIssue(
+                "invalid_plan",
+                path.name,
+                error["msg"],
+                column=".".join(str(part) for part in error["loc"]) or None,
+            )
+            for error in exc.errors()[:20]
+        ]
+        raise InputError(issues) from None
+
+
+def rota_csv(scenario: Scenario, plan: Plan, *, show_names: bool = False) -> str:
+    """One row per carer visit, in run order. Client names and addresses only on request."""
+    rows = []
+    for run in plan.runs:
+        carer = scenario.carer_by_id[run.carer_id]
+        for order, stop in enumerate(run.stops, start=1):
+            visit = scenario.visit_by_id[stop.visit_id]
+            client = scenario.client_by_id[stop.client_id]
+            row = {
+                "date": plan.date.isoformat(),
+                "carer_id": carer.id,
+                "shift": f"{format_clock(run.shift_start)}-{format_clock(run.shift_end)}",
+                "order": order,
+                "visit_id": visit.id,
+                "client_id": client.id,
+                "arrival": format_clock(stop.arrival),
+                "start": format_clock(stop.start),
+                "end": format_clock(stop.end),
+                "travel_minutes": stop.travel_minutes,
+                "travel_km": round(stop.travel_m / 1000, 2),
+                "wait_minutes": stop.wait_minutes,
+                "carers_required": visit.carers_required,
+                "required_skills": ";".join(sorted(visit.required_skills)),
+                "priority": visit.priority.value,
+            }
+            if show_names:
+                row |= {
+                    "carer_name": carer.name,
+                    "client_name": client.name,
+                    "address": client.address or "",
+                    "postcode": client.postcode or "",
+                }
+            rows.append(row)
+    buffer = io.StringIO()
+    pd.DataFrame(rows).to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue()
+
+
+def write_outputs(
+    scenario: Scenario,
+    plan: Plan,
+    figures: DayFigures,
+    out: Path,
+    *,
+    show_names: bool = False,
+) -> dict[str, Path]:
+    """Write every output into ``out``; returns what was written, by kind."""
+    out = Path(out)
+    paths = {
+        "plan": out / "plan.json",
+        "schema": out / "plan.schema.json",
+        "figures": out / "figures.json",
+        "rota": out / "rota.csv",
+        "map": out / "map.html",
+    }
+    write_text_atomic(paths["plan"], plan.model_dump_json(indent=1))
+    write_text_atomic(paths["schema"], plan_schema())
+    write_text_atomic(paths["figures"], figures.model_dump_json(indent=1))
+    write_text_atomic(paths["rota"], rota_csv(scenario, plan, show_names=show_names))
+    write_map(scenario, plan, paths["map"], show_names=show_names)
+    return paths

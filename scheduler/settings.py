@@ -1,0 +1,102 @@
+"""Every weight, penalty and default of a solve, in one validated object.
+
+Echoed into every plan so that a rota can be reproduced and explained. The objective is a sum
+of integer costs:
+
+    travel_weight   x travel minutes
+  + waiting_weight  x idle minutes inside a run (arriving early, gaps between calls)
+  + drop_normal     for each normal visit left unallocated
+  + drop_critical   for each critical visit left unallocated
+
+``drop_normal`` is far above any travel a single visit could save, so visits are only left out
+when no carer can fit them; ``drop_critical`` is far above ``drop_normal`` times the size of any
+day we plan, so a critical visit is never traded for normal ones.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from routing.travel import TravelSettings
+
+__all__ = ["DEFAULT_SKILLS", "FirstSolution", "Metaheuristic", "Settings", "SolveSettings"]
+
+DEFAULT_SKILLS = frozenset(
+    {
+        "medication",
+        "hoist",
+        "peg_feeding",
+        "dementia",
+        "catheter",
+        "stoma",
+        "diabetes",
+        "palliative",
+        "personal_care",
+    }
+)
+
+
+class FirstSolution(StrEnum):
+    """OR-Tools first-solution strategies that cope with tight windows and optional visits.
+
+    PATH_CHEAPEST_ARC is deliberately absent: on tight-window days it found no first plan at all.
+    """
+
+    LOCAL_CHEAPEST_INSERTION = "LOCAL_CHEAPEST_INSERTION"
+    PARALLEL_CHEAPEST_INSERTION = "PARALLEL_CHEAPEST_INSERTION"
+    SEQUENTIAL_CHEAPEST_INSERTION = "SEQUENTIAL_CHEAPEST_INSERTION"
+    LOCAL_CHEAPEST_COST_INSERTION = "LOCAL_CHEAPEST_COST_INSERTION"
+
+
+class Metaheuristic(StrEnum):
+    GUIDED_LOCAL_SEARCH = "GUIDED_LOCAL_SEARCH"
+    SIMULATED_ANNEALING = "SIMULATED_ANNEALING"
+    TABU_SEARCH = "TABU_SEARCH"
+    GREEDY_DESCENT = "GREEDY_DESCENT"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SolveSettings(_Frozen):
+    """How hard and how long to search.
+
+    With ``solution_limit`` set and the default one worker, a solve is reproducible: the same
+    scenario, settings and ``seed`` give the same plan. A time limit alone is not reproducible
+    (the search stops wherever the clock says).
+    """
+
+    time_limit_s: float = Field(default=30.0, gt=0)
+    solution_limit: int | None = Field(default=None, gt=0)
+    first_solution: FirstSolution = FirstSolution.LOCAL_CHEAPEST_INSERTION
+    metaheuristic: Metaheuristic = Metaheuristic.GUIDED_LOCAL_SEARCH
+    zone_visits: int = Field(
+        default=700,
+        ge=50,
+        description="days with more visits than this are split into geographic zones, "
+        "solved side by side, then improved as a whole",
+    )
+    workers: int = Field(default=2, ge=1, description="processes for zones solved side by side")
+    seed: int = 0
+
+
+class Settings(_Frozen):
+    travel_weight: int = Field(default=10, ge=0, description="cost per travel minute")
+    waiting_weight: int = Field(default=2, ge=0, description="cost per idle minute in a run")
+    drop_normal: int = Field(default=1_000_000, gt=0)
+    drop_critical: int = Field(default=1_000_000_000, gt=0)
+    travel: TravelSettings = TravelSettings()
+    solve: SolveSettings = SolveSettings()
+
+    @model_validator(mode="after")
+    def _ordered_penalties(self) -> Settings:
+        if self.drop_critical <= self.drop_normal:
+            raise ValueError("drop_critical must exceed drop_normal")
+        if self.waiting_weight > self.travel_weight:
+            # The routing model charges idle time through the run's span, which also holds the
+            # travel; travel is then charged travel_weight - waiting_weight per minute on top.
+            raise ValueError("waiting_weight may not exceed travel_weight")
+        return self
