@@ -5,10 +5,11 @@ task whose allowed vehicles are the shifts of the carers suitable for it (skills
 gender preference, pinned carer); visits no carer can do never reach the solver and carry
 their reason instead.
 
-Double-handed visits are two tasks, one per carer, tied to start together and to be done
-both or neither. Their shared start is fixed before solving, at the middle of the window:
-tying two free start times together wrecked OR-Tools' first-solution heuristics (measured:
-64 % of a 300-visit day allocated), while a fixed time keeps each half an ordinary task.
+Double-handed visits are two tasks, one per carer, to start together and be done both or
+neither. Tying them inside OR-Tools wrecks its search (see ``routing.repair``), so the day is
+searched with the halves untied but fixed at one shared start; then halves left alone are
+removed and pairs inserted whole at the best shared start; the search goes on from there;
+and the pairs are mended once more.
 
 Large days are split into geographic zones solved side by side in worker processes, then
 joined and improved as a whole: OR-Tools does not honour its time limit while it builds a
@@ -28,7 +29,6 @@ import numpy as np
 from routing.haversine import HaversineTravel
 from routing.problem import (
     Progress,
-    Route,
     RoutingProblem,
     RoutingSolution,
     SearchSpec,
@@ -36,18 +36,25 @@ from routing.problem import (
     Task,
     Vehicle,
 )
+from routing.repair import as_routes, repair_pairs, untie
 from routing.solver import solve_routing
 from routing.travel import TravelTimes
 from scheduler.clock import MINUTES_PER_DAY
 from scheduler.explain import Reason, capacity_reason, no_plan_reason, suitable_carers
 from scheduler.journeys import Journeys, build_journeys
-from scheduler.model import Carer, Client, Priority, Scenario, Shift, Visit
+from scheduler.model import Carer, Client, Priority, Scenario, Shift
 from scheduler.plan import Plan, PlanStatus, Run, SolverInfo, Stop, Unallocated
 from scheduler.settings import Settings
 
 __all__ = ["ProgressCallback", "solve_day"]
 
 ProgressCallback = Callable[[Progress], None]
+
+_UNTIED_SHARE = 0.6
+"""Share of the time limit for the first search, with double-handed halves untied."""
+_MIN_IMPROVE_S = 1.0
+_ZONE_SHARE = 0.5
+"""Share of the time limit for solving the zones of a large day side by side."""
 
 
 @dataclass(frozen=True)
@@ -61,11 +68,6 @@ class _Day:
     vehicle_shift: tuple[tuple[Carer, Shift], ...]
     suitable: dict[str, int]
     refused: dict[str, Reason]
-
-
-def pair_start(visit: Visit) -> int:
-    """The start fixed for both carers of a double-handed visit: the middle of its window."""
-    return visit.earliest_start + (visit.latest_start - visit.earliest_start) // 2
 
 
 def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day:
@@ -116,16 +118,13 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
         penalty = (
             settings.drop_critical if visit.priority is Priority.CRITICAL else settings.drop_normal
         )
-        earliest, latest = visit.earliest_start, visit.latest_start
-        if visit.double_handed:
-            earliest = latest = pair_start(visit)
         for _ in range(visit.carers_required):
             tasks.append(
                 Task(
                     location=journeys.client_place[visit.client_id],
                     service=visit.duration,
-                    earliest=earliest,
-                    latest=latest,
+                    earliest=visit.earliest_start,
+                    latest=visit.latest_start,
                     penalty=penalty,
                     allowed_vehicles=allowed,
                 )
@@ -240,6 +239,44 @@ def _info(answer: RoutingSolution, settings: Settings, began: float, zones: int)
     )
 
 
+def _task_lists(day: _Day, answer: RoutingSolution) -> list[list[int]]:
+    routes: list[list[int]] = [[] for _ in day.vehicle_shift]
+    for route in answer.routes:
+        routes[route.vehicle] = list(route.tasks)
+    return routes
+
+
+def _finish(
+    day: _Day,
+    routes: list[list[int]],
+    settings: Settings,
+    deadline: float,
+    on_progress: ProgressCallback | None,
+) -> RoutingSolution:
+    """Make every double-handed pair whole, improve the day until ``deadline`` (a
+    ``time.monotonic()`` value) with the pairs at their chosen starts, and mend it again."""
+    problem = day.problem
+    routes, fixed = repair_pairs(problem, routes)
+    remaining = max(_MIN_IMPROVE_S, deadline - time.monotonic())
+    answer = solve_routing(
+        untie(fixed), _search(settings, remaining), initial_routes=routes, on_progress=on_progress
+    )
+    if answer.found:
+        routes = _task_lists(day, answer)
+    routes, fixed = repair_pairs(problem, routes, fixed)
+    built = as_routes(fixed, routes)
+    placed = {t for route in built for t in route.tasks}
+    return RoutingSolution(
+        status=answer.status,
+        found=True,
+        objective=answer.objective,
+        routes=built,
+        dropped=tuple(t for t in range(len(problem.tasks)) if t not in placed),
+        wall_s=answer.wall_s,
+        first_solution_s=answer.first_solution_s,
+    )
+
+
 def _solve_whole(
     scenario: Scenario,
     settings: Settings,
@@ -247,9 +284,19 @@ def _solve_whole(
     time_limit_s: float,
     on_progress: ProgressCallback | None = None,
 ) -> Plan:
+    """Search with double-handed halves untied (see the module note), then repair and improve
+    with them tied. Without double-handed visits the first search is all there is."""
     began = time.monotonic()
     day = _prepare(scenario, settings, build_journeys(scenario, travel))
-    answer = solve_routing(day.problem, _search(settings, time_limit_s), on_progress=on_progress)
+    tied = bool(day.problem.synced)
+    untied = untie(day.problem)
+    first_share = _UNTIED_SHARE if tied else 1.0
+    answer = solve_routing(
+        untied, _search(settings, time_limit_s * first_share), on_progress=on_progress
+    )
+    if answer.found and tied:
+        deadline = began + time_limit_s
+        answer = _finish(day, _task_lists(day, answer), settings, deadline, on_progress)
     return _to_plan(day, answer, settings, _info(answer, settings, began, 1))
 
 
@@ -368,7 +415,7 @@ def _solve_in_zones(
     began = time.monotonic()
     limit = settings.solve.time_limit_s
     parts = [p for p in split_into_zones(scenario, zones, settings.solve.seed) if p.visits]
-    jobs = [(part, settings, travel, limit * 0.5) for part in parts]
+    jobs = [(part, settings, travel, limit * _ZONE_SHARE) for part in parts]
     if settings.solve.workers > 1:
         with ProcessPoolExecutor(max_workers=min(settings.solve.workers, len(jobs))) as pool:
             plans = list(pool.map(_zone_job, jobs))
@@ -376,46 +423,8 @@ def _solve_in_zones(
         plans = [_zone_job(job) for job in jobs]
 
     day = _prepare(scenario, settings, build_journeys(scenario, travel))
-    remaining = max(1.0, limit - (time.monotonic() - began))
-    answer = solve_routing(
-        day.problem,
-        _search(settings, remaining),
-        initial_routes=_initial_routes(day, plans),
-        on_progress=on_progress,
-    )
-    if not answer.found:  # the joined zones are still a plan: use them as they are
-        joined = _initial_routes(day, plans)
-        answer = _routes_as_solution(day, joined, plans, answer)
+    answer = _finish(day, _initial_routes(day, plans), settings, began + limit, on_progress)
     return _to_plan(day, answer, settings, _info(answer, settings, began, len(parts)))
-
-
-def _routes_as_solution(
-    day: _Day, routes: list[list[int]], plans: list[Plan], failed: RoutingSolution
-) -> RoutingSolution:
-    start_of = {
-        (run.carer_id, run.shift_start, stop.visit_id): stop.start
-        for plan in plans
-        for run in plan.runs
-        for stop in run.stops
-    }
-    depart_of = {(run.carer_id, run.shift_start): run.depart for plan in plans for run in plan.runs}
-    built = []
-    for v, tasks in enumerate(routes):
-        if not tasks:
-            continue
-        carer, shift = day.vehicle_shift[v]
-        starts = tuple(start_of[(carer.id, shift.start, day.task_visit[t])] for t in tasks)
-        built.append(Route(v, tuple(tasks), starts, depart_of[(carer.id, shift.start)], 0))
-    done = {t for tasks in routes for t in tasks}
-    return RoutingSolution(
-        status=f"ZONES_ONLY ({failed.status})",
-        found=True,
-        objective=None,
-        routes=tuple(built),
-        dropped=tuple(t for t in range(len(day.task_visit)) if t not in done),
-        wall_s=failed.wall_s,
-        first_solution_s=None,
-    )
 
 
 def solve_day(

@@ -1,0 +1,1 @@
+"""Shipped scenario folders and the seeded generator that made them."""

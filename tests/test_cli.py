@@ -1,0 +1,101 @@
+"""The command line as a coordinator uses it: outputs on success, every input problem listed
+with exit status 2 and never a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from scheduler.cli import main
+from scheduler.outputs import read_plan
+from tests.conftest import VISITS, write_folder
+
+FAST = ["--time-limit", "10", "--solution-limit", "50"]
+
+
+def test_solve_writes_every_output(
+    tiny_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert main(["solve", str(tiny_folder), "--out", str(out), *FAST]) == 0
+    assert {p.name for p in out.iterdir()} == {
+        "plan.json",
+        "plan.schema.json",
+        "figures.json",
+        "rota.csv",
+        "map.html",
+    }
+    plan = read_plan(out / "plan.json")
+    assert plan.schema_version == "1.0" and plan.scenario == "tiny"
+    schema = json.loads((out / "plan.schema.json").read_text())
+    assert schema["title"] == "Plan" and "runs" in schema["properties"]
+    rota = pd.read_csv(out / "rota.csv")
+    # 4 visits, one double-handed: 5 carer visits
+    assert len(rota) == 5 and "client_name" not in rota.columns
+    figures = json.loads((out / "figures.json").read_text())
+    assert figures["visits_allocated"] == 4
+    printed = capsys.readouterr().out
+    assert "Visits covered: 4 of 4" in printed
+    assert "Mrs Example" not in printed  # no client names on the terminal
+
+
+def test_names_only_on_request(tiny_folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert main(["solve", str(tiny_folder), "--out", str(out), "--names", *FAST]) == 0
+    assert "Mrs Example" in set(pd.read_csv(out / "rota.csv")["client_name"])
+
+
+def test_validate_accepts_a_solved_plan_and_rejects_a_tampered_one(
+    tiny_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    main(["solve", str(tiny_folder), "--out", str(out), *FAST])
+    assert main(["validate", str(tiny_folder), str(out / "plan.json")]) == 0
+    document = json.loads((out / "plan.json").read_text())
+    stop = document["runs"][0]["stops"][0]
+    stop["start"] = stop["end"] = 23 * 60  # far outside any window
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(document))
+    assert main(["validate", str(tiny_folder), str(tampered)]) == 3
+    assert "outside_window" in capsys.readouterr().out
+
+
+def test_bad_input_lists_every_problem_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    visits = VISITS.replace("V1,K1,", "V1,K9,").replace("09:00,10:00,45", "10:00,09:00,45")
+    visits = visits.replace("12:00,13:00,15", "12:00,1x:00,15")
+    folder = write_folder(tmp_path / "bad", visits=visits)
+    out = tmp_path / "out"
+    assert main(["solve", str(folder), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "3 problems in the input" in err
+    assert "visits.csv row 2 column client_id" in err
+    assert "visits.csv row 3 column latest_start" in err
+    assert "visits.csv row 4 column latest_start" in err
+    assert "Traceback" not in err
+    assert not out.exists()  # nothing half-written
+
+
+def test_broken_plan_file_is_an_input_error(
+    tiny_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "plan.json"
+    broken.write_text('{"runs": 3}')
+    assert main(["validate", str(tiny_folder), str(broken)]) == 2
+    assert "plan.json" in capsys.readouterr().err
+
+
+def test_generate_then_solve_by_shipped_name(tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    assert main(["generate", str(out), "--visits", "30", "--seed", "4"]) == 0
+    assert len(pd.read_csv(out / "visits.csv")) == 30
+
+
+def test_demo_solves_the_shipped_small_scenario(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), *FAST]) == 0
+    assert read_plan(out / "plan.json").scenario == "small"

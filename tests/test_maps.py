@@ -1,0 +1,237 @@
+"""The rota map: layers per carer, numbered stops, times, and no personal details by default."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import folium
+import pytest
+
+from scheduler.errors import DomcareError
+from scheduler.maps import render_map, write_map
+from scheduler.model import Carer, Client, Location, Scenario, Shift, TravelMode, Visit
+from scheduler.plan import Plan, PlanStatus, Run, Stop, Unallocated
+from scheduler.settings import Settings
+
+DAY = dt.date(2024, 3, 4)
+CLIENT_NAMES = ("Agnes Whitmore", "Bernard Okafor", "Cecily Pryce")
+ADDRESSES = ("12 Larch Close", "3 Mill Lane", "77 Quayside Road")
+POSTCODES = ("LS6 1AB", "LS6 2CD", "LS7 3EF")
+CARER_NAMES = ("Dorothy Nkemelu", "Eamon Fairweather")
+
+
+def _scenario() -> Scenario:
+    carers = (
+        Carer(
+            id="CR001",
+            name=CARER_NAMES[0],
+            home=Location(lat=53.80, lon=-1.55),
+            shifts=(Shift(start=7 * 60, end=14 * 60),),
+        ),
+        Carer(
+            id="CR012",
+            name=CARER_NAMES[1],
+            home=Location(lat=53.82, lon=-1.57),
+            shifts=(Shift(start=8 * 60, end=12 * 60),),
+            travel_mode=TravelMode.WALK,
+        ),
+    )
+    clients = tuple(
+        Client(
+            id=f"C{n + 1}",
+            name=CLIENT_NAMES[n],
+            location=Location(lat=53.81 + n * 0.005, lon=-1.56 + n * 0.004),
+            address=ADDRESSES[n],
+            postcode=POSTCODES[n],
+        )
+        for n in range(3)
+    )
+    visits = (
+        Visit(id="V1", client_id="C1", date=DAY, earliest_start=480, latest_start=510, duration=30),
+        Visit(id="V2", client_id="C2", date=DAY, earliest_start=540, latest_start=570, duration=45),
+        Visit(id="V3", client_id="C3", date=DAY, earliest_start=600, latest_start=630, duration=30),
+        Visit(id="V4", client_id="C1", date=DAY, earliest_start=720, latest_start=735, duration=60),
+    )
+    return Scenario(name="leeds-north", date=DAY, carers=carers, clients=clients, visits=visits)
+
+
+def _plan(scenario: Scenario, *, with_runs: bool = True) -> Plan:
+    # CR001: leaves 07:50, 10 min to C1, arrives 08:00, care 08:05-08:35 after 5 min wait;
+    # 12 min to C2, arrives 08:47, waits 13 min, care 09:00-09:45; 11 min home, back 09:56.
+    car_run = Run(
+        carer_id="CR001",
+        shift_start=420,
+        shift_end=840,
+        depart=470,
+        return_home=596,
+        stops=(
+            Stop(
+                visit_id="V1",
+                client_id="C1",
+                arrival=480,
+                start=485,
+                end=515,
+                travel_minutes=10,
+                travel_m=3_000,
+                wait_minutes=5,
+            ),
+            Stop(
+                visit_id="V2",
+                client_id="C2",
+                arrival=527,
+                start=540,
+                end=585,
+                travel_minutes=12,
+                travel_m=3_500,
+                wait_minutes=13,
+            ),
+        ),
+        home_travel_minutes=11,
+        home_travel_m=3_200,
+    )
+    walk_run = Run(
+        carer_id="CR012",
+        shift_start=480,
+        shift_end=720,
+        depart=575,
+        return_home=655,
+        stops=(
+            Stop(
+                visit_id="V3",
+                client_id="C3",
+                arrival=600,
+                start=600,
+                end=630,
+                travel_minutes=25,
+                travel_m=2_000,
+                wait_minutes=0,
+            ),
+        ),
+        home_travel_minutes=25,
+        home_travel_m=2_000,
+    )
+    unallocated = Unallocated(
+        visit_id="V4",
+        client_id="C1",
+        reason_code="no_carer_in_window",
+        reason="no carer is on shift between 12:00 and 12:15",
+    )
+    return Plan(
+        scenario=scenario.name,
+        date=scenario.date,
+        status=PlanStatus.SOLVED,
+        runs=(car_run, walk_run) if with_runs else (),
+        unallocated=(unallocated,),
+        settings=Settings(),
+    )
+
+
+def _html(fmap: folium.Map) -> str:
+    # folium writes marker HTML as JSON strings, with < and > as \u003c and \u003e.
+    page = fmap.get_root().render()
+    return page.replace("\\u003c", "<").replace("\\u003e", ">")
+
+
+def test_map_has_a_layer_per_carer_and_for_unallocated() -> None:
+    scenario = _scenario()
+
+    page = _html(render_map(scenario, _plan(scenario)))
+
+    assert "CR001 (car)" in page
+    assert "CR012 (walk)" in page
+    assert '"Unallocated"' in page
+    assert "L.control.layers" in page
+
+
+def test_stops_are_numbered_through_the_day_with_times(tmp_path: Path) -> None:
+    scenario = _scenario()
+    path = tmp_path / "rota.html"
+
+    write_map(scenario, _plan(scenario), path)
+
+    page = path.read_text(encoding="utf-8").replace("\\u003c", "<").replace("\\u003e", ">")
+    assert ">1</div>" in page and ">2</div>" in page
+    assert "Stop 1: visit V1" in page and "Stop 2: visit V2" in page
+    assert "Stop 1: visit V3" in page  # CR012's day numbers from 1 too
+    # V2: arrives 527 = 08:47 after 12 min travel, waits 13, care 540-585 = 09:00-09:45
+    assert "Arrives 08:47 after 12 min travel" in page
+    assert "Waits 13 min" in page
+    assert "Care 09:00-09:45" in page
+    assert "Carer CR001" in page
+
+
+def test_walking_runs_are_dashed_and_driving_runs_solid() -> None:
+    scenario = _scenario()
+
+    page = _html(render_map(scenario, _plan(scenario)))
+
+    assert page.count('"dashArray": "6 8"') == 1  # CR012 walks; CR001's car run is solid
+
+
+def test_unallocated_visit_shows_its_reason() -> None:
+    scenario = _scenario()
+
+    page = _html(render_map(scenario, _plan(scenario)))
+
+    assert "Unallocated visit V4" in page
+    assert "no carer is on shift between 12:00 and 12:15" in page
+    assert "no_carer_in_window" in page
+
+
+def test_names_and_addresses_are_left_out_by_default() -> None:
+    scenario = _scenario()
+
+    page = _html(render_map(scenario, _plan(scenario)))
+
+    for private in (*CLIENT_NAMES, *ADDRESSES, *POSTCODES, *CARER_NAMES):
+        assert private not in page
+
+
+def test_show_names_puts_names_and_addresses_in_popups() -> None:
+    scenario = _scenario()
+
+    page = _html(render_map(scenario, _plan(scenario), show_names=True))
+
+    for shown in (*CLIENT_NAMES, *ADDRESSES, *POSTCODES, *CARER_NAMES):
+        assert shown in page
+
+
+def test_legend_counts_runs_and_unallocated() -> None:
+    scenario = _scenario()
+
+    page = _html(render_map(scenario, _plan(scenario)))
+
+    assert "leeds-north" in page
+    assert "2024-03-04" in page
+    assert "2 runs &middot; 1 unallocated" in page
+
+
+def test_plan_without_runs_still_renders(tmp_path: Path) -> None:
+    scenario = _scenario()
+    path = tmp_path / "empty.html"
+
+    write_map(scenario, _plan(scenario, with_runs=False), path)
+
+    page = path.read_text(encoding="utf-8")
+    assert "CR001 (car)" in page  # idle carers still show their homes
+    assert "0 runs &middot; 1 unallocated" in page
+    assert "No runs in this plan" in page
+
+
+def test_nothing_to_show_still_renders() -> None:
+    scenario = _scenario().model_copy(update={"carers": (), "clients": (), "visits": ()})
+    plan = _plan(scenario, with_runs=False).model_copy(update={"unallocated": ()})
+
+    page = _html(render_map(scenario, plan))
+
+    assert "0 runs &middot; 0 unallocated" in page
+
+
+def test_plan_naming_an_unknown_carer_is_refused() -> None:
+    scenario = _scenario()
+    plan = _plan(scenario)
+    stray = plan.runs[0].model_copy(update={"carer_id": "CR999"})
+
+    with pytest.raises(DomcareError, match="CR999"):
+        render_map(scenario, plan.model_copy(update={"runs": (stray,)}))

@@ -1,0 +1,158 @@
+"""The routing core on problems small enough to check by hand (integer minutes)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from routing.problem import RoutingProblem, SearchSpec, SyncedPair, Task, Vehicle
+from routing.solver import solve_routing
+
+# Four places on a line, 10 minutes apart: 0 is the depot (home).
+LINE = np.array([[abs(i - j) * 10 for j in range(4)] for i in range(4)], dtype=np.int64)
+# Greedy descent stops at a local optimum, so these small answers do not depend on the clock.
+SPEC = SearchSpec(time_limit_s=30, metaheuristic="GREEDY_DESCENT")
+
+
+def vehicle(start: int = 0, end: int = 600, **kw: object) -> Vehicle:
+    return Vehicle(start_location=0, end_location=0, earliest_start=start, latest_end=end, **kw)  # type: ignore[arg-type]
+
+
+def problem(tasks: list[Task], vehicles: list[Vehicle], **kw: object) -> RoutingProblem:
+    return RoutingProblem(
+        travel=(LINE,), tasks=tuple(tasks), vehicles=tuple(vehicles), horizon=1440, **kw
+    )  # type: ignore[arg-type]
+
+
+def test_one_vehicle_visits_in_window_order() -> None:
+    tasks = [
+        Task(location=3, service=10, earliest=100, latest=120, penalty=1000),
+        Task(location=1, service=10, earliest=0, latest=60, penalty=1000),
+    ]
+    answer = solve_routing(problem(tasks, [vehicle()]), SPEC)
+    assert answer.found and answer.dropped == ()
+    (route,) = answer.routes
+    assert route.tasks == (1, 0)
+    # task 1 at place 1 from t=10 (10 min from home); task 0 at 100, its window's start
+    assert route.starts[1] == 100 and 0 <= route.starts[0] <= 60
+    # leave home as late as possible, back as early as possible: 100+10 service+30 home
+    assert route.arrive == 140
+
+
+def test_impossible_task_is_dropped_not_fatal() -> None:
+    tasks = [Task(location=3, service=10, earliest=0, latest=5, penalty=1000)]  # 30 min away
+    answer = solve_routing(problem(tasks, [vehicle()]), SPEC)
+    assert answer.found and answer.dropped == (0,) and answer.routes == ()
+
+
+def test_allowed_vehicles_are_enforced() -> None:
+    # Vehicle 1 is far cheaper (starts where the task is) but not allowed.
+    far, near = (
+        vehicle(),
+        Vehicle(start_location=2, end_location=2, earliest_start=0, latest_end=600),
+    )
+    tasks = [
+        Task(
+            location=2,
+            service=10,
+            earliest=0,
+            latest=600,
+            penalty=10_000,
+            allowed_vehicles=frozenset({0}),
+        )
+    ]
+    answer = solve_routing(problem(tasks, [far, near]), SPEC)
+    assert [r.vehicle for r in answer.routes] == [0]
+
+
+def test_no_allowed_vehicle_means_dropped() -> None:
+    tasks = [
+        Task(
+            location=1, service=10, earliest=0, latest=600, penalty=10, allowed_vehicles=frozenset()
+        )
+    ]
+    answer = solve_routing(problem(tasks, [vehicle()]), SPEC)
+    assert answer.dropped == (0,)
+
+
+def test_higher_penalty_wins_when_only_one_fits() -> None:
+    # Both want the same 10-minute slot at place 1; one vehicle can do only one of them.
+    tasks = [
+        Task(location=1, service=30, earliest=100, latest=100, penalty=1_000),
+        Task(location=1, service=30, earliest=100, latest=100, penalty=1_000_000),
+    ]
+    answer = solve_routing(problem(tasks, [vehicle()]), SPEC)
+    assert answer.dropped == (0,)
+
+
+def test_span_upper_bound_limits_working_time() -> None:
+    # Two tasks at place 3 (30 min away), far apart in time: span 30+10+...+10+30 > 100
+    tasks = [
+        Task(location=3, service=10, earliest=30, latest=30, penalty=1000),
+        Task(location=3, service=10, earliest=200, latest=200, penalty=1000),
+    ]
+    answer = solve_routing(problem(tasks, [vehicle(max_span=100)]), SPEC)
+    assert len(answer.dropped) == 1
+
+
+def test_group_budget_spans_two_vehicles() -> None:
+    # One person, two shifts; each run is 30 there + 10 + 30 back = 70; budget 100 fits one.
+    tasks = [
+        Task(location=3, service=10, earliest=60, latest=60, penalty=1000),
+        Task(location=3, service=10, earliest=400, latest=400, penalty=1000),
+    ]
+    vehicles = [vehicle(0, 300, group=7), vehicle(300, 600, group=7)]
+    answer = solve_routing(problem(tasks, vehicles, group_span={7: 100}), SPEC)
+    assert len(answer.dropped) == 1
+    unlimited = solve_routing(problem(tasks, vehicles), SPEC)
+    assert unlimited.dropped == ()
+
+
+def test_synced_pair_uses_two_vehicles_at_one_time() -> None:
+    tasks = [
+        Task(location=2, service=20, earliest=50, latest=50, penalty=1000),
+        Task(location=2, service=20, earliest=50, latest=50, penalty=1000),
+    ]
+    answer = solve_routing(problem(tasks, [vehicle(), vehicle()], synced=(SyncedPair(0, 1),)), SPEC)
+    assert answer.dropped == ()
+    assert sorted(r.vehicle for r in answer.routes) == [0, 1]
+    assert {r.starts[0] for r in answer.routes} == {50}
+
+
+def test_synced_pair_is_both_or_neither() -> None:
+    # Only one vehicle: it cannot do both halves at once, so neither is done.
+    tasks = [
+        Task(location=2, service=20, earliest=50, latest=50, penalty=1000),
+        Task(location=2, service=20, earliest=50, latest=50, penalty=1000),
+    ]
+    answer = solve_routing(problem(tasks, [vehicle()], synced=(SyncedPair(0, 1),)), SPEC)
+    assert answer.dropped == (0, 1)
+
+
+def test_capacity_splits_the_load() -> None:
+    tasks = [Task(location=k, service=0, earliest=0, latest=600, demand=6) for k in (1, 2, 3)]
+    vehicles = [vehicle(capacity=12), vehicle(capacity=12)]
+    answer = solve_routing(problem(tasks, vehicles), SPEC)
+    assert answer.dropped == () and len(answer.routes) == 2
+
+
+def test_warm_start_that_breaks_a_window_is_reported() -> None:
+    tasks = [Task(location=3, service=10, earliest=0, latest=5, penalty=1000)]
+    answer = solve_routing(problem(tasks, [vehicle()]), SPEC, initial_routes=[[0]])
+    assert not answer.found and answer.status == "INITIAL_ROUTES_INFEASIBLE"
+
+
+def test_same_problem_same_answer() -> None:
+    rng = np.random.default_rng(3)
+    tasks = [
+        Task(
+            location=int(rng.integers(1, 4)),
+            service=10,
+            earliest=int(e),
+            latest=int(e) + 60,
+            penalty=1000,
+        )
+        for e in rng.integers(0, 400, 12)
+    ]
+    guided = SearchSpec(time_limit_s=60, solution_limit=30)  # the solution limit stops it
+    runs = [solve_routing(problem(tasks, [vehicle(), vehicle()]), guided) for _ in range(2)]
+    assert runs[0].routes == runs[1].routes and runs[0].objective == runs[1].objective

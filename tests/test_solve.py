@@ -1,0 +1,139 @@
+"""Solving a day: each care rule is kept on a few visits, and every plan passes the validator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from routing.haversine import HaversineTravel
+from scheduler.model import Scenario
+from scheduler.plan import Plan, PlanStatus
+from scheduler.scenario_io import read_scenario
+from scheduler.settings import Settings, SolveSettings
+from scheduler.solve import solve_day, split_into_zones
+from scheduler.validate import validate_plan
+from tests.conftest import CARERS, VISITS, write_folder
+
+SETTINGS = Settings(solve=SolveSettings(time_limit_s=10, solution_limit=100))
+
+
+def solve(scenario: Scenario) -> Plan:
+    plan = solve_day(scenario, SETTINGS)
+    assert validate_plan(scenario, plan, HaversineTravel(SETTINGS.travel)) == []
+    return plan
+
+
+def carers_of(plan: Plan, visit_id: str) -> list[str]:
+    return sorted(run.carer_id for run in plan.runs for s in run.stops if s.visit_id == visit_id)
+
+
+def reason_of(plan: Plan, visit_id: str) -> str:
+    return next(u.reason_code for u in plan.unallocated if u.visit_id == visit_id)
+
+
+@pytest.fixture
+def tiny(tiny_folder: Path) -> Scenario:
+    return read_scenario(tiny_folder)
+
+
+def test_tiny_day_is_fully_covered(tiny: Scenario) -> None:
+    plan = solve(tiny)
+    assert plan.status is PlanStatus.SOLVED and plan.unallocated == ()
+    assert plan.settings == SETTINGS and plan.solver is not None
+
+
+def test_double_handed_visit_gets_two_hoist_carers_at_one_time(tiny: Scenario) -> None:
+    plan = solve(tiny)
+    # V2 needs hoist: only C1 and C3 have it (C2 is also excluded by the client).
+    assert carers_of(plan, "V2") == ["C1", "C3"]
+    starts = {s.start for run in plan.runs for s in run.stops if s.visit_id == "V2"}
+    (start,) = starts  # one shared start, inside the 09:00-10:00 window
+    assert 540 <= start <= 600
+
+
+def test_gender_preference_is_kept(tiny: Scenario) -> None:
+    # K1 asks for a female carer: C2 (male) never visits.
+    assert "C2" not in carers_of(solve(tiny), "V1")
+
+
+def test_pinned_visit_goes_to_its_carer(tmp_path: Path) -> None:
+    visits = VISITS.replace("12:00,13:00,15,1,,normal,", "12:00,13:00,15,1,,normal,C2")
+    scenario = read_scenario(write_folder(tmp_path / "pinned", visits=visits))
+    assert carers_of(solve(scenario), "V3") == ["C2"]
+
+
+def test_visit_nobody_has_the_skill_for_says_so(tmp_path: Path) -> None:
+    visits = VISITS.replace("15,1,,normal", "15,1,peg_feeding,normal")
+    plan = solve(read_scenario(write_folder(tmp_path / "peg", visits=visits)))
+    assert reason_of(plan, "V3") == "no_skilled_carer"
+
+
+def test_visit_outside_every_shift_says_so(tmp_path: Path) -> None:
+    visits = VISITS.replace("17:00,18:00,30", "22:30,23:00,30")
+    plan = solve(read_scenario(write_folder(tmp_path / "late", visits=visits)))
+    assert reason_of(plan, "V4") == "no_carer_on_shift"
+
+
+def test_double_handed_visit_with_one_able_carer_says_no_pair(tmp_path: Path) -> None:
+    carers = CARERS.replace("medication;hoist;dementia", "medication;dementia")
+    plan = solve(read_scenario(write_folder(tmp_path / "pair", carers=carers)))
+    assert reason_of(plan, "V2") == "no_pair"
+
+
+def test_critical_visit_beats_normal_ones_for_the_last_carer(tmp_path: Path) -> None:
+    # One carer, two visits at the same fixed time: the critical one is kept.
+    carers = "id,name,home_lat,home_lon,shifts\nC1,Ann,54.51,-6.05,07:00-12:00\n"
+    visits = (
+        "id,client_id,date,earliest_start,latest_start,duration_minutes,priority\n"
+        "VN,K2,2026-12-01,08:00,08:00,30,normal\n"
+        "VC,K3,2026-12-01,08:00,08:00,30,critical\n"
+    )
+    clients = "id,name,lat,lon\nK2,Mr Example,54.518,-6.045\nK3,Ms Example,54.522,-6.058\n"
+    plan = solve(
+        read_scenario(
+            write_folder(
+                tmp_path / "crit", carers=carers, clients=clients, visits=visits, history=None
+            )
+        )
+    )
+    assert carers_of(plan, "VC") == ["C1"] and reason_of(plan, "VN") == "no_capacity"
+
+
+def test_max_working_minutes_caps_a_split_shift_day(tmp_path: Path) -> None:
+    # C1 works 07-13 and 16-22 but only 40 minutes in all: one 15-minute visit each side is
+    # 2 x (15 + travel out and back), more than 40, so one is left out.
+    carers = "id,name,home_lat,home_lon,shifts,max_working_minutes\n"
+    carers += "C1,Ann,54.51,-6.05,07:00-13:00;16:00-22:00,40\n"
+    visits = (
+        "id,client_id,date,earliest_start,latest_start,duration_minutes\n"
+        "VA,K3,2026-12-01,09:00,10:00,15\n"
+        "VB,K3,2026-12-01,18:00,19:00,15\n"
+    )
+    clients = "id,name,lat,lon\nK3,Ms Example,54.522,-6.058\n"
+    scenario = read_scenario(
+        write_folder(tmp_path / "max", carers=carers, clients=clients, visits=visits, history=None)
+    )
+    plan = solve(scenario)
+    assert len(plan.unallocated) == 1
+
+
+def test_same_settings_same_plan(tiny: Scenario) -> None:
+    first, second = solve_day(tiny, SETTINGS), solve_day(tiny, SETTINGS)
+    assert first.runs == second.runs and first.unallocated == second.unallocated
+
+
+def test_zones_split_every_visit_and_carer_once(tiny: Scenario) -> None:
+    parts = split_into_zones(tiny, 2, seed=0)
+    assert sorted(v.id for p in parts for v in p.visits) == sorted(v.id for v in tiny.visits)
+    assert sorted(c.id for p in parts for c in p.carers) == sorted(c.id for c in tiny.carers)
+    assert split_into_zones(tiny, 2, seed=0) == parts
+
+
+def test_a_day_solved_in_zones_is_valid(tiny: Scenario) -> None:
+    settings = Settings(
+        solve=SolveSettings(time_limit_s=6, solution_limit=50, zone_visits=50, workers=1)
+    )
+    many = tiny.model_copy(update={"visits": tiny.visits * 1})
+    plan = solve_day(many, settings)
+    assert validate_plan(many, plan, HaversineTravel()) == []
