@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from routing.problem import Route, RoutingProblem, SyncedPair
 
-__all__ = ["as_routes", "repair_pairs", "schedule", "untie"]
+__all__ = ["as_routes", "pin", "repair_pairs", "schedule", "untie"]
 
 PAIR_START_STEP = 5
 """Candidate shared starts for a pair being inserted are tried this many time units apart."""
@@ -28,29 +28,53 @@ class _Timing:
     arrive: int
 
 
-def schedule(problem: RoutingProblem, vehicle: int, tasks: list[int]) -> _Timing | None:
-    """Earliest service starts for ``tasks`` in this order on ``vehicle``, leaving home just in
-    time for the first; None if a window, the shift or the vehicle's span is broken."""
+def _forward(
+    problem: RoutingProblem, vehicle: int, tasks: list[int], leave: int
+) -> tuple[list[int], int] | None:
+    """Service starts, each as early as it can be, leaving home at ``leave``; and the return."""
     spec = problem.vehicles[vehicle]
     travel = problem.travel[spec.profile]
-    if not tasks:
-        return _Timing((), spec.earliest_start, spec.earliest_start)
     starts = []
-    here, clock = spec.start_location, spec.earliest_start
+    here, clock = spec.start_location, leave
     for t in tasks:
         task = problem.tasks[t]
-        if task.allowed_vehicles is not None and vehicle not in task.allowed_vehicles:
-            return None
         start = max(clock + int(travel[here, task.location]), task.earliest)
         if start > task.latest:
             return None
         starts.append(start)
         here, clock = task.location, start + task.service
-    arrive = clock + int(travel[here, spec.end_location])
-    first = problem.tasks[tasks[0]]
-    depart = max(spec.earliest_start, starts[0] - int(travel[spec.start_location, first.location]))
-    if arrive > spec.latest_end:
+    return starts, clock + int(travel[here, spec.end_location])
+
+
+def schedule(problem: RoutingProblem, vehicle: int, tasks: list[int]) -> _Timing | None:
+    """The shortest working span for ``tasks`` in this order on ``vehicle``; None if a window,
+    an allowed-vehicle rule, the shift or the vehicle's span is broken.
+
+    Forward, every task as early as it can be gives the earliest return; backward from that
+    return, the latest the first task can start gives the latest departure that still makes
+    it. Leaving then and going as early as possible is the shortest span (Savelsbergh 1992).
+    """
+    spec = problem.vehicles[vehicle]
+    travel = problem.travel[spec.profile]
+    if not tasks:
+        return _Timing((), spec.earliest_start, spec.earliest_start)
+    for t in tasks:
+        allowed = problem.tasks[t].allowed_vehicles
+        if allowed is not None and vehicle not in allowed:
+            return None
+    earliest = _forward(problem, vehicle, tasks, spec.earliest_start)
+    if earliest is None or earliest[1] > spec.latest_end:
         return None
+    latest, there = earliest[1], spec.end_location
+    for t in reversed(tasks):
+        task = problem.tasks[t]
+        latest = min(task.latest, latest - int(travel[task.location, there]) - task.service)
+        there = task.location
+    depart = max(spec.earliest_start, latest - int(travel[spec.start_location, there]))
+    late = _forward(problem, vehicle, tasks, depart)
+    if late is None:  # cannot happen with consistent windows; keep the early schedule
+        late, depart = earliest, spec.earliest_start
+    starts, arrive = late
     if spec.max_span is not None and arrive - depart > spec.max_span:
         return None
     return _Timing(tuple(starts), depart, arrive)
@@ -122,11 +146,16 @@ def untie(problem: RoutingProblem) -> RoutingProblem:
     return replace(problem, tasks=tuple(tasks), synced=())
 
 
-def _at(problem: RoutingProblem, pair: SyncedPair, start: int) -> RoutingProblem:
+def pin(problem: RoutingProblem, starts: dict[int, int]) -> RoutingProblem:
+    """The problem with the given tasks' starts fixed (task index -> start)."""
     tasks = list(problem.tasks)
-    for t in (pair.first, pair.second):
+    for t, start in starts.items():
         tasks[t] = replace(tasks[t], earliest=start, latest=start)
     return replace(problem, tasks=tuple(tasks))
+
+
+def _at(problem: RoutingProblem, pair: SyncedPair, start: int) -> RoutingProblem:
+    return pin(problem, {pair.first: start, pair.second: start})
 
 
 def _insert_pair(

@@ -8,6 +8,8 @@ from pathlib import Path
 
 __all__ = ["write_text_atomic"]
 
+_READABLE = 0o644
+
 
 def write_text_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder, so a reader
@@ -18,6 +20,7 @@ def write_text_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
+        os.chmod(temporary, _READABLE)  # mkstemp makes it private; a rota is for sharing
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -8,8 +8,10 @@ WGS84 degrees. No I/O and no solver here.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -156,6 +158,16 @@ class Scenario(_Frozen):
     visits: tuple[Visit, ...]
     history: tuple[HistoryEntry, ...] = ()
     skills: frozenset[str] = frozenset()
+
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Scenario:
+        """A copy whose id lookups are built afresh: pydantic would copy the cached ones,
+        which then answer for the old carers, clients and visits."""
+        copy = super().model_copy(update=update, deep=deep)
+        for lookup in ("carer_by_id", "client_by_id", "visit_by_id"):
+            copy.__dict__.pop(lookup, None)
+        return copy
 
     @cached_property
     def carer_by_id(self) -> dict[str, Carer]:

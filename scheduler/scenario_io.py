@@ -236,7 +236,7 @@ def _csv_tables(reader: _Reader, folder: Path) -> dict[str, _Table]:
         frame.columns = [str(column).strip().lower() for column in frame.columns]
         if not _check_columns(reader, _Table(name, label, []), frame.columns):
             continue
-        rows = [{k: _text(v) for k, v in row.items()} for row in frame.to_dict("records")]
+        rows = [{str(k): _text(v) for k, v in row.items()} for row in frame.to_dict("records")]
         tables[name] = _Table(name, label, rows)
     return tables
 
@@ -272,8 +272,8 @@ def _json_tables(reader: _Reader, path: Path) -> tuple[dict[str, _Table], str | 
             continue
         table.rows = [{k.strip().lower(): _text(v) for k, v in r.items()} for r in records]
         tables[name] = table
-    name = document.get("name")
-    return tables, str(name) if name else None
+    title = document.get("name")
+    return tables, str(title) if title else None
 
 
 # ---- building the domain ---------------------------------------------------------------------

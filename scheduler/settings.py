@@ -74,7 +74,7 @@ class SolveSettings(_Frozen):
     first_solution: FirstSolution = FirstSolution.LOCAL_CHEAPEST_INSERTION
     metaheuristic: Metaheuristic = Metaheuristic.GUIDED_LOCAL_SEARCH
     zone_visits: int = Field(
-        default=700,
+        default=800,
         ge=50,
         description="days with more visits than this are split into geographic zones, "
         "solved side by side, then improved as a whole",

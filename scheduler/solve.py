@@ -36,7 +36,7 @@ from routing.problem import (
     Task,
     Vehicle,
 )
-from routing.repair import as_routes, repair_pairs, untie
+from routing.repair import as_routes, pin, repair_pairs, untie
 from routing.solver import solve_routing
 from routing.travel import TravelTimes
 from scheduler.clock import MINUTES_PER_DAY
@@ -252,11 +252,13 @@ def _finish(
     settings: Settings,
     deadline: float,
     on_progress: ProgressCallback | None,
+    fixed: RoutingProblem | None = None,
 ) -> RoutingSolution:
     """Make every double-handed pair whole, improve the day until ``deadline`` (a
-    ``time.monotonic()`` value) with the pairs at their chosen starts, and mend it again."""
+    ``time.monotonic()`` value) with the pairs at their chosen starts, and mend it again.
+    ``fixed`` pins the starts of pairs already placed in ``routes`` (see ``repair_pairs``)."""
     problem = day.problem
-    routes, fixed = repair_pairs(problem, routes)
+    routes, fixed = repair_pairs(problem, routes, fixed)
     remaining = max(_MIN_IMPROVE_S, deadline - time.monotonic())
     answer = solve_routing(
         untie(fixed), _search(settings, remaining), initial_routes=routes, on_progress=on_progress
@@ -390,19 +392,25 @@ def _zone_job(args: tuple[Scenario, Settings, TravelTimes, float]) -> Plan:
     return _solve_whole(scenario, settings, travel, time_limit_s)
 
 
-def _initial_routes(day: _Day, plans: list[Plan]) -> list[list[int]]:
-    """Zone plans as routes of the whole day's problem (task indices per vehicle)."""
+def _initial_routes(day: _Day, plans: list[Plan]) -> tuple[list[list[int]], dict[int, int]]:
+    """Zone plans as routes of the whole day's problem (task indices per vehicle), and the
+    starts the zones chose for double-handed halves."""
     vehicle_of = {(carer.id, shift.start): v for v, (carer, shift) in enumerate(day.vehicle_shift)}
     tasks_of: dict[str, list[int]] = {}
     for task, visit_id in enumerate(day.task_visit):
         tasks_of.setdefault(visit_id, []).append(task)
+    paired = {t for pair in day.problem.synced for t in (pair.first, pair.second)}
     routes: list[list[int]] = [[] for _ in day.vehicle_shift]
+    starts: dict[int, int] = {}
     for plan in plans:
         for run in plan.runs:
             route = routes[vehicle_of[(run.carer_id, run.shift_start)]]
             for stop in run.stops:
-                route.append(tasks_of[stop.visit_id].pop(0))
-    return routes
+                task = tasks_of[stop.visit_id].pop(0)
+                route.append(task)
+                if task in paired:
+                    starts[task] = stop.start
+    return routes, starts
 
 
 def _solve_in_zones(
@@ -415,15 +423,19 @@ def _solve_in_zones(
     began = time.monotonic()
     limit = settings.solve.time_limit_s
     parts = [p for p in split_into_zones(scenario, zones, settings.solve.seed) if p.visits]
-    jobs = [(part, settings, travel, limit * _ZONE_SHARE) for part in parts]
-    if settings.solve.workers > 1:
-        with ProcessPoolExecutor(max_workers=min(settings.solve.workers, len(jobs))) as pool:
+    workers = min(settings.solve.workers, len(parts))
+    rounds = math.ceil(len(parts) / workers)
+    jobs = [(part, settings, travel, limit * _ZONE_SHARE / rounds) for part in parts]
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
             plans = list(pool.map(_zone_job, jobs))
     else:
         plans = [_zone_job(job) for job in jobs]
 
     day = _prepare(scenario, settings, build_journeys(scenario, travel))
-    answer = _finish(day, _initial_routes(day, plans), settings, began + limit, on_progress)
+    routes, pair_starts = _initial_routes(day, plans)
+    fixed = pin(day.problem, pair_starts)
+    answer = _finish(day, routes, settings, began + limit, on_progress, fixed)
     return _to_plan(day, answer, settings, _info(answer, settings, began, len(parts)))
 
 
@@ -438,6 +450,9 @@ def solve_day(
     settings = settings or Settings()
     travel = travel or HaversineTravel(settings.travel)
     zones = math.ceil(len(scenario.visits) / settings.solve.zone_visits)
+    if zones > 1:  # a whole number of rounds of side-by-side solves
+        workers = settings.solve.workers
+        zones = math.ceil(zones / workers) * workers
     if zones > 1:
         return _solve_in_zones(scenario, settings, travel, zones, on_progress)
     return _solve_whole(scenario, settings, travel, settings.solve.time_limit_s, on_progress)

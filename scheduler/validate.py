@@ -1,7 +1,8 @@
 """The independent check of a plan against the hard rules of the day.
 
-It trusts nothing in the plan but the order of visits: every time and travel leg is
-recomputed from the scenario and the travel times, so a solver bug, a hand edit or a stale
+It trusts nothing in the plan but the order of visits and their starts: every travel leg and
+arrival is recomputed from the scenario and the travel times and compared with what the plan
+records (the figures are summed from those records), so a solver bug, a hand edit or a stale
 file shows up as a violation rather than as a rota that cannot be worked.
 """
 
@@ -150,8 +151,29 @@ def _check_run(scenario: Scenario, journeys: Journeys, run: Run) -> tuple[list[V
         client = scenario.client_by_id[visit.client_id]
         where = f"{who} at visit {visit.id}"
         there = journeys.client_place[client.id]
-        minutes, _ = journeys.leg(mode, here, there)
+        minutes, metres = journeys.leg(mode, here, there)
         earliest_arrival = clock + minutes
+        if (stop.travel_minutes, stop.travel_m) != (minutes, metres):
+            found.append(
+                Violation(
+                    "wrong_travel",
+                    f"{where}: records {stop.travel_minutes} min and {stop.travel_m} m of "
+                    f"travel; the leg is {minutes} min and {metres} m",
+                    carer.id,
+                    visit.id,
+                )
+            )
+        if stop.arrival != earliest_arrival or stop.wait_minutes != stop.start - stop.arrival:
+            found.append(
+                Violation(
+                    "wrong_arrival",
+                    f"{where}: records arrival {format_clock(stop.arrival)} and "
+                    f"{stop.wait_minutes} min waiting; the carer arrives at "
+                    f"{format_clock(earliest_arrival)}",
+                    carer.id,
+                    visit.id,
+                )
+            )
         if stop.client_id != visit.client_id:
             found.append(
                 Violation(
@@ -231,8 +253,17 @@ def _check_run(scenario: Scenario, journeys: Journeys, run: Run) -> tuple[list[V
                 )
             )
         here, clock = there, max(stop.start, earliest_arrival) + visit.duration
-    minutes, _ = journeys.leg(mode, here, home)
+    minutes, metres = journeys.leg(mode, here, home)
     home_by = clock + minutes
+    if (run.home_travel_minutes, run.home_travel_m) != (minutes, metres):
+        found.append(
+            Violation(
+                "wrong_travel",
+                f"{who} records {run.home_travel_minutes} min and {run.home_travel_m} m home; "
+                f"the leg is {minutes} min and {metres} m",
+                carer_id=carer.id,
+            )
+        )
     if max(home_by, run.return_home) > shift.end:
         found.append(
             Violation(
@@ -282,7 +313,8 @@ def validate_plan(scenario: Scenario, plan: Plan, travel: TravelTimes) -> list[V
                 )
             )
     for carer_id, minutes in worked.items():
-        limit = scenario.carer_by_id[carer_id].max_working_minutes
+        carer = scenario.carer_by_id.get(carer_id)
+        limit = carer.max_working_minutes if carer else None  # unknown carers reported above
         if limit is not None and minutes > limit:
             found.append(
                 Violation(

@@ -17,12 +17,15 @@ K1,Mrs Example,54.512,-6.052,1 Main Street,BT28 1AA,C1,,female
 K2,Mr Example,54.518,-6.045,,,,C2,
 K3,Ms Example,54.522,-6.058,,,,,
 """
-VISITS = """id,client_id,date,earliest_start,latest_start,duration_minutes,carers_required,required_skills,priority,pinned_carer
-V1,K1,2026-12-01,07:30,08:30,30,1,medication,critical,
+VISITS = (
+    "id,client_id,date,earliest_start,latest_start,duration_minutes,carers_required,"
+    "required_skills,priority,pinned_carer\n"
+    """V1,K1,2026-12-01,07:30,08:30,30,1,medication,critical,
 V2,K2,2026-12-01,09:00,10:00,45,2,hoist,normal,
 V3,K3,2026-12-01,12:00,13:00,15,1,,normal,
 V4,K3,2026-12-01,17:00,18:00,30,1,,normal,
 """
+)
 HISTORY = """client_id,carer_id,date
 K1,C1,2026-11-30
 K2,C3,2026-11-30
