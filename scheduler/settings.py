@@ -79,6 +79,16 @@ class SolveSettings(_Frozen):
         description="days with more visits than this are split into geographic zones, "
         "solved side by side, then improved as a whole",
     )
+    zone_share: float = Field(
+        default=0.5, gt=0, lt=1, description="share of the time limit for solving the zones"
+    )
+    untied_share: float = Field(
+        default=0.6,
+        gt=0,
+        lt=1,
+        description="share of a search's time with double-handed halves untied, before "
+        "the pairs are mended and the search goes on",
+    )
     workers: int = Field(default=2, ge=1, description="processes for zones solved side by side")
     seed: int = 0
 

@@ -24,8 +24,6 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-import numpy as np
-
 from routing.haversine import HaversineTravel
 from routing.problem import (
     Progress,
@@ -45,16 +43,14 @@ from scheduler.journeys import Journeys, build_journeys
 from scheduler.model import Carer, Client, Priority, Scenario, Shift
 from scheduler.plan import Plan, PlanStatus, Run, SolverInfo, Stop, Unallocated
 from scheduler.settings import Settings
+from scheduler.zones import split_into_zones
 
 __all__ = ["ProgressCallback", "solve_day"]
 
 ProgressCallback = Callable[[Progress], None]
 
-_UNTIED_SHARE = 0.6
-"""Share of the time limit for the first search, with double-handed halves untied."""
 _MIN_IMPROVE_S = 1.0
-_ZONE_SHARE = 0.5
-"""Share of the time limit for solving the zones of a large day side by side."""
+"""However late the first search ends, the improving search gets this long."""
 
 
 @dataclass(frozen=True)
@@ -292,7 +288,7 @@ def _solve_whole(
     day = _prepare(scenario, settings, build_journeys(scenario, travel))
     tied = bool(day.problem.synced)
     untied = untie(day.problem)
-    first_share = _UNTIED_SHARE if tied else 1.0
+    first_share = settings.solve.untied_share if tied else 1.0
     answer = solve_routing(
         untied, _search(settings, time_limit_s * first_share), on_progress=on_progress
     )
@@ -303,88 +299,6 @@ def _solve_whole(
 
 
 # ---- zones: large days ----------------------------------------------------------------------
-
-
-def _flat_xy(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """Degrees to a local flat grid in km, good enough for grouping nearby places."""
-    mean_lat = math.radians(float(np.mean(lat))) if len(lat) else 0.0
-    return np.column_stack([lat * 111.2, lon * 111.2 * math.cos(mean_lat)])
-
-
-def _kmeans(points: np.ndarray, weights: np.ndarray, k: int, seed: int) -> np.ndarray:
-    """Weighted k-means (k-means++ start, Lloyd steps); returns the centres."""
-    rng = np.random.default_rng(seed)
-    centres = [points[rng.choice(len(points), p=weights / weights.sum())]]
-    for _ in range(1, k):
-        gap = np.min(((points[:, None, :] - np.array(centres)[None]) ** 2).sum(-1), axis=1)
-        chance = gap * weights
-        centres.append(points[rng.choice(len(points), p=chance / chance.sum())])
-    centre = np.array(centres)
-    for _ in range(50):
-        label = np.argmin(((points[:, None, :] - centre[None]) ** 2).sum(-1), axis=1)
-        moved = centre.copy()
-        for z in range(k):
-            mine = label == z
-            if mine.any():
-                moved[z] = np.average(points[mine], axis=0, weights=weights[mine])
-        if np.allclose(moved, centre):
-            break
-        centre = moved
-    return centre
-
-
-def split_into_zones(scenario: Scenario, zones: int, seed: int) -> list[Scenario]:
-    """Split a day into ``zones`` smaller days by geography, each with carers living nearby
-    whose shift hours match the zone's care hours. Pure: the same seed gives the same split."""
-    clients = [scenario.client_by_id[cid] for cid in sorted({v.client_id for v in scenario.visits})]
-    demand_of = {c.id: 0.0 for c in clients}
-    for visit in scenario.visits:
-        demand_of[visit.client_id] += visit.duration * visit.carers_required
-    client_xy = _flat_xy(
-        np.array([c.location.lat for c in clients]), np.array([c.location.lon for c in clients])
-    )
-    weights = np.array([demand_of[c.id] for c in clients]) + 1e-9
-    centres = _kmeans(client_xy, weights, zones, seed)
-    client_zone = np.argmin(((client_xy[:, None, :] - centres[None]) ** 2).sum(-1), axis=1)
-    zone_of_client = {c.id: int(z) for c, z in zip(clients, client_zone, strict=True)}
-    demand = np.bincount(client_zone, weights=weights, minlength=zones)
-
-    carers = scenario.carers
-    carer_xy = _flat_xy(
-        np.array([c.home.lat for c in carers]), np.array([c.home.lon for c in carers])
-    )
-    distance = np.sqrt(((carer_xy[:, None, :] - centres[None]) ** 2).sum(-1))
-    supply = np.array([c.shift_minutes for c in carers], dtype=float)
-    target = demand / max(demand.sum(), 1e-9) * supply.sum()
-    ordered = np.sort(distance, axis=1)
-    regret = ordered[:, 1] - ordered[:, 0] if zones > 1 else ordered[:, 0]
-    filled = np.zeros(zones)
-    carer_zone: dict[str, int] = {}
-    for k in np.argsort(-regret, kind="stable"):
-        for z in np.argsort(distance[k], kind="stable"):
-            if filled[z] + supply[k] <= target[z] * 1.05:
-                break
-        else:
-            z = int(np.argmin(filled / np.maximum(target, 1e-9)))
-        carer_zone[carers[k].id] = int(z)
-        filled[z] += supply[k]
-
-    parts = []
-    for z in range(zones):
-        visits = tuple(v for v in scenario.visits if zone_of_client[v.client_id] == z)
-        wanted = {v.client_id for v in visits}
-        parts.append(
-            scenario.model_copy(
-                update={
-                    "name": f"{scenario.name}-zone{z + 1}",
-                    "carers": tuple(c for c in carers if carer_zone[c.id] == z),
-                    "clients": tuple(c for c in scenario.clients if c.id in wanted),
-                    "visits": visits,
-                    "history": tuple(h for h in scenario.history if h.client_id in wanted),
-                }
-            )
-        )
-    return parts
 
 
 def _zone_job(args: tuple[Scenario, Settings, TravelTimes, float]) -> Plan:
@@ -425,7 +339,7 @@ def _solve_in_zones(
     parts = [p for p in split_into_zones(scenario, zones, settings.solve.seed) if p.visits]
     workers = min(settings.solve.workers, len(parts))
     rounds = math.ceil(len(parts) / workers)
-    jobs = [(part, settings, travel, limit * _ZONE_SHARE / rounds) for part in parts]
+    jobs = [(part, settings, travel, limit * settings.solve.zone_share / rounds) for part in parts]
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             plans = list(pool.map(_zone_job, jobs))

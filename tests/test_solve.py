@@ -11,8 +11,9 @@ from scheduler.model import Scenario
 from scheduler.plan import Plan, PlanStatus
 from scheduler.scenario_io import read_scenario
 from scheduler.settings import Settings, SolveSettings
-from scheduler.solve import solve_day, split_into_zones
+from scheduler.solve import solve_day
 from scheduler.validate import validate_plan
+from scheduler.zones import split_into_zones
 from tests.conftest import CARERS, VISITS, write_folder
 
 SETTINGS = Settings(solve=SolveSettings(time_limit_s=10, solution_limit=100))
