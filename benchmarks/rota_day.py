@@ -39,10 +39,16 @@ def main() -> None:
     parser.add_argument("scenario", type=Path)
     parser.add_argument("--time-limit", type=float, default=120.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--zone-visits", type=int, default=None, help="split days above this (default: settings)"
+    )
     args = parser.parse_args()
 
     scenario = read_scenario(args.scenario)
-    settings = Settings(solve=SolveSettings(time_limit_s=args.time_limit, workers=args.workers))
+    solve = SolveSettings(time_limit_s=args.time_limit, workers=args.workers)
+    if args.zone_visits is not None:
+        solve = solve.model_copy(update={"zone_visits": args.zone_visits})
+    settings = Settings(solve=solve)
     began = time.monotonic()
     plan = solve_day(scenario, settings)
     wall = time.monotonic() - began
