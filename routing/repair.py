@@ -194,8 +194,9 @@ def _insert_pair(
 def repair_pairs(
     problem: RoutingProblem, routes: list[list[int]], fixed: RoutingProblem | None = None
 ) -> tuple[list[list[int]], RoutingProblem]:
-    """Remove every synced half whose partner is not placed, then insert whole pairs, highest
-    penalty first, each half on a different vehicle at a shared start inside the window.
+    """Complete or remove every synced half whose partner is not placed, then insert whole
+    pairs, highest penalty first, each half on a different vehicle at a shared start inside
+    the window.
 
     ``routes`` (task indices per vehicle) must be feasible for ``untie(fixed or problem)``:
     ``fixed`` is an earlier answer of this function, whose pairs keep the starts chosen then.
@@ -204,19 +205,36 @@ def repair_pairs(
     """
     work = untie(fixed or problem)
     routes = [list(r) for r in routes]
-    placed = {t for r in routes for t in r}
-    for pair in problem.synced:
-        if (pair.first in placed) != (pair.second in placed):
-            for r in routes:
-                for t in (pair.first, pair.second):
-                    if t in r:
-                        r.remove(t)
     timings = []
     for v, r in enumerate(routes):
         timing = schedule(work, v, r)
         if timing is None:
             raise ValueError(f"route of vehicle {v} is not feasible")
         timings.append(timing)
+    vehicle_of = {t: v for v, r in enumerate(routes) for t in r}
+    for pair in problem.synced:
+        halves = [t for t in (pair.first, pair.second) if t in vehicle_of]
+        if len(halves) != 1:
+            continue
+        (alone,) = halves
+        partner = pair.second if alone == pair.first else pair.first
+        # First try to bring the partner in at the same start, then give the half up.
+        found = _best_insertion(work, routes, timings, partner, vehicle_of[alone])
+        if found is not None:
+            _, v, position, timing = found
+            trial_routes = [list(r) for r in routes]
+            trial_routes[v].insert(position, partner)
+            trial_timings = list(timings)
+            trial_timings[v] = timing
+            if _group_ok(problem, trial_routes, trial_timings):
+                routes, timings = trial_routes, trial_timings
+                continue
+        v = vehicle_of[alone]
+        routes[v].remove(alone)
+        shorter = schedule(work, v, routes[v])
+        if shorter is None:
+            raise ValueError(f"route of vehicle {v} is not feasible without task {alone}")
+        timings[v] = shorter
     placed = {t for r in routes for t in r}
     waiting = [p for p in problem.synced if p.first not in placed]
     waiting.sort(key=lambda p: -(problem.tasks[p.first].penalty or 0))

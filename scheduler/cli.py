@@ -27,7 +27,7 @@ from scheduler.model import Scenario
 from scheduler.outputs import read_plan, write_outputs
 from scheduler.plan import Plan, PlanStatus
 from scheduler.scenario_io import read_scenario
-from scheduler.settings import FirstSolution, Settings, SolveSettings
+from scheduler.settings import FirstSolution, Metaheuristic, Settings, SolveSettings
 from scheduler.solve import solve_day
 from scheduler.validate import Violation, validate_plan
 
@@ -60,6 +60,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         time_limit_s=args.time_limit,
         solution_limit=args.solution_limit,
         first_solution=args.first_solution,
+        metaheuristic=args.metaheuristic,
         workers=args.workers,
         seed=args.seed,
     )
@@ -226,6 +227,14 @@ def _parser() -> argparse.ArgumentParser:
             default=FirstSolution.LOCAL_CHEAPEST_INSERTION,
             choices=list(FirstSolution),
             metavar="STRATEGY",
+        )
+        command.add_argument(
+            "--metaheuristic",
+            type=Metaheuristic,
+            default=Metaheuristic.GUIDED_LOCAL_SEARCH,
+            choices=list(Metaheuristic),
+            metavar="NAME",
+            help="local search after the first plan (default GUIDED_LOCAL_SEARCH)",
         )
         command.add_argument(
             "--names",
