@@ -67,6 +67,8 @@ class SolverInfo(_Frozen):
     status: str
     objective: int | None
     wall_seconds: float
+    first_plan_seconds: float | None = None
+    """When the first complete plan existed (a day in zones: when the zones were joined)."""
     first_solution: str
     metaheuristic: str
     zones: int = 1

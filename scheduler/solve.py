@@ -224,11 +224,18 @@ def _to_plan(day: _Day, answer: RoutingSolution, settings: Settings, info: Solve
     )
 
 
-def _info(answer: RoutingSolution, settings: Settings, began: float, zones: int) -> SolverInfo:
+def _info(
+    answer: RoutingSolution,
+    settings: Settings,
+    began: float,
+    zones: int,
+    first_plan_s: float | None = None,
+) -> SolverInfo:
     return SolverInfo(
         status=answer.status,
         objective=answer.objective,
         wall_seconds=round(time.monotonic() - began, 3),
+        first_plan_seconds=first_plan_s,
         first_solution=settings.solve.first_solution.value,
         metaheuristic=settings.solve.metaheuristic.value,
         zones=zones,
@@ -289,13 +296,19 @@ def _solve_whole(
     tied = bool(day.problem.synced)
     untied = untie(day.problem)
     first_share = settings.solve.untied_share if tied else 1.0
+    searching = time.monotonic()
     answer = solve_routing(
         untied, _search(settings, time_limit_s * first_share), on_progress=on_progress
+    )
+    first_plan_s = (
+        None
+        if answer.first_solution_s is None
+        else round(searching - began + answer.first_solution_s, 3)
     )
     if answer.found and tied:
         deadline = began + time_limit_s
         answer = _finish(day, _task_lists(day, answer), settings, deadline, on_progress)
-    return _to_plan(day, answer, settings, _info(answer, settings, began, 1))
+    return _to_plan(day, answer, settings, _info(answer, settings, began, 1, first_plan_s))
 
 
 # ---- zones: large days ----------------------------------------------------------------------
@@ -346,11 +359,13 @@ def _solve_in_zones(
     else:
         plans = [_zone_job(job) for job in jobs]
 
+    joined_s = round(time.monotonic() - began, 3)  # the first whole-day plan: zones joined
     day = _prepare(scenario, settings, build_journeys(scenario, travel))
     routes, pair_starts = _initial_routes(day, plans)
     fixed = pin(day.problem, pair_starts)
     answer = _finish(day, routes, settings, began + limit, on_progress, fixed)
-    return _to_plan(day, answer, settings, _info(answer, settings, began, len(parts)))
+    info = _info(answer, settings, began, len(parts), joined_s)
+    return _to_plan(day, answer, settings, info)
 
 
 def solve_day(
