@@ -55,6 +55,8 @@ class Suite:
     run: Callable[[Case, float], list[Row]]
     default_time_limit_s: float
     quick_time_limit_s: float
+    quick_gap_ceiling_pct: float | None = None
+    """In a quick run, a gap above this is a broken result (the run fails)."""
 
 
 def gap_pct(objective: float | None, best_known: float | None) -> float | None:

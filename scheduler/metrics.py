@@ -11,10 +11,11 @@ from collections import Counter, defaultdict
 
 from pydantic import BaseModel, ConfigDict
 
-from scheduler.model import Scenario
+from scheduler.model import Priority, Scenario
 from scheduler.plan import Plan
+from scheduler.settings import Settings
 
-__all__ = ["CarerFigures", "DayFigures", "day_figures"]
+__all__ = ["CarerFigures", "DayFigures", "day_figures", "plan_cost"]
 
 
 class _Frozen(BaseModel):
@@ -114,4 +115,20 @@ def day_figures(scenario: Scenario, plan: Plan) -> DayFigures:
         if carers_of_client
         else 0.0,
         carers=tuple(carers),
+    )
+
+
+def plan_cost(scenario: Scenario, plan: Plan, settings: Settings) -> int:
+    """The objective of ``settings`` (see ``scheduler.settings``) recomputed from the plan
+    alone, so plans from different searches, or a manual rota, compare on one scale."""
+    figures = day_figures(scenario, plan)
+    dropped = 0
+    for item in plan.unallocated:
+        visit = scenario.visit_by_id.get(item.visit_id)
+        critical = visit is not None and visit.priority is Priority.CRITICAL
+        dropped += settings.drop_critical if critical else settings.drop_normal
+    return (
+        settings.travel_weight * figures.travel_minutes
+        + settings.waiting_weight * figures.waiting_minutes
+        + dropped
     )

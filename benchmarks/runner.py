@@ -1,0 +1,128 @@
+"""The benchmark runner behind ``python -m benchmarks run [--suite NAME] [--quick]``.
+
+Runs each case of the chosen suites in a fresh process, one at a time (the machines have two
+cores and a solver may use both), records the peak memory of that process, writes every row
+to CSV and JSON and prints a markdown table. With ``--quick`` (for CI) a run fails only on a
+broken result: a crash, an invalid answer, or a gap far above the suite's recorded range;
+never on a timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import multiprocessing
+import resource
+import sys
+import traceback
+from pathlib import Path
+
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from benchmarks.results import Case, Row, Suite, markdown, write_rows
+
+# suite name -> (module, attribute); imported only when chosen
+SUITES = {
+    "solomon": ("benchmarks.vrptw", "SOLOMON"),
+    "homberger": ("benchmarks.vrptw", "HOMBERGER"),
+    "homecare": ("benchmarks.homecare", "HOMECARE"),
+    "scale": ("benchmarks.scale", "SCALE"),
+}
+QUICK_SUITES = ("solomon", "homecare", "scale")
+
+
+def _suite(name: str) -> Suite:
+    module, attribute = SUITES[name]
+    return getattr(importlib.import_module(module), attribute)  # type: ignore[no-any-return]
+
+
+def _peak_mib() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024  # Linux: KiB
+
+
+def _solve_case(name: str, case: Case, time_limit_s: float) -> tuple[list[Row], float]:
+    rows = _suite(name).run(case, time_limit_s)
+    return rows, _peak_mib()
+
+
+def _run_isolated(name: str, case: Case, time_limit_s: float) -> list[Row]:
+    """Solve in a fresh process so that its peak memory is the case's own."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1, maxtasksperchild=1) as pool:
+        try:
+            rows, peak = pool.apply(_solve_case, (name, case, time_limit_s))
+        except Exception as exc:  # a crash is a result: recorded, and fatal in --quick
+            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            return [Row(case.suite, case.instance, "-", valid=False, note=f"crash: {detail}")]
+    for row in rows:
+        row.peak_mib = round(peak, 1)
+        row.time_limit_s = row.time_limit_s or time_limit_s
+    return rows
+
+
+def _broken(suite: Suite, row: Row) -> str | None:
+    if row.note.startswith("crash"):
+        return row.note
+    if row.valid is False:
+        return "invalid answer"
+    ceiling = suite.quick_gap_ceiling_pct
+    ours = row.solver != "pyvrp"  # the peer's gap is information, not our failure
+    if ours and ceiling is not None and row.gap_pct is not None and row.gap_pct > ceiling:
+        return f"gap {row.gap_pct} % above the recorded ceiling {ceiling} %"
+    return None
+
+
+def run(names: list[str], quick: bool, time_limit_s: float | None, out: Path) -> int:
+    plan = []
+    for name in names:
+        suite = _suite(name)
+        limit = time_limit_s or (suite.quick_time_limit_s if quick else suite.default_time_limit_s)
+        plan += [(name, suite, case, limit) for case in suite.cases(quick)]
+    rows: list[Row] = []
+    failures: list[str] = []
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, transient=False) as progress:
+        task = progress.add_task("benchmarks", total=len(plan))
+        for name, suite, case, limit in plan:
+            progress.update(task, description=f"{name} {case.instance} ({limit:g} s)")
+            case_rows = _run_isolated(name, case, limit)
+            rows += case_rows
+            write_rows(rows, out)  # a long run keeps what it has measured
+            if quick:
+                failures += [
+                    f"{row.suite} {row.instance} {row.solver}: {problem}"
+                    for row in case_rows
+                    if (problem := _broken(suite, row))
+                ]
+            progress.advance(task)
+    print(markdown(rows))
+    print(f"\nrows written to {out} and {out.with_suffix('.json')}")
+    if failures:
+        print("\nBROKEN RESULTS:\n" + "\n".join(failures), file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    runner = commands.add_parser("run", help="run benchmark suites")
+    runner.add_argument(
+        "--suite",
+        action="append",
+        choices=sorted(SUITES),
+        help="repeat for several (default: all; with --quick: the quick set)",
+    )
+    runner.add_argument("--quick", action="store_true", help="a few small cases for CI")
+    runner.add_argument("--time-limit", type=float, help="seconds per case (default: suite's)")
+    runner.add_argument("--out", type=Path, default=Path("bench-results/results.csv"))
+    args = parser.parse_args(argv)
+    names = args.suite or list(QUICK_SUITES if args.quick else SUITES)
+    return run(names, args.quick, args.time_limit, args.out)
