@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import multiprocessing
 import resource
 import sys
@@ -110,6 +111,57 @@ def run(names: list[str], quick: bool, time_limit_s: float | None, out: Path) ->
     return 0
 
 
+def _mean(values: list[float]) -> str:
+    return f"{sum(values) / len(values):.2f}" if values else "-"
+
+
+def summary(paths: list[Path]) -> str:
+    """Per suite and solver: cases, mean and worst gap, how many answers were valid and served
+    every task, and the mean time to a first feasible answer."""
+    rows = [
+        Row(**item) for path in paths for item in json.loads(path.with_suffix(".json").read_text())
+    ]
+    groups: dict[tuple[str, str], list[Row]] = {}
+    for row in rows:
+        groups.setdefault((row.suite, row.solver), []).append(row)
+    lines = [
+        "| suite | solver | cases | mean gap % | worst gap % | valid | all served "
+        "| mean first feasible s |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for (suite, solver), members in sorted(groups.items()):
+        gaps = [r.gap_pct for r in members if r.gap_pct is not None]
+        firsts = [r.first_feasible_s for r in members if r.first_feasible_s is not None]
+        served = sum(1 for r in members if r.allocated is not None and r.allocated >= 1.0)
+        valid = sum(1 for r in members if r.valid)
+        worst = f"{max(gaps):.2f}" if gaps else "-"
+        lines.append(
+            f"| {suite} | {solver} | {len(members)} | {_mean(gaps)} ({len(gaps)} with a gap) "
+            f"| {worst} | {valid}/{len(members)} | {served}/{len(members)} | {_mean(firsts)} |"
+        )
+    ratios = _peer_ratios(rows)
+    if ratios:
+        lines.append("")
+        lines += [
+            f"{suite}: ours / pyvrp objective, same instances and time limit, measured side by "
+            f"side: mean {_mean(values)} over {len(values)} instances"
+            for suite, values in sorted(ratios.items())
+        ]
+    return "\n".join(lines)
+
+
+def _peer_ratios(rows: list[Row]) -> dict[str, list[float]]:
+    by_case: dict[tuple[str, str], dict[str, Row]] = {}
+    for row in rows:
+        by_case.setdefault((row.suite, row.instance), {})[row.solver] = row
+    ratios: dict[str, list[float]] = {}
+    for (suite, _), solvers in by_case.items():
+        ours, peer = solvers.get("ortools"), solvers.get("pyvrp")
+        if ours and peer and ours.objective and peer.objective and ours.valid and peer.valid:
+            ratios.setdefault(suite, []).append(ours.objective / peer.objective)
+    return ratios
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -123,6 +175,11 @@ def main(argv: list[str] | None = None) -> int:
     runner.add_argument("--quick", action="store_true", help="a few small cases for CI")
     runner.add_argument("--time-limit", type=float, help="seconds per case (default: suite's)")
     runner.add_argument("--out", type=Path, default=Path("bench-results/results.csv"))
+    summarise = commands.add_parser("summary", help="summarise results files")
+    summarise.add_argument("files", type=Path, nargs="+", help="results CSV (JSON beside it)")
     args = parser.parse_args(argv)
+    if args.command == "summary":
+        print(summary(args.files))
+        return 0
     names = args.suite or list(QUICK_SUITES if args.quick else SUITES)
     return run(names, args.quick, args.time_limit, args.out)
