@@ -11,6 +11,8 @@ Pure Python over ``RoutingProblem``: no OR-Tools here.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from routing.problem import Route, RoutingProblem, SyncedPair
@@ -158,37 +160,168 @@ def _at(problem: RoutingProblem, pair: SyncedPair, start: int) -> RoutingProblem
     return pin(problem, {pair.first: start, pair.second: start})
 
 
+_FIRST_HALF_OPTIONS = 3
+"""For the first half of a pair, this many cheapest vehicles are tried, not just the best."""
+EJECTION_BUDGET = 20_000
+"""Route timings a pair may spend looking for room by moving one other visit aside."""
+
+
+class _Budget:
+    def __init__(self, evaluations: int):
+        self.left = evaluations
+
+    def spend(self) -> bool:
+        self.left -= 1
+        return self.left >= 0
+
+
+def _direct(
+    problem: RoutingProblem,
+    routes: list[list[int]],
+    timings: list[_Timing],
+    task: int,
+    avoid: int | None,
+    budget: _Budget | None = None,
+) -> list[tuple[int, int, list[int], _Timing]]:
+    """Per vehicle, the cheapest feasible insertion of ``task``: (extra cost, vehicle, new
+    route, timing), cheapest first. With a ``budget``, stops when it runs out."""
+    options = []
+    spec = problem.tasks[task]
+    for v, vehicle in enumerate(problem.vehicles):
+        if v == avoid or (spec.allowed_vehicles is not None and v not in spec.allowed_vehicles):
+            continue
+        if spec.latest < vehicle.earliest_start or spec.earliest > vehicle.latest_end:
+            continue
+        before = _cost(problem, v, routes[v], timings[v])
+        best = None
+        for position in range(len(routes[v]) + 1):
+            if budget is not None and not budget.spend():
+                break
+            trial = routes[v][:position] + [task] + routes[v][position:]
+            timing = schedule(problem, v, trial)
+            if timing is not None:
+                extra = _cost(problem, v, trial, timing) - before
+                if best is None or extra < best[0]:
+                    best = (extra, v, trial, timing)
+        if best is not None:
+            options.append(best)
+    return sorted(options, key=lambda option: (option[0], option[1]))
+
+
+def _with_one_aside(
+    problem: RoutingProblem,
+    routes: list[list[int]],
+    task: int,
+    avoid: int | None,
+    keep: set[int],
+    budget: _Budget,
+) -> Iterator[tuple[int, list[int], _Timing, int]]:
+    """Ways to fit ``task`` into a vehicle by taking one other task (not in ``keep``) out of
+    its route: (vehicle, new route, timing, the task taken out)."""
+    spec = problem.tasks[task]
+    for v, vehicle in enumerate(problem.vehicles):
+        if v == avoid or (spec.allowed_vehicles is not None and v not in spec.allowed_vehicles):
+            continue
+        if spec.latest < vehicle.earliest_start or spec.earliest > vehicle.latest_end:
+            continue
+        for out in routes[v]:
+            if out in keep:
+                continue
+            rest = [t for t in routes[v] if t != out]
+            for position in range(len(rest) + 1):
+                if not budget.spend():
+                    return
+                trial = rest[:position] + [task] + rest[position:]
+                timing = schedule(problem, v, trial)
+                if timing is not None:
+                    yield v, trial, timing, out
+                    break
+
+
+def _place_aside(
+    problem: RoutingProblem,
+    routes: list[list[int]],
+    timings: list[_Timing],
+    aside: list[int],
+) -> tuple[list[list[int]], list[_Timing]] | None:
+    """Insert every task of ``aside`` back somewhere, or None."""
+    for task in aside:
+        found = _best_insertion(problem, routes, timings, task, None)
+        if found is None:
+            return None
+        _, v, position, timing = found
+        routes = [list(r) for r in routes]
+        routes[v].insert(position, task)
+        timings = list(timings)
+        timings[v] = timing
+    return routes, timings
+
+
 def _insert_pair(
     original: RoutingProblem,
     problem: RoutingProblem,
     routes: list[list[int]],
     timings: list[_Timing],
     pair: SyncedPair,
-) -> tuple[int, RoutingProblem, list[list[int]], list[_Timing]] | None:
-    """The cheapest way to place both halves on two vehicles at one shared start."""
+) -> tuple[RoutingProblem, list[list[int]], list[_Timing]] | None:
+    """Place both halves on two vehicles at one shared start: the cheapest direct insertion,
+    or else the first found that moves one other visit (per half) to another place in the day.
+    No visit already placed is ever left out."""
     window = original.tasks[pair.first]
+    starts = range(window.earliest, window.latest + 1, PAIR_START_STEP)
     best = None
-    for start in range(window.earliest, window.latest + 1, PAIR_START_STEP):
+    for start in starts:
         fixed = _at(problem, pair, start)
-        first = _best_insertion(fixed, routes, timings, pair.first, None)
-        if first is None:
-            continue
-        extra1, v1, pos1, timing1 = first
-        trial_routes = [list(r) for r in routes]
-        trial_routes[v1].insert(pos1, pair.first)
-        trial_timings = list(timings)
-        trial_timings[v1] = timing1
-        second = _best_insertion(fixed, trial_routes, trial_timings, pair.second, v1)
-        if second is None:
-            continue
-        extra2, v2, pos2, timing2 = second
-        trial_routes[v2].insert(pos2, pair.second)
-        trial_timings[v2] = timing2
-        if not _group_ok(problem, trial_routes, trial_timings):
-            continue
-        if best is None or extra1 + extra2 < best[0]:
-            best = (extra1 + extra2, fixed, trial_routes, trial_timings)
-    return best
+        for extra1, v1, route1, timing1 in _direct(fixed, routes, timings, pair.first, None)[
+            :_FIRST_HALF_OPTIONS
+        ]:
+            routes1 = [list(r) for r in routes]
+            routes1[v1] = route1
+            timings1 = list(timings)
+            timings1[v1] = timing1
+            second = _direct(fixed, routes1, timings1, pair.second, v1)
+            if not second:
+                continue
+            extra2, v2, route2, timing2 = second[0]
+            routes1[v2] = route2
+            timings1[v2] = timing2
+            if _group_ok(problem, routes1, timings1) and (
+                best is None or extra1 + extra2 < best[0]
+            ):
+                best = (extra1 + extra2, fixed, routes1, timings1)
+    if best is not None:
+        return best[1], best[2], best[3]
+
+    keep = {t for p in original.synced for t in (p.first, p.second)}
+    budget = _Budget(EJECTION_BUDGET)
+    for start in starts:
+        fixed = _at(problem, pair, start)
+        firsts = [
+            (v, r, t, None) for _, v, r, t in _direct(fixed, routes, timings, pair.first, None)
+        ]
+        for v1, route1, timing1, out1 in itertools.chain(
+            firsts, _with_one_aside(fixed, routes, pair.first, None, keep, budget)
+        ):
+            routes1 = [list(r) for r in routes]
+            routes1[v1] = route1
+            timings1 = list(timings)
+            timings1[v1] = timing1
+            direct = _direct(fixed, routes1, timings1, pair.second, v1, budget)
+            seconds = [(v, r, t, None) for _, v, r, t in direct]
+            for v2, route2, timing2, out2 in itertools.chain(
+                seconds, _with_one_aside(fixed, routes1, pair.second, v1, keep, budget)
+            ):
+                routes2 = [list(r) for r in routes1]
+                routes2[v2] = route2
+                timings2 = list(timings1)
+                timings2[v2] = timing2
+                aside = [t for t in (out1, out2) if t is not None]
+                placed = _place_aside(fixed, routes2, timings2, aside)
+                if placed is not None and _group_ok(problem, *placed):
+                    return fixed, placed[0], placed[1]
+            if budget.left <= 0:
+                return None
+    return None
 
 
 def repair_pairs(
@@ -241,7 +374,7 @@ def repair_pairs(
     for pair in waiting:
         inserted = _insert_pair(problem, work, routes, timings, pair)
         if inserted is not None:
-            _, work, routes, timings = inserted
+            work, routes, timings = inserted
     return routes, work
 
 
