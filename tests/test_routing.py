@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from routing.problem import RoutingProblem, SearchSpec, SyncedPair, Task, Vehicle
+from routing.repair import repair_pairs, schedule
 from routing.solver import solve_routing
 
 # Four places on a line, 10 minutes apart: 0 is the depot (home).
@@ -156,3 +157,40 @@ def test_same_problem_same_answer() -> None:
     guided = SearchSpec(time_limit_s=60, solution_limit=30)  # the solution limit stops it
     runs = [solve_routing(problem(tasks, [vehicle(), vehicle()]), guided) for _ in range(2)]
     assert runs[0].routes == runs[1].routes and runs[0].objective == runs[1].objective
+
+
+def test_pair_repair_moves_a_visit_aside_to_make_room() -> None:
+    # Task 0 sits on vehicle 0 at 95-105 (30 min) where the pair (tasks 1, 2, fixed at 100,
+    # 20 min) needs vehicles 0 and 1. Vehicle 0 can only take its half if task 0 moves to
+    # vehicle 2, which can still reach it (10 min away, window 95-105).
+    tasks = [
+        Task(
+            location=1,
+            service=30,
+            earliest=95,
+            latest=105,
+            penalty=1000,
+            allowed_vehicles=frozenset({0, 2}),
+        ),
+        Task(
+            location=2,
+            service=20,
+            earliest=100,
+            latest=100,
+            penalty=1000,
+            allowed_vehicles=frozenset({0, 1}),
+        ),
+        Task(
+            location=2,
+            service=20,
+            earliest=100,
+            latest=100,
+            penalty=1000,
+            allowed_vehicles=frozenset({0, 1}),
+        ),
+    ]
+    paired = problem(tasks, [vehicle(), vehicle(), vehicle()], synced=(SyncedPair(1, 2),))
+    routes, fixed = repair_pairs(paired, [[0], [], []])
+    assert sorted(map(sorted, routes)) == [[0], [1], [2]]
+    assert routes[2] == [0] and {routes[0][0], routes[1][0]} == {1, 2}
+    assert all(schedule(fixed, v, r) is not None for v, r in enumerate(routes))
