@@ -44,10 +44,14 @@ def suitable_carers(
     the visit needs, the reason."""
     client = scenario.client_by_id[visit.client_id]
     window = f"{format_clock(visit.earliest_start)}-{format_clock(visit.latest_start)}"
+    pinned = Reason("pinned_carer_unavailable", f"pinned to {visit.pinned_carer}, who cannot do it")
     rules: list[tuple[Callable[[Carer], bool], Reason]] = [
         (
-            lambda c: visit.pinned_carer is None or c.id == visit.pinned_carer,
-            Reason("pinned_carer_unavailable", f"pinned to {visit.pinned_carer}, who cannot do it"),
+            # A double-handed visit pinned to one carer has that carer as one of its two.
+            lambda c: (
+                visit.pinned_carer is None or visit.double_handed or c.id == visit.pinned_carer
+            ),
+            pinned,
         ),
         (
             lambda c: visit.required_skills <= c.skills,
@@ -82,6 +86,8 @@ def suitable_carers(
                 )
             return kept, reason
         carers = kept
+    if visit.pinned_carer is not None and visit.pinned_carer not in {c.id for c in carers}:
+        return carers, pinned
     return carers, None
 
 

@@ -111,10 +111,17 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
             refused[visit.id] = reason
             continue
         allowed = frozenset(v for carer in carers for v in shifts_of.get(carer.id, []))
+        # A pinned double-handed visit: the pinned carer takes one half, another the other.
+        pinned = frozenset(shifts_of.get(visit.pinned_carer or "", []))
+        halves = (
+            [allowed]
+            if not visit.double_handed
+            else ([pinned, allowed - pinned] if pinned else [allowed, allowed])
+        )
         penalty = (
             settings.drop_critical if visit.priority is Priority.CRITICAL else settings.drop_normal
         )
-        for _ in range(visit.carers_required):
+        for half in halves:
             tasks.append(
                 Task(
                     location=journeys.client_place[visit.client_id],
@@ -122,7 +129,7 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
                     earliest=visit.earliest_start,
                     latest=visit.latest_start,
                     penalty=penalty,
-                    allowed_vehicles=allowed,
+                    allowed_vehicles=half,
                 )
             )
             task_visit.append(visit.id)

@@ -96,6 +96,16 @@ def _double_handed(scenario: Scenario, plan: Plan) -> list[Violation]:
                     visit_id=visit_id,
                 )
             )
+        visit = scenario.visit_by_id.get(visit_id)
+        if visit is not None and visit.pinned_carer and visit.pinned_carer not in carers:
+            found.append(
+                Violation(
+                    "pinned_elsewhere",
+                    f"visit {visit_id} is pinned to {visit.pinned_carer}, who is not one of "
+                    "its carers",
+                    visit_id=visit_id,
+                )
+            )
         if len({start for _, start in attendances}) > 1:
             found.append(
                 Violation(
@@ -243,7 +253,7 @@ def _check_run(scenario: Scenario, journeys: Journeys, run: Run) -> tuple[list[V
                     visit.id,
                 )
             )
-        if visit.pinned_carer and visit.pinned_carer != carer.id:
+        if visit.pinned_carer and not visit.double_handed and visit.pinned_carer != carer.id:
             found.append(
                 Violation(
                     "pinned_elsewhere",

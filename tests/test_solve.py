@@ -138,3 +138,9 @@ def test_a_day_solved_in_zones_is_valid(tiny: Scenario) -> None:
     many = tiny.model_copy(update={"visits": tiny.visits * 1})
     plan = solve_day(many, settings)
     assert validate_plan(many, plan, HaversineTravel()) == []
+
+
+def test_double_handed_visit_pinned_to_one_carer_takes_another_too(tmp_path: Path) -> None:
+    visits = VISITS.replace("09:00,10:00,45,2,hoist,normal,", "09:00,10:00,45,2,hoist,normal,C3")
+    plan = solve(read_scenario(write_folder(tmp_path / "pinned_pair", visits=visits)))
+    assert carers_of(plan, "V2") == ["C1", "C3"]
