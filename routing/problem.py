@@ -77,6 +77,9 @@ class RoutingProblem:
     """Cost per unit of a vehicle's span (from leaving to returning), so idle time costs too."""
     group_span: dict[int, int] = field(default_factory=dict)
     synced: tuple[SyncedPair, ...] = ()
+    task_cost: npt.NDArray[np.int64] | None = None
+    """Optional extra cost when vehicle ``v`` does task ``t``: ``task_cost[v, t]`` (vehicles x
+    tasks), e.g. a person unfamiliar with the place."""
 
     def __post_init__(self) -> None:
         locations = {m.shape for m in self.travel}
@@ -88,6 +91,11 @@ class RoutingProblem:
                 raise ValueError(f"task location {task.location} outside the matrix")
             if task.latest < task.earliest:
                 raise ValueError("task window is inverted")
+        if self.task_cost is not None and self.task_cost.shape != (
+            len(self.vehicles),
+            len(self.tasks),
+        ):
+            raise ValueError("task_cost must be vehicles x tasks")
         for pair in self.synced:
             if min(self.tasks[pair.first].service, self.tasks[pair.second].service) <= 0:
                 raise ValueError("synced tasks need a positive service time")

@@ -93,7 +93,10 @@ def _cost(problem: RoutingProblem, vehicle: int, tasks: list[int], timing: _Timi
         [spec.start_location] + [problem.tasks[t].location for t in tasks] + [spec.end_location]
     )
     moved = sum(int(travel[a, b]) for a, b in zip(places, places[1:], strict=False))
-    return problem.travel_cost * moved + problem.span_cost * _span(timing) if tasks else 0
+    extra = 0 if problem.task_cost is None else int(problem.task_cost[vehicle, tasks].sum())
+    if not tasks:
+        return 0
+    return problem.travel_cost * moved + problem.span_cost * _span(timing) + extra
 
 
 def _group_ok(problem: RoutingProblem, routes: list[list[int]], timings: list[_Timing]) -> bool:

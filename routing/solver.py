@@ -123,6 +123,9 @@ class _Model:
             # Two different vehicles follow: with equal starts and positive service, one
             # vehicle cannot do both (RoutingProblem checks the service is positive).
 
+        if problem.task_cost is not None and problem.task_cost.any():
+            self._task_costs(problem.task_cost)
+
         demands = [t.demand for t in problem.tasks]
         if any(demands):
             demand_index = routing.RegisterUnaryTransitVector(
@@ -135,6 +138,26 @@ class _Model:
                 True,
                 "load",
             )
+
+    def _task_costs(self, cost: np.ndarray) -> None:
+        """Per-vehicle costs of doing a task, as a dimension whose transit out of a node is the
+        cost of that node for the vehicle; the dimension's span is charged once per unit.
+        Vehicles with the same costs (a person's shifts) share one registered vector."""
+        routing = self.routing
+        depots = len(self.node_location) - len(self.problem.tasks)
+        evaluator_of: dict[bytes, int] = {}
+        evaluators = []
+        for row in cost:
+            key = row.tobytes()
+            if key not in evaluator_of:
+                vector = [int(x) for x in row] + [0] * depots
+                evaluator_of[key] = routing.RegisterUnaryTransitVector(vector)
+            evaluators.append(evaluator_of[key])
+        ceiling = int(cost.sum(axis=1).max()) + 1
+        routing.AddDimensionWithVehicleTransits(evaluators, 0, ceiling, True, "task_cost")
+        dimension = routing.GetDimensionOrDie("task_cost")
+        for v in range(len(self.problem.vehicles)):
+            dimension.SetSpanCostCoefficientForVehicle(1, v)
 
 
 def _parameters(spec: SearchSpec) -> object:

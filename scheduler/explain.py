@@ -65,7 +65,7 @@ def suitable_carers(
             Reason("client_excludes_carers", "the client excludes every carer with the skills"),
         ),
         (
-            lambda c: client.gender_preference is None or c.gender == client.gender_preference,
+            lambda c: client.accepts_gender(c.gender),
             Reason(
                 "gender_preference",
                 f"no suitable carer is {client.gender_preference}, as the client asks",

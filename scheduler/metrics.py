@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 
 from pydantic import BaseModel, ConfigDict
 
+from scheduler.continuity import familiar_carers
 from scheduler.model import Priority, Scenario
 from scheduler.plan import Plan
 from scheduler.settings import Settings
@@ -50,6 +51,8 @@ class DayFigures(_Frozen):
     unallocated_minutes_by_reason: dict[str, int]
     distinct_carers_per_client: float
     """Mean over clients with at least one allocated visit."""
+    familiar_share: float
+    """Share of carer visits made by a carer the client knows (preferred, or in history)."""
     carers: tuple[CarerFigures, ...]
 
 
@@ -60,6 +63,8 @@ def _share(part: float, whole: float) -> float:
 def day_figures(scenario: Scenario, plan: Plan) -> DayFigures:
     per_carer: dict[str, dict[str, float]] = defaultdict(Counter)  # type: ignore[arg-type]
     carers_of_client: dict[str, set[str]] = defaultdict(set)
+    known = familiar_carers(scenario)
+    familiar = stops = 0
     for run in plan.runs:
         tally = per_carer[run.carer_id]
         tally["runs"] += 1
@@ -70,6 +75,8 @@ def day_figures(scenario: Scenario, plan: Plan) -> DayFigures:
         tally["paid"] += run.return_home - run.depart
         for stop in run.stops:
             carers_of_client[stop.client_id].add(run.carer_id)
+            stops += 1
+            familiar += run.carer_id in known.get(stop.client_id, frozenset())
     carers = []
     for carer_id in sorted(per_carer):
         t = per_carer[carer_id]
@@ -114,6 +121,7 @@ def day_figures(scenario: Scenario, plan: Plan) -> DayFigures:
         )
         if carers_of_client
         else 0.0,
+        familiar_share=_share(familiar, stops),
         carers=tuple(carers),
     )
 

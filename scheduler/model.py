@@ -24,6 +24,7 @@ __all__ = [
     "Priority",
     "Scenario",
     "Shift",
+    "Strength",
     "TravelMode",
     "Visit",
 ]
@@ -42,6 +43,14 @@ class TravelMode(StrEnum):
 class Gender(StrEnum):
     FEMALE = "female"
     MALE = "male"
+
+
+class Strength(StrEnum):
+    """A hard rule is never broken; a soft one is kept unless it costs more than its weight
+    (``Settings.soft_gender_weight``) to keep."""
+
+    HARD = "hard"
+    SOFT = "soft"
 
 
 class Priority(StrEnum):
@@ -108,6 +117,15 @@ class Client(_Frozen):
     preferred_carers: frozenset[str] = frozenset()
     excluded_carers: frozenset[str] = frozenset()
     gender_preference: Gender | None = None
+    gender_preference_strength: Strength = Strength.HARD
+
+    def accepts_gender(self, gender: Gender | None) -> bool:
+        """Whether a carer of ``gender`` meets this client's hard gender preference."""
+        return (
+            self.gender_preference is None
+            or self.gender_preference_strength is Strength.SOFT
+            or gender == self.gender_preference
+        )
 
 
 class Visit(_Frozen):

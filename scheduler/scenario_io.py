@@ -33,6 +33,7 @@ from scheduler.model import (
     Priority,
     Scenario,
     Shift,
+    Strength,
     TravelMode,
     Visit,
 )
@@ -48,7 +49,14 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "clients": (
         ("id", "name", "lat", "lon"),
-        ("address", "postcode", "preferred_carers", "excluded_carers", "gender_preference"),
+        (
+            "address",
+            "postcode",
+            "preferred_carers",
+            "excluded_carers",
+            "gender_preference",
+            "gender_preference_strength",
+        ),
     ),
     "visits": (
         ("id", "client_id", "date", "earliest_start", "latest_start", "duration_minutes"),
@@ -377,6 +385,9 @@ def _build_clients(reader: _Reader, table: _Table, carer_ids: set[str]) -> list[
         preferred = _carer_refs(reader, table, i, "preferred_carers", carer_ids)
         excluded = _carer_refs(reader, table, i, "excluded_carers", carer_ids)
         gender = reader.cell(table, i, "gender_preference", _choice(Gender), "invalid_value")
+        strength = reader.cell(
+            table, i, "gender_preference_strength", _choice(Strength), "invalid_value"
+        )
         if preferred & excluded:
             reader.add(
                 table,
@@ -396,6 +407,7 @@ def _build_clients(reader: _Reader, table: _Table, carer_ids: set[str]) -> list[
                     preferred_carers=preferred,
                     excluded_carers=excluded,
                     gender_preference=gender,
+                    gender_preference_strength=strength or Strength.HARD,
                 )
             )
     return clients
@@ -587,6 +599,7 @@ def _records(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
                 "preferred_carers": _join(c.preferred_carers),
                 "excluded_carers": _join(c.excluded_carers),
                 "gender_preference": c.gender_preference or "",
+                "gender_preference_strength": c.gender_preference_strength.value,
             }
             for c in scenario.clients
         ],

@@ -98,6 +98,15 @@ class Settings(_Frozen):
     waiting_weight: int = Field(default=2, ge=0, description="cost per idle minute in a run")
     drop_normal: int = Field(default=1_000_000, gt=0)
     drop_critical: int = Field(default=1_000_000_000, gt=0)
+    continuity_weight: int = Field(
+        default=100,
+        ge=0,
+        description="cost of a visit by a carer the client does not know (100 = 10 minutes of "
+        "travel at the default travel weight)",
+    )
+    soft_gender_weight: int = Field(
+        default=300, ge=0, description="cost of a visit against a soft gender preference"
+    )
     travel: TravelSettings = TravelSettings()
     solve: SolveSettings = SolveSettings()
 

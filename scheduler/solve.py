@@ -38,6 +38,7 @@ from routing.repair import as_routes, pin, repair_pairs, untie
 from routing.solver import solve_routing
 from routing.travel import TravelTimes
 from scheduler.clock import MINUTES_PER_DAY
+from scheduler.continuity import visit_costs
 from scheduler.explain import Reason, capacity_reason, no_plan_reason, suitable_carers
 from scheduler.journeys import Journeys, build_journeys
 from scheduler.model import Carer, Client, Priority, Scenario, Shift
@@ -136,6 +137,12 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
         if visit.double_handed:
             synced.append(SyncedPair(len(tasks) - 2, len(tasks) - 1))
 
+    task_cost = visit_costs(
+        scenario,
+        settings,
+        [carer for carer, _ in vehicle_shift],
+        [scenario.visit_by_id[visit_id].client_id for visit_id in task_visit],
+    )
     problem = RoutingProblem(
         travel=tuple(journeys.minutes[mode] for mode in modes),
         tasks=tuple(tasks),
@@ -145,6 +152,7 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
         span_cost=settings.waiting_weight,
         group_span=group_span,
         synced=tuple(synced),
+        task_cost=task_cost if task_cost.any() else None,
     )
     return _Day(
         scenario, journeys, problem, tuple(task_visit), tuple(vehicle_shift), suitable, refused

@@ -244,7 +244,7 @@ def _check_run(scenario: Scenario, journeys: Journeys, run: Run) -> tuple[list[V
                     visit.id,
                 )
             )
-        if client.gender_preference and carer.gender != client.gender_preference:
+        if not client.accepts_gender(carer.gender):
             found.append(
                 Violation(
                     "gender_preference",

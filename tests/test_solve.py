@@ -144,3 +144,44 @@ def test_double_handed_visit_pinned_to_one_carer_takes_another_too(tmp_path: Pat
     visits = VISITS.replace("09:00,10:00,45,2,hoist,normal,", "09:00,10:00,45,2,hoist,normal,C3")
     plan = solve(read_scenario(write_folder(tmp_path / "pinned_pair", visits=visits)))
     assert carers_of(plan, "V2") == ["C1", "C3"]
+
+
+@pytest.mark.parametrize(("strength", "covered"), [("hard", False), ("soft", True)])
+def test_gender_preference_hard_refuses_soft_only_costs(
+    tmp_path: Path, strength: str, covered: bool
+) -> None:
+    carers = "id,name,home_lat,home_lon,shifts,gender\nC2,Bob,54.52,-6.06,07:00-15:00,male\n"
+    clients = (
+        "id,name,lat,lon,gender_preference,gender_preference_strength\n"
+        f"K1,Mrs Example,54.512,-6.052,female,{strength}\n"
+    )
+    visits = (
+        "id,client_id,date,earliest_start,latest_start,duration_minutes\n"
+        "V1,K1,2026-12-01,08:00,09:00,30\n"
+    )
+    folder = write_folder(
+        tmp_path / strength, carers=carers, clients=clients, visits=visits, history=None
+    )
+    plan = solve(read_scenario(folder))
+    assert (carers_of(plan, "V1") == ["C2"]) is covered
+    if not covered:
+        assert reason_of(plan, "V1") == "gender_preference"
+
+
+def test_familiar_carer_preferred_when_travel_is_equal(tmp_path: Path) -> None:
+    # Two carers living at the same address; the client knows C2 from history.
+    carers = (
+        "id,name,home_lat,home_lon,shifts\n"
+        "C1,Ann,54.52,-6.06,07:00-15:00\n"
+        "C2,Bob,54.52,-6.06,07:00-15:00\n"
+    )
+    clients = "id,name,lat,lon\nK1,Mrs Example,54.512,-6.052\n"
+    visits = (
+        "id,client_id,date,earliest_start,latest_start,duration_minutes\n"
+        "V1,K1,2026-12-01,08:00,09:00,30\n"
+    )
+    history = "client_id,carer_id,date\nK1,C2,2026-11-30\n"
+    folder = write_folder(
+        tmp_path / "known", carers=carers, clients=clients, visits=visits, history=history
+    )
+    assert carers_of(solve(read_scenario(folder)), "V1") == ["C2"]
