@@ -61,8 +61,11 @@ def suitable_carers(
             ),
         ),
         (
-            lambda c: c.id not in client.excluded_carers,
-            Reason("client_excludes_carers", "the client excludes every carer with the skills"),
+            lambda c: c.id not in client.excluded_carers and client.id not in c.no_go_clients,
+            Reason(
+                "client_excludes_carers",
+                "the client excludes, or will not be visited by, every carer with the skills",
+            ),
         ),
         (
             lambda c: client.accepts_gender(c.gender),

@@ -93,6 +93,8 @@ class Carer(_Frozen):
     gender: Gender | None = None
     travel_mode: TravelMode = TravelMode.CAR
     max_working_minutes: int | None = Field(default=None, gt=0)
+    no_go_clients: frozenset[str] = frozenset()
+    """Clients this carer will not visit (their own reasons: a dog, a past incident)."""
 
     @model_validator(mode="after")
     def _shifts_apart(self) -> Carer:

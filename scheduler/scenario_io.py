@@ -45,7 +45,7 @@ __all__ = ["COLUMNS", "read_scenario", "scenario_to_json", "write_scenario"]
 COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "carers": (
         ("id", "name", "home_lat", "home_lon", "shifts"),
-        ("skills", "gender", "travel_mode", "max_working_minutes"),
+        ("skills", "gender", "travel_mode", "max_working_minutes", "no_go_clients"),
     ),
     "clients": (
         ("id", "name", "lat", "lon"),
@@ -331,7 +331,9 @@ def _skill_set(
     return frozenset(skills)
 
 
-def _build_carers(reader: _Reader, table: _Table, catalogue: frozenset[str]) -> list[Carer]:
+def _build_carers(
+    reader: _Reader, table: _Table, catalogue: frozenset[str], client_ids: set[str]
+) -> list[Carer]:
     _unique_ids(reader, table)
     carers = []
     for i in range(len(table.rows)):
@@ -347,6 +349,7 @@ def _build_carers(reader: _Reader, table: _Table, catalogue: frozenset[str]) -> 
         max_minutes = reader.cell(
             table, i, "max_working_minutes", _whole(1, MINUTES_PER_DAY), "invalid_value"
         )
+        no_go = _refs(reader, table, i, "no_go_clients", client_ids, "client")
         if len(reader.issues) == before:
             carers.append(
                 Carer(
@@ -358,19 +361,21 @@ def _build_carers(reader: _Reader, table: _Table, catalogue: frozenset[str]) -> 
                     gender=gender,
                     travel_mode=mode or TravelMode.CAR,
                     max_working_minutes=max_minutes,
+                    no_go_clients=no_go,
                 )
             )
     return carers
 
 
-def _carer_refs(
-    reader: _Reader, table: _Table, index: int, column: str, carer_ids: set[str]
+def _refs(
+    reader: _Reader, table: _Table, index: int, column: str, known: set[str], kind: str
 ) -> frozenset[str]:
+    """Ids in a multi-valued cell, each checked against the ids of ``kind`` (carer, client)."""
     refs = _items(table.rows[index].get(column, ""))
     for ref in refs:
-        if ref not in carer_ids:
-            reader.add(table, index, column, "unknown_carer", f"no carer has the id '{ref}'")
-    return frozenset(ref for ref in refs if ref in carer_ids)
+        if ref not in known:
+            reader.add(table, index, column, f"unknown_{kind}", f"no {kind} has the id '{ref}'")
+    return frozenset(ref for ref in refs if ref in known)
 
 
 def _build_clients(reader: _Reader, table: _Table, carer_ids: set[str]) -> list[Client]:
@@ -382,8 +387,8 @@ def _build_clients(reader: _Reader, table: _Table, carer_ids: set[str]) -> list[
         name = reader.cell(table, i, "name", str.strip, "invalid_value", required=True)
         lat = reader.cell(table, i, "lat", _number(-90, 90), "out_of_range", required=True)
         lon = reader.cell(table, i, "lon", _number(-180, 180), "out_of_range", required=True)
-        preferred = _carer_refs(reader, table, i, "preferred_carers", carer_ids)
-        excluded = _carer_refs(reader, table, i, "excluded_carers", carer_ids)
+        preferred = _refs(reader, table, i, "preferred_carers", carer_ids, "carer")
+        excluded = _refs(reader, table, i, "excluded_carers", carer_ids, "carer")
         gender = reader.cell(table, i, "gender_preference", _choice(Gender), "invalid_value")
         strength = reader.cell(
             table, i, "gender_preference_strength", _choice(Strength), "invalid_value"
@@ -535,7 +540,9 @@ def read_scenario(path: Path | str) -> Scenario:
 
     catalogue = _skills_catalogue(reader, tables)
     carer_ids, client_ids = _ids(tables.get("carers")), _ids(tables.get("clients"))
-    carers = _build_carers(reader, tables["carers"], catalogue) if "carers" in tables else []
+    carers = (
+        _build_carers(reader, tables["carers"], catalogue, client_ids) if "carers" in tables else []
+    )
     clients = _build_clients(reader, tables["clients"], carer_ids) if "clients" in tables else []
     visits = (
         _build_visits(
@@ -585,6 +592,7 @@ def _records(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
                 "gender": c.gender or "",
                 "travel_mode": c.travel_mode.value,
                 "max_working_minutes": c.max_working_minutes or "",
+                "no_go_clients": _join(c.no_go_clients),
             }
             for c in scenario.carers
         ],

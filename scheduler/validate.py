@@ -244,6 +244,15 @@ def _check_run(scenario: Scenario, journeys: Journeys, run: Run) -> tuple[list[V
                     visit.id,
                 )
             )
+        if client.id in carer.no_go_clients:
+            found.append(
+                Violation(
+                    "no_go_client",
+                    f"{where}: carer {carer.id} does not visit client {client.id}",
+                    carer.id,
+                    visit.id,
+                )
+            )
         if not client.accepts_gender(carer.gender):
             found.append(
                 Violation(

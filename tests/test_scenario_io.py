@@ -168,3 +168,10 @@ def test_message_names_file_row_and_column(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_scenario(folder)
     assert "visits.csv row 2 column client_id: no client has the id 'K9'" in str(caught.value)
+
+
+def test_no_go_clients_must_exist(tmp_path: Path) -> None:
+    carers = CARERS.replace("max_working_minutes\n", "max_working_minutes,no_go_clients\n")
+    carers = carers.replace("female,car,600\n", "female,car,600,K3;K8\n")
+    found = issues_of(write_folder(tmp_path / "bad", carers=carers))
+    assert found == [("unknown_client", "carers.csv", 2, "no_go_clients")]

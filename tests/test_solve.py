@@ -185,3 +185,18 @@ def test_familiar_carer_preferred_when_travel_is_equal(tmp_path: Path) -> None:
         tmp_path / "known", carers=carers, clients=clients, visits=visits, history=history
     )
     assert carers_of(solve(read_scenario(folder)), "V1") == ["C2"]
+
+
+def test_carer_never_sent_to_a_no_go_client(tmp_path: Path) -> None:
+    carers = "id,name,home_lat,home_lon,shifts,no_go_clients\n"
+    carers += "C1,Ann,54.522,-6.058,07:00-15:00,K3\nC2,Bob,54.40,-6.20,07:00-15:00,\n"
+    clients = "id,name,lat,lon\nK3,Ms Example,54.522,-6.058\n"
+    visits = (
+        "id,client_id,date,earliest_start,latest_start,duration_minutes\n"
+        "V3,K3,2026-12-01,10:00,12:00,15\n"
+    )
+    folder = write_folder(
+        tmp_path / "nogo", carers=carers, clients=clients, visits=visits, history=None
+    )
+    # C1 lives next door but will not go; C2 drives in from far away.
+    assert carers_of(solve(read_scenario(folder)), "V3") == ["C2"]
