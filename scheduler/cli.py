@@ -1,4 +1,4 @@
-"""``domcare``: plan a day's rota from the command line.
+"""``domcare``: plan a day's rota, or a week's, from the command line.
 
 Exit status: 0 a plan was written; 2 bad input (every problem is listed); 3 a routing problem
 (no plan found, or a plan that breaks a hard rule, which is never written).
@@ -7,6 +7,7 @@ Exit status: 0 a plan was written; 2 bad input (every problem is listed); 3 a ro
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from routing.problem import Progress
 from routing.travel import TravelTimes
 from scheduler.clock import format_clock
 from scheduler.errors import DomcareError
+from scheduler.files import write_text_atomic
 from scheduler.metrics import DayFigures, day_figures
 from scheduler.model import Scenario
 from scheduler.outputs import read_plan, write_outputs
@@ -30,6 +32,14 @@ from scheduler.scenario_io import read_scenario
 from scheduler.settings import FirstSolution, Metaheuristic, Settings, SolveSettings
 from scheduler.solve import solve_day
 from scheduler.validate import Violation, validate_plan
+from scheduler.week import (
+    WeekFigures,
+    day_scenario,
+    read_week,
+    solve_week,
+    validate_week,
+    week_figures,
+)
 
 __all__ = ["main"]
 
@@ -121,10 +131,100 @@ def _report_violations(console: Console, violations: list[Violation]) -> None:
         console.print(f"  {violation}", markup=False)
 
 
+def _week_summary(console: Console, figures: WeekFigures) -> None:
+    table = Table(title="The week")
+    for name in ("date", "visits", "covered", "carers", "travel h", "paid h", "familiar"):
+        table.add_column(name, justify="left" if name == "date" else "right")
+    for date, day in zip(figures.dates, figures.days, strict=True):
+        table.add_row(
+            str(date),
+            str(day.visits),
+            f"{day.allocated_share:.1%}",
+            str(day.carers_working),
+            f"{day.travel_minutes / 60:.1f}",
+            f"{day.paid_minutes / 60:.1f}",
+            f"{day.familiar_share:.0%}",
+        )
+    console.print(table)
+    console.print(
+        f"Week: {figures.visits_allocated} of {figures.visits} visits covered "
+        f"({figures.allocated_share:.1%}); travel {figures.travel_minutes / 60:.1f} h; "
+        f"distinct carers per client {figures.distinct_carers_per_client} (most "
+        f"{figures.max_distinct_carers_per_client}); familiar {figures.familiar_share:.0%}; "
+        f"longest run with one carer {figures.longest_same_carer_days} days (mean)"
+    )
+    for carer in figures.carers:
+        if carer.max_weekly_minutes is not None:
+            console.print(
+                f"  carer {carer.carer_id}: {carer.paid_minutes / 60:.1f} h paid of "
+                f"{carer.max_weekly_minutes / 60:.1f} h allowed in the week"
+            )
+
+
+def _solve_week(
+    args: argparse.Namespace,
+    console: Console,
+    scenario: Scenario,
+    settings: Settings,
+    travel: TravelTimes,
+) -> int:
+    """A scenario of several dates: plan the days in order, then write each day's outputs
+    into OUT/<date>/ and the week's into OUT/week.json and OUT/week_figures.json."""
+    console.print(
+        f"Planning {scenario.name} for {len(scenario.dates)} days from {scenario.dates[0]}: "
+        f"{len(scenario.visits)} visits, {len(scenario.carers)} carers, time limit "
+        f"{settings.solve.time_limit_s:g} s a day"
+    )
+    began = time.monotonic()
+    with console.status("building the first plan...") as status:
+
+        def progress(date: dt.date, p: Progress) -> None:
+            status.update(
+                f"{date}  {p.elapsed_s:5.1f} s  carer visits placed {p.performed}  "
+                f"best cost {p.objective:,}"
+            )
+
+        week = solve_week(scenario, settings, travel, on_progress=progress)
+    console.print(f"Solved in {time.monotonic() - began:.1f} s")
+    violations = validate_week(scenario, week, travel)
+    if violations:
+        _report_violations(console, violations)
+        console.print("[red]No files written: this is a bug in domcare, please report it.[/red]")
+        return EXIT_ROUTING
+    figures = week_figures(scenario, week)
+    for number, (plan, day) in enumerate(zip(week.days, figures.days, strict=True)):
+        console.print(
+            f"{plan.date}: {day.visits_allocated} of {day.visits} visits covered "
+            f"({day.allocated_share:.1%}), {day.carers_working} carers, travel "
+            f"{day.travel_minutes / 60:.1f} h, {plan.status.value}"
+        )
+        for item in plan.unallocated[:10]:
+            console.print(
+                f"  not covered: {item.visit_id} ({item.client_id}): {item.reason}", markup=False
+            )
+        if len(plan.unallocated) > 10:
+            console.print(f"  ... and {len(plan.unallocated) - 10} more in {plan.date}/plan.json")
+        one_day = day_scenario(scenario, plan.date, week.days[:number], week.settings)
+        write_outputs(one_day, plan, day, args.out / str(plan.date), show_names=args.names)
+    _week_summary(console, figures)
+    write_text_atomic(args.out / "week.json", week.model_dump_json(indent=1))
+    write_text_atomic(args.out / "week_figures.json", figures.model_dump_json(indent=1))
+    console.print(f"Wrote {args.out}/<date>/ for each day, week.json and week_figures.json")
+    if any(plan.status is PlanStatus.NO_PLAN for plan in week.days):
+        console.print(
+            "[red]No plan was found in the time allowed on some day; its visits are listed "
+            "as not covered. Try a longer --time-limit.[/red]"
+        )
+        return EXIT_ROUTING
+    return EXIT_OK
+
+
 def _solve(args: argparse.Namespace, console: Console) -> int:
     settings = _settings(args)
     scenario = read_scenario(_scenario_path(args.path))
     travel = _travel(settings, args.matrix)
+    if len(scenario.dates) > 1:
+        return _solve_week(args, console, scenario, settings, travel)
     console.print(
         f"Planning {scenario.name} on {scenario.date}: {len(scenario.visits)} visits, "
         f"{len(scenario.carers)} carers, time limit {settings.solve.time_limit_s:g} s"
@@ -162,8 +262,12 @@ def _solve(args: argparse.Namespace, console: Console) -> int:
 
 def _validate(args: argparse.Namespace, console: Console) -> int:
     scenario = read_scenario(_scenario_path(args.path))
-    plan = read_plan(args.plan)
-    violations = validate_plan(scenario, plan, _travel(plan.settings, args.matrix))
+    if len(scenario.dates) > 1:
+        week = read_week(args.plan)
+        violations = validate_week(scenario, week, _travel(week.settings, args.matrix))
+    else:
+        plan = read_plan(args.plan)
+        violations = validate_plan(scenario, plan, _travel(plan.settings, args.matrix))
     if violations:
         _report_violations(console, violations)
         return EXIT_ROUTING
@@ -242,7 +346,9 @@ def _parser() -> argparse.ArgumentParser:
             help="put client and carer names in the rota CSV and the map",
         )
 
-    solve = commands.add_parser("solve", help="plan a scenario's day and write the rota")
+    solve = commands.add_parser(
+        "solve", help="plan a scenario's day (or each day of a week) and write the rota"
+    )
     solve.add_argument("path", help="scenario folder or JSON file (or a shipped one: town)")
     solve_options(solve, "out", 30.0)
     solve.set_defaults(run=_solve)
@@ -251,7 +357,9 @@ def _parser() -> argparse.ArgumentParser:
     solve_options(demo, "out/demo", 10.0)
     demo.set_defaults(run=_demo)
 
-    check = commands.add_parser("validate", help="check a plan against a scenario")
+    check = commands.add_parser(
+        "validate", help="check a plan (or a week.json, for a week) against a scenario"
+    )
     check.add_argument("path")
     check.add_argument("plan", type=Path)
     check.add_argument("--matrix", type=Path)

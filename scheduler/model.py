@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 __all__ = [
     "Carer",
     "Client",
+    "DayShifts",
     "Gender",
     "HistoryEntry",
     "Location",
@@ -84,7 +85,32 @@ class Shift(_Frozen):
         return self.end - self.start
 
 
+def _apart(shifts: tuple[Shift, ...]) -> tuple[Shift, ...]:
+    """``shifts`` in time order; raises when two overlap."""
+    ordered = tuple(sorted(shifts, key=lambda s: s.start))
+    for first, second in zip(ordered, ordered[1:], strict=False):
+        if second.start < first.end:
+            raise ValueError("shifts overlap")
+    return ordered
+
+
+class DayShifts(_Frozen):
+    """A carer's shifts on one date of a week, overriding their usual ones; none is a day off."""
+
+    date: dt.date
+    shifts: tuple[Shift, ...]
+
+    @model_validator(mode="after")
+    def _shifts_apart(self) -> DayShifts:
+        object.__setattr__(self, "shifts", _apart(self.shifts))
+        return self
+
+
 class Carer(_Frozen):
+    """``shifts`` are the carer's usual day; ``shifts_on`` overrides them on given dates of a
+    week (``shifts_for`` answers for any date). ``max_working_minutes`` caps a day's paid
+    minutes, ``max_weekly_minutes`` the whole scenario's (a week)."""
+
     id: str
     name: str
     home: Location
@@ -95,15 +121,21 @@ class Carer(_Frozen):
     max_working_minutes: int | None = Field(default=None, gt=0)
     no_go_clients: frozenset[str] = frozenset()
     """Clients this carer will not visit (their own reasons: a dog, a past incident)."""
+    max_weekly_minutes: int | None = Field(default=None, gt=0)
+    shifts_on: tuple[DayShifts, ...] = ()
 
     @model_validator(mode="after")
     def _shifts_apart(self) -> Carer:
-        ordered = sorted(self.shifts, key=lambda s: s.start)
-        for first, second in zip(ordered, ordered[1:], strict=False):
-            if second.start < first.end:
-                raise ValueError("shifts overlap")
-        object.__setattr__(self, "shifts", tuple(ordered))
+        object.__setattr__(self, "shifts", _apart(self.shifts))
+        dates = [day.date for day in self.shifts_on]
+        if len(set(dates)) < len(dates):
+            raise ValueError("two shift overrides for one date")
+        object.__setattr__(self, "shifts_on", tuple(sorted(self.shifts_on, key=lambda d: d.date)))
         return self
+
+    def shifts_for(self, date: dt.date) -> tuple[Shift, ...]:
+        """The carer's shifts on ``date``: its override if there is one, else the usual ones."""
+        return next((day.shifts for day in self.shifts_on if day.date == date), self.shifts)
 
     @property
     def shift_minutes(self) -> int:
@@ -166,6 +198,7 @@ class HistoryEntry(_Frozen):
 
 class Scenario(_Frozen):
     """One day to plan: the carers on shift, the clients and their visits, and past history.
+    Visits on several dates make a week (see ``scheduler.week``); ``date`` is then the first.
 
     Built by ``scheduler.scenario_io`` after every cross-reference has been checked, so code
     downstream may look ids up without guarding.
@@ -188,6 +221,11 @@ class Scenario(_Frozen):
         for lookup in ("carer_by_id", "client_by_id", "visit_by_id"):
             copy.__dict__.pop(lookup, None)
         return copy
+
+    @property
+    def dates(self) -> tuple[dt.date, ...]:
+        """The distinct dates of the visits in order (``date`` alone when there are none)."""
+        return tuple(sorted({visit.date for visit in self.visits})) or (self.date,)
 
     @cached_property
     def carer_by_id(self) -> dict[str, Carer]:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from scheduler.clock import format_clock
 from scheduler.errors import InputError, InputIssue
@@ -18,7 +19,9 @@ from scheduler.metrics import DayFigures
 from scheduler.model import Scenario
 from scheduler.plan import Plan
 
-__all__ = ["plan_schema", "read_plan", "rota_csv", "write_outputs"]
+M = TypeVar("M", bound=BaseModel)
+
+__all__ = ["plan_schema", "read_json_model", "read_plan", "rota_csv", "write_outputs"]
 
 
 def plan_schema() -> str:
@@ -28,10 +31,11 @@ def plan_schema() -> str:
     return json.dumps(schema, indent=2)
 
 
-def read_plan(path: Path | str) -> Plan:
+def read_json_model(path: Path | str, model: type[M]) -> M:
+    """A JSON file written by domcare, as ``model``; ``InputError`` naming what is wrong."""
     path = Path(path)
     try:
-        return Plan.model_validate_json(path.read_bytes())
+        return model.model_validate_json(path.read_bytes())
     except OSError as exc:
         raise InputError([InputIssue("unreadable_file", path.name, str(exc.strerror))]) from None
     except ValidationError as exc:
@@ -45,6 +49,10 @@ def read_plan(path: Path | str) -> Plan:
             for error in exc.errors()[:20]
         ]
         raise InputError(issues) from None
+
+
+def read_plan(path: Path | str) -> Plan:
+    return read_json_model(path, Plan)
 
 
 def rota_csv(scenario: Scenario, plan: Plan, *, show_names: bool = False) -> str:

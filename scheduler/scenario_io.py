@@ -1,5 +1,8 @@
 """Reading a scenario (a folder of CSV files or one JSON document) and writing one back.
 
+Visits on several dates make a week. ``shifts.csv`` (carer_id, date, shifts) then overrides a
+carer's usual shifts (carers.csv) on a date; an empty shifts cell is a day off.
+
 Every problem in the input is collected, located (file, spreadsheet row, column) and raised
 together as one ``InputError``: a coordinator fixes the spreadsheet once, not once per error.
 
@@ -27,6 +30,7 @@ from scheduler.files import write_text_atomic
 from scheduler.model import (
     Carer,
     Client,
+    DayShifts,
     Gender,
     HistoryEntry,
     Location,
@@ -45,7 +49,14 @@ __all__ = ["COLUMNS", "read_scenario", "scenario_to_json", "write_scenario"]
 COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "carers": (
         ("id", "name", "home_lat", "home_lon", "shifts"),
-        ("skills", "gender", "travel_mode", "max_working_minutes", "no_go_clients"),
+        (
+            "skills",
+            "gender",
+            "travel_mode",
+            "max_working_minutes",
+            "no_go_clients",
+            "max_weekly_minutes",
+        ),
     ),
     "clients": (
         ("id", "name", "lat", "lon"),
@@ -63,6 +74,7 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("carers_required", "required_skills", "priority", "pinned_carer"),
     ),
     "history": (("client_id", "carer_id", "date"), ()),
+    "shifts": (("carer_id", "date", "shifts"), ()),
     "skills": (("skill",), ("description",)),
 }
 REQUIRED_TABLES = ("carers", "clients", "visits")
@@ -193,6 +205,11 @@ def _shifts(text: str) -> tuple[Shift, ...]:
 
 
 # ---- loading tables -------------------------------------------------------------------------
+
+
+def _day_shifts(text: str) -> tuple[Shift, ...]:
+    """A shifts.csv cell: shifts as in carers.csv, or a day off when empty."""
+    return _shifts(text) if _items(text) else ()
 
 
 def _text(value: Any) -> str:
@@ -332,7 +349,11 @@ def _skill_set(
 
 
 def _build_carers(
-    reader: _Reader, table: _Table, catalogue: frozenset[str], client_ids: set[str]
+    reader: _Reader,
+    table: _Table,
+    catalogue: frozenset[str],
+    client_ids: set[str],
+    overrides: dict[str, list[DayShifts]],
 ) -> list[Carer]:
     _unique_ids(reader, table)
     carers = []
@@ -350,6 +371,9 @@ def _build_carers(
             table, i, "max_working_minutes", _whole(1, MINUTES_PER_DAY), "invalid_value"
         )
         no_go = _refs(reader, table, i, "no_go_clients", client_ids, "client")
+        weekly = reader.cell(
+            table, i, "max_weekly_minutes", _whole(1, 7 * MINUTES_PER_DAY), "invalid_value"
+        )
         if len(reader.issues) == before:
             carers.append(
                 Carer(
@@ -362,9 +386,36 @@ def _build_carers(
                     travel_mode=mode or TravelMode.CAR,
                     max_working_minutes=max_minutes,
                     no_go_clients=no_go,
+                    max_weekly_minutes=weekly,
+                    shifts_on=tuple(overrides.get(carer_id, ())),
                 )
             )
     return carers
+
+
+def _build_overrides(
+    reader: _Reader, table: _Table, carer_ids: set[str]
+) -> dict[str, list[DayShifts]]:
+    """Carer id -> that carer's shifts on given dates (shifts.csv)."""
+    overrides: dict[str, list[DayShifts]] = {}
+    seen: dict[tuple[str, dt.date], int] = {}
+    for i in range(len(table.rows)):
+        before = len(reader.issues)
+        carer_id = reader.cell(table, i, "carer_id", str.strip, "invalid_value", required=True)
+        if carer_id and carer_id not in carer_ids:
+            reader.add(table, i, "carer_id", "unknown_carer", f"no carer has the id '{carer_id}'")
+        date = reader.cell(table, i, "date", _date, "malformed_date", required=True)
+        shifts = reader.cell(table, i, "shifts", _day_shifts, "malformed_shift")
+        if carer_id and date and (carer_id, date) in seen:
+            first, _ = table.where(seen[(carer_id, date)], "date")
+            at = f"row {first}" if first is not None else f"{table.name}[{seen[(carer_id, date)]}]"
+            reader.add(
+                table, i, "date", "duplicate_row", f"{carer_id} on {date} is given already ({at})"
+            )
+        if len(reader.issues) == before:
+            seen[(carer_id, date)] = i
+            overrides.setdefault(carer_id, []).append(DayShifts(date=date, shifts=shifts or ()))
+    return overrides
 
 
 def _refs(
@@ -428,7 +479,6 @@ def _build_visits(
 ) -> list[Visit]:
     _unique_ids(reader, table)
     visits = []
-    day: dt.date | None = None
     for i in range(len(table.rows)):
         before = len(reader.issues)
         visit_id = reader.cell(table, i, "id", str.strip, "invalid_value", required=True)
@@ -438,17 +488,6 @@ def _build_visits(
                 table, i, "client_id", "unknown_client", f"no client has the id '{client_id}'"
             )
         date = reader.cell(table, i, "date", _date, "malformed_date", required=True)
-        if date is not None:
-            if day is None:
-                day = date
-            elif date != day:
-                reader.add(
-                    table,
-                    i,
-                    "date",
-                    "several_dates",
-                    f"{date} differs from {day}: a scenario plans one day",
-                )
         earliest = reader.cell(table, i, "earliest_start", parse_clock, "malformed_time", True)
         latest = reader.cell(table, i, "latest_start", parse_clock, "malformed_time", True)
         duration = reader.cell(
@@ -520,8 +559,8 @@ def _ids(table: _Table | None) -> set[str]:
 
 
 def read_scenario(path: Path | str) -> Scenario:
-    """Read a scenario folder (carers.csv, clients.csv, visits.csv, optional history.csv and
-    skills.csv) or a JSON document with the same tables as lists of objects.
+    """Read a scenario folder (carers.csv, clients.csv, visits.csv, optional history.csv,
+    skills.csv and shifts.csv) or a JSON document with the same tables as lists of objects.
 
     Raises ``InputError`` listing every problem found.
     """
@@ -540,8 +579,11 @@ def read_scenario(path: Path | str) -> Scenario:
 
     catalogue = _skills_catalogue(reader, tables)
     carer_ids, client_ids = _ids(tables.get("carers")), _ids(tables.get("clients"))
+    overrides = _build_overrides(reader, tables["shifts"], carer_ids) if "shifts" in tables else {}
     carers = (
-        _build_carers(reader, tables["carers"], catalogue, client_ids) if "carers" in tables else []
+        _build_carers(reader, tables["carers"], catalogue, client_ids, overrides)
+        if "carers" in tables
+        else []
     )
     clients = _build_clients(reader, tables["clients"], carer_ids) if "clients" in tables else []
     visits = (
@@ -561,7 +603,7 @@ def read_scenario(path: Path | str) -> Scenario:
         raise InputError(reader.issues)
     return Scenario(
         name=name or "scenario",
-        date=visits[0].date if visits else dt.date.today(),
+        date=min(visit.date for visit in visits) if visits else dt.date.today(),
         carers=tuple(carers),
         clients=tuple(clients),
         visits=tuple(visits),
@@ -577,22 +619,31 @@ def _join(values: Iterable[str]) -> str:
     return ";".join(sorted(values))
 
 
+def _shift_text(shifts: Iterable[Shift]) -> str:
+    return ";".join(f"{format_clock(s.start)}-{format_clock(s.end)}" for s in shifts)
+
+
 def _records(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
-    return {
+    """Every table as rows; shifts (the overrides of a week) only when there are some."""
+    overrides = [
+        {"carer_id": c.id, "date": day.date.isoformat(), "shifts": _shift_text(day.shifts)}
+        for c in scenario.carers
+        for day in c.shifts_on
+    ]
+    records: dict[str, list[dict[str, Any]]] = {
         "carers": [
             {
                 "id": c.id,
                 "name": c.name,
                 "home_lat": round(c.home.lat, 6),
                 "home_lon": round(c.home.lon, 6),
-                "shifts": ";".join(
-                    f"{format_clock(s.start)}-{format_clock(s.end)}" for s in c.shifts
-                ),
+                "shifts": _shift_text(c.shifts),
                 "skills": _join(c.skills),
                 "gender": c.gender or "",
                 "travel_mode": c.travel_mode.value,
                 "max_working_minutes": c.max_working_minutes or "",
                 "no_go_clients": _join(c.no_go_clients),
+                "max_weekly_minutes": c.max_weekly_minutes or "",
             }
             for c in scenario.carers
         ],
@@ -632,6 +683,9 @@ def _records(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
         ],
         "skills": [{"skill": skill} for skill in sorted(scenario.skills)],
     }
+    if overrides:
+        records["shifts"] = overrides
+    return records
 
 
 def write_scenario(scenario: Scenario, folder: Path | str) -> None:

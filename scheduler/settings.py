@@ -107,6 +107,15 @@ class Settings(_Frozen):
     soft_gender_weight: int = Field(
         default=300, ge=0, description="cost of a visit against a soft gender preference"
     )
+    min_rest_minutes: int = Field(
+        default=11 * 60,
+        ge=0,
+        le=24 * 60,
+        description="a week's least rest between a carer getting home and leaving the next day",
+    )
+    max_carers_per_client_week: int = Field(
+        default=4, ge=1, description="a week's most distinct carers a client sees"
+    )
     travel: TravelSettings = TravelSettings()
     solve: SolveSettings = SolveSettings()
 

@@ -39,6 +39,7 @@ from routing.solver import solve_routing
 from routing.travel import TravelTimes
 from scheduler.clock import MINUTES_PER_DAY
 from scheduler.continuity import visit_costs
+from scheduler.errors import DomcareError
 from scheduler.explain import Reason, capacity_reason, no_plan_reason, suitable_carers
 from scheduler.journeys import Journeys, build_journeys
 from scheduler.model import Carer, Client, Priority, Scenario, Shift
@@ -391,6 +392,11 @@ def solve_day(
 ) -> Plan:
     """Plan ``scenario``'s day. Never raises for an unplannable day: every visit left out of
     the rota carries its reason, and ``plan.status`` says whether the solver found a plan."""
+    if len(scenario.dates) > 1:
+        raise DomcareError(
+            f"{scenario.name} spans {len(scenario.dates)} dates: plan it with "
+            "scheduler.week.solve_week"
+        )
     settings = settings or Settings()
     travel = travel or HaversineTravel(settings.travel)
     zones = math.ceil(len(scenario.visits) / settings.solve.zone_visits)

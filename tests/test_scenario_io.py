@@ -92,7 +92,6 @@ def test_the_three_classic_mistakes_are_reported_together(tmp_path: Path) -> Non
             ("conflict", 2, "excluded_carers"),
         ),
         ("clients", ",female", ",woman", ("invalid_value", 2, "gender_preference")),
-        ("visits", "2026-12-01,07:30", "2026-12-02,07:30", ("several_dates", 3, "date")),
         ("visits", "V1,K1,2026-12-01", "V1,K1,01/12/2026", ("malformed_date", 2, "date")),
         ("visits", "30,1,medication", "0,1,medication", ("invalid_value", 2, "duration_minutes")),
         ("visits", "45,2,hoist", "45,3,hoist", ("invalid_value", 3, "carers_required")),
