@@ -24,6 +24,7 @@ from scheduler.clock import parse_clock
 from scheduler.model import (
     Carer,
     Client,
+    DayShifts,
     Gender,
     HistoryEntry,
     Location,
@@ -45,6 +46,7 @@ __all__ = [
     "BandMinutes",
     "band_minutes",
     "generate",
+    "generate_week",
     "main",
     "write_generated",
 ]
@@ -904,6 +906,51 @@ def generate(
     )
 
 
+# ---- a week ---------------------------------------------------------------------------------
+
+WORKING_DAYS = 5  # of 7: each carer has two days off, spread over the week
+
+
+def generate_week(
+    visits: int,
+    days: int = 7,
+    carers: int | None = None,
+    seed: int = 0,
+    start: dt.date = dt.date(2026, 12, 1),
+    name: str | None = None,
+) -> Scenario:
+    """``days`` consecutive days of the same care packages (each client's calls repeat daily,
+    as home-care packages do), ``visits`` calls a day.
+
+    The staff is the one-day staff scaled up by 7 / ``WORKING_DAYS`` (rounded up) and each
+    carer works ``WORKING_DAYS`` days of every 7, with their days off staggered so that every
+    day has about the same number of carers on.
+    """
+    one_day = generate(visits, None, seed=seed, date=start, name=name)
+    staff_size = carers or math.ceil(len(one_day.carers) * 7 / WORKING_DAYS)
+    staffed = generate(visits, staff_size, seed=seed, date=start, name=name)
+    dates = [start + dt.timedelta(days=k) for k in range(days)]
+    week_carers = []
+    for number, carer in enumerate(staffed.carers):
+        off = {(number + k * 3) % 7 for k in range(7 - WORKING_DAYS)}
+        days_off = tuple(
+            DayShifts(date=day, shifts=()) for day in dates if (day - start).days % 7 in off
+        )
+        week_carers.append(carer.model_copy(update={"shifts_on": days_off}))
+    week_visits = tuple(
+        visit.model_copy(update={"id": f"{visit.id}-{day:%a}", "date": day})
+        for day in dates
+        for visit in staffed.visits
+    )
+    return staffed.model_copy(
+        update={
+            "name": name or f"generated-week-{visits}-{seed}",
+            "carers": tuple(week_carers),
+            "visits": week_visits,
+        }
+    )
+
+
 # ---- shipped scenarios ----------------------------------------------------------------------
 
 # folder under scenarios/ -> (visits, seed); carers are sized by the generator
@@ -912,13 +959,21 @@ SHIPPED: dict[str, tuple[int, int]] = {
     "town": (400, 2),
     "district": (1500, 3),
 }
+# folder -> (visits a day, seed, days): the town's packages as a week
+SHIPPED_WEEKS: dict[str, tuple[int, int, int]] = {"town-week": (400, 2, 7)}
 
 
-def write_generated(visits: int, carers: int | None, seed: int, out: Path) -> Scenario:
-    """Generate a day and write it as a scenario folder. The scenario is named after the
-    folder, as ``read_scenario`` names it, so that reading it back gives the same scenario."""
+def write_generated(
+    visits: int, carers: int | None, seed: int, out: Path, days: int = 1
+) -> Scenario:
+    """Generate a day (or ``days`` days: a week) and write it as a scenario folder. The
+    scenario is named after the folder, as ``read_scenario`` names it, so that reading it back
+    gives the same scenario."""
     out = Path(out)
-    scenario = generate(visits, carers, seed=seed, name=out.name)
+    if days > 1:
+        scenario = generate_week(visits, days, carers, seed=seed, name=out.name)
+    else:
+        scenario = generate(visits, carers, seed=seed, name=out.name)
     write_scenario(scenario, out)
     return scenario
 
@@ -931,14 +986,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--visits", type=int, default=60)
     parser.add_argument("--carers", type=int, default=None, help="default: sized to the day")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--days", type=int, default=1, help="several days: a week of packages")
     args = parser.parse_args(argv)
     if args.out is not None:
-        jobs = [(args.visits, args.carers, args.seed, args.out)]
+        jobs = [(args.visits, args.carers, args.seed, args.out, args.days)]
     else:
         root = Path(__file__).resolve().parent
-        jobs = [(v, None, seed, root / folder) for folder, (v, seed) in SHIPPED.items()]
-    for visits, carers, seed, out in jobs:
-        scenario = write_generated(visits, carers, seed, out)
+        jobs = [(v, None, seed, root / folder, 1) for folder, (v, seed) in SHIPPED.items()]
+        jobs += [(v, None, seed, root / f, days) for f, (v, seed, days) in SHIPPED_WEEKS.items()]
+    for visits, carers, seed, out, days in jobs:
+        scenario = write_generated(visits, carers, seed, out, days)
         print(f"{out}: {len(scenario.visits)} visits, {len(scenario.carers)} carers")
 
 

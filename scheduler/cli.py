@@ -278,7 +278,7 @@ def _validate(args: argparse.Namespace, console: Console) -> int:
 def _generate(args: argparse.Namespace, console: Console) -> int:
     from scenarios.generator import write_generated
 
-    scenario = write_generated(args.visits, args.carers, args.seed, args.out)
+    scenario = write_generated(args.visits, args.carers, args.seed, args.out, args.days)
     console.print(
         f"Wrote {args.out}: {len(scenario.visits)} visits, {len(scenario.clients)} clients, "
         f"{len(scenario.carers)} carers"
@@ -370,6 +370,9 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--visits", type=int, required=True)
     generate.add_argument("--carers", type=int, help="default: enough for the day")
     generate.add_argument("--seed", type=int, default=0)
+    generate.add_argument(
+        "--days", type=int, default=1, help="several days of the same care packages (a week)"
+    )
     generate.set_defaults(run=_generate)
     return parser
 

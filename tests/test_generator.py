@@ -9,10 +9,12 @@ import pytest
 
 from scenarios.generator import (
     SHIPPED,
+    SHIPPED_WEEKS,
     SLACK,
     TRAVEL_ALLOWANCE,
     band_minutes,
     generate,
+    generate_week,
     write_generated,
 )
 from scheduler.model import Priority, Scenario, Visit
@@ -166,3 +168,23 @@ def test_a_written_day_reads_back_unchanged(tmp_path: Path) -> None:
 def test_shipped_scenarios_are_what_the_generator_makes(folder: str) -> None:
     visits, seed = SHIPPED[folder]
     assert read_scenario(SCENARIOS / folder) == generate(visits, seed=seed, name=folder)
+
+
+@pytest.mark.parametrize("folder", sorted(SHIPPED_WEEKS))
+def test_shipped_weeks_are_what_the_generator_makes(folder: str) -> None:
+    visits, seed, days = SHIPPED_WEEKS[folder]
+    made = generate_week(visits, days, seed=seed, name=folder)
+    assert read_scenario(SCENARIOS / folder) == made
+
+
+def test_a_generated_week_repeats_the_packages_and_staggers_days_off() -> None:
+    week = generate_week(30, days=7, seed=4)
+    assert len(week.dates) == 7 and len(week.visits) == 7 * 30
+    on_shift = [sum(1 for c in week.carers if c.shifts_for(d)) for d in week.dates]
+    # every carer works 5 days of 7; days off are spread so each day has about 5/7 of staff
+    assert all(abs(n - len(week.carers) * 5 / 7) <= 1 for n in on_shift)
+    assert all(sum(1 for d in week.dates if c.shifts_for(d)) == 5 for c in week.carers)
+    first, last = week.dates[0], week.dates[-1]
+    monday = sorted((v.client_id, v.earliest_start) for v in week.visits if v.date == first)
+    sunday = sorted((v.client_id, v.earliest_start) for v in week.visits if v.date == last)
+    assert monday == sunday
