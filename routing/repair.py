@@ -241,6 +241,17 @@ def _with_one_aside(
                     break
 
 
+def _with_route(
+    routes: list[list[int]], timings: list[_Timing], vehicle: int, route: list[int], timing: _Timing
+) -> tuple[list[list[int]], list[_Timing]]:
+    """Copies of ``routes`` and ``timings`` with ``vehicle``'s replaced."""
+    routes = [list(r) for r in routes]
+    routes[vehicle] = route
+    timings = list(timings)
+    timings[vehicle] = timing
+    return routes, timings
+
+
 def _place_aside(
     problem: RoutingProblem,
     routes: list[list[int]],
@@ -253,10 +264,8 @@ def _place_aside(
         if found is None:
             return None
         _, v, position, timing = found
-        routes = [list(r) for r in routes]
-        routes[v].insert(position, task)
-        timings = list(timings)
-        timings[v] = timing
+        route = routes[v][:position] + [task] + routes[v][position:]
+        routes, timings = _with_route(routes, timings, v, route, timing)
     return routes, timings
 
 
@@ -278,20 +287,16 @@ def _insert_pair(
         for extra1, v1, route1, timing1 in _direct(fixed, routes, timings, pair.first, None)[
             :_FIRST_HALF_OPTIONS
         ]:
-            routes1 = [list(r) for r in routes]
-            routes1[v1] = route1
-            timings1 = list(timings)
-            timings1[v1] = timing1
+            routes1, timings1 = _with_route(routes, timings, v1, route1, timing1)
             second = _direct(fixed, routes1, timings1, pair.second, v1)
             if not second:
                 continue
             extra2, v2, route2, timing2 = second[0]
-            routes1[v2] = route2
-            timings1[v2] = timing2
-            if _group_ok(problem, routes1, timings1) and (
+            routes2, timings2 = _with_route(routes1, timings1, v2, route2, timing2)
+            if _group_ok(problem, routes2, timings2) and (
                 best is None or extra1 + extra2 < best[0]
             ):
-                best = (extra1 + extra2, fixed, routes1, timings1)
+                best = (extra1 + extra2, fixed, routes2, timings2)
     if best is not None:
         return best[1], best[2], best[3]
 
@@ -305,19 +310,13 @@ def _insert_pair(
         for v1, route1, timing1, out1 in itertools.chain(
             firsts, _with_one_aside(fixed, routes, pair.first, None, keep, budget)
         ):
-            routes1 = [list(r) for r in routes]
-            routes1[v1] = route1
-            timings1 = list(timings)
-            timings1[v1] = timing1
+            routes1, timings1 = _with_route(routes, timings, v1, route1, timing1)
             direct = _direct(fixed, routes1, timings1, pair.second, v1, budget)
             seconds = [(v, r, t, None) for _, v, r, t in direct]
             for v2, route2, timing2, out2 in itertools.chain(
                 seconds, _with_one_aside(fixed, routes1, pair.second, v1, keep, budget)
             ):
-                routes2 = [list(r) for r in routes1]
-                routes2[v2] = route2
-                timings2 = list(timings1)
-                timings2[v2] = timing2
+                routes2, timings2 = _with_route(routes1, timings1, v2, route2, timing2)
                 aside = [t for t in (out1, out2) if t is not None]
                 placed = _place_aside(fixed, routes2, timings2, aside)
                 if placed is not None and _group_ok(problem, *placed):
@@ -358,10 +357,8 @@ def repair_pairs(
         found = _best_insertion(work, routes, timings, partner, vehicle_of[alone])
         if found is not None:
             _, v, position, timing = found
-            trial_routes = [list(r) for r in routes]
-            trial_routes[v].insert(position, partner)
-            trial_timings = list(timings)
-            trial_timings[v] = timing
+            route = routes[v][:position] + [partner] + routes[v][position:]
+            trial_routes, trial_timings = _with_route(routes, timings, v, route, timing)
             if _group_ok(problem, trial_routes, trial_timings):
                 routes, timings = trial_routes, trial_timings
                 continue
