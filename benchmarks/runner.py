@@ -16,6 +16,7 @@ import multiprocessing
 import resource
 import sys
 import traceback
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -43,20 +44,33 @@ def _peak_mib() -> float:
     return max(own, children) / 1024  # Linux: KiB
 
 
-def _solve_case(name: str, case: Case, time_limit_s: float) -> tuple[list[Row], float]:
-    rows = _suite(name).run(case, time_limit_s)
-    return rows, _peak_mib()
+def _solve_case(connection: Connection, name: str, case: Case, time_limit_s: float) -> None:
+    """In the child: solve, then send back (rows, peak MiB) or the crash as text."""
+    try:
+        rows = _suite(name).run(case, time_limit_s)
+        connection.send((rows, _peak_mib(), None))
+    except Exception as exc:  # a crash is a result: recorded, and fatal in --quick
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        connection.send(([], _peak_mib(), detail))
+    finally:
+        connection.close()
 
 
 def _run_isolated(name: str, case: Case, time_limit_s: float) -> list[Row]:
-    """Solve in a fresh process so that its peak memory is the case's own."""
+    """Solve in a fresh process so that its peak memory is the case's own. A plain (not
+    daemonic) process, because a large day solves its zones in worker processes of its own."""
     context = multiprocessing.get_context("spawn")
-    with context.Pool(1, maxtasksperchild=1) as pool:
-        try:
-            rows, peak = pool.apply(_solve_case, (name, case, time_limit_s))
-        except Exception as exc:  # a crash is a result: recorded, and fatal in --quick
-            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-            return [Row(case.suite, case.instance, "-", valid=False, note=f"crash: {detail}")]
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_solve_case, args=(sender, name, case, time_limit_s))
+    child.start()
+    sender.close()
+    try:
+        rows, peak, crash = receiver.recv()
+    except EOFError:  # the child died without a word (killed, out of memory)
+        rows, peak, crash = [], 0.0, f"the solving process ended with code {child.exitcode}"
+    child.join()
+    if crash is not None:
+        return [Row(case.suite, case.instance, "-", valid=False, note=f"crash: {crash}")]
     for row in rows:
         row.peak_mib = round(peak, 1)
         row.time_limit_s = row.time_limit_s or time_limit_s
@@ -75,12 +89,15 @@ def _broken(suite: Suite, row: Row) -> str | None:
     return None
 
 
-def run(names: list[str], quick: bool, time_limit_s: float | None, out: Path) -> int:
+def run(
+    names: list[str], quick: bool, time_limit_s: float | None, out: Path, only: str | None = None
+) -> int:
     plan = []
     for name in names:
         suite = _suite(name)
         limit = time_limit_s or (suite.quick_time_limit_s if quick else suite.default_time_limit_s)
-        plan += [(name, suite, case, limit) for case in suite.cases(quick)]
+        cases = [c for c in suite.cases(quick) if only is None or only in c.instance]
+        plan += [(name, suite, case, limit) for case in cases]
     rows: list[Row] = []
     failures: list[str] = []
     columns = (
@@ -175,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     runner.add_argument("--quick", action="store_true", help="a few small cases for CI")
     runner.add_argument("--time-limit", type=float, help="seconds per case (default: suite's)")
     runner.add_argument("--out", type=Path, default=Path("bench-results/results.csv"))
+    runner.add_argument("--only", help="only the instances whose name contains this")
     summarise = commands.add_parser("summary", help="summarise results files")
     summarise.add_argument("files", type=Path, nargs="+", help="results CSV (JSON beside it)")
     args = parser.parse_args(argv)
@@ -182,4 +200,4 @@ def main(argv: list[str] | None = None) -> int:
         print(summary(args.files))
         return 0
     names = args.suite or list(QUICK_SUITES if args.quick else SUITES)
-    return run(names, args.quick, args.time_limit, args.out)
+    return run(names, args.quick, args.time_limit, args.out, args.only)
