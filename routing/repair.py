@@ -167,15 +167,22 @@ _FIRST_HALF_OPTIONS = 3
 """For the first half of a pair, this many cheapest vehicles are tried, not just the best."""
 EJECTION_BUDGET = 20_000
 """Route timings a pair may spend looking for room by moving one other visit aside."""
+REPAIR_BUDGET = 400_000
+"""Route timings one repair may spend in all (a few seconds): a day whose search left
+hundreds of pairs out must not spend minutes here. Pairs still waiting then stay out."""
 
 
 class _Budget:
-    def __init__(self, evaluations: int):
+    """A count of route timings left; spending also spends the ``parent``'s."""
+
+    def __init__(self, evaluations: int, parent: _Budget | None = None):
         self.left = evaluations
+        self.parent = parent
 
     def spend(self) -> bool:
         self.left -= 1
-        return self.left >= 0
+        parent_ok = self.parent.spend() if self.parent is not None else True
+        return self.left >= 0 and parent_ok
 
 
 def _direct(
@@ -211,6 +218,10 @@ def _direct(
     return sorted(options, key=lambda option: (option[0], option[1]))
 
 
+_Way = tuple[int, list[int], "_Timing", int | None]
+"""A way to take a task: (vehicle, new route, its timing, the task moved aside or None)."""
+
+
 def _with_one_aside(
     problem: RoutingProblem,
     routes: list[list[int]],
@@ -218,7 +229,7 @@ def _with_one_aside(
     avoid: int | None,
     keep: set[int],
     budget: _Budget,
-) -> Iterator[tuple[int, list[int], _Timing, int]]:
+) -> Iterator[_Way]:
     """Ways to fit ``task`` into a vehicle by taking one other task (not in ``keep``) out of
     its route: (vehicle, new route, timing, the task taken out)."""
     spec = problem.tasks[task]
@@ -275,20 +286,20 @@ def _insert_pair(
     routes: list[list[int]],
     timings: list[_Timing],
     pair: SyncedPair,
+    total: _Budget,
 ) -> tuple[RoutingProblem, list[list[int]], list[_Timing]] | None:
     """Place both halves on two vehicles at one shared start: the cheapest direct insertion,
     or else the first found that moves one other visit (per half) to another place in the day.
-    No visit already placed is ever left out."""
+    No visit already placed is ever left out. Every route timing is charged to ``total``."""
     window = original.tasks[pair.first]
     starts = range(window.earliest, window.latest + 1, PAIR_START_STEP)
     best = None
     for start in starts:
         fixed = _at(problem, pair, start)
-        for extra1, v1, route1, timing1 in _direct(fixed, routes, timings, pair.first, None)[
-            :_FIRST_HALF_OPTIONS
-        ]:
+        firsts = _direct(fixed, routes, timings, pair.first, None, total)
+        for extra1, v1, route1, timing1 in firsts[:_FIRST_HALF_OPTIONS]:
             routes1, timings1 = _with_route(routes, timings, v1, route1, timing1)
-            second = _direct(fixed, routes1, timings1, pair.second, v1)
+            second = _direct(fixed, routes1, timings1, pair.second, v1, total)
             if not second:
                 continue
             extra2, v2, route2, timing2 = second[0]
@@ -301,27 +312,30 @@ def _insert_pair(
         return best[1], best[2], best[3]
 
     keep = {t for p in original.synced for t in (p.first, p.second)}
-    budget = _Budget(EJECTION_BUDGET)
+    budget = _Budget(EJECTION_BUDGET, parent=total)
     for start in starts:
         fixed = _at(problem, pair, start)
-        firsts = [
-            (v, r, t, None) for _, v, r, t in _direct(fixed, routes, timings, pair.first, None)
+        first_ways: list[_Way] = [
+            (v, r, t, None)
+            for _, v, r, t in _direct(fixed, routes, timings, pair.first, None, budget)
         ]
         for v1, route1, timing1, out1 in itertools.chain(
-            firsts, _with_one_aside(fixed, routes, pair.first, None, keep, budget)
+            first_ways, _with_one_aside(fixed, routes, pair.first, None, keep, budget)
         ):
             routes1, timings1 = _with_route(routes, timings, v1, route1, timing1)
-            direct = _direct(fixed, routes1, timings1, pair.second, v1, budget)
-            seconds = [(v, r, t, None) for _, v, r, t in direct]
+            second_ways: list[_Way] = [
+                (v, r, t, None)
+                for _, v, r, t in _direct(fixed, routes1, timings1, pair.second, v1, budget)
+            ]
             for v2, route2, timing2, out2 in itertools.chain(
-                seconds, _with_one_aside(fixed, routes1, pair.second, v1, keep, budget)
+                second_ways, _with_one_aside(fixed, routes1, pair.second, v1, keep, budget)
             ):
                 routes2, timings2 = _with_route(routes1, timings1, v2, route2, timing2)
                 aside = [t for t in (out1, out2) if t is not None]
                 placed = _place_aside(fixed, routes2, timings2, aside)
                 if placed is not None and _group_ok(problem, *placed):
                     return fixed, placed[0], placed[1]
-            if budget.left <= 0:
+            if budget.left <= 0 or total.left <= 0:
                 return None
     return None
 
@@ -371,8 +385,11 @@ def repair_pairs(
     placed = {t for r in routes for t in r}
     waiting = [p for p in problem.synced if p.first not in placed]
     waiting.sort(key=lambda p: -(problem.tasks[p.first].penalty or 0))
+    total = _Budget(REPAIR_BUDGET)
     for pair in waiting:
-        inserted = _insert_pair(problem, work, routes, timings, pair)
+        if total.left <= 0:
+            break
+        inserted = _insert_pair(problem, work, routes, timings, pair, total)
         if inserted is not None:
             work, routes, timings = inserted
     return routes, work

@@ -79,6 +79,12 @@ class SolveSettings(_Frozen):
         description="days with more visits than this are split into geographic zones, "
         "solved side by side, then improved as a whole",
     )
+    whole_day_visits: int = Field(
+        default=2000,
+        ge=1,
+        description="a day split into zones is improved as a whole afterwards only up to "
+        "this many visits; beyond, the joined zones are the answer",
+    )
     zone_share: float = Field(
         default=0.5, gt=0, lt=1, description="share of the time limit for solving the zones"
     )

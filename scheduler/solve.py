@@ -265,6 +265,29 @@ def _task_lists(day: _Day, answer: RoutingSolution) -> list[list[int]]:
     return routes
 
 
+def _settled(
+    day: _Day,
+    routes: list[list[int]],
+    fixed: RoutingProblem | None,
+    status: str,
+    objective: int | None = None,
+) -> RoutingSolution:
+    """``routes`` with every double-handed pair made whole, timed, as the day's answer."""
+    problem = day.problem
+    routes, fixed = repair_pairs(problem, routes, fixed)
+    built = as_routes(fixed, routes)
+    placed = {t for route in built for t in route.tasks}
+    return RoutingSolution(
+        status=status,
+        found=True,
+        objective=objective,
+        routes=built,
+        dropped=tuple(t for t in range(len(problem.tasks)) if t not in placed),
+        wall_s=0.0,
+        first_solution_s=None,
+    )
+
+
 def _finish(
     day: _Day,
     routes: list[list[int]],
@@ -276,26 +299,14 @@ def _finish(
     """Make every double-handed pair whole, improve the day until ``deadline`` (a
     ``time.monotonic()`` value) with the pairs at their chosen starts, and mend it again.
     ``fixed`` pins the starts of pairs already placed in ``routes`` (see ``repair_pairs``)."""
-    problem = day.problem
-    routes, fixed = repair_pairs(problem, routes, fixed)
+    routes, fixed = repair_pairs(day.problem, routes, fixed)
     remaining = max(_MIN_IMPROVE_S, deadline - time.monotonic())
     answer = solve_routing(
         untie(fixed), _search(settings, remaining), initial_routes=routes, on_progress=on_progress
     )
     if answer.found:
         routes = _task_lists(day, answer)
-    routes, fixed = repair_pairs(problem, routes, fixed)
-    built = as_routes(fixed, routes)
-    placed = {t for route in built for t in route.tasks}
-    return RoutingSolution(
-        status=answer.status,
-        found=True,
-        objective=answer.objective,
-        routes=built,
-        dropped=tuple(t for t in range(len(problem.tasks)) if t not in placed),
-        wall_s=answer.wall_s,
-        first_solution_s=answer.first_solution_s,
-    )
+    return _settled(day, routes, fixed, answer.status, answer.objective)
 
 
 def _solve_whole(
@@ -368,7 +379,11 @@ def _solve_in_zones(
     parts = [p for p in split_into_zones(scenario, zones, settings.solve.seed) if p.visits]
     workers = min(settings.solve.workers, len(parts))
     rounds = math.ceil(len(parts) / workers)
-    jobs = [(part, settings, travel, limit * settings.solve.zone_share / rounds) for part in parts]
+    # Beyond whole_day_visits the joined day is too large to search as one model in time
+    # (measured: building it alone took minutes at 3000 visits); the zones get all the time.
+    whole = len(scenario.visits) <= settings.solve.whole_day_visits
+    share = settings.solve.zone_share if whole else 1.0
+    jobs = [(part, settings, travel, limit * share / rounds) for part in parts]
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             plans = list(pool.map(_zone_job, jobs))
@@ -379,7 +394,10 @@ def _solve_in_zones(
     day = _prepare(scenario, settings, build_journeys(scenario, travel))
     routes, pair_starts = _initial_routes(day, plans)
     fixed = pin(day.problem, pair_starts)
-    answer = _finish(day, routes, settings, began + limit, on_progress, fixed)
+    if whole:
+        answer = _finish(day, routes, settings, began + limit, on_progress, fixed)
+    else:
+        answer = _settled(day, routes, fixed, "ZONES_JOINED")
     info = _info(answer, settings, began, len(parts), joined_s)
     return _to_plan(day, answer, settings, info)
 

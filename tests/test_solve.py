@@ -200,3 +200,16 @@ def test_carer_never_sent_to_a_no_go_client(tmp_path: Path) -> None:
     )
     # C1 lives next door but will not go; C2 drives in from far away.
     assert carers_of(solve(read_scenario(folder)), "V3") == ["C2"]
+
+
+def test_a_day_too_large_to_search_whole_keeps_its_joined_zones() -> None:
+    day = generate(120, seed=5)
+    settings = Settings(
+        solve=SolveSettings(
+            time_limit_s=20, solution_limit=30, zone_visits=50, whole_day_visits=100, workers=1
+        )
+    )
+    plan = solve_day(day, settings)
+    assert plan.solver is not None and plan.solver.status == "ZONES_JOINED"
+    assert validate_plan(day, plan, HaversineTravel()) == []
+    assert len(plan.unallocated) < len(day.visits) / 2
