@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from routing.haversine import HaversineTravel
+from scenarios.generator import generate
 from scheduler.model import Scenario
 from scheduler.plan import Plan, PlanStatus
 from scheduler.scenario_io import read_scenario
@@ -131,13 +132,15 @@ def test_zones_split_every_visit_and_carer_once(tiny: Scenario) -> None:
     assert split_into_zones(tiny, 2, seed=0) == parts
 
 
-def test_a_day_solved_in_zones_is_valid(tiny: Scenario) -> None:
+def test_a_day_solved_in_zones_is_valid() -> None:
+    day = generate(120, seed=5)
     settings = Settings(
-        solve=SolveSettings(time_limit_s=6, solution_limit=50, zone_visits=50, workers=1)
+        solve=SolveSettings(time_limit_s=20, solution_limit=30, zone_visits=50, workers=1)
     )
-    many = tiny.model_copy(update={"visits": tiny.visits * 1})
-    plan = solve_day(many, settings)
-    assert validate_plan(many, plan, HaversineTravel()) == []
+    plan = solve_day(day, settings)
+    assert plan.solver is not None and plan.solver.zones == 3
+    assert validate_plan(day, plan, HaversineTravel()) == []
+    assert len(plan.unallocated) < len(day.visits) / 2
 
 
 def test_double_handed_visit_pinned_to_one_carer_takes_another_too(tmp_path: Path) -> None:
