@@ -125,6 +125,12 @@ def _summary(console: Console, scenario: Scenario, plan: Plan, figures: DayFigur
             console.print(f"... and {len(plan.unallocated) - 30} more in plan.json")
 
 
+def _refuse(console: Console, violations: list[Violation]) -> None:
+    """A solved plan that fails the validator is never written: say why, and that it is ours."""
+    _report_violations(console, violations)
+    console.print("[red]No files written: this is a bug in domcare, please report it.[/red]")
+
+
 def _report_violations(console: Console, violations: list[Violation]) -> None:
     console.print(f"[red]The plan breaks {len(violations)} hard rule(s):[/red]")
     for violation in violations[:50]:
@@ -188,8 +194,7 @@ def _solve_week(
     console.print(f"Solved in {time.monotonic() - began:.1f} s")
     violations = validate_week(scenario, week, travel)
     if violations:
-        _report_violations(console, violations)
-        console.print("[red]No files written: this is a bug in domcare, please report it.[/red]")
+        _refuse(console, violations)
         return EXIT_ROUTING
     figures = week_figures(scenario, week)
     for number, (plan, day) in enumerate(zip(week.days, figures.days, strict=True)):
@@ -244,8 +249,7 @@ def _solve(args: argparse.Namespace, console: Console) -> int:
     )
     violations = validate_plan(scenario, plan, travel)
     if violations:
-        _report_violations(console, violations)
-        console.print("[red]No files written: this is a bug in domcare, please report it.[/red]")
+        _refuse(console, violations)
         return EXIT_ROUTING
     figures = day_figures(scenario, plan)
     _summary(console, scenario, plan, figures)
