@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "BreakRule",
     "Progress",
     "Route",
     "RoutingProblem",
@@ -65,6 +66,16 @@ class SyncedPair:
 
 
 @dataclass(frozen=True)
+class BreakRule:
+    """A vehicle out for longer than ``after`` (leaving to returning, less the break) stops
+    for at least ``duration`` between two of its tasks: after arriving at the next task's
+    place, before starting it, so neither during a task nor while travelling."""
+
+    after: int
+    duration: int
+
+
+@dataclass(frozen=True)
 class RoutingProblem:
     travel: tuple[npt.NDArray[np.int64], ...]
     """Per profile, a square matrix of travel time between locations."""
@@ -80,6 +91,8 @@ class RoutingProblem:
     task_cost: npt.NDArray[np.int64] | None = None
     """Optional extra cost when vehicle ``v`` does task ``t``: ``task_cost[v, t]`` (vehicles x
     tasks), e.g. a person unfamiliar with the place."""
+    breaks: BreakRule | None = None
+    """Enforced by ``routing.repair.schedule`` when routes are timed, not by the search."""
 
     def __post_init__(self) -> None:
         locations = {m.shape for m in self.travel}
@@ -133,6 +146,8 @@ class Route:
     starts: tuple[int, ...]
     depart: int
     arrive: int
+    break_start: int | None = None
+    """The break (see ``BreakRule``) starts here, before the task it precedes; None: none."""
 
 
 @dataclass(frozen=True)

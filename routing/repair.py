@@ -1,10 +1,13 @@
-"""Route timing, and the repair that keeps synchronised pairs whole.
+"""Route timing with breaks, and the repair that keeps synchronised pairs whole.
 
 OR-Tools' first-solution heuristics fail outright when two tasks are tied by a CP constraint
 (both-or-neither, same start): measured on a 400-visit day, nothing was placed at all; and a
 search warm-started with the tie in place ran 12 s past a 12 s limit, every move going
 through the CP solver. So the search runs with the halves untied (``untie``), and this module
 removes halves left alone and inserts pairs back two at a time, at the best shared start.
+Breaks are likewise kept here rather than in the search (``fit_breaks``): OR-Tools' own break
+intervals are a known source of failures to find any plan (OR-Tools issues #1243, #3897),
+and a wait long enough for a break is common in a care run anyway.
 
 Pure Python over ``RoutingProblem``: no OR-Tools here.
 """
@@ -17,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from routing.problem import Route, RoutingProblem, SyncedPair
 
-__all__ = ["as_routes", "pin", "repair_pairs", "schedule", "untie"]
+__all__ = ["as_routes", "fit_breaks", "pin", "repair_pairs", "schedule", "untie"]
 
 PAIR_START_STEP = 5
 """Candidate shared starts for a pair being inserted are tried this many time units apart."""
@@ -28,29 +31,40 @@ class _Timing:
     starts: tuple[int, ...]
     depart: int
     arrive: int
+    break_start: int | None = None
+
+
+_Rest = tuple[int, int]
+"""(position, minutes): at least this long idle before the task at this position."""
 
 
 def _forward(
-    problem: RoutingProblem, vehicle: int, tasks: list[int], leave: int
-) -> tuple[list[int], int] | None:
-    """Service starts, each as early as it can be, leaving home at ``leave``; and the return."""
+    problem: RoutingProblem, vehicle: int, tasks: list[int], leave: int, rest: _Rest | None
+) -> tuple[list[int], int, int | None] | None:
+    """Service starts, each as early as it can be, leaving home at ``leave``; the return; and
+    when the ``rest`` begins (on arriving at its task)."""
     spec = problem.vehicles[vehicle]
     travel = problem.travel[spec.profile]
     starts = []
-    here, clock = spec.start_location, leave
-    for t in tasks:
+    here, clock, rest_start = spec.start_location, leave, None
+    for k, t in enumerate(tasks):
         task = problem.tasks[t]
-        start = max(clock + int(travel[here, task.location]), task.earliest)
+        arrival = clock + int(travel[here, task.location])
+        pause = 0
+        if rest is not None and rest[0] == k:
+            pause, rest_start = rest[1], arrival
+        start = max(arrival + pause, task.earliest)
         if start > task.latest:
             return None
         starts.append(start)
         here, clock = task.location, start + task.service
-    return starts, clock + int(travel[here, spec.end_location])
+    return starts, clock + int(travel[here, spec.end_location]), rest_start
 
 
-def schedule(problem: RoutingProblem, vehicle: int, tasks: list[int]) -> _Timing | None:
-    """The shortest working span for ``tasks`` in this order on ``vehicle``; None if a window,
-    an allowed-vehicle rule, the shift or the vehicle's span is broken.
+def _timed(
+    problem: RoutingProblem, vehicle: int, tasks: list[int], rest: _Rest | None = None
+) -> _Timing | None:
+    """The shortest working span for ``tasks`` in this order, with the ``rest`` if given.
 
     Forward, every task as early as it can be gives the earliest return; backward from that
     return, the latest the first task can start gives the latest departure that still makes
@@ -58,28 +72,70 @@ def schedule(problem: RoutingProblem, vehicle: int, tasks: list[int]) -> _Timing
     """
     spec = problem.vehicles[vehicle]
     travel = problem.travel[spec.profile]
+    earliest = _forward(problem, vehicle, tasks, spec.earliest_start, rest)
+    if earliest is None or earliest[1] > spec.latest_end:
+        return None
+    latest, there = earliest[1], spec.end_location
+    for k in range(len(tasks) - 1, -1, -1):
+        task = problem.tasks[tasks[k]]
+        latest = min(task.latest, latest - int(travel[task.location, there]) - task.service)
+        there = task.location
+        if rest is not None and rest[0] == k:
+            latest -= rest[1]  # the latest arrival: the rest is taken before starting
+    depart = max(spec.earliest_start, latest - int(travel[spec.start_location, there]))
+    late = _forward(problem, vehicle, tasks, depart, rest)
+    if late is None:  # cannot happen with consistent windows; keep the early schedule
+        late, depart = earliest, spec.earliest_start
+    starts, arrive, rest_start = late
+    if spec.max_span is not None and arrive - depart > spec.max_span:
+        return None
+    return _Timing(tuple(starts), depart, arrive, rest_start)
+
+
+def schedule(problem: RoutingProblem, vehicle: int, tasks: list[int]) -> _Timing | None:
+    """The shortest working span for ``tasks`` in this order on ``vehicle``, with its break
+    if the problem's ``BreakRule`` asks for one; None if a window, an allowed-vehicle rule,
+    the shift, the vehicle's span or the break cannot be kept."""
+    spec = problem.vehicles[vehicle]
     if not tasks:
         return _Timing((), spec.earliest_start, spec.earliest_start)
     for t in tasks:
         allowed = problem.tasks[t].allowed_vehicles
         if allowed is not None and vehicle not in allowed:
             return None
-    earliest = _forward(problem, vehicle, tasks, spec.earliest_start)
-    if earliest is None or earliest[1] > spec.latest_end:
-        return None
-    latest, there = earliest[1], spec.end_location
-    for t in reversed(tasks):
-        task = problem.tasks[t]
-        latest = min(task.latest, latest - int(travel[task.location, there]) - task.service)
-        there = task.location
-    depart = max(spec.earliest_start, latest - int(travel[spec.start_location, there]))
-    late = _forward(problem, vehicle, tasks, depart)
-    if late is None:  # cannot happen with consistent windows; keep the early schedule
-        late, depart = earliest, spec.earliest_start
-    starts, arrive = late
-    if spec.max_span is not None and arrive - depart > spec.max_span:
-        return None
-    return _Timing(tuple(starts), depart, arrive)
+    timing = _timed(problem, vehicle, tasks)
+    rule = problem.breaks
+    if timing is None or rule is None or _span(timing) <= rule.after:
+        return timing
+    return _with_break(problem, vehicle, tasks, timing, rule.duration)
+
+
+def _with_break(
+    problem: RoutingProblem, vehicle: int, tasks: list[int], plain: _Timing, minutes: int
+) -> _Timing | None:
+    """``plain`` with a break of ``minutes`` between two tasks: in a wait already long
+    enough if there is one, else where it lengthens the span least; of equals, the break
+    nearest the middle of the run."""
+    travel = problem.travel[problem.vehicles[vehicle].profile]
+    middle = (plain.depart + plain.arrive) / 2
+    best: tuple[int, float, _Timing] | None = None
+    for k in range(1, len(tasks)):
+        before, task = problem.tasks[tasks[k - 1]], problem.tasks[tasks[k]]
+        arrival = plain.starts[k - 1] + before.service + int(travel[before.location, task.location])
+        if plain.starts[k] - arrival >= minutes:
+            key = (_span(plain), abs(arrival + minutes / 2 - middle))
+            if best is None or key < best[:2]:
+                best = (*key, replace(plain, break_start=arrival))
+    if best is not None:
+        return best[2]
+    for k in range(1, len(tasks)):
+        timing = _timed(problem, vehicle, tasks, (k, minutes))
+        if timing is None or timing.break_start is None:
+            continue
+        key = (_span(timing), abs(timing.break_start + minutes / 2 - middle))
+        if best is None or key < best[:2]:
+            best = (*key, timing)
+    return None if best is None else best[2]
 
 
 def _span(timing: _Timing) -> int:
@@ -340,6 +396,60 @@ def _insert_pair(
     return None
 
 
+def fit_breaks(problem: RoutingProblem, routes: list[list[int]]) -> list[list[int]]:
+    """``routes`` (feasible but for breaks: the search does not know them) with room for
+    every break the ``BreakRule`` asks for. A route that cannot take its break gives up the
+    task of lowest penalty whose removal makes room (of equals, the one leaving the cheapest
+    route); tasks given up go to the cheapest place elsewhere, or are left out. A half of a
+    synced pair given up is not placed again here: ``repair_pairs`` mends its pair.
+    """
+    routes = [list(r) for r in routes]
+    if problem.breaks is None:
+        return routes
+    unbroken = replace(problem, breaks=None)
+    aside: list[int] = []
+    for v, route in enumerate(routes):
+        if schedule(problem, v, route) is not None:
+            continue
+        if schedule(unbroken, v, route) is None:
+            raise ValueError(f"route of vehicle {v} is not feasible")
+        while schedule(problem, v, route) is None:
+            options = []
+            for t in route:
+                rest = [u for u in route if u != t]
+                timing = schedule(problem, v, rest)
+                if timing is not None:
+                    options.append((_worth(problem, t), _cost(problem, v, rest, timing), t))
+            # No single task makes room: give up the least worth and look again.
+            out = min(options)[2] if options else min(route, key=lambda t: _worth(problem, t))
+            route.remove(out)
+            aside.append(out)
+    paired = {t for pair in problem.synced for t in (pair.first, pair.second)}
+    settled = []
+    for v, r in enumerate(routes):
+        timing = schedule(problem, v, r)
+        if timing is None:  # cannot happen: every route was just made to fit
+            raise ValueError(f"route of vehicle {v} is not feasible")
+        settled.append(timing)
+    for task in sorted(aside, key=lambda t: -_worth(problem, t)):
+        if task in paired:
+            continue
+        found = _best_insertion(problem, routes, settled, task, None)
+        if found is None:
+            continue
+        _, v, position, timing = found
+        route = routes[v][:position] + [task] + routes[v][position:]
+        trial_routes, trial_timings = _with_route(routes, settled, v, route, timing)
+        if _group_ok(problem, trial_routes, trial_timings):
+            routes, settled = trial_routes, trial_timings
+    return routes
+
+
+def _worth(problem: RoutingProblem, task: int) -> float:
+    penalty = problem.tasks[task].penalty
+    return float("inf") if penalty is None else penalty
+
+
 def repair_pairs(
     problem: RoutingProblem, routes: list[list[int]], fixed: RoutingProblem | None = None
 ) -> tuple[list[list[int]], RoutingProblem]:
@@ -353,7 +463,7 @@ def repair_pairs(
     for which ``as_routes`` gives their timings.
     """
     work = untie(fixed or problem)
-    routes = [list(r) for r in routes]
+    routes = fit_breaks(work, routes)
     timings = []
     for v, r in enumerate(routes):
         timing = schedule(work, v, r)
@@ -403,5 +513,9 @@ def as_routes(problem: RoutingProblem, routes: list[list[int]]) -> tuple[Route, 
             timing = schedule(problem, v, tasks)
             if timing is None:
                 raise ValueError(f"route of vehicle {v} is not feasible")
-            built.append(Route(v, tuple(tasks), timing.starts, timing.depart, timing.arrive))
+            built.append(
+                Route(
+                    v, tuple(tasks), timing.starts, timing.depart, timing.arrive, timing.break_start
+                )
+            )
     return tuple(built)

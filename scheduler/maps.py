@@ -271,15 +271,16 @@ def _run_popup(carer: Carer, run: Run, run_number: int, show_names: bool) -> str
     if show_names:
         title += f" {_esc(carer.name)}"
     travel = sum(stop.travel_minutes for stop in run.stops) + run.home_travel_minutes
-    waiting = sum(stop.wait_minutes for stop in run.stops)
-    return "<br>".join(
-        [
-            f"{title}, run {run_number}</b>",
-            f"Shift {format_clock(run.shift_start)}-{format_clock(run.shift_end)}",
-            f"Leaves home {format_clock(run.depart)}, back {format_clock(run.return_home)}",
-            f"{_count(len(run.stops), 'visit')}, {travel} min travel, {waiting} min waiting",
-        ]
-    )
+    waiting = sum(stop.wait_minutes for stop in run.stops) - run.break_minutes
+    lines = [
+        f"{title}, run {run_number}</b>",
+        f"Shift {format_clock(run.shift_start)}-{format_clock(run.shift_end)}",
+        f"Leaves home {format_clock(run.depart)}, back {format_clock(run.return_home)}",
+        f"{_count(len(run.stops), 'visit')}, {travel} min travel, {waiting} min waiting",
+    ]
+    if run.break_start is not None and run.break_end is not None:
+        lines.append(f"Unpaid break {format_clock(run.break_start)}-{format_clock(run.break_end)}")
+    return "<br>".join(lines)
 
 
 def _unallocated_layer(

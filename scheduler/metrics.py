@@ -1,8 +1,9 @@
 """The day's figures, per carer and in total, computed from a plan alone.
 
 Paid minutes are each run's span, from leaving home to getting back (travel from and to home
-included, as most UK providers pay it); contact minutes are time at clients; utilisation is
-contact / paid. A double-handed visit counts once per carer for contact time.
+included, as most UK providers pay it), less its unpaid break; contact minutes are time at
+clients; utilisation is contact / paid. A double-handed visit counts once per carer for
+contact time.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def day_figures(scenario: Scenario, plan: Plan) -> DayFigures:
         tally["contact"] += sum(stop.end - stop.start for stop in run.stops)
         tally["travel"] += sum(stop.travel_minutes for stop in run.stops) + run.home_travel_minutes
         tally["metres"] += sum(stop.travel_m for stop in run.stops) + run.home_travel_m
-        tally["paid"] += run.return_home - run.depart
+        tally["paid"] += run.paid_minutes
         for stop in run.stops:
             carers_of_client[stop.client_id].add(run.carer_id)
             stops += 1

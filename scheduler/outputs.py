@@ -17,7 +17,7 @@ from scheduler.files import write_text_atomic
 from scheduler.maps import write_map
 from scheduler.metrics import DayFigures
 from scheduler.model import Scenario
-from scheduler.plan import Plan
+from scheduler.plan import Plan, Run, Stop
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -55,6 +55,15 @@ def read_plan(path: Path | str) -> Plan:
     return read_json_model(path, Plan)
 
 
+def _break_here(run: Run, stop: Stop) -> str:
+    """The run's unpaid break, on the row of the call whose wait holds it."""
+    if run.break_start is None or run.break_end is None:
+        return ""
+    if not stop.arrival <= run.break_start < stop.start:
+        return ""
+    return f"{format_clock(run.break_start)}-{format_clock(run.break_end)}"
+
+
 def rota_csv(scenario: Scenario, plan: Plan, *, show_names: bool = False) -> str:
     """One row per carer visit, in run order. Client names and addresses only on request."""
     rows = []
@@ -76,6 +85,7 @@ def rota_csv(scenario: Scenario, plan: Plan, *, show_names: bool = False) -> str
                 "travel_minutes": stop.travel_minutes,
                 "travel_km": round(stop.travel_m / 1000, 2),
                 "wait_minutes": stop.wait_minutes,
+                "break": _break_here(run, stop),
                 "carers_required": visit.carers_required,
                 "required_skills": ";".join(sorted(visit.required_skills)),
                 "priority": visit.priority.value,

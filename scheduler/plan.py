@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scheduler.settings import Settings
 
 __all__ = ["PLAN_SCHEMA_VERSION", "Plan", "PlanStatus", "Run", "SolverInfo", "Stop", "Unallocated"]
 
-PLAN_SCHEMA_VERSION = "1.0"
+PLAN_SCHEMA_VERSION = "1.1"
 
 
 class _Frozen(BaseModel):
@@ -47,6 +47,27 @@ class Run(_Frozen):
     stops: tuple[Stop, ...]
     home_travel_minutes: int = Field(ge=0, description="the last leg, back home")
     home_travel_m: int = Field(ge=0)
+    break_start: int | None = Field(
+        default=None, description="an unpaid break, taken in the wait before one of the calls"
+    )
+    break_end: int | None = None
+
+    @model_validator(mode="after")
+    def _whole_break(self) -> Run:
+        if (self.break_start is None) != (self.break_end is None):
+            raise ValueError("a break needs both its start and its end")
+        return self
+
+    @property
+    def break_minutes(self) -> int:
+        if self.break_start is None or self.break_end is None:
+            return 0
+        return self.break_end - self.break_start
+
+    @property
+    def paid_minutes(self) -> int:
+        """Leaving home to getting back, less the unpaid break."""
+        return self.return_home - self.depart - self.break_minutes
 
 
 class Unallocated(_Frozen):

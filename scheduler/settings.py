@@ -119,6 +119,15 @@ class Settings(_Frozen):
         le=24 * 60,
         description="a week's least rest between a carer getting home and leaving the next day",
     )
+    break_after_minutes: int | None = Field(
+        default=6 * 60,
+        gt=0,
+        description="a run (leaving home to getting back, less the break) longer than this "
+        "includes an unpaid break; None: no breaks",
+    )
+    break_minutes: int = Field(
+        default=20, ge=1, description="the least length of that break, taken between two calls"
+    )
     max_carers_per_client_week: int = Field(
         default=4, ge=1, description="a week's most distinct carers a client sees"
     )

@@ -11,6 +11,10 @@ searched with the halves untied but fixed at one shared start; then halves left 
 removed and pairs inserted whole at the best shared start; the search goes on from there;
 and the pairs are mended once more.
 
+A run longer than ``Settings.break_after_minutes`` gets its unpaid break in a wait between
+two calls; the search does not see breaks, so a run without room for one gives a call up to
+another carer when the answer is timed (``routing.repair.fit_breaks``).
+
 Large days are split into geographic zones solved side by side in worker processes, then
 joined and improved as a whole: OR-Tools does not honour its time limit while it builds a
 first solution, and that construction grows faster than linearly with the day's size.
@@ -26,6 +30,7 @@ from dataclasses import dataclass
 
 from routing.haversine import HaversineTravel
 from routing.problem import (
+    BreakRule,
     Progress,
     RoutingProblem,
     RoutingSolution,
@@ -154,6 +159,9 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
         group_span=group_span,
         synced=tuple(synced),
         task_cost=task_cost if task_cost.any() else None,
+        breaks=None
+        if settings.break_after_minutes is None
+        else BreakRule(after=settings.break_after_minutes, duration=settings.break_minutes),
     )
     return _Day(
         scenario, journeys, problem, tuple(task_visit), tuple(vehicle_shift), suitable, refused
@@ -208,6 +216,10 @@ def _to_plan(day: _Day, answer: RoutingSolution, settings: Settings, info: Solve
                 stops=tuple(stops),
                 home_travel_minutes=minutes,
                 home_travel_m=metres,
+                break_start=route.break_start,
+                break_end=None
+                if route.break_start is None
+                else route.break_start + settings.break_minutes,
             )
         )
     unallocated = []
@@ -272,7 +284,8 @@ def _settled(
     status: str,
     objective: int | None = None,
 ) -> RoutingSolution:
-    """``routes`` with every double-handed pair made whole, timed, as the day's answer."""
+    """``routes`` with room for every break and every double-handed pair made whole, timed,
+    as the day's answer."""
     problem = day.problem
     routes, fixed = repair_pairs(problem, routes, fixed)
     built = as_routes(fixed, routes)
@@ -335,6 +348,8 @@ def _solve_whole(
     if answer.found and tied:
         deadline = began + time_limit_s
         answer = _finish(day, _task_lists(day, answer), settings, deadline, on_progress)
+    elif answer.found and day.problem.breaks is not None:
+        answer = _settled(day, _task_lists(day, answer), None, answer.status, answer.objective)
     return _to_plan(day, answer, settings, _info(answer, settings, began, 1, first_plan_s))
 
 

@@ -3,7 +3,8 @@
 It trusts nothing in the plan but the order of visits and their starts: every travel leg and
 arrival is recomputed from the scenario and the travel times and compared with what the plan
 records (the figures are summed from those records), so a solver bug, a hand edit or a stale
-file shows up as a violation rather than as a rota that cannot be worked.
+file shows up as a violation rather than as a rota that cannot be worked. The break rule is
+the one the plan was asked for (``plan.settings``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from scheduler.clock import format_clock
 from scheduler.journeys import Journeys, build_journeys
 from scheduler.model import Scenario
 from scheduler.plan import Plan, Run
+from scheduler.settings import Settings
 
 __all__ = ["Violation", "validate_plan"]
 
@@ -117,8 +119,52 @@ def _double_handed(scenario: Scenario, plan: Plan) -> list[Violation]:
     return found
 
 
-def _check_run(scenario: Scenario, journeys: Journeys, run: Run) -> tuple[list[Violation], int]:
-    """The rules one run must keep, and the minutes it works (leaving home to getting back)."""
+def _check_break(run: Run, settings: Settings) -> list[Violation]:
+    """A run longer than ``break_after_minutes`` less its break has a break of at least
+    ``break_minutes``, inside a wait between two calls (after arriving, before starting)."""
+    who = f"carer {run.carer_id}"
+    if run.break_start is None or run.break_end is None:
+        after = settings.break_after_minutes
+        if after is not None and run.paid_minutes > after:
+            return [
+                Violation(
+                    "no_break",
+                    f"{who} works {run.paid_minutes} min from {format_clock(run.depart)} "
+                    f"without a break (one is due after {after} min)",
+                    carer_id=run.carer_id,
+                )
+            ]
+        return []
+    found = []
+    if run.break_minutes < settings.break_minutes:
+        found.append(
+            Violation(
+                "short_break",
+                f"{who} has a {run.break_minutes} min break; the least is "
+                f"{settings.break_minutes} min",
+                carer_id=run.carer_id,
+            )
+        )
+    inside_a_wait = any(
+        stop.arrival <= run.break_start and run.break_end <= stop.start for stop in run.stops[1:]
+    )
+    if not inside_a_wait:
+        found.append(
+            Violation(
+                "break_misplaced",
+                f"{who}'s break {format_clock(run.break_start)}-{format_clock(run.break_end)} "
+                "is not in a wait between two calls",
+                carer_id=run.carer_id,
+            )
+        )
+    return found
+
+
+def _check_run(
+    scenario: Scenario, journeys: Journeys, run: Run, settings: Settings
+) -> tuple[list[Violation], int]:
+    """The rules one run must keep, and the minutes it works (leaving home to getting back,
+    less its unpaid break)."""
     found: list[Violation] = []
     carer = scenario.carer_by_id.get(run.carer_id)
     if carer is None:
@@ -301,7 +347,8 @@ def _check_run(scenario: Scenario, journeys: Journeys, run: Run) -> tuple[list[V
                 carer_id=carer.id,
             )
         )
-    return found, max(home_by, run.return_home) - run.depart
+    found += _check_break(run, settings)
+    return found, max(home_by, run.return_home) - run.depart - run.break_minutes
 
 
 def validate_plan(scenario: Scenario, plan: Plan, travel: TravelTimes) -> list[Violation]:
@@ -317,7 +364,7 @@ def validate_plan(scenario: Scenario, plan: Plan, travel: TravelTimes) -> list[V
     shifts_used: Counter[tuple[str, int]] = Counter()
     worked: Counter[str] = Counter()
     for run in plan.runs:
-        run_found, minutes = _check_run(scenario, journeys, run)
+        run_found, minutes = _check_run(scenario, journeys, run, plan.settings)
         found += run_found
         worked[run.carer_id] += minutes
         shifts_used[(run.carer_id, run.shift_start)] += 1

@@ -70,10 +70,10 @@ def read_week(path: Path | str) -> WeekPlan:
 
 
 def _paid(plan: Plan) -> Counter[str]:
-    """Carer id -> paid minutes (leaving home to getting back) in ``plan``."""
+    """Carer id -> paid minutes (leaving home to getting back, less breaks) in ``plan``."""
     paid: Counter[str] = Counter()
     for run in plan.runs:
-        paid[run.carer_id] += run.return_home - run.depart
+        paid[run.carer_id] += run.paid_minutes
     return paid
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from scheduler.cli import main
 from scheduler.outputs import read_plan
+from scheduler.plan import PLAN_SCHEMA_VERSION
 from tests.conftest import VISITS, write_folder
 
 FAST = ["--time-limit", "10", "--solution-limit", "50"]
@@ -29,7 +30,7 @@ def test_solve_writes_every_output(
         "map.html",
     }
     plan = read_plan(out / "plan.json")
-    assert plan.schema_version == "1.0" and plan.scenario == "tiny"
+    assert plan.schema_version == PLAN_SCHEMA_VERSION and plan.scenario == "tiny"
     schema = json.loads((out / "plan.schema.json").read_text())
     assert schema["title"] == "Plan" and "runs" in schema["properties"]
     rota = pd.read_csv(out / "rota.csv")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from routing.problem import RoutingProblem, SearchSpec, SyncedPair, Task, Vehicle
-from routing.repair import repair_pairs, schedule
+from routing.problem import BreakRule, RoutingProblem, SearchSpec, SyncedPair, Task, Vehicle
+from routing.repair import fit_breaks, repair_pairs, schedule
 from routing.solver import solve_routing
 
 # Four places on a line, 10 minutes apart: 0 is the depot (home).
@@ -194,3 +194,50 @@ def test_pair_repair_moves_a_visit_aside_to_make_room() -> None:
     assert sorted(map(sorted, routes)) == [[0], [1], [2]]
     assert routes[2] == [0] and {routes[0][0], routes[1][0]} == {1, 2}
     assert all(schedule(fixed, v, r) is not None for v, r in enumerate(routes))
+
+
+# ---- breaks -------------------------------------------------------------------------------------
+
+BREAK = BreakRule(after=300, duration=20)
+
+
+def test_a_long_run_takes_its_break_in_a_wait_long_enough() -> None:
+    # Out 0-10, A 10-110, 10 min on, arrives 120 and waits for B at 250: the break fits there.
+    tasks = [
+        Task(location=1, service=100, earliest=10, latest=10),
+        Task(location=2, service=100, earliest=250, latest=250),
+    ]
+    timing = schedule(problem(tasks, [vehicle()], breaks=BREAK), 0, [0, 1])
+    assert timing is not None
+    assert (timing.depart, timing.arrive, timing.break_start) == (0, 370, 120)
+
+
+def test_a_long_run_without_a_wait_is_lengthened_for_its_break() -> None:
+    # A 10-210 then B straight after: no wait, so the break goes before B and B starts later.
+    tasks = [
+        Task(location=1, service=200, earliest=10, latest=10),
+        Task(location=2, service=200, earliest=0, latest=600),
+    ]
+    timing = schedule(problem(tasks, [vehicle()], breaks=BREAK), 0, [0, 1])
+    assert timing is not None
+    assert timing.break_start == 220 and timing.starts == (10, 240)
+    assert timing.arrive - timing.depart == 440 + 20
+
+
+def test_a_short_run_needs_no_break() -> None:
+    tasks = [Task(location=1, service=100, earliest=10, latest=10)]
+    timing = schedule(problem(tasks, [vehicle()], breaks=BREAK), 0, [0])
+    assert timing is not None and timing.break_start is None
+
+
+def test_a_run_with_no_room_for_its_break_gives_a_task_to_another_vehicle() -> None:
+    # A 10-210 and B fixed at 220: a 340-minute run with no 20-minute wait anywhere.
+    tasks = [
+        Task(location=1, service=200, earliest=10, latest=10, penalty=1000),
+        Task(location=2, service=100, earliest=220, latest=220, penalty=500),
+    ]
+    two = problem(tasks, [vehicle(), vehicle()], breaks=BREAK)
+    assert schedule(two, 0, [0, 1]) is None
+    assert fit_breaks(two, [[0, 1], []]) == [[0], [1]]
+    # With nowhere else to go, the task of lower penalty is left out.
+    assert fit_breaks(problem(tasks, [vehicle()], breaks=BREAK), [[0, 1]]) == [[0]]

@@ -120,6 +120,29 @@ def test_max_working_minutes_caps_a_split_shift_day(tmp_path: Path) -> None:
     assert len(plan.unallocated) == 1
 
 
+def test_a_long_working_day_gets_its_unpaid_break(tmp_path: Path) -> None:
+    # One carer 07:00-15:00 and six hour-long calls that may start any time: the run lasts
+    # over six hours, so it holds a 20-minute break between two calls, which is not paid.
+    carers = "id,name,home_lat,home_lon,shifts\nC1,Ann,54.51,-6.05,07:00-15:00\n"
+    visits = "id,client_id,date,earliest_start,latest_start,duration_minutes\n" + "".join(
+        f"V{n},K{n % 3 + 1},2026-12-01,07:00,13:30,60\n" for n in range(6)
+    )
+    clients = (
+        "id,name,lat,lon\nK1,Mrs Example,54.512,-6.052\nK2,Mr Example,54.518,-6.045\n"
+        "K3,Ms Example,54.522,-6.058\n"
+    )
+    scenario = read_scenario(
+        write_folder(tmp_path / "long", carers=carers, clients=clients, visits=visits, history=None)
+    )
+    plan = solve(scenario)
+    (run,) = plan.runs
+    assert plan.unallocated == () and run.return_home - run.depart > 360
+    assert run.break_start is not None and run.break_minutes == 20
+    assert run.paid_minutes == run.return_home - run.depart - 20
+    unbroken = solve_day(scenario, SETTINGS.model_copy(update={"break_after_minutes": None}))
+    assert all(r.break_start is None for r in unbroken.runs)
+
+
 def test_same_settings_same_plan(tiny: Scenario) -> None:
     first, second = solve_day(tiny, SETTINGS), solve_day(tiny, SETTINGS)
     assert first.runs == second.runs and first.unallocated == second.unallocated

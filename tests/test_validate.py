@@ -468,3 +468,46 @@ def test_a_scenario_edited_with_model_copy_is_validated_as_edited() -> None:
     )
     lapsed = SCENARIO.model_copy(update={"carers": carers})
     assert _codes(PLAN, lapsed) == ["missing_skill"]
+
+
+# ---- breaks -------------------------------------------------------------------------------------
+
+# C1 is out 08:24-10:24 (120 min) with a 21-minute wait at K2, 09:09-09:30. With breaks due
+# after 100 minutes, her run needs one, and the wait can hold it.
+BREAKS_AFTER_100 = Settings(break_after_minutes=100, break_minutes=20)
+
+
+def _with_break(start: int, end: int, settings: Settings = BREAKS_AFTER_100) -> Plan:
+    broken = RUN_C1.model_copy(update={"break_start": start, "break_end": end})
+    return PLAN.model_copy(update={"runs": (broken, RUN_C2, RUN_C3), "settings": settings})
+
+
+def test_a_long_run_without_a_break_is_no_break() -> None:
+    plan = PLAN.model_copy(update={"settings": BREAKS_AFTER_100})
+    assert _codes(plan) == ["no_break"]
+
+
+def test_a_break_in_the_wait_before_a_call_is_valid() -> None:
+    assert _codes(_with_break(_clock(9, 9), _clock(9, 29))) == []
+
+
+def test_a_break_shorter_than_the_least_is_short_break() -> None:
+    assert _codes(_with_break(_clock(9, 9), _clock(9, 19))) == ["short_break"]
+
+
+def test_a_break_during_a_call_is_break_misplaced() -> None:
+    assert _codes(_with_break(_clock(8, 35), _clock(8, 55))) == ["break_misplaced"]
+
+
+def test_a_break_while_travelling_is_break_misplaced() -> None:
+    # C1 drives 09:00-09:09 from K1 to K2; a break from 09:05 overlaps the drive.
+    assert _codes(_with_break(_clock(9, 5), _clock(9, 25))) == ["break_misplaced"]
+
+
+def test_the_unpaid_break_does_not_count_as_working_time() -> None:
+    # 120 min out less a 20-minute break is 100 min worked: within a 110-minute limit,
+    # which the same run without its break exceeds.
+    scenario = _with_carer("C1", max_working_minutes=110)
+    no_breaks = Settings(break_after_minutes=None)
+    assert _codes(_with_break(_clock(9, 9), _clock(9, 29), no_breaks), scenario) == []
+    assert _codes(PLAN.model_copy(update={"settings": no_breaks}), scenario) == ["max_working_time"]

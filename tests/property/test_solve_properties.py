@@ -78,9 +78,13 @@ def test_paid_time_is_contact_plus_travel_plus_waiting(scenario: Scenario) -> No
         assert carer.paid_minutes == (
             carer.contact_minutes + carer.travel_minutes + carer.waiting_minutes
         )
-        # Paid time is each run's span, and the waiting the stops record is all of its slack.
-        assert carer.paid_minutes == sum(run.return_home - run.depart for run in runs)
-        assert carer.waiting_minutes == sum(s.wait_minutes for run in runs for s in run.stops)
+        # Paid time is each run's span less its unpaid break, and the waiting the stops
+        # record is all of its slack, the break included.
+        breaks = sum(run.break_minutes for run in runs)
+        assert carer.paid_minutes == sum(run.return_home - run.depart for run in runs) - breaks
+        assert carer.waiting_minutes == (
+            sum(s.wait_minutes for run in runs for s in run.stops) - breaks
+        )
 
 
 def test_a_working_time_limit_met_by_starting_the_first_visit_late_is_solved() -> None:
