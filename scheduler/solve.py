@@ -7,9 +7,10 @@ their reason instead.
 
 Double-handed visits are two tasks, one per carer, to start together and be done both or
 neither. Tying them inside OR-Tools wrecks its search (see ``routing.repair``), so the day is
-searched with the halves untied but fixed at one shared start; then halves left alone are
-removed and pairs inserted whole at the best shared start; the search goes on from there;
-and the pairs are mended once more.
+searched with the halves untied, each near the middle of its window; then the halves of each
+pair are brought to one start (or given up and inserted again whole at the best shared
+start); the search goes on from there with those starts fixed; and the pairs are mended
+once more.
 
 A run longer than ``Settings.break_after_minutes`` gets its unpaid break in a wait between
 two calls; the search does not see breaks, so a run without room for one gives a call up to

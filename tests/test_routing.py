@@ -196,6 +196,24 @@ def test_pair_repair_moves_a_visit_aside_to_make_room() -> None:
     assert all(schedule(fixed, v, r) is not None for v, r in enumerate(routes))
 
 
+def test_pair_repair_brings_two_halves_placed_apart_to_one_start() -> None:
+    # The pair's window is 60-120, at place 2. Vehicle 0 also has task 0 fixed at 120 at place
+    # 3, 10 min on, so its half (20 min) must start by 90. Placed at 60 on vehicle 0 and at 110
+    # (say) on vehicle 1, the halves meet at one start in 60-90.
+    tasks = [
+        Task(location=3, service=10, earliest=120, latest=120, penalty=1000),
+        Task(location=2, service=20, earliest=60, latest=120, penalty=1000),
+        Task(location=2, service=20, earliest=60, latest=120, penalty=1000),
+    ]
+    paired = problem(tasks, [vehicle(), vehicle()], synced=(SyncedPair(1, 2),))
+    routes, fixed = repair_pairs(paired, [[1, 0], [2]])
+    assert routes == [[1, 0], [2]]  # nothing moved between vehicles
+    timing0, timing1 = schedule(fixed, 0, routes[0]), schedule(fixed, 1, routes[1])
+    assert timing0 is not None and timing1 is not None
+    assert timing0.starts[0] == timing1.starts[0] and 60 <= timing0.starts[0] <= 90
+    assert fixed.tasks[1].earliest == fixed.tasks[1].latest == timing0.starts[0]
+
+
 # ---- breaks -------------------------------------------------------------------------------------
 
 BREAK = BreakRule(after=300, duration=20)
