@@ -78,6 +78,16 @@ def suitable_carers(
             lambda c: _fits_a_shift(c, visit, legs(c, client)),
             Reason("no_carer_on_shift", f"no suitable carer is on shift to start in {window}"),
         ),
+        # Last: the carers the week's cap leaves are often simply off that day, and saying
+        # so names the rule that matters, not the shifts.
+        (
+            lambda c: client.week_carers is None or c.id in client.week_carers,
+            Reason(
+                "weekly_carer_cap",
+                f"the client has seen {len(client.week_carers or ())} carers this week, the "
+                f"most allowed, and none of them can start it in {window}",
+            ),
+        ),
     ]
     carers: tuple[Carer, ...] = scenario.carers
     for rule, reason in rules:

@@ -152,6 +152,11 @@ class Client(_Frozen):
     excluded_carers: frozenset[str] = frozenset()
     gender_preference: Gender | None = None
     gender_preference_strength: Strength = Strength.HARD
+    week_carers: frozenset[str] | None = Field(
+        default=None,
+        description="set while planning a week, once the client has seen the week's most "
+        "distinct carers: only these may visit for the rest of the week",
+    )
 
     def accepts_gender(self, gender: Gender | None) -> bool:
         """Whether a carer of ``gender`` meets this client's hard gender preference."""

@@ -290,6 +290,16 @@ def _check_run(
                     visit.id,
                 )
             )
+        if client.week_carers is not None and carer.id not in client.week_carers:
+            found.append(
+                Violation(
+                    "weekly_carer_cap",
+                    f"{where}: client {client.id} has seen the week's most carers, "
+                    "not including this one",
+                    carer.id,
+                    visit.id,
+                )
+            )
         if client.id in carer.no_go_clients:
             found.append(
                 Violation(

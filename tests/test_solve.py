@@ -83,6 +83,18 @@ def test_double_handed_visit_with_one_able_carer_says_no_pair(tmp_path: Path) ->
     assert reason_of(plan, "V2") == "no_pair"
 
 
+def test_visit_only_carers_past_the_weekly_cap_could_do_says_so(tiny: Scenario) -> None:
+    # K3 has seen its most carers this week and C2 is the only one of them left to it; C2
+    # works 07:00-15:00, so V4 (17:00-18:00), which C1 could otherwise do, is left out.
+    clients = tuple(
+        c.model_copy(update={"week_carers": frozenset({"C2"})}) if c.id == "K3" else c
+        for c in tiny.clients
+    )
+    plan = solve(tiny.model_copy(update={"clients": clients}))
+    assert reason_of(plan, "V4") == "weekly_carer_cap"
+    assert carers_of(plan, "V3") == ["C2"]
+
+
 def test_critical_visit_beats_normal_ones_for_the_last_carer(tmp_path: Path) -> None:
     # One carer, two visits at the same fixed time: the critical one is kept.
     carers = "id,name,home_lat,home_lon,shifts\nC1,Ann,54.51,-6.05,07:00-12:00\n"

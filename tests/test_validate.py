@@ -511,3 +511,9 @@ def test_the_unpaid_break_does_not_count_as_working_time() -> None:
     no_breaks = Settings(break_after_minutes=None)
     assert _codes(_with_break(_clock(9, 9), _clock(9, 29), no_breaks), scenario) == []
     assert _codes(PLAN.model_copy(update={"settings": no_breaks}), scenario) == ["max_working_time"]
+
+
+def test_a_carer_outside_the_clients_week_carers_is_weekly_carer_cap() -> None:
+    # K3 has seen its most carers this week, C1 and C2: C3's visit breaks the cap.
+    scenario = _with_client("K3", week_carers=frozenset({"C1", "C2"}))
+    assert _codes(PLAN, scenario) == ["weekly_carer_cap"]
