@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
@@ -22,11 +23,11 @@ from routing.matrix_file import MatrixFileError, MatrixFileTravel
 from routing.problem import Progress
 from routing.travel import TravelTimes
 from scheduler.clock import format_clock
-from scheduler.errors import DomcareError
+from scheduler.errors import DomcareError, InputError, InputIssue
 from scheduler.files import write_text_atomic
 from scheduler.metrics import DayFigures, day_figures
 from scheduler.model import Scenario
-from scheduler.outputs import read_plan, write_outputs
+from scheduler.outputs import read_json_model, read_plan, write_outputs
 from scheduler.plan import Plan, PlanStatus
 from scheduler.scenario_io import read_scenario
 from scheduler.settings import FirstSolution, Metaheuristic, Settings, SolveSettings
@@ -65,16 +66,50 @@ def _travel(settings: Settings, matrix: Path | None) -> TravelTimes:
     return MatrixFileTravel(matrix) if matrix else HaversineTravel(settings.travel)
 
 
+_SETTING_OPTIONS = {
+    # command-line option -> (Settings field, the "solve" section or the top level)
+    "time_limit": ("time_limit_s", "solve"),
+    "solution_limit": ("solution_limit", "solve"),
+    "first_solution": ("first_solution", "solve"),
+    "metaheuristic": ("metaheuristic", "solve"),
+    "workers": ("workers", "solve"),
+    "seed": ("seed", "solve"),
+    "continuity_weight": ("continuity_weight", None),
+    "max_carers_per_client": ("max_carers_per_client_week", None),
+    "min_rest": ("min_rest_minutes", None),
+    "break_after": ("break_after_minutes", None),
+}
+
+
 def _settings(args: argparse.Namespace) -> Settings:
-    solve = SolveSettings(
-        time_limit_s=args.time_limit,
-        solution_limit=args.solution_limit,
-        first_solution=args.first_solution,
-        metaheuristic=args.metaheuristic,
-        workers=args.workers,
-        seed=args.seed,
-    )
-    return Settings(solve=solve)
+    """The settings file's (or the defaults), with every option given on the command line
+    put over them; checked as a whole, so a bad value is reported like bad input."""
+    base = Settings(solve=SolveSettings(time_limit_s=args.default_time_limit))
+    if args.settings is not None:
+        base = read_json_model(args.settings, Settings, "invalid_settings")
+    merged = base.model_dump()
+    for option, (field, section) in _SETTING_OPTIONS.items():
+        value = getattr(args, option)
+        if value is None:
+            continue
+        if option == "break_after" and value == 0:
+            value = None  # --break-after 0: no breaks
+        (merged[section] if section else merged)[field] = value
+    try:
+        return Settings.model_validate(merged)
+    except ValidationError as exc:
+        options = {field: option for option, (field, _) in _SETTING_OPTIONS.items()}
+        raise InputError(
+            [
+                InputIssue(
+                    "invalid_settings",
+                    "command line",
+                    error["msg"],
+                    column="--" + options.get(str(error["loc"][-1]), "?").replace("_", "-"),
+                )
+                for error in exc.errors()
+            ]
+        ) from None
 
 
 def _summary(console: Console, scenario: Scenario, plan: Plan, figures: DayFigures) -> None:
@@ -301,12 +336,44 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     def solve_options(command: argparse.ArgumentParser, out: str, limit: float) -> None:
+        command.set_defaults(default_time_limit=limit)
         command.add_argument(
             "--time-limit",
             type=float,
-            default=limit,
             metavar="S",
-            help=f"seconds of search (default {limit:g})",
+            help=f"seconds of search, a day (default {limit:g})",
+        )
+        command.add_argument(
+            "--settings",
+            type=Path,
+            metavar="FILE",
+            help="JSON of settings (any of scheduler/settings.py's, e.g. "
+            '{"travel_weight": 8, "solve": {"time_limit_s": 60}}); options given here win',
+        )
+        command.add_argument(
+            "--continuity-weight",
+            type=int,
+            metavar="COST",
+            help="cost of a visit by a carer the client does not know (default 100; 10 per "
+            "travel minute)",
+        )
+        command.add_argument(
+            "--max-carers-per-client",
+            type=int,
+            metavar="N",
+            help="a week's most distinct carers a client sees (default 4)",
+        )
+        command.add_argument(
+            "--min-rest",
+            type=int,
+            metavar="MIN",
+            help="least rest between a carer's evening and next morning (default 660)",
+        )
+        command.add_argument(
+            "--break-after",
+            type=int,
+            metavar="MIN",
+            help="a run longer than this holds an unpaid break (default 360; 0: no breaks)",
         )
         command.add_argument(
             "--out",
@@ -327,19 +394,17 @@ def _parser() -> argparse.ArgumentParser:
             metavar="N",
             help="stop after N improving solutions (reproducible runs)",
         )
-        command.add_argument("--seed", type=int, default=0, help="seed for splitting large days")
-        command.add_argument("--workers", type=int, default=2, help="processes for large days")
+        command.add_argument("--seed", type=int, help="seed for splitting large days")
+        command.add_argument("--workers", type=int, help="processes for large days (default 2)")
         command.add_argument(
             "--first-solution",
             type=FirstSolution,
-            default=FirstSolution.LOCAL_CHEAPEST_INSERTION,
             choices=list(FirstSolution),
             metavar="STRATEGY",
         )
         command.add_argument(
             "--metaheuristic",
             type=Metaheuristic,
-            default=Metaheuristic.GUIDED_LOCAL_SEARCH,
             choices=list(Metaheuristic),
             metavar="NAME",
             help="local search after the first plan (default GUIDED_LOCAL_SEARCH)",

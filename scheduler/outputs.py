@@ -31,8 +31,9 @@ def plan_schema() -> str:
     return json.dumps(schema, indent=2)
 
 
-def read_json_model(path: Path | str, model: type[M]) -> M:
-    """A JSON file written by domcare, as ``model``; ``InputError`` naming what is wrong."""
+def read_json_model(path: Path | str, model: type[M], code: str = "invalid_plan") -> M:
+    """A JSON file (written by domcare, or settings), as ``model``; ``InputError`` naming
+    what is wrong, with ``code``."""
     path = Path(path)
     try:
         return model.model_validate_json(path.read_bytes())
@@ -41,7 +42,7 @@ def read_json_model(path: Path | str, model: type[M]) -> M:
     except ValidationError as exc:
         issues = [
             InputIssue(
-                "invalid_plan",
+                code,
                 path.name,
                 error["msg"],
                 column=".".join(str(part) for part in error["loc"]) or None,

@@ -100,3 +100,31 @@ def test_demo_solves_the_shipped_small_scenario(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     assert main(["demo", "--out", str(out), *FAST]) == 0
     assert read_plan(out / "plan.json").scenario == "small"
+
+
+def test_settings_file_then_options_given_set_the_plans_settings(
+    tiny_folder: Path, tmp_path: Path
+) -> None:
+    settings = tmp_path / "settings.json"
+    settings.write_text('{"travel_weight": 8, "continuity_weight": 50, "solve": {"seed": 3}}')
+    out = tmp_path / "out"
+    options = ["--settings", str(settings), "--continuity-weight", "200", "--break-after", "0"]
+    assert main(["solve", str(tiny_folder), "--out", str(out), *options, *FAST]) == 0
+    used = read_plan(out / "plan.json").settings
+    assert (used.travel_weight, used.continuity_weight) == (8, 200)  # the option wins
+    assert used.break_after_minutes is None and used.solve.seed == 3
+    assert used.solve.time_limit_s == 10 and used.max_carers_per_client_week == 4
+
+
+def test_a_bad_setting_names_its_option_or_field_and_exits_2(
+    tiny_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert main(["solve", str(tiny_folder), "--out", str(out), "--min-rest", "-5"]) == 2
+    err = capsys.readouterr().err
+    assert "command line column --min-rest" in err and "Traceback" not in err
+    settings = tmp_path / "settings.json"
+    settings.write_text('{"travel_weight": "fast"}')
+    assert main(["solve", str(tiny_folder), "--out", str(out), "--settings", str(settings)]) == 2
+    assert "settings.json column travel_weight" in capsys.readouterr().err
+    assert not out.exists()
