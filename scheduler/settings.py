@@ -21,7 +21,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from routing.travel import TravelSettings
 
-__all__ = ["DEFAULT_SKILLS", "FirstSolution", "Metaheuristic", "Settings", "SolveSettings"]
+__all__ = [
+    "DEFAULT_SKILLS",
+    "CompareSettings",
+    "FirstSolution",
+    "Metaheuristic",
+    "Settings",
+    "SolveSettings",
+]
 
 DEFAULT_SKILLS = frozenset(
     {
@@ -99,6 +106,24 @@ class SolveSettings(_Frozen):
     seed: int = 0
 
 
+class CompareSettings(_Frozen):
+    """How an optimised rota is judged against a manual or baseline one (``domcare compare``)."""
+
+    continuity_tolerance: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="a day's released hours count only if the optimised familiar share is at "
+        "most this much below the other rota's",
+    )
+    mileage_rate_per_km: float = Field(
+        default=0.28,
+        ge=0,
+        description="cost of a km driven: HMRC's approved 45p a mile is 28p a km",
+    )
+    currency: str = "GBP"
+
+
 class Settings(_Frozen):
     travel_weight: int = Field(default=10, ge=0, description="cost per travel minute")
     waiting_weight: int = Field(default=2, ge=0, description="cost per idle minute in a run")
@@ -132,6 +157,7 @@ class Settings(_Frozen):
         default=4, ge=1, description="a week's most distinct carers a client sees"
     )
     travel: TravelSettings = TravelSettings()
+    compare: CompareSettings = CompareSettings()
     solve: SolveSettings = SolveSettings()
 
     @model_validator(mode="after")
