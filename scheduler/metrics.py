@@ -134,8 +134,7 @@ def plan_cost(scenario: Scenario, plan: Plan, settings: Settings) -> int:
     dropped = 0
     for item in plan.unallocated:
         visit = scenario.visit_by_id.get(item.visit_id)
-        critical = visit is not None and visit.priority is Priority.CRITICAL
-        dropped += settings.drop_critical if critical else settings.drop_normal
+        dropped += settings.drop_penalty(visit.priority if visit else Priority.NORMAL)
     return (
         settings.travel_weight * figures.travel_minutes
         + settings.waiting_weight * figures.waiting_minutes

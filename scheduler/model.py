@@ -60,6 +60,9 @@ class Priority(StrEnum):
 
     CRITICAL = "critical"
     NORMAL = "normal"
+    WAITING = "waiting"
+    """A call of a care package from the waiting list: taken on only where carers have room,
+    never at the cost of a current client's visit."""
 
 
 class Location(_Frozen):

@@ -7,6 +7,7 @@ of integer costs:
   + waiting_weight  x idle minutes inside a run (arriving early, gaps between calls)
   + drop_normal     for each normal visit left unallocated
   + drop_critical   for each critical visit left unallocated
+  + drop_waiting    for each waiting-list call left out (``domcare compare``)
 
 ``drop_normal`` is far above any travel a single visit could save, so visits are only left out
 when no carer can fit them; ``drop_critical`` is far above ``drop_normal`` times the size of any
@@ -129,6 +130,12 @@ class Settings(_Frozen):
     waiting_weight: int = Field(default=2, ge=0, description="cost per idle minute in a run")
     drop_normal: int = Field(default=1_000_000, gt=0)
     drop_critical: int = Field(default=1_000_000_000, gt=0)
+    drop_waiting: int = Field(
+        default=10_000,
+        gt=0,
+        description="for each call of a waiting-list package left out: above any travel a "
+        "call could cost, far below a current client's visit",
+    )
     continuity_weight: int = Field(
         default=100,
         ge=0,
@@ -160,10 +167,18 @@ class Settings(_Frozen):
     compare: CompareSettings = CompareSettings()
     solve: SolveSettings = SolveSettings()
 
+    def drop_penalty(self, priority: str) -> int:
+        """The cost of leaving out a visit of ``priority`` (a ``scheduler.model.Priority``)."""
+        return {
+            "critical": self.drop_critical,
+            "normal": self.drop_normal,
+            "waiting": self.drop_waiting,
+        }[priority]
+
     @model_validator(mode="after")
     def _ordered_penalties(self) -> Settings:
-        if self.drop_critical <= self.drop_normal:
-            raise ValueError("drop_critical must exceed drop_normal")
+        if not self.drop_waiting < self.drop_normal < self.drop_critical:
+            raise ValueError("drop penalties must rise: waiting < normal < critical")
         if self.waiting_weight > self.travel_weight:
             # The routing model charges idle time through the run's span, which also holds the
             # travel; travel is then charged travel_weight - waiting_weight per minute on top.

@@ -48,7 +48,7 @@ from scheduler.continuity import visit_costs
 from scheduler.errors import DomcareError
 from scheduler.explain import Reason, capacity_reason, no_plan_reason, suitable_carers
 from scheduler.journeys import Journeys, build_journeys
-from scheduler.model import Carer, Client, Priority, Scenario, Shift
+from scheduler.model import Carer, Client, Scenario, Shift
 from scheduler.plan import Plan, PlanStatus, Run, SolverInfo, Stop, Unallocated
 from scheduler.settings import Settings
 from scheduler.zones import split_into_zones
@@ -126,9 +126,7 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
             if not visit.double_handed
             else ([pinned, allowed - pinned] if pinned else [allowed, allowed])
         )
-        penalty = (
-            settings.drop_critical if visit.priority is Priority.CRITICAL else settings.drop_normal
-        )
+        penalty = settings.drop_penalty(visit.priority)
         for half in halves:
             tasks.append(
                 Task(
