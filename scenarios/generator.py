@@ -36,6 +36,7 @@ from scheduler.model import (
 )
 from scheduler.scenario_io import write_scenario
 from scheduler.settings import DEFAULT_SKILLS
+from scheduler.waiting import CarePackage, PackageCall, write_waiting_list
 
 __all__ = [
     "BANDS",
@@ -378,6 +379,14 @@ class _ClientDraft:
     visits: tuple[Visit, ...]
 
 
+def _client_location(rng: Rng, towns: tuple[_Town, ...]) -> tuple[Location, bool]:
+    """Where a client lives, and whether it is out in the country."""
+    if rng.random() < _RURAL_SHARE:
+        return _rural(rng, towns), True
+    home = towns[int(rng.choice(len(towns), p=_weights(towns)))]
+    return _near(rng, home, _CLIENT_SPREAD_KM), False
+
+
 def _draft_clients(rng: Rng, visits: int, date: dt.date) -> list[_ClientDraft]:
     """Clients until exactly ``visits`` calls are booked; the last client gets fewer calls if
     the count would overshoot."""
@@ -386,12 +395,7 @@ def _draft_clients(rng: Rng, visits: int, date: dt.date) -> list[_ClientDraft]:
     towns = _served_towns(rng, visits)
     while booked < visits:
         client_id = f"CL{len(drafts) + 1:04d}"
-        rural = bool(rng.random() < _RURAL_SHARE)
-        if rural:
-            location = _rural(rng, towns)
-        else:
-            home = towns[int(rng.choice(len(towns), p=_weights(towns)))]
-            location = _near(rng, home, _CLIENT_SPREAD_KM)
+        location, rural = _client_location(rng, towns)
         town = _nearest_town(location)
         needs = _draw_needs(rng)
         calls = []
@@ -951,6 +955,49 @@ def generate_week(
     )
 
 
+# ---- a waiting list -------------------------------------------------------------------------
+
+WAITING_SEED_OFFSET = 7919
+"""A waiting list draws its people from ``seed + WAITING_SEED_OFFSET``, not from the day's
+own stream, so adding one never changes the day it is for."""
+
+
+def generate_waiting_list(
+    visits: int, seed: int, people: int, date: dt.date = dt.date(2026, 12, 1)
+) -> tuple[CarePackage, ...]:
+    """``people`` waiting for care in the towns the generated day of ``visits`` calls and
+    ``seed`` serves, with the same mix of needs, calls and windows as its clients; each call
+    wanted daily, as most home-care packages are. Waiting since 1-120 days before ``date``."""
+    towns = _served_towns(np.random.default_rng(seed), visits)  # the day's own first draw
+    rng = np.random.default_rng(seed + WAITING_SEED_OFFSET)
+    packages = []
+    for number in range(1, people + 1):
+        location, _ = _client_location(rng, towns)
+        needs = _draw_needs(rng)
+        calls = []
+        for slot in _draw_slots(rng, needs, 4):
+            visit = _visit(rng, "draft", "draft", date, slot, needs)
+            calls.append(
+                PackageCall(
+                    earliest_start=visit.earliest_start,
+                    latest_start=visit.latest_start,
+                    duration=visit.duration,
+                    carers_required=visit.carers_required,
+                    required_skills=visit.required_skills,
+                )
+            )
+        packages.append(
+            CarePackage(
+                id=f"WL{number:03d}",
+                location=location,
+                calls=tuple(calls),
+                waiting_since=date - dt.timedelta(days=int(rng.integers(1, 121))),
+            )
+        )
+    packages.sort(key=lambda p: (p.waiting_since, p.id))
+    return tuple(packages)
+
+
 # ---- shipped scenarios ----------------------------------------------------------------------
 
 # folder under scenarios/ -> (visits, seed); carers are sized by the generator
@@ -961,6 +1008,12 @@ SHIPPED: dict[str, tuple[int, int]] = {
 }
 # folder -> (visits a day, seed, days): the town's packages as a week
 SHIPPED_WEEKS: dict[str, tuple[int, int, int]] = {"town-week": (400, 2, 7)}
+# folder -> (visits, seed, people) of its waiting list (waiting.csv beside the scenario)
+SHIPPED_WAITING: dict[str, tuple[int, int, int]] = {
+    "town": (400, 2, 30),
+    "town-week": (400, 2, 30),
+    "district": (1500, 3, 100),
+}
 
 
 def write_generated(
@@ -987,6 +1040,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--carers", type=int, default=None, help="default: sized to the day")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--days", type=int, default=1, help="several days: a week of packages")
+    parser.add_argument("--waiting", type=int, default=0, help="people on a waiting list")
     args = parser.parse_args(argv)
     if args.out is not None:
         jobs = [(args.visits, args.carers, args.seed, args.out, args.days)]
@@ -997,6 +1051,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     for visits, carers, seed, out, days in jobs:
         scenario = write_generated(visits, carers, seed, out, days)
         print(f"{out}: {len(scenario.visits)} visits, {len(scenario.carers)} carers")
+    waiting = (
+        [(args.visits, args.seed, args.out, args.waiting)]
+        if args.out is not None
+        else [(v, seed, root / f, n) for f, (v, seed, n) in SHIPPED_WAITING.items()]
+    )
+    for visits, seed, out, people in waiting:
+        if people:
+            write_waiting_list(generate_waiting_list(visits, seed, people), out / "waiting.csv")
+            print(f"{out / 'waiting.csv'}: {people} people waiting")
 
 
 if __name__ == "__main__":
