@@ -43,7 +43,14 @@ from scheduler.model import (
 )
 from scheduler.settings import DEFAULT_SKILLS
 
-__all__ = ["COLUMNS", "read_scenario", "scenario_to_json", "write_scenario"]
+__all__ = [
+    "COLUMNS",
+    "parse_date",
+    "read_csv_rows",
+    "read_scenario",
+    "scenario_to_json",
+    "write_scenario",
+]
 
 # table -> (required columns, optional columns)
 COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -171,7 +178,8 @@ def _choice(options: Iterable[str]) -> Callable[[str], str]:
     return parse
 
 
-def _date(text: str) -> dt.date:
+def parse_date(text: str) -> dt.date:
+    """Parse ``YYYY-MM-DD``; raises ``ValueError`` with a message a coordinator understands."""
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
@@ -222,18 +230,23 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _check_columns(reader: _Reader, table: _Table, columns: Iterable[str]) -> bool:
-    required, optional = COLUMNS[table.name]
+def _check_columns(
+    reader: _Reader,
+    label: str,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    columns: Iterable[str],
+) -> bool:
     present = set(columns)
     ok = True
     for column in required:
         if column not in present:
-            reader.file_issue(table.label, "missing_column", f"has no column '{column}'")
+            reader.file_issue(label, "missing_column", f"has no column '{column}'")
             ok = False
     known = set(required) | set(optional)
     for column in sorted(present - known):
         reader.file_issue(
-            table.label,
+            label,
             "unknown_column",
             f"has a column '{column}' domcare does not know "
             f"(expected: {', '.join(required + optional)})",
@@ -242,27 +255,55 @@ def _check_columns(reader: _Reader, table: _Table, columns: Iterable[str]) -> bo
     return ok
 
 
+def _csv_rows(
+    reader: _Reader, path: Path, required: tuple[str, ...], optional: tuple[str, ...]
+) -> list[dict[str, str]] | None:
+    """The rows of one CSV file as text keyed by lower-case column; None, with the issues
+    recorded, when it cannot be read or its columns are not the ones expected."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except pd.errors.EmptyDataError:
+        frame = pd.DataFrame()
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        reader.file_issue(path.name, "unreadable_file", f"cannot be read as CSV: {exc}")
+        return None
+    frame.columns = [str(column).strip().lower() for column in frame.columns]
+    if not _check_columns(reader, path.name, required, optional, frame.columns):
+        return None
+    return [{str(k): _text(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def read_csv_rows(
+    path: Path | str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> list[dict[str, str]]:
+    """The rows of one CSV file, for a reader of another input file (``manual_rota.csv``)
+    to check cell by cell: text keyed by lower-case column name, list item ``i`` being
+    spreadsheet row ``i + 2`` (the header is row 1).
+
+    Raises ``InputError`` when the file is missing or unreadable, lacks a ``required``
+    column, or has a column that is neither ``required`` nor ``optional``.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError([InputIssue("missing_file", path.name, f"not found in {path.parent}")])
+    reader = _Reader()
+    rows = _csv_rows(reader, path, required, optional)
+    if rows is None:
+        raise InputError(reader.issues)
+    return rows
+
+
 def _csv_tables(reader: _Reader, folder: Path) -> dict[str, _Table]:
     tables: dict[str, _Table] = {}
     for name in COLUMNS:
         path = folder / f"{name}.csv"
-        label = path.name
         if not path.exists():
             if name in REQUIRED_TABLES:
-                reader.file_issue(label, "missing_file", f"not found in {folder}")
+                reader.file_issue(path.name, "missing_file", f"not found in {folder}")
             continue
-        try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-        except pd.errors.EmptyDataError:
-            frame = pd.DataFrame()
-        except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-            reader.file_issue(label, "unreadable_file", f"cannot be read as CSV: {exc}")
-            continue
-        frame.columns = [str(column).strip().lower() for column in frame.columns]
-        if not _check_columns(reader, _Table(name, label, []), frame.columns):
-            continue
-        rows = [{str(k): _text(v) for k, v in row.items()} for row in frame.to_dict("records")]
-        tables[name] = _Table(name, label, rows)
+        rows = _csv_rows(reader, path, *COLUMNS[name])
+        if rows is not None:
+            tables[name] = _Table(name, path.name, rows)
     return tables
 
 
@@ -293,7 +334,7 @@ def _json_tables(reader: _Reader, path: Path) -> tuple[dict[str, _Table], str | 
             continue
         table = _Table(name, label, [], json_style=True)
         columns = {key.strip().lower() for record in records for key in record}
-        if not _check_columns(reader, table, columns):
+        if not _check_columns(reader, label, *COLUMNS[name], columns):
             continue
         table.rows = [{k.strip().lower(): _text(v) for k, v in r.items()} for r in records]
         tables[name] = table
@@ -404,7 +445,7 @@ def _build_overrides(
         carer_id = reader.cell(table, i, "carer_id", str.strip, "invalid_value", required=True)
         if carer_id and carer_id not in carer_ids:
             reader.add(table, i, "carer_id", "unknown_carer", f"no carer has the id '{carer_id}'")
-        date = reader.cell(table, i, "date", _date, "malformed_date", required=True)
+        date = reader.cell(table, i, "date", parse_date, "malformed_date", required=True)
         shifts = reader.cell(table, i, "shifts", _day_shifts, "malformed_shift")
         if carer_id and date and (carer_id, date) in seen:
             first, _ = table.where(seen[(carer_id, date)], "date")
@@ -487,7 +528,7 @@ def _build_visits(
             reader.add(
                 table, i, "client_id", "unknown_client", f"no client has the id '{client_id}'"
             )
-        date = reader.cell(table, i, "date", _date, "malformed_date", required=True)
+        date = reader.cell(table, i, "date", parse_date, "malformed_date", required=True)
         earliest = reader.cell(table, i, "earliest_start", parse_clock, "malformed_time", True)
         latest = reader.cell(table, i, "latest_start", parse_clock, "malformed_time", True)
         duration = reader.cell(
@@ -546,7 +587,7 @@ def _build_history(reader: _Reader, table: _Table) -> list[HistoryEntry]:
         before = len(reader.issues)
         client_id = reader.cell(table, i, "client_id", str.strip, "invalid_value", required=True)
         carer_id = reader.cell(table, i, "carer_id", str.strip, "invalid_value", required=True)
-        date = reader.cell(table, i, "date", _date, "malformed_date", required=True)
+        date = reader.cell(table, i, "date", parse_date, "malformed_date", required=True)
         if len(reader.issues) == before:
             history.append(HistoryEntry(client_id=client_id, carer_id=carer_id, date=date))
     return history
