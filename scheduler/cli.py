@@ -325,6 +325,67 @@ def _generate(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def _compare(args: argparse.Namespace, console: Console) -> int:
+    from scheduler.compare import compare
+    from scheduler.manual import read_manual_rota
+    from scheduler.report import report_html
+    from scheduler.waiting import read_waiting_list
+
+    settings = _settings(args)
+    scenario = read_scenario(_scenario_path(args.path))
+    travel = _travel(settings, args.matrix)
+    manual = read_manual_rota(args.manual, scenario) if args.manual else None
+    packages = read_waiting_list(args.waiting_list, scenario.skills) if args.waiting_list else None
+    console.print(
+        f"Comparing rotas for {scenario.name}: {len(scenario.visits)} visits on "
+        f"{len(scenario.dates)} date(s), {len(scenario.carers)} carers"
+        + (f", {len(packages)} people waiting" if packages else "")
+    )
+    began = time.monotonic()
+    with console.status("planning...") as status:
+        run = compare(
+            scenario,
+            settings,
+            travel,
+            manual,
+            packages,
+            say=lambda step: status.update(f"{time.monotonic() - began:5.0f} s  {step}"),
+        )
+    result = run.comparison
+    table = Table(title=f"Rotas for {scenario.name}")
+    for column in ("rota", "covered", "travel h", "waiting h", "utilisation", "familiar", "broken"):
+        table.add_column(column, justify="left" if column == "rota" else "right")
+    for rota in result.rotas:
+        table.add_row(
+            rota.name,
+            f"{rota.visits_covered} of {rota.visits}",
+            f"{rota.travel_minutes / 60:.1f}",
+            f"{rota.waiting_minutes / 60:.1f}",
+            f"{rota.utilisation:.0%}",
+            f"{rota.familiar_share:.0%}",
+            str(rota.breaches),
+        )
+    console.print(table)
+    scale, per = (7, "a week (one day x 7)") if result.week_estimate else (1, "this week")
+    for released in result.released:
+        skipped = sum(1 for d in released.days if not d.counted)
+        console.print(
+            f"Against the {released.against}: {released.hours * scale:.1f} care hours released "
+            f"{per}, {released.km_saved * scale:.0f} km less driving "
+            f"({released.currency} {released.mileage_saving * scale:,.2f})"
+            + (f"; {skipped} day(s) not counted (see the report)" if skipped else "")
+        )
+    for intake in result.intake:
+        console.print(
+            f"{intake.rota}: {len(intake.taken_on)} of {intake.packages} people on the waiting "
+            f"list could start care (current visits covered: {intake.current_visits_covered})"
+        )
+    write_text_atomic(args.out / "report.html", report_html(result))
+    write_text_atomic(args.out / "compare.json", result.model_dump_json(indent=1))
+    console.print(f"Wrote {args.out}/report.html and {args.out}/compare.json")
+    return EXIT_OK
+
+
 def _demo(args: argparse.Namespace, console: Console) -> int:
     args.path = str(SHIPPED / "small")
     return _solve(args, console)
@@ -425,6 +486,21 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="plan the shipped small scenario")
     solve_options(demo, "out/demo", 10.0)
     demo.set_defaults(run=_demo)
+
+    comparing = commands.add_parser(
+        "compare",
+        help="the optimised rota against the manual one and two baselines: released hours, "
+        "and people the waiting list could start",
+    )
+    comparing.add_argument("path", help="scenario folder or JSON file (or a shipped one: town)")
+    comparing.add_argument(
+        "--manual", type=Path, metavar="FILE", help="the coordinator's manual_rota.csv"
+    )
+    comparing.add_argument(
+        "--waiting-list", type=Path, metavar="FILE", help="waiting.csv of care packages"
+    )
+    solve_options(comparing, "out/compare", 30.0)
+    comparing.set_defaults(run=_compare)
 
     check = commands.add_parser(
         "validate", help="check a plan (or a week.json, for a week) against a scenario"

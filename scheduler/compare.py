@@ -1,176 +1,152 @@
-"""Released care hours: an optimised rota against a manual or baseline one, on the same visits.
+"""``domcare compare``: the optimised rota against the manual rota (if given) and the two
+baselines, the care hours it releases, and how many people on the waiting list each could
+take on. Every figure comes from one run of this function; the report shows them.
 
-A rota's non-contact paid time is what it pays carers for besides care: travel and the waiting
-gaps inside their runs (the unpaid break excluded). Released hours on a day are the other
-rota's non-contact hours less the optimised one's, counted only when the optimised day covers
-every visit the other covers (and possibly more) and its familiar share is at most
-``CompareSettings.continuity_tolerance`` below the other's: hours "released" by dropping
-visits or by sending strangers are not released. A week's released hours are the sum of its
-counted days; days not counted are listed with the reason.
-
-Pure arithmetic over plans: nothing here solves or reads files.
+The rotas compared, all on the same visits and carers:
+- optimised: ``solve_day`` / ``solve_week``;
+- manual rota: the coordinator's own, read from ``manual_rota.csv`` (its breaches counted);
+- coordinator baseline: how a competent coordinator builds one by hand (``docs/baselines.md``);
+- greedy baseline: each call to the nearest free carer, in time order: digital, not optimised.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict
-
-from scheduler.model import Scenario
+from routing.travel import TravelTimes
+from scheduler.baselines import coordinator_rota, greedy_rota
+from scheduler.errors import DomcareError
+from scheduler.intake import absorb_optimised, plan_all, slot_by_hand
+from scheduler.manual import Assignment, rota_breaches, rota_plans
+from scheduler.model import Priority, Scenario
 from scheduler.plan import Plan
+from scheduler.released import RotaSummary, released_hours, summarise
+from scheduler.report import Comparison, Intake
 from scheduler.settings import Settings
-from scheduler.week import WeekPlan, week_figures
+from scheduler.validate import validate_plan
+from scheduler.waiting import CarePackage
+from scheduler.week import WeekPlan, validate_week
 
-__all__ = ["DaySummary", "Released", "RotaSummary", "released_hours", "summarise"]
+__all__ = ["OPTIMISED", "CompareRun", "compare"]
 
+OPTIMISED = "optimised rota"
+MANUAL = "manual rota"
+COORDINATOR = "coordinator baseline"
+GREEDY = "greedy baseline"
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class DaySummary(_Frozen):
-    date: dt.date
-    visits: int
-    visits_covered: int
-    covered_ids: frozenset[str]
-    contact_minutes: int
-    travel_minutes: int
-    waiting_minutes: int
-    paid_minutes: int
-    travel_km: float
-    familiar_share: float
-
-    @property
-    def non_contact_minutes(self) -> int:
-        """Paid time not spent with clients: travel and waiting."""
-        return self.travel_minutes + self.waiting_minutes
+Say = Callable[[str], None]
 
 
-class RotaSummary(_Frozen):
-    """One rota's figures over the scenario's dates (a day or a week)."""
-
-    name: str
-    days: tuple[DaySummary, ...]
-    visits: int
-    visits_covered: int
-    contact_minutes: int
-    travel_minutes: int
-    waiting_minutes: int
-    paid_minutes: int
-    travel_km: float
-    utilisation: float
-    familiar_share: float
-    distinct_carers_per_client: float
-    breaches: int = 0
-    """Hard rules the rota breaks (a manual rota may; an optimised one never does)."""
+@dataclass(frozen=True)
+class CompareRun:
+    comparison: Comparison
+    plans: dict[str, tuple[Plan, ...]]
+    """Each rota's plans, by rota name."""
 
 
-def summarise(
-    name: str,
+def _current_covered(scenario: Scenario, plans: Sequence[Plan]) -> int:
+    own = {v.id for v in scenario.visits if v.priority is not Priority.WAITING}
+    return len({stop.visit_id for plan in plans for run in plan.runs for stop in run.stops} & own)
+
+
+def _check_optimised(
+    scenario: Scenario, plans: tuple[Plan, ...], settings: Settings, travel: TravelTimes
+) -> None:
+    if len(plans) > 1:
+        week = WeekPlan(scenario=scenario.name, settings=settings, days=plans)
+        broken = validate_week(scenario, week, travel)
+    else:
+        broken = validate_plan(scenario, plans[0], travel)
+    if broken:  # never expected: the solver's plans are repaired and checked as they are made
+        raise DomcareError(
+            f"the optimised rota breaks {len(broken)} hard rule(s), first: {broken[0]}"
+        )
+
+
+def compare(
     scenario: Scenario,
-    plans: Sequence[Plan],
     settings: Settings,
-    breaches: int = 0,
-) -> RotaSummary:
-    """The figures of ``plans`` (one per date, in date order), each day judged with the days
-    before it as history, as ``scheduler.week`` does."""
-    figures = week_figures(
-        scenario, WeekPlan(scenario=scenario.name, settings=settings, days=tuple(plans))
-    )
-    days = tuple(
-        DaySummary(
-            date=plan.date,
-            visits=day.visits,
-            visits_covered=day.visits_allocated,
-            covered_ids=frozenset(stop.visit_id for run in plan.runs for stop in run.stops),
-            contact_minutes=day.contact_minutes,
-            travel_minutes=day.travel_minutes,
-            waiting_minutes=day.waiting_minutes,
-            paid_minutes=day.paid_minutes,
-            travel_km=day.travel_km,
-            familiar_share=day.familiar_share,
+    travel: TravelTimes,
+    manual: Sequence[Assignment] | None = None,
+    packages: Sequence[CarePackage] | None = None,
+    say: Say | None = None,
+) -> CompareRun:
+    """Plan, evaluate and compare; ``say`` hears each step (it takes a while: one optimised
+    plan, and with a waiting list up to ``intake.MAX_ROUNDS`` more)."""
+    tell = say or (lambda _: None)
+    tell("planning the optimised rota")
+    optimised = plan_all(scenario, settings, travel)
+    _check_optimised(scenario, optimised, settings, travel)
+    plans: dict[str, tuple[Plan, ...]] = {OPTIMISED: optimised}
+    summaries: list[RotaSummary] = [summarise(OPTIMISED, scenario, optimised, settings)]
+    rotas: dict[str, Sequence[Assignment]] = {}
+    if manual is not None:
+        rotas[MANUAL] = manual
+    tell("building the coordinator and greedy baselines")
+    rotas[COORDINATOR] = coordinator_rota(scenario, travel, settings)
+    rotas[GREEDY] = greedy_rota(scenario, travel, settings)
+    for name, assignments in rotas.items():
+        made = tuple(rota_plans(scenario, assignments, travel, settings))
+        breaches = rota_breaches(scenario, assignments, made, travel)
+        plans[name] = made
+        summaries.append(summarise(name, scenario, made, settings, breaches=len(breaches)))
+    released = tuple(released_hours(other, summaries[0], settings) for other in summaries[1:])
+
+    intake: list[Intake] = []
+    notes: list[str] = []
+    if packages:
+        by_hand = MANUAL if manual is not None else COORDINATOR
+        tell(f"slotting the waiting list into the {by_hand} by hand")
+        extended, slotted, taken = slot_by_hand(
+            scenario, packages, rotas[by_hand], travel, settings
         )
-        for plan, day in zip(plans, figures.days, strict=True)
-    )
-    contact = sum(d.contact_minutes for d in days)
-    paid = sum(d.paid_minutes for d in days)
-    return RotaSummary(
-        name=name,
-        days=days,
-        visits=figures.visits,
-        visits_covered=figures.visits_allocated,
-        contact_minutes=contact,
-        travel_minutes=figures.travel_minutes,
-        waiting_minutes=sum(d.waiting_minutes for d in days),
-        paid_minutes=paid,
-        travel_km=round(sum(d.travel_km for d in days), 1),
-        utilisation=round(contact / paid, 4) if paid else 0.0,
-        familiar_share=figures.familiar_share,
-        distinct_carers_per_client=figures.distinct_carers_per_client,
-        breaches=breaches,
-    )
-
-
-class ReleasedDay(_Frozen):
-    date: dt.date
-    hours: float
-    """The other rota's non-contact hours less the optimised one's (negative: more)."""
-    counted: bool
-    why_not: str | None = None
-
-
-class Released(_Frozen):
-    """What the optimised rota releases against ``against``."""
-
-    against: str
-    days: tuple[ReleasedDay, ...]
-    hours: float
-    """Sum over the counted days."""
-    km_saved: float
-    """Over the counted days."""
-    mileage_saving: float
-    currency: str
-
-
-def _why_not(name: str, other: DaySummary, optimised: DaySummary, tolerance: float) -> str | None:
-    missing = other.covered_ids - optimised.covered_ids
-    if missing:
-        return f"the optimised rota leaves out {len(missing)} visit(s) the {name} covers"
-    if optimised.familiar_share < other.familiar_share - tolerance:
-        return (
-            f"familiar share {optimised.familiar_share:.0%} against "
-            f"{other.familiar_share:.0%}, below the {tolerance:.0%} tolerance"
-        )
-    return None
-
-
-def released_hours(other: RotaSummary, optimised: RotaSummary, settings: Settings) -> Released:
-    """Hours and mileage the optimised rota releases against ``other``, day by day."""
-    rules = settings.compare
-    if [d.date for d in other.days] != [d.date for d in optimised.days]:
-        raise ValueError("the two rotas must cover the same dates")
-    days, hours, km = [], 0.0, 0.0
-    for theirs, ours in zip(other.days, optimised.days, strict=True):
-        why = _why_not(other.name, theirs, ours, rules.continuity_tolerance)
-        day_hours = round((theirs.non_contact_minutes - ours.non_contact_minutes) / 60, 2)
-        days.append(
-            ReleasedDay(
-                date=ours.date,
-                hours=day_hours,
-                counted=why is None,
-                why_not=why,
+        hand_plans = tuple(rota_plans(extended, slotted, travel, settings))
+        intake.append(
+            Intake(
+                rota=f"{by_hand}, slotted by hand",
+                packages=len(packages),
+                taken_on=taken,
+                current_visits_covered=_current_covered(extended, hand_plans),
             )
         )
-        if why is None:
-            hours += day_hours
-            km += theirs.travel_km - ours.travel_km
-    return Released(
-        against=other.name,
-        days=tuple(days),
-        hours=round(hours, 2),
-        km_saved=round(km, 1),
-        mileage_saving=round(km * rules.mileage_rate_per_km, 2),
-        currency=rules.currency,
+        tell("planning the optimised rota with the waiting list")
+        absorbed = absorb_optimised(scenario, packages, settings, travel)
+        _check_optimised(absorbed.scenario, absorbed.plans, settings, travel)
+        plans[f"{OPTIMISED} with the waiting list"] = absorbed.plans
+        intake.append(
+            Intake(
+                rota=f"{OPTIMISED}, planned again",
+                packages=len(packages),
+                taken_on=absorbed.taken_on,
+                current_visits_covered=_current_covered(absorbed.scenario, absorbed.plans),
+            )
+        )
+        notes.append(
+            "People are taken on all or nothing: every call of their package on the planned "
+            "dates must be covered. Current clients' visits covered with them are shown: the "
+            "optimised plan never trades a current visit for a newcomer's on purpose (a "
+            f"newcomer's call is worth {settings.drop_waiting / settings.drop_normal:.0%} of "
+            "one), but a plan made in limited time can differ by a visit or two."
+        )
+    single = len(scenario.dates) == 1
+    if single:
+        notes.append(
+            "The scenario is one day: weekly figures in the headline are that day x 7, an "
+            "estimate; plan a week (a scenario with seven dates) for measured weekly figures."
+        )
+    notes.append(
+        "Released hours count only days on which the optimised rota covers every visit the "
+        f"other covers and its familiar-carer share is at most "
+        f"{settings.compare.continuity_tolerance:.0%} lower."
     )
+    comparison = Comparison(
+        scenario=scenario.name,
+        dates=tuple(d.isoformat() for d in scenario.dates),
+        rotas=tuple(summaries),
+        released=released,
+        intake=tuple(intake),
+        week_estimate=single,
+        notes=tuple(notes),
+    )
+    return CompareRun(comparison, plans)

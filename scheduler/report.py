@@ -13,7 +13,7 @@ matplotlib.use("Agg")  # files only: never a window
 import matplotlib.pyplot as plt  # noqa: E402
 from pydantic import BaseModel, ConfigDict  # noqa: E402
 
-from scheduler.compare import Released, RotaSummary  # noqa: E402
+from scheduler.released import Released, RotaSummary  # noqa: E402
 
 __all__ = ["Comparison", "Intake", "report_html"]
 
