@@ -188,6 +188,17 @@ def solve_routing(
     INITIAL_ROUTES_INFEASIBLE when the warm start itself breaks a constraint).
     """
     began = time.monotonic()
+    if not problem.vehicles:  # OR-Tools crashes (SIGSEGV) on a model with no vehicle
+        mandatory = any(task.penalty is None for task in problem.tasks)
+        return RoutingSolution(
+            status="NO_VEHICLES",
+            found=not mandatory,
+            objective=None if mandatory else sum(t.penalty or 0 for t in problem.tasks),
+            routes=(),
+            dropped=tuple(range(len(problem.tasks))),
+            wall_s=0.0,
+            first_solution_s=0.0,
+        )
     model = _Model(problem)
     routing, manager, time_dim = model.routing, model.manager, model.time
     params = _parameters(spec)

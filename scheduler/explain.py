@@ -90,6 +90,13 @@ def suitable_carers(
         ),
     ]
     carers: tuple[Carer, ...] = scenario.carers
+    if len(carers) < visit.carers_required:  # before any rule: no rule is to blame
+        return carers, Reason(
+            "no_carer_on_shift",
+            "no carer is on duty that day"
+            if not carers
+            else f"needs {visit.carers_required} carers; only {len(carers)} is on duty that day",
+        )
     for rule, reason in rules:
         kept = tuple(carer for carer in carers if rule(carer))
         if len(kept) < visit.carers_required:

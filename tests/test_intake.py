@@ -19,7 +19,6 @@ from scheduler.model import Location
 from scheduler.report import Comparison
 from scheduler.settings import Settings, SolveSettings
 from scheduler.waiting import CarePackage, PackageCall
-from scheduler.week import validate_week
 from tests.test_validate import PLAN, SCENARIO
 
 SETTINGS = Settings(solve=SolveSettings(time_limit_s=10, solution_limit=50))

@@ -7,8 +7,8 @@ earlier and wait at K3: the same visits, 10 more paid minutes not spent with a c
 
 from __future__ import annotations
 
-from scheduler.released import released_hours, summarise
 from scheduler.plan import Plan
+from scheduler.released import released_hours, summarise
 from scheduler.settings import CompareSettings, Settings
 from tests.test_validate import PLAN, RUN_C3, SCENARIO, V4_LEFT, _clock, _with_stop
 

@@ -17,7 +17,6 @@ import textwrap
 from collections import Counter, defaultdict
 from pathlib import Path
 
-import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -283,12 +282,6 @@ ALONE_FOR_A_PAIR = Scenario(
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="explain.suitable_carers blames the pin rule whenever fewer carers are on duty than "
-    "a visit needs: an unpinned double-handed visit with one carer on duty is left out "
-    "'needs two carers; pinned to None, who cannot do it'",
-)
 @settings(max_examples=EXAMPLES, deadline=None)
 @example(ALONE_FOR_A_PAIR, Settings(solve=SOLVE))
 @given(weeks(), RULES)
@@ -344,11 +337,6 @@ NO_FIRST_PLAN = Scenario(
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="OR-Tools finds no first solution (ROUTING_FAIL) on some tiny days with a preferred "
-    "carer and a critical call, so every visit of the day is left out as 'no_plan'",
-)
 @settings(max_examples=EXAMPLES, deadline=None)
 @example(NO_FIRST_PLAN, Settings(solve=SOLVE))
 @given(weeks(), RULES)
@@ -385,12 +373,6 @@ NOBODY_ON_TUESDAY = textwrap.dedent(
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a day with no carer on duty (days off, rest or weekly minutes used up) builds an "
-    "OR-Tools model with no vehicles, and AddDimensionWithVehicleTransits crashes the process "
-    "(SIGSEGV) instead of leaving the day's visits unallocated",
-)
 def test_a_day_with_nobody_on_duty_is_planned() -> None:
     # In a child process: the crash would take the test run down with it.
     root = Path(__file__).resolve().parents[2]
