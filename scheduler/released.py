@@ -3,10 +3,11 @@
 A rota's non-contact paid time is what it pays carers for besides care: travel and the waiting
 gaps inside their runs (the unpaid break excluded). Released hours on a day are the other
 rota's non-contact hours less the optimised one's, counted only when the optimised day covers
-every visit the other covers (and possibly more) and its familiar share is at most
-``CompareSettings.continuity_tolerance`` below the other's: hours "released" by dropping
-visits or by sending strangers are not released. A week's released hours are the sum of its
-counted days; days not counted are listed with the reason.
+at least as many visits as the other, every critical visit the other covers, and its familiar
+share is at most ``CompareSettings.continuity_tolerance`` below the other's: hours "released"
+by dropping care or by sending strangers are not released. (Covering a different normal visit
+in place of one the other covers is care delivered all the same.) A week's released hours are
+the sum of its counted days; days not counted are listed with the reason.
 
 Pure arithmetic over plans: nothing here solves or reads files.
 """
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from scheduler.model import Scenario
+from scheduler.model import Priority, Scenario
 from scheduler.plan import Plan
 from scheduler.settings import Settings
 from scheduler.week import WeekPlan, week_figures
@@ -35,6 +36,8 @@ class DaySummary(_Frozen):
     visits: int
     visits_covered: int
     covered_ids: frozenset[str]
+    critical_ids: frozenset[str]
+    """The critical visits among those covered."""
     contact_minutes: int
     travel_minutes: int
     waiting_minutes: int
@@ -85,6 +88,12 @@ def summarise(
             visits=day.visits,
             visits_covered=day.visits_allocated,
             covered_ids=frozenset(stop.visit_id for run in plan.runs for stop in run.stops),
+            critical_ids=frozenset(
+                stop.visit_id
+                for run in plan.runs
+                for stop in run.stops
+                if scenario.visit_by_id[stop.visit_id].priority is Priority.CRITICAL
+            ),
             contact_minutes=day.contact_minutes,
             travel_minutes=day.travel_minutes,
             waiting_minutes=day.waiting_minutes,
@@ -135,9 +144,14 @@ class Released(_Frozen):
 
 
 def _why_not(name: str, other: DaySummary, optimised: DaySummary, tolerance: float) -> str | None:
-    missing = other.covered_ids - optimised.covered_ids
-    if missing:
-        return f"the optimised rota leaves out {len(missing)} visit(s) the {name} covers"
+    if optimised.visits_covered < other.visits_covered:
+        return (
+            f"the optimised rota covers {optimised.visits_covered} visits, the {name} "
+            f"{other.visits_covered}"
+        )
+    critical = other.critical_ids - optimised.covered_ids
+    if critical:
+        return f"the optimised rota leaves out {len(critical)} critical visit(s) the {name} covers"
     if optimised.familiar_share < other.familiar_share - tolerance:
         return (
             f"familiar share {optimised.familiar_share:.0%} against "

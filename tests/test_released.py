@@ -58,7 +58,25 @@ def test_a_day_the_optimised_rota_covers_less_is_not_counted() -> None:
     )
     (day,) = released.days
     assert day.hours == round(14 / 60, 2) and not day.counted and released.hours == 0
-    assert day.why_not is not None and "1 visit(s) the manual rota covers" in day.why_not
+    assert day.why_not == "the optimised rota covers 2 visits, the manual rota 3"
+
+
+def test_a_normal_visit_for_another_counts_a_critical_one_does_not() -> None:
+    # V1 (C1's first call) is critical, V3 (C3's) normal; V4 is normal and left out by both.
+    manual = summarise("manual rota", SCENARIO, [PLAN], SETTINGS)
+    swaps = {
+        "normal": (_with_stop(RUN_C3, 0, visit_id="V4"), "V3"),
+        "critical": (_with_stop(PLAN.runs[0], 0, visit_id="V4"), "V1"),
+    }
+    counted = {}
+    for kind, (run, left) in swaps.items():
+        runs = tuple(run if r.carer_id == run.carer_id else r for r in PLAN.runs)
+        other = PLAN.model_copy(
+            update={"runs": runs, "unallocated": (V4_LEFT.model_copy(update={"visit_id": left}),)}
+        )
+        optimised = summarise("optimised", SCENARIO, [other], SETTINGS)
+        counted[kind] = released_hours(manual, optimised, SETTINGS).days[0].counted
+    assert counted == {"normal": True, "critical": False}
 
 
 def test_a_day_less_familiar_counts_only_within_the_tolerance() -> None:
