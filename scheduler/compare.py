@@ -136,9 +136,9 @@ def compare(
             "estimate; plan a week (a scenario with seven dates) for measured weekly figures."
         )
     notes.append(
-        "Released hours count only days on which the optimised rota covers every visit the "
-        f"other covers and its familiar-carer share is at most "
-        f"{settings.compare.continuity_tolerance:.0%} lower."
+        "Released hours count only days on which the optimised rota covers at least as many "
+        "visits, every critical visit the other covers, and its familiar-carer share is at "
+        f"most {settings.compare.continuity_tolerance:.0%} lower."
     )
     comparison = Comparison(
         scenario=scenario.name,
