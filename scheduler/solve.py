@@ -40,7 +40,7 @@ from routing.problem import (
     Task,
     Vehicle,
 )
-from routing.repair import as_routes, pin, repair_pairs, untie
+from routing.repair import as_routes, improving, pin, repair_pairs, untie
 from routing.solver import solve_routing
 from routing.travel import TravelTimes
 from scheduler.clock import MINUTES_PER_DAY
@@ -318,7 +318,10 @@ def _finish(
     routes, fixed = repair_pairs(day.problem, routes, fixed)
     remaining = max(_MIN_IMPROVE_S, deadline - time.monotonic())
     answer = solve_routing(
-        untie(fixed), _search(settings, remaining), initial_routes=routes, on_progress=on_progress
+        improving(fixed, routes),
+        _search(settings, remaining),
+        initial_routes=routes,
+        on_progress=on_progress,
     )
     if answer.found:
         routes = _task_lists(day, answer)
