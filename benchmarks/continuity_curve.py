@@ -1,10 +1,12 @@
 """How the continuity weight trades travel for familiar carers over a planned week.
 
     python -m benchmarks.continuity_curve SCENARIO --time-limit 2 --weights 0 100 300 1000
+    python -m benchmarks.continuity_curve SCENARIO --weights 100 --cap 4 --team-weights 0 1000
 
-Plans the week once per weight (and cap on distinct carers per client, ``--cap``; 0 means
-none) and prints one markdown row each: visits covered, travel hours, familiar share,
-distinct carers per client.
+Plans the week once per continuity weight and team weight (``Settings.team_weight``; 0 keeps
+the cap on distinct carers per client greedily, day by day, without teams), under a cap of
+``--cap`` distinct carers per client (0 means none), and prints one markdown row each: visits
+covered, travel hours, familiar share, distinct carers per client (mean and most).
 """
 
 from __future__ import annotations
@@ -25,22 +27,36 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=2.0, help="seconds a day")
     parser.add_argument("--weights", type=int, nargs="+", default=[0, 100, 300, 1000])
     parser.add_argument("--cap", type=int, default=0, help="distinct carers a week (0: none)")
+    parser.add_argument(
+        "--team-weights",
+        type=int,
+        nargs="+",
+        default=[Settings().team_weight],
+        help="cost of a carer outside the client's team (0: no teams)",
+    )
     args = parser.parse_args()
     scenario = read_scenario(args.scenario)
-    print("| continuity weight | covered | travel h | familiar | distinct carers per client |")
-    print("|---|---|---|---|---|")
+    print(
+        "| continuity weight | team weight | covered | travel h | familiar "
+        "| distinct carers per client | most |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for weight in args.weights:
-        settings = Settings(
-            continuity_weight=weight,
-            max_carers_per_client_week=args.cap or NO_CAP,
-            solve=SolveSettings(time_limit_s=args.time_limit),
-        )
-        figures = week_figures(scenario, solve_week(scenario, settings))
-        print(
-            f"| {weight} | {figures.allocated_share:.1%} | {figures.travel_minutes / 60:.1f} | "
-            f"{figures.familiar_share:.0%} | {figures.distinct_carers_per_client:.2f} |",
-            flush=True,
-        )
+        for team_weight in args.team_weights:
+            settings = Settings(
+                continuity_weight=weight,
+                team_weight=team_weight,
+                max_carers_per_client_week=args.cap or NO_CAP,
+                solve=SolveSettings(time_limit_s=args.time_limit),
+            )
+            figures = week_figures(scenario, solve_week(scenario, settings))
+            print(
+                f"| {weight} | {team_weight} | {figures.allocated_share:.1%} | "
+                f"{figures.travel_minutes / 60:.1f} | {figures.familiar_share:.0%} | "
+                f"{figures.distinct_carers_per_client:.2f} | "
+                f"{figures.max_distinct_carers_per_client} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

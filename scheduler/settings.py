@@ -163,6 +163,13 @@ class Settings(_Frozen):
     max_carers_per_client_week: int = Field(
         default=4, ge=1, description="a week's most distinct carers a client sees"
     )
+    team_weight: int = Field(
+        default=1000,
+        ge=0,
+        description="under the weekly cap on distinct carers, cost of a visit by a carer "
+        "outside the client's team for the week who has not visited yet this week, on top of "
+        "continuity_weight (1000 = 100 minutes of travel); 0 plans the week without teams",
+    )
     travel: TravelSettings = TravelSettings()
     compare: CompareSettings = CompareSettings()
     solve: SolveSettings = SolveSettings()

@@ -13,6 +13,18 @@ to the day rather than solver code:
 A day can still take a client past the cap (two new carers on one day); such a day is planned
 again with that client kept to the carers seen plus the new ones that fit under the cap.
 ``validate_week`` checks every rule again from the plans alone.
+
+Kept greedily, the cap costs coverage: early days spend it on whoever is convenient, often
+carers off later in the week. So before the first day each client is given a team of at most
+``cap`` carers who between them could do the client's visits all week
+(``scheduler.continuity.week_teams``), and each day is solved as if the client knew its team
+and the carers seen so far this week and no one else (``_with_teams``), with
+``Settings.team_weight`` added to ``continuity_weight`` for anyone else. Another carer is still
+used when no team carer can come, while the cap allows; the cap itself is kept as above, and
+the teams change costs only, so the rules, figures and ``validate_week`` do not know of them.
+On a generated 60-visit week at 2 s a day, a cap of 4 covered 90.7 % of visits greedily and
+94.5 % with teams (98.6 % with no cap), for 86 travel hours instead of 68 (75 with no cap);
+``benchmarks.continuity_curve`` measures it (``--team-weights 0 1000``).
 """
 
 from __future__ import annotations
@@ -28,7 +40,7 @@ from routing.haversine import HaversineTravel
 from routing.problem import Progress
 from routing.travel import TravelTimes
 from scheduler.clock import MINUTES_PER_DAY, format_clock
-from scheduler.continuity import familiar_carers
+from scheduler.continuity import familiar_carers, week_teams
 from scheduler.metrics import DayFigures, day_figures
 from scheduler.model import Carer, HistoryEntry, Scenario, Shift
 from scheduler.outputs import read_json_model
@@ -174,17 +186,23 @@ def day_scenario(
     )
 
 
-def _over_cap(plan: Plan, seen: dict[str, set[str]], cap: int) -> dict[str, frozenset[str]]:
+def _over_cap(
+    plan: Plan, seen: dict[str, set[str]], cap: int, teams: dict[str, tuple[str, ...]]
+) -> dict[str, frozenset[str]]:
     """Client id -> the carers it may keep, for each client this plan takes past ``cap``:
-    those seen before, then the day's new carers with the most visits there, up to the cap."""
+    those seen before, then the day's new carers, the client's team first and then those
+    with the most visits there, up to the cap."""
     visits: dict[str, Counter[str]] = defaultdict(Counter)
     for run in plan.runs:
         for stop in run.stops:
             visits[stop.client_id][run.carer_id] += 1
     keep = {}
     for client_id, by_carer in visits.items():
-        known = seen.get(client_id, set())
-        new = [carer for carer, _ in by_carer.most_common() if carer not in known]
+        known, team = seen.get(client_id, set()), teams.get(client_id, ())
+        new = sorted(
+            (carer for carer in by_carer if carer not in known),
+            key=lambda carer: (carer not in team, -by_carer[carer], carer),
+        )
         if len(known) + len(new) > cap:
             keep[client_id] = frozenset(known) | frozenset(new[: cap - len(known)])
     return keep
@@ -203,6 +221,27 @@ def _keep_to(day: Scenario, keep: dict[str, frozenset[str]]) -> Scenario:
     return day.model_copy(update={"clients": clients})
 
 
+def _with_teams(
+    day: Scenario, teams: dict[str, tuple[str, ...]], seen: dict[str, set[str]]
+) -> Scenario:
+    """``day`` as the solver sees it when clients have teams: a client with a team knows its
+    team and the carers seen earlier in the week, no one else, so any other carer is charged
+    as a stranger (at ``continuity_weight + team_weight``, see ``solve_week``). Only costs
+    change: the day's rules stay those of ``day``."""
+    clients = tuple(
+        client.model_copy(update={"preferred_carers": frozenset(teams[client.id])})
+        if client.id in teams
+        else client
+        for client in day.clients
+    )
+    history = tuple(
+        entry
+        for entry in day.history
+        if entry.client_id not in teams or entry.carer_id in seen.get(entry.client_id, ())
+    )
+    return day.model_copy(update={"clients": clients, "history": history})
+
+
 def solve_week(
     scenario: Scenario,
     settings: Settings | None = None,
@@ -213,6 +252,20 @@ def solve_week(
     (and again when it is planned once more to keep a client under the carers cap)."""
     settings = settings or Settings()
     travel = travel or HaversineTravel(settings.travel)
+    cap = settings.max_carers_per_client_week
+    # With no fewer slots than carers the cap cannot bind, and the week is planned as before.
+    teams = (
+        week_teams(scenario, settings, travel)
+        if settings.team_weight and cap < len(scenario.carers)
+        else {}
+    )
+    # A carer outside a client's team who has not visited yet this week costs the team weight
+    # on top of continuity: on a day with teams, every stranger is such a carer.
+    solver_settings = settings.model_copy(
+        update={"continuity_weight": settings.continuity_weight + settings.team_weight}
+        if teams
+        else {}
+    )
     plans: list[Plan] = []
     for date in scenario.dates:
 
@@ -220,15 +273,16 @@ def solve_week(
             if on_progress is not None:
                 on_progress(date, p)
 
-        day = day_scenario(scenario, date, plans, settings)
         seen = _carers_seen(plans)
-        plan = solve_day(day, settings, travel, on_progress=progress)
+        day = _with_teams(day_scenario(scenario, date, plans, settings), teams, seen)
+        plan = solve_day(day, solver_settings, travel, on_progress=progress)
         keep: dict[str, frozenset[str]] = {}
         # Each round keeps at least one more client to at most the cap, so this ends.
-        while extra := _over_cap(plan, seen, settings.max_carers_per_client_week):
+        while extra := _over_cap(plan, seen, cap, teams):
             keep |= extra
-            plan = solve_day(_keep_to(day, keep), settings, travel, on_progress=progress)
-        plans.append(plan)
+            plan = solve_day(_keep_to(day, keep), solver_settings, travel, on_progress=progress)
+        # The plan echoes the week's settings, of which the raised weight is an application.
+        plans.append(plan.model_copy(update={"settings": settings}))
     return WeekPlan(scenario=scenario.name, settings=settings, days=tuple(plans))
 
 

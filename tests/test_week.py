@@ -1,5 +1,6 @@
 """Planning a week: shifts by date, the week's rules (weekly minutes, rest, distinct carers)
-kept by the plans and checked by ``validate_week``, and the week written by the command line."""
+kept by the plans and checked by ``validate_week``, each client's team for the week, and the
+week written by the command line."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ import pytest
 
 from routing.haversine import HaversineTravel
 from scheduler.cli import main
+from scheduler.continuity import week_teams
 from scheduler.errors import InputError
 from scheduler.model import Scenario, Shift
 from scheduler.plan import Plan, PlanStatus, Run
 from scheduler.scenario_io import read_scenario, scenario_to_json, write_scenario
 from scheduler.settings import Settings, SolveSettings
 from scheduler.week import WeekPlan, day_scenario, solve_week, validate_week, week_figures
-from tests.conftest import VISITS, write_folder
+from tests.conftest import CARERS, VISITS, write_folder
 
 SETTINGS = Settings(solve=SolveSettings(time_limit_s=10, solution_limit=50))
 TRAVEL = HaversineTravel(SETTINGS.travel)
@@ -227,6 +229,79 @@ def test_a_client_sees_one_carer_all_week_when_the_cap_is_one(tmp_path: Path) ->
     assert len(carers) == 1 and all(plan.unallocated == () for plan in week.days)
     figures = week_figures(scenario, week)
     assert figures.max_distinct_carers_per_client == 1 and figures.longest_same_carer_days == 3
+
+
+# ---- teams -----------------------------------------------------------------------------------
+
+# A 09:00-10:00 call at K3 on each of three days. Minutes to K3: Bob 6 (walking, next door),
+# Ann 7 (car), Cat 10 (bike).
+K3_EACH_DAY = HEADER + "".join(f"D{d},K3,2026-12-0{d},09:00,10:00,30\n" for d in (1, 2, 3))
+
+
+def capped(cap: int) -> Settings:
+    return SETTINGS.model_copy(update={"max_carers_per_client_week": cap})
+
+
+def test_a_team_is_within_the_cap_and_only_of_carers_who_could(tmp_path: Path) -> None:
+    # Cat will not go to K3 (no-go). K1 asks for a female carer: not Bob. K2 excludes Bob, and
+    # its double-handed hoist call needs Ann and Cat, the hoist carers.
+    carers = CARERS.replace("max_working_minutes\n", "max_working_minutes,no_go_clients\n")
+    carers = carers.replace("dementia,female,bike,", "dementia,female,bike,,K3")
+    scenario = read_scenario(write_folder(tmp_path / "w", carers=carers, visits=THREE_DAYS))
+    teams = week_teams(scenario, capped(2), TRAVEL)
+    assert all(len(team) <= 2 for team in teams.values())
+    assert "C3" not in teams["K3"] and "C2" not in teams["K1"]
+    assert sorted(teams["K2"]) == ["C1", "C3"]
+    # Ann (preferred, in K1's history) takes all three of K1's calls: no second carer needed.
+    assert teams["K1"] == ("C1",)
+
+
+@pytest.mark.parametrize(("history", "first"), [(None, "C2"), ("K3,C3,2026-11-30\n", "C3")])
+def test_a_team_prefers_a_familiar_carer_then_the_nearer(
+    tmp_path: Path, history: str | None, first: str
+) -> None:
+    # All three carers could take all three calls: with no history the nearest (Bob) is
+    # chosen; when K3 knows Cat, Cat, though the farthest.
+    history = history and "client_id,carer_id,date\n" + history
+    scenario = read_scenario(write_folder(tmp_path / "w", visits=K3_EACH_DAY, history=history))
+    assert week_teams(scenario, capped(1), TRAVEL) == {"K3": (first,)}
+
+
+def test_teams_are_the_same_whatever_the_order_of_carers(tmp_path: Path) -> None:
+    scenario = read_scenario(write_folder(tmp_path / "w", visits=THREE_DAYS))
+    teams = week_teams(scenario, capped(2), TRAVEL)
+    reordered = scenario.model_copy(update={"carers": scenario.carers[::-1]})
+    assert week_teams(scenario, capped(2), TRAVEL) == teams
+    assert week_teams(reordered, capped(2), TRAVEL) == teams
+
+
+def test_the_team_is_the_carer_on_shift_all_week(tmp_path: Path) -> None:
+    # K3 knows Ann, who is off on Wednesday; Cat works every day. Hoist calls: not Bob.
+    visits = K3_EACH_DAY.replace(",30\n", ",30,1,hoist\n").replace(
+        "duration_minutes", "duration_minutes,carers_required,required_skills"
+    )
+    history = "client_id,carer_id,date\nK3,C1,2026-11-30\n"
+    off = "carer_id,date,shifts\nC1,2026-12-03,\n"
+    scenario = read_scenario(
+        write_folder(tmp_path / "w", visits=visits, history=history, shifts=off)
+    )
+    # Cat takes three calls, Ann two: with one carer allowed, Cat is the team.
+    assert week_teams(scenario, capped(1), TRAVEL) == {"K3": ("C3",)}
+    week = solved(scenario, capped(1))
+    assert [carers_of(plan, f"D{n}") for n, plan in enumerate(week.days, 1)] == [["C3"]] * 3
+    assert all(plan.settings == capped(1) for plan in week.days)
+    # Without teams, Monday goes to Ann (familiar and nearer), and on Wednesday, Ann off and
+    # Cat over the cap, nobody may go.
+    greedy = solved(scenario, capped(1).model_copy(update={"team_weight": 0}))
+    assert carers_of(greedy.days[0], "D1") == ["C1"]
+    assert [u.visit_id for u in greedy.days[2].unallocated] == ["D3"]
+
+
+def test_a_week_with_teams_keeps_the_cap_and_validates(tmp_path: Path) -> None:
+    scenario = read_scenario(write_folder(tmp_path / "w", visits=THREE_DAYS))
+    figures = week_figures(scenario, solved(scenario, capped(2)))
+    # K2's double-handed call takes both hoist carers; every call is still covered.
+    assert figures.max_distinct_carers_per_client == 2 and figures.allocated_share == 1.0
 
 
 # ---- checking --------------------------------------------------------------------------------
