@@ -1,9 +1,7 @@
 """The two baselines: a coordinator's hand-made rota and the nearest-free-carer greedy.
 
-Each rota is checked for hard rules by turning its assignments into plans and running the
-validator on them. ``scheduler.manual.rota_plans`` will do that once merged; until then
-``as_week`` below is a small local converter, and the final check will use rota_plans +
-validate_plan.
+Each rota is checked for hard rules as a manual rota is: ``scheduler.manual.rota_plans``
+times it as plans, and ``rota_breaches`` runs the validator (and the week's rules) on them.
 """
 
 from __future__ import annotations
@@ -21,8 +19,7 @@ from scenarios.generator import generate, generate_week
 from scheduler.baselines import coordinator_rota, greedy_rota
 from scheduler.clock import parse_clock
 from scheduler.continuity import familiar_carers
-from scheduler.journeys import Journeys, build_journeys
-from scheduler.manual import Assignment
+from scheduler.manual import Assignment, Breach, rota_breaches, rota_plans
 from scheduler.model import (
     Carer,
     Client,
@@ -33,10 +30,7 @@ from scheduler.model import (
     Shift,
     Visit,
 )
-from scheduler.plan import Plan, PlanStatus, Run, Stop, Unallocated
 from scheduler.settings import Settings
-from scheduler.validate import Violation, validate_plan
-from scheduler.week import WeekPlan, day_scenario, validate_week
 
 SETTINGS = Settings()
 TRAVEL = HaversineTravel(SETTINGS.travel)
@@ -45,103 +39,10 @@ Rota = Callable[[Scenario, TravelTimes, Settings], tuple[Assignment, ...]]
 BOTH: list[Rota] = [coordinator_rota, greedy_rota]
 
 
-# ---- assignments -> plans, for the validator ------------------------------------------------
-
-
-def _run(
-    journeys: Journeys, scenario: Scenario, carer: Carer, shift: Shift, calls: list[Assignment]
-) -> Run:
-    """The carer leaves home just in time for the first call, goes from call to call, and
-    takes the break a long run needs in the first wait long enough for it."""
-    mode, home = carer.travel_mode, journeys.home_place[carer.id]
-    visits = [scenario.visit_by_id[a.visit_id] for a in calls]
-    here = home
-    clock = calls[0].start - journeys.leg(mode, home, journeys.client_place[visits[0].client_id])[0]
-    depart, stops = clock, []
-    for call, visit in zip(calls, visits, strict=True):
-        there = journeys.client_place[visit.client_id]
-        minutes, metres = journeys.leg(mode, here, there)
-        arrival = clock + minutes
-        stops.append(
-            Stop(
-                visit_id=visit.id,
-                client_id=visit.client_id,
-                arrival=arrival,
-                start=call.start,
-                end=call.start + visit.duration,
-                travel_minutes=minutes,
-                travel_m=metres,
-                wait_minutes=max(0, call.start - arrival),
-            )
-        )
-        here, clock = there, max(call.start, arrival) + visit.duration
-    minutes, metres = journeys.leg(mode, here, home)
-    return_home = clock + minutes
-    break_start = None
-    after = SETTINGS.break_after_minutes
-    if after is not None and return_home - depart > after:
-        break_start = next(
-            (s.arrival for s in stops[1:] if s.wait_minutes >= SETTINGS.break_minutes), None
-        )
-    return Run(
-        carer_id=carer.id,
-        shift_start=shift.start,
-        shift_end=shift.end,
-        depart=depart,
-        return_home=return_home,
-        stops=tuple(stops),
-        home_travel_minutes=minutes,
-        home_travel_m=metres,
-        break_start=break_start,
-        break_end=None if break_start is None else break_start + SETTINGS.break_minutes,
-    )
-
-
-def as_week(scenario: Scenario, rota: Sequence[Assignment]) -> WeekPlan:
-    """One plan per date; each carer's calls in start order, split by the shift they fall in
-    (the day's shifts after rest, as ``day_scenario`` makes them)."""
-    journeys = build_journeys(scenario, TRAVEL)
-    plans: list[Plan] = []
-    for date in scenario.dates:
-        day = day_scenario(scenario, date, plans, SETTINGS)
-        mine: dict[str, list[Assignment]] = defaultdict(list)
-        for a in sorted(rota, key=lambda a: a.start):
-            if a.date == date:
-                mine[a.carer_id].append(a)
-        runs = []
-        for carer_id, calls in sorted(mine.items()):
-            carer = scenario.carer_by_id[carer_id]
-            # A carer off duty keeps their usual shifts here, for the validator to reject.
-            on_duty = day.carer_by_id.get(carer_id)
-            for shift in on_duty.shifts if on_duty else carer.shifts_for(date):
-                inside = [a for a in calls if shift.start <= a.start < shift.end]
-                if inside:
-                    runs.append(_run(journeys, scenario, carer, shift, inside))
-        taken = {a.visit_id for a in rota}
-        plans.append(
-            Plan(
-                scenario=scenario.name,
-                date=date,
-                status=PlanStatus.SOLVED,
-                runs=tuple(runs),
-                unallocated=tuple(
-                    Unallocated(
-                        visit_id=v.id, client_id=v.client_id, reason_code="left", reason="left"
-                    )
-                    for v in day.visits
-                    if v.id not in taken
-                ),
-                settings=SETTINGS,
-            )
-        )
-    return WeekPlan(scenario=scenario.name, settings=SETTINGS, days=tuple(plans))
-
-
-def violations(scenario: Scenario, rota: Sequence[Assignment]) -> list[Violation]:
-    week = as_week(scenario, rota)
-    if len(scenario.dates) == 1:
-        return validate_plan(scenario, week.days[0], TRAVEL)
-    return validate_week(scenario, week, TRAVEL)
+def violations(scenario: Scenario, rota: Sequence[Assignment]) -> list[Breach]:
+    """Every rule the rota breaks, found as for a coordinator's manual rota: timed as plans
+    and checked by the validator (and the week's rules)."""
+    return rota_breaches(scenario, rota, rota_plans(scenario, rota, TRAVEL, SETTINGS), TRAVEL)
 
 
 # ---- small hand-made days -------------------------------------------------------------------
