@@ -373,8 +373,11 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
             f"Against the {released.against}: {released.hours * scale:.1f} care hours released "
             f"{per}, {released.km_saved * scale:.0f} km less driving "
             f"({released.currency} {released.mileage_saving * scale:,.2f})"
-            + (f"; {skipped} day(s) not counted (see the report)" if skipped else "")
+            + (f"; {skipped} day(s) not counted" if skipped else "")
         )
+        for day in released.days:
+            if not day.counted:
+                console.print(f"  {day.date}: {day.hours:.1f} h not counted: {day.why_not}")
     for intake in result.intake:
         console.print(
             f"{intake.rota}: {len(intake.taken_on)} of {intake.packages} people on the waiting "
