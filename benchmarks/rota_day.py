@@ -3,7 +3,8 @@
     python -m benchmarks.rota_day scenarios/district --time-limit 120
 
 Prints one markdown row: visits, carers, wall seconds, share allocated, unallocated by reason,
-travel and utilisation, whether the validator passed, and peak memory (the largest resident
+travel and utilisation, runs worked longer than the break limit (less their break) and runs
+holding a break, whether the validator passed, and peak memory (the largest resident
 set of this process and of the zone workers, in MiB, from ``getrusage``).
 """
 
@@ -25,8 +26,9 @@ from scheduler.validate import validate_plan
 
 HEADER = (
     "| scenario | visits | carers | limit s | wall s | allocated | unallocated by reason | "
-    "travel h | utilisation | valid | zones | peak MiB (main / worker) |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|---|"
+    "travel h | utilisation | runs over the break limit / with a break | valid | zones | "
+    "peak MiB (main / worker) |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -54,6 +56,9 @@ def main() -> None:
     wall = time.monotonic() - began
     violations = validate_plan(scenario, plan, HaversineTravel(settings.travel))
     figures = day_figures(scenario, plan)
+    after = settings.break_after_minutes
+    long_runs = sum(1 for r in plan.runs if after is not None and r.paid_minutes > after)
+    with_break = sum(1 for r in plan.runs if r.break_start is not None)
     reasons = ", ".join(f"{k} {v}" for k, v in figures.unallocated_by_reason.items()) or "none"
     print(f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}")
     print(HEADER)
@@ -61,6 +66,7 @@ def main() -> None:
         f"| {scenario.name} | {len(scenario.visits)} | {len(scenario.carers)} | "
         f"{args.time_limit:g} | {wall:.1f} | {figures.allocated_share:.1%} | {reasons} | "
         f"{figures.travel_minutes / 60:.1f} | {figures.utilisation:.0%} | "
+        f"{long_runs} / {with_break} | "
         f"{'yes' if not violations else f'NO ({len(violations)})'} | "
         f"{plan.solver.zones if plan.solver else '-'} | "
         f"{_peak_mib(resource.RUSAGE_SELF):.0f} / {_peak_mib(resource.RUSAGE_CHILDREN):.0f} |"
