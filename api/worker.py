@@ -15,7 +15,7 @@ import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from api.db import make_engine
 from api.inputs import JobInput, read_stored
@@ -63,12 +63,16 @@ def start_worker(parent_pid: int, log_level: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+class ProgressStore(Protocol):
+    def report_progress(self, job_id: str, token: str, progress: dict[str, Any]) -> bool: ...
+
+
 class ProgressReporter:
     """Writes a running job's progress, at most once every ``interval_s`` seconds."""
 
     def __init__(
         self,
-        store: JobStore,
+        store: ProgressStore,
         job_id: str,
         token: str,
         interval_s: float,
