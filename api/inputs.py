@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -45,6 +45,7 @@ COMPARE_FILES = {"manual_rota": "manual_rota.csv", "waiting_list": "waiting.csv"
 OPTIONS_FILE = "options"
 REQUEST_FILE = "request"
 SCENARIO_JSON = "scenario.json"
+T = TypeVar("T")
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 # Options that are fields of Settings.solve; the others are Settings' own top-level fields.
@@ -94,22 +95,28 @@ class JobInput:
         )
 
     def assignments(self) -> tuple[Assignment, ...] | None:
+        """The manual rota, read (and so checked) against the scenario."""
         if self.manual_rota is None:
             return None
-        return _read_text(self.manual_rota, "manual_rota.csv", self._manual)
+        return _read_text(
+            self.manual_rota,
+            COMPARE_FILES["manual_rota"],
+            lambda path: read_manual_rota(path, self.scenario),
+        )
 
     def packages(self) -> tuple[CarePackage, ...] | None:
+        """The waiting list, its skills checked against the scenario's."""
         if self.waiting_list is None:
             return None
         return _read_text(
-            self.waiting_list, "waiting.csv", lambda p: read_waiting_list(p, self.scenario.skills)
+            self.waiting_list,
+            COMPARE_FILES["waiting_list"],
+            lambda path: read_waiting_list(path, self.scenario.skills),
         )
 
-    def _manual(self, path: Path) -> tuple[Assignment, ...]:
-        return read_manual_rota(path, self.scenario)
 
-
-def _read_text(content: str, filename: str, read: Any) -> Any:
+def _read_text(content: str, filename: str, read: Callable[[Path], T]) -> T:
+    """``read`` a file of ``content``, named as the coordinator knows it (for its issues)."""
     with tempfile.TemporaryDirectory(prefix="domcare-") as folder:
         path = Path(folder) / filename
         path.write_text(content, encoding="utf-8")

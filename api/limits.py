@@ -1,11 +1,16 @@
-"""The request size limit, applied before anything reads a body: 413 past it."""
+"""Middleware: the request size limit (413), and errors kept out of the log's reach."""
 
 from __future__ import annotations
+
+import logging
+import traceback
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["BodyLimit"]
+__all__ = ["BodyLimit", "PrivateErrors"]
+
+log = logging.getLogger("domcare.api")
 
 
 class BodyLimit:
@@ -65,3 +70,41 @@ class BodyLimit:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+class PrivateErrors:
+    """An unexpected error answers 500 with a sentence, and is logged by its type and
+    traceback only: an exception's text can quote the input (a client's name, an address),
+    which must never reach a log."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as exc:
+            log.error(
+                "%s %s failed: %s\n%s",
+                scope.get("method", ""),
+                scope.get("path", ""),
+                type(exc).__name__,
+                "".join(traceback.format_tb(exc.__traceback__)),
+            )
+            if started:
+                return
+            response = JSONResponse(
+                {"detail": f"domcare failed unexpectedly ({type(exc).__name__})"},
+                status_code=500,
+            )
+            await response(scope, receive, send)

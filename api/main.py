@@ -20,7 +20,7 @@ from api.db import make_engine
 from api.deps import Services
 from api.errors import add_handlers
 from api.keys import KeyStore
-from api.limits import BodyLimit
+from api.limits import BodyLimit, PrivateErrors
 from api.routes import compare, health, rotas, scenarios
 from api.routes.jobs import REF
 from api.runner import ExecutorFactory, JobRunner, process_pool
@@ -109,6 +109,7 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
     )
+    app.add_middleware(PrivateErrors)
     app.add_middleware(BodyLimit, max_bytes=service.max_request_bytes)
     add_handlers(app)
     for module in (health, scenarios, rotas, compare):
