@@ -207,12 +207,11 @@ def run_job(database_url: str, job_id: str, progress_interval_s: float) -> None:
         if not store.claim(job_id, token):
             return
         job, document = store.get(job_id), store.input(job_id)
-        if job is None or document is None:  # deleted meanwhile
-            return
+        assert job is not None and document is not None  # claimed just now
         began = time.monotonic()
         log.info("job %s (%s) started, attempt %d", job_id, job.kind.value, job.attempts)
         reporter = ProgressReporter(store, job_id, token, progress_interval_s)
-        reporter.step("reading the scenario")
+        reporter.step("started")
         try:
             stored = read_stored(document)
             work = _plan_rota if job.kind is JobKind.ROTA else _compare

@@ -25,7 +25,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "no API key, or an unknown one"},
     403: {"description": "the key's role may not do this"},
 }
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such job"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no such job"},
+    422: {"model": Problem, "description": "a parameter is not valid"},
+}
 NOT_READY: dict[int | str, dict[str, Any]] = {
     409: {"description": "the job is not done (yet, or it failed)"}
 }

@@ -280,3 +280,13 @@ def test_the_shipped_scenarios_are_listed(held: Service) -> None:
         "waiting_list": False,
     }
     assert {s["name"] for s in listed} >= {"small", "town", "district", "town-week"}
+
+
+def test_a_bad_parameter_is_422_in_the_same_shape(held: Service) -> None:
+    answer = held.client.get("/v1/rotas/x/map?date=tomorrow", headers=held.as_(Role.VIEWER))
+    [issue] = _issues(answer)
+    assert (issue["code"], issue["file"], issue["column"]) == (
+        "invalid_request",
+        "request",
+        "query.date",
+    )
