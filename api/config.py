@@ -1,0 +1,74 @@
+"""The service's own settings: where jobs are stored, how many run, and the limits on a request.
+
+Distinct from ``scheduler.settings.Settings`` (the weights of one solve, chosen per request):
+these are chosen by whoever runs the service, from the environment (``DOMCARE_*``) or in code.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+import scenarios
+
+__all__ = ["ENV_PREFIX", "ServiceSettings", "default_database_url"]
+
+ENV_PREFIX = "DOMCARE_"
+MIB = 1024 * 1024
+
+
+def default_database_url() -> str:
+    """An SQLite file in the user's data folder (``$XDG_DATA_HOME/domcare``), so that
+    ``domcare serve`` and ``domcare keys create`` find the same one from any folder."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return f"sqlite:///{Path(base) / 'domcare' / 'domcare.db'}"
+
+
+class ServiceSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    database_url: str = Field(
+        default_factory=default_database_url,
+        description="SQLAlchemy URL: an SQLite file by default, or "
+        "postgresql+psycopg://user:password@host/db",
+    )
+    workers: int = Field(
+        default=1, ge=1, description="processes solving jobs side by side (one job each)"
+    )
+    queue_size: int = Field(
+        default=16, ge=1, description="most jobs waiting or running at once; more answer 429"
+    )
+    max_request_bytes: int = Field(
+        default=20 * MIB, ge=1024, description="largest request body; larger answer 413"
+    )
+    max_visits: int = Field(
+        default=2000, ge=1, description="most visits in one scenario; more answer 422"
+    )
+    max_time_limit_s: float = Field(
+        default=600.0, gt=0, description="longest time limit a request may ask for, a day"
+    )
+    progress_interval_s: float = Field(
+        default=1.0, gt=0, description="least time between two progress writes of a job"
+    )
+    scenarios_dir: Path = Field(
+        default=Path(scenarios.__file__).resolve().parent,
+        description="the shipped scenarios offered by GET /v1/scenarios",
+    )
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, /, **given: object
+    ) -> ServiceSettings:
+        """Settings from ``DOMCARE_<FIELD>`` variables (``DOMCARE_DATABASE_URL``,
+        ``DOMCARE_QUEUE_SIZE``, ...); keywords given here win over the environment."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {
+            name: environ[ENV_PREFIX + name.upper()]
+            for name in cls.model_fields
+            if ENV_PREFIX + name.upper() in environ
+        }
+        values.update({name: value for name, value in given.items() if value is not None})
+        return cls.model_validate(values)

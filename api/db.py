@@ -1,0 +1,125 @@
+"""The tables: jobs, their result documents, and API keys (SQLAlchemy 2.0 typed ORM).
+
+One schema for SQLite (the default, an embedded file) and PostgreSQL. Times are stored in UTC;
+SQLite hands them back without a zone, so ``utc`` puts it back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = ["ApiKeyRow", "Base", "DocumentRow", "JobRow", "make_engine", "utc", "utcnow"]
+
+# A solve runs in another process that writes progress while the web process reads: SQLite
+# then needs its write-ahead log, and a writer waits for the lock rather than failing.
+_SQLITE_BUSY_TIMEOUT_S = 30
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def utc(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=dt.UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {
+        dt.datetime: DateTime(timezone=True),
+        dict[str, Any]: JSON,
+    }
+
+
+class JobRow(Base):
+    """A rota or comparison request and what became of it.
+
+    ``claim`` is the token of the worker process that is running the job: a worker writes
+    progress and results only while the row still carries its token, so a job re-queued
+    after a restart is finished once, by its new worker, even if an old one lingers."""
+
+    __tablename__ = "domcare_jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    options: Mapped[dict[str, Any]]
+    input: Mapped[dict[str, Any]]
+    summary: Mapped[dict[str, Any]]
+    """What the request held (visits, carers, dates), for answering without the input."""
+    result: Mapped[dict[str, Any] | None]
+    """Small facts of the result (plan status, dates); the documents hold the rest."""
+    error: Mapped[str | None] = mapped_column(Text)
+    progress: Mapped[dict[str, Any] | None]
+    claim: Mapped[str | None] = mapped_column(String(32))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime]
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+
+    documents: Mapped[list[DocumentRow]] = relationship(
+        back_populates="job", cascade="all, delete-orphan"
+    )
+
+
+class DocumentRow(Base):
+    """One output of a finished job: plan.json, figures.json, rota.csv, map.html, ..."""
+
+    __tablename__ = "domcare_documents"
+
+    job_id: Mapped[str] = mapped_column(
+        ForeignKey("domcare_jobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    media_type: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+
+    job: Mapped[JobRow] = relationship(back_populates="documents")
+
+
+class ApiKeyRow(Base):
+    """An API key: only the SHA-256 of the token is kept, so a stolen database holds none."""
+
+    __tablename__ = "domcare_api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+
+
+def make_engine(url: str, *, create_schema: bool = True) -> Engine:
+    """An engine for ``url``; with ``create_schema`` (the web process, at start), the tables
+    and an SQLite file's folder are made when missing. Worker processes find them made."""
+    parsed = make_url(url)
+    sqlite = parsed.get_backend_name() == "sqlite"
+    if create_schema and sqlite and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        connect_args={"timeout": _SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}
+        if sqlite
+        else {},
+        pool_pre_ping=not sqlite,
+    )
+    if sqlite:
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(connection: Any, _record: Any) -> None:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+    if create_schema:
+        Base.metadata.create_all(engine)
+    return engine

@@ -1,0 +1,325 @@
+"""From a request to a job's input, and back in the worker: the scenario (a JSON document,
+uploaded CSV files or a shipped scenario), the settings the options make, and for a
+comparison the manual rota and the waiting list.
+
+Everything is read with the command line's own readers, so a bad cell is reported with the
+same file, row, column, code and message. Every problem found is raised in one
+``InputError``: options, scenario, then the files that need the scenario to be read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from api.config import ServiceSettings
+from api.schemas import RotaOptions, ScenarioFacts
+from api.shipped import ShippedScenarios
+from scheduler.errors import InputError, InputIssue
+from scheduler.manual import Assignment, read_manual_rota
+from scheduler.model import Scenario
+from scheduler.scenario_io import read_scenario, scenario_to_json
+from scheduler.settings import Settings
+from scheduler.waiting import CarePackage, read_waiting_list
+
+__all__ = [
+    "COMPARE_FILES",
+    "SCENARIO_FILES",
+    "JobInput",
+    "Submission",
+    "job_input",
+    "options_issues",
+    "read_stored",
+    "settings_for",
+]
+
+SCENARIO_FILES = ("carers", "clients", "visits", "history", "skills", "shifts")
+COMPARE_FILES = {"manual_rota": "manual_rota.csv", "waiting_list": "waiting.csv"}
+OPTIONS_FILE = "options"
+REQUEST_FILE = "request"
+SCENARIO_JSON = "scenario.json"
+T = TypeVar("T")
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+# Options that are fields of Settings.solve; the others are Settings' own top-level fields.
+_SOLVE_OPTIONS = {"time_limit_s", "solution_limit", "first_solution", "metaheuristic", "seed"}
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A request as sent, before any of it is checked as care data."""
+
+    options: RotaOptions
+    document: dict[str, Any] | None = None
+    files: dict[str, bytes] = field(default_factory=dict)
+    name: str | None = None
+    shipped: str | None = None
+    manual_rota: str | bytes | None = None
+    waiting_list: str | bytes | None = None
+    shipped_waiting_list: bool = False
+
+
+@dataclass(frozen=True)
+class JobInput:
+    """A job's checked input; ``document`` is what is stored, and read back by the worker."""
+
+    scenario: Scenario
+    settings: Settings
+    show_names: bool
+    manual_rota: str | None = None
+    waiting_list: str | None = None
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "scenario": json.loads(scenario_to_json(self.scenario)),
+            "settings": self.settings.model_dump(mode="json"),
+            "show_names": self.show_names,
+            "manual_rota": self.manual_rota,
+            "waiting_list": self.waiting_list,
+        }
+
+    def facts(self) -> ScenarioFacts:
+        return ScenarioFacts(
+            name=self.scenario.name,
+            dates=list(self.scenario.dates),
+            visits=len(self.scenario.visits),
+            carers=len(self.scenario.carers),
+            clients=len(self.scenario.clients),
+        )
+
+    def assignments(self) -> tuple[Assignment, ...] | None:
+        """The manual rota, read (and so checked) against the scenario."""
+        if self.manual_rota is None:
+            return None
+        return _read_text(
+            self.manual_rota,
+            COMPARE_FILES["manual_rota"],
+            lambda path: read_manual_rota(path, self.scenario),
+        )
+
+    def packages(self) -> tuple[CarePackage, ...] | None:
+        """The waiting list, its skills checked against the scenario's."""
+        if self.waiting_list is None:
+            return None
+        return _read_text(
+            self.waiting_list,
+            COMPARE_FILES["waiting_list"],
+            lambda path: read_waiting_list(path, self.scenario.skills),
+        )
+
+
+def _read_text(content: str, filename: str, read: Callable[[Path], T]) -> T:
+    """``read`` a file of ``content``, named as the coordinator knows it (for its issues)."""
+    with tempfile.TemporaryDirectory(prefix="domcare-") as folder:
+        path = Path(folder) / filename
+        path.write_text(content, encoding="utf-8")
+        return read(path)
+
+
+def _validation_issues(exc: ValidationError, file: str, code: str) -> list[InputIssue]:
+    return [
+        InputIssue(
+            code,
+            file,
+            error["msg"],
+            column=".".join(str(part) for part in error["loc"]) or None,
+        )
+        for error in exc.errors()
+    ]
+
+
+def options_issues(exc: ValidationError) -> InputError:
+    """A request body or options that do not fit their schema, as located issues."""
+    return InputError(_validation_issues(exc, REQUEST_FILE, "invalid_request"))
+
+
+def settings_for(options: RotaOptions, service: ServiceSettings) -> Settings:
+    """Domcare's default settings with every option given put over them, checked as a whole
+    (so a weight out of range is reported like bad input, by the option's name)."""
+    merged = Settings().model_dump()
+    for name, value in options.model_dump(exclude={"show_names"}).items():
+        if value is None:
+            continue
+        if name == "break_after_minutes" and value == 0:
+            value = None  # 0: no breaks, as on the command line
+        (merged["solve"] if name in _SOLVE_OPTIONS else merged)[name] = value
+    issues = []
+    if options.time_limit_s > service.max_time_limit_s:
+        issues.append(
+            InputIssue(
+                "time_limit_too_long",
+                OPTIONS_FILE,
+                f"{options.time_limit_s:g} s is over this service's most, "
+                f"{service.max_time_limit_s:g} s a day",
+                column="time_limit_s",
+            )
+        )
+    try:
+        settings = Settings.model_validate(merged)
+    except ValidationError as exc:
+        issues += [
+            InputIssue(
+                "invalid_option",
+                OPTIONS_FILE,
+                error["msg"],
+                column=str(error["loc"][-1]) if error["loc"] else None,
+            )
+            for error in exc.errors()
+        ]
+    if issues:
+        raise InputError(issues)
+    return settings
+
+
+def _text(content: str | bytes, filename: str) -> str:
+    if isinstance(content, str):
+        return content
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError([InputIssue("unreadable_file", filename, "is not UTF-8 text")]) from None
+
+
+def _scenario(submission: Submission, shipped: ShippedScenarios) -> tuple[Scenario, Path | None]:
+    """The scenario, and the shipped folder it came from (if it did)."""
+    if submission.shipped is not None:
+        folder = shipped.path(submission.shipped)
+        if folder is None:
+            known = ", ".join(shipped.names()) or "none"
+            raise InputError(
+                [
+                    InputIssue(
+                        "unknown_scenario",
+                        REQUEST_FILE,
+                        f"no shipped scenario is called '{submission.shipped}' (known: {known})",
+                        column="shipped",
+                    )
+                ]
+            )
+        return read_scenario(folder), folder
+    with tempfile.TemporaryDirectory(prefix="domcare-") as temporary:
+        if submission.document is not None:
+            path = Path(temporary) / SCENARIO_JSON
+            path.write_text(json.dumps(submission.document), encoding="utf-8")
+            return read_scenario(path), None
+        name = submission.name or "upload"
+        if not _SAFE_NAME.fullmatch(name):
+            raise InputError(
+                [
+                    InputIssue(
+                        "invalid_name",
+                        REQUEST_FILE,
+                        "a scenario name is up to 64 letters, digits, '_', '-' or '.'",
+                        column="name",
+                    )
+                ]
+            )
+        folder = Path(temporary) / name
+        folder.mkdir()
+        for table, content in submission.files.items():
+            (folder / f"{table}.csv").write_bytes(content)
+        try:
+            return read_scenario(folder), None
+        except InputError as exc:
+            # The reader says where it looked; here that is a temporary folder, not theirs.
+            raise InputError(
+                [
+                    InputIssue(
+                        issue.code,
+                        issue.file,
+                        issue.message.replace(str(folder), "the upload"),
+                        issue.row,
+                        issue.column,
+                    )
+                    for issue in exc.issues
+                ]
+            ) from None
+
+
+def _check_size(scenario: Scenario, service: ServiceSettings) -> None:
+    if len(scenario.visits) > service.max_visits:
+        raise InputError(
+            [
+                InputIssue(
+                    "too_many_visits",
+                    "visits.csv",
+                    f"the scenario has {len(scenario.visits)} visits; this service plans at "
+                    f"most {service.max_visits} in one request",
+                )
+            ]
+        )
+
+
+def job_input(
+    submission: Submission,
+    service: ServiceSettings,
+    shipped: ShippedScenarios,
+    *,
+    compare: bool = False,
+) -> JobInput:
+    """Check everything a job needs, now, in the web process: a job is only queued when its
+    input can be planned. Raises ``InputError`` with every problem found."""
+    issues: list[InputIssue] = []
+    settings: Settings | None = None
+    try:
+        settings = settings_for(submission.options, service)
+    except InputError as exc:
+        issues += exc.issues
+    try:
+        scenario, folder = _scenario(submission, shipped)
+        _check_size(scenario, service)
+    except InputError as exc:
+        raise InputError(issues + exc.issues) from None
+    if settings is None:
+        raise InputError(issues)
+    manual = waiting = None
+    if compare:
+        if submission.manual_rota is not None:
+            manual = _text(submission.manual_rota, COMPARE_FILES["manual_rota"])
+        if submission.waiting_list is not None:
+            waiting = _text(submission.waiting_list, COMPARE_FILES["waiting_list"])
+        elif submission.shipped_waiting_list:
+            if folder is None or not (folder / "waiting.csv").is_file():
+                raise InputError(
+                    [
+                        InputIssue(
+                            "no_waiting_list",
+                            REQUEST_FILE,
+                            "only a shipped scenario with a waiting.csv has one to use",
+                            column="shipped_waiting_list",
+                        )
+                    ]
+                )
+            waiting = (folder / "waiting.csv").read_text(encoding="utf-8")
+    checked = JobInput(scenario, settings, submission.options.show_names, manual, waiting)
+    found: list[InputIssue] = []
+    for read in (checked.assignments, checked.packages):
+        try:
+            read()
+        except InputError as exc:
+            found += exc.issues
+    if found:
+        raise InputError(found)
+    return checked
+
+
+def read_stored(document: Mapping[str, Any]) -> JobInput:
+    """A stored job input, read again in the worker with the same readers."""
+    with tempfile.TemporaryDirectory(prefix="domcare-") as temporary:
+        path = Path(temporary) / SCENARIO_JSON
+        path.write_text(json.dumps(document["scenario"]), encoding="utf-8")
+        scenario = read_scenario(path)
+    return JobInput(
+        scenario=scenario,
+        settings=Settings.model_validate(document["settings"]),
+        show_names=bool(document["show_names"]),
+        manual_rota=document.get("manual_rota"),
+        waiting_list=document.get("waiting_list"),
+    )

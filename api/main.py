@@ -1,0 +1,118 @@
+"""The app: ``create_app(settings)`` builds it; ``domcare serve`` (``api.cli``) runs it.
+
+Also ``uvicorn --factory api.main:create_app``, with settings from ``DOMCARE_*`` variables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from fastapi.openapi.utils import get_openapi
+from pydantic.json_schema import models_json_schema
+
+from api.config import ServiceSettings
+from api.db import make_engine
+from api.deps import Services
+from api.errors import add_handlers
+from api.keys import KeyStore
+from api.limits import BodyLimit, PrivateErrors
+from api.routes import compare, health, rotas, scenarios
+from api.routes.jobs import REF
+from api.runner import ExecutorFactory, JobRunner, process_pool
+from api.schemas import CompareCreate, RotaCreate
+from api.shipped import ShippedScenarios
+from api.store import JobStore
+
+__all__ = ["create_app"]
+
+DESCRIPTION = """\
+Optimised rotas for home care, as a service.
+
+Request a rota with `POST /v1/rotas` (a scenario as JSON, or its CSV files as a form); it is
+checked at once (bad input answers 422 with every problem located by file, row and column,
+as the command line reports them) and planned in a worker process. Follow it with
+`GET /v1/rotas/{id}` until it is `done` (or `failed`), then fetch the map, rota.csv and
+plan.json.
+
+Every endpoint but `/healthz` needs an API key: `Authorization: Bearer <key>`, made with
+`domcare keys create --role viewer|coordinator|planner`. A viewer reads; a coordinator also
+requests rotas; a planner also runs comparisons.
+
+Units as in domcare's files: times are minutes after midnight in plans (`HH:MM` in CSV),
+durations minutes, distances metres (`travel_m`) or km in figures, positions WGS84 degrees.
+"""
+
+
+def _version() -> str:
+    try:
+        return version("domcare")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """The OpenAPI document, with the bodies that routes read by hand (JSON or a form)."""
+
+    def document() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            built = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            _, bodies = models_json_schema(
+                [(RotaCreate, "validation"), (CompareCreate, "validation")], ref_template=REF
+            )
+            schemas = built.setdefault("components", {}).setdefault("schemas", {})
+            schemas.update(bodies.get("$defs", {}))
+            app.openapi_schema = built
+        return app.openapi_schema
+
+    return document
+
+
+def create_app(
+    settings: ServiceSettings | None = None, *, make_executor: ExecutorFactory = process_pool
+) -> FastAPI:
+    """The service. Its database, worker pool and queue start with the app (its lifespan):
+    jobs a previous run left queued or running are queued again then."""
+    service = settings or ServiceSettings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(service.database_url)
+        store = JobStore(engine)
+        runner = JobRunner(store, service, make_executor)
+        app.state.services = Services(
+            settings=service,
+            store=store,
+            keys=KeyStore(engine),
+            runner=runner,
+            shipped=ShippedScenarios(service.scenarios_dir),
+        )
+        await run_in_threadpool(runner.start)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(runner.close)
+            engine.dispose()
+
+    app = FastAPI(
+        title="domcare",
+        version=_version(),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.add_middleware(PrivateErrors)
+    app.add_middleware(BodyLimit, max_bytes=service.max_request_bytes)
+    add_handlers(app)
+    for module in (health, scenarios, rotas, compare):
+        app.include_router(module.router)
+    app.openapi = _openapi(app)  # type: ignore[method-assign]
+    return app

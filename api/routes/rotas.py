@@ -1,0 +1,148 @@
+"""/v1/rotas: request a rota (a day, or each day of a week), follow it, fetch its outputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.responses import HTMLResponse
+
+from api.deps import Coordinator, ServicesDep, Viewer
+from api.inputs import SCENARIO_FILES
+from api.routes.jobs import (
+    NOT_FOUND,
+    NOT_READY,
+    SUBMIT,
+    accept,
+    base_fields,
+    document,
+    find,
+    request_body,
+    responses,
+)
+from api.schemas import ROTA_EXAMPLES, JobAccepted, RotaPublic
+from api.store import Job, JobKind, JobStatus
+from api.worker import map_document
+from scheduler.metrics import DayFigures
+from scheduler.plan import Plan
+from scheduler.week import WeekFigures, WeekPlan
+
+__all__ = ["router"]
+
+PATH = "/v1/rotas"
+router = APIRouter(prefix=PATH, tags=["rotas"])
+
+
+def _links(job: Job) -> dict[str, str]:
+    here = f"{PATH}/{job.id}"
+    links = {"self": here}
+    if job.status is JobStatus.DONE:
+        links |= {
+            "map": f"{here}/map",
+            "rota_csv": f"{here}/rota.csv",
+            "plan_json": f"{here}/plan.json",
+        }
+        dates = (job.result or {}).get("dates", [])
+        if len(dates) > 1:
+            links |= {f"map_{date}": f"{here}/map?date={date}" for date in dates}
+    return links
+
+
+@router.post(
+    "",
+    status_code=202,
+    operation_id="create_rota",
+    summary="Request a rota",
+    description="Checks the scenario and options at once (422 with every problem, located as "
+    "the command line locates them), then queues the job and answers 202 with its id. "
+    "Needs a coordinator or planner key.",
+    responses=responses(SUBMIT),
+    openapi_extra=request_body(
+        "RotaCreate",
+        ROTA_EXAMPLES,
+        list(SCENARIO_FILES),
+    ),
+)
+async def create_rota(
+    request: Request, response: Response, services: ServicesDep, _key: Coordinator
+) -> JobAccepted:
+    return await accept(request, response, services, JobKind.ROTA, PATH)
+
+
+@router.get(
+    "/{job_id}",
+    operation_id="get_rota",
+    summary="A rota job: status, progress, and when done the plan and figures",
+    responses=responses(NOT_FOUND),
+)
+def get_rota(job_id: str, services: ServicesDep, _key: Viewer) -> RotaPublic:
+    job = find(services, job_id, JobKind.ROTA)
+    public = RotaPublic(**base_fields(job, _links(job)))
+    if job.status is not JobStatus.DONE:
+        return public
+    plan = document(services, job, "plan.json")
+    figures = document(services, job, "figures.json")
+    if len((job.result or {}).get("dates", [])) > 1:
+        return public.model_copy(
+            update={
+                "note": (job.result or {}).get("note"),
+                "week": WeekPlan.model_validate_json(plan),
+                "week_figures": WeekFigures.model_validate_json(figures),
+            }
+        )
+    return public.model_copy(
+        update={
+            "note": (job.result or {}).get("note"),
+            "plan": Plan.model_validate_json(plan),
+            "figures": DayFigures.model_validate_json(figures),
+        }
+    )
+
+
+@router.get(
+    "/{job_id}/map",
+    operation_id="get_rota_map",
+    summary="The rota on a map (a standalone HTML page)",
+    response_class=HTMLResponse,
+    responses=responses(NOT_FOUND, NOT_READY),
+)
+def get_rota_map(
+    job_id: str, services: ServicesDep, _key: Viewer, date: dt.date | None = None
+) -> HTMLResponse:
+    """One day's map; for a week, ``date`` picks the day (the first by default)."""
+    job = find(services, job_id, JobKind.ROTA)
+    dates = (job.result or {}).get("dates", [])
+    wanted = date.isoformat() if date else (dates[0] if dates else "")
+    if job.status is JobStatus.DONE and wanted not in dates:
+        raise HTTPException(404, f"the rota has no day {wanted}; its days: {', '.join(dates)}")
+    return HTMLResponse(document(services, job, map_document(wanted)))
+
+
+@router.get(
+    "/{job_id}/rota.csv",
+    operation_id="get_rota_csv",
+    summary="The rota as CSV: one row per carer visit in run order",
+    response_class=Response,
+    responses=responses(NOT_FOUND, NOT_READY)
+    | {200: {"content": {"text/csv": {}}, "description": "rota.csv"}},
+)
+def get_rota_csv(job_id: str, services: ServicesDep, _key: Viewer) -> Response:
+    job = find(services, job_id, JobKind.ROTA)
+    return Response(
+        document(services, job, "rota.csv"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="rota-{job.id[:8]}.csv"'},
+    )
+
+
+@router.get(
+    "/{job_id}/plan.json",
+    operation_id="get_rota_plan",
+    summary="plan.json as domcare writes it (week.json for a week)",
+    response_class=Response,
+    responses=responses(NOT_FOUND, NOT_READY)
+    | {200: {"content": {"application/json": {}}, "description": "plan.json"}},
+)
+def get_rota_plan(job_id: str, services: ServicesDep, _key: Viewer) -> Response:
+    job = find(services, job_id, JobKind.ROTA)
+    return Response(document(services, job, "plan.json"), media_type="application/json")

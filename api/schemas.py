@@ -1,0 +1,272 @@
+"""What goes over the wire: request bodies, answers and their OpenAPI examples.
+
+Plans, figures and comparisons are answered in the very models domcare writes to plan.json,
+figures.json and compare.json, so the API and the files cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from scheduler.metrics import DayFigures
+from scheduler.plan import Plan
+from scheduler.report import Comparison
+from scheduler.settings import FirstSolution, Metaheuristic
+from scheduler.week import WeekFigures, WeekPlan
+
+__all__ = [
+    "COMPARE_EXAMPLES",
+    "ROTA_EXAMPLES",
+    "CompareCreate",
+    "ComparePublic",
+    "Health",
+    "Issue",
+    "JobAccepted",
+    "JobProgress",
+    "Problem",
+    "RotaCreate",
+    "RotaOptions",
+    "RotaPublic",
+    "ScenarioFacts",
+    "ShippedScenario",
+]
+
+TINY_SCENARIO: dict[str, Any] = {
+    "name": "tiny",
+    "carers": [
+        {
+            "id": "C1",
+            "name": "Ann Carer",
+            "home_lat": 54.51,
+            "home_lon": -6.05,
+            "shifts": "07:00-13:00",
+            "skills": "medication",
+        }
+    ],
+    "clients": [{"id": "K1", "name": "Mrs Example", "lat": 54.512, "lon": -6.052}],
+    "visits": [
+        {
+            "id": "V1",
+            "client_id": "K1",
+            "date": "2026-12-01",
+            "earliest_start": "07:30",
+            "latest_start": "08:30",
+            "duration_minutes": 30,
+            "required_skills": "medication",
+        }
+    ],
+}
+
+ROTA_EXAMPLES: list[Any] = [
+    {"shipped": "small", "options": {"time_limit_s": 10}},
+    {"scenario": TINY_SCENARIO, "options": {"time_limit_s": 5, "continuity_weight": 200}},
+]
+COMPARE_EXAMPLES: list[Any] = [
+    {"shipped": "town", "shipped_waiting_list": True, "options": {"time_limit_s": 20}},
+    {
+        "scenario": TINY_SCENARIO,
+        "manual_rota": "carer_id,date,visit_id,planned_start\nC1,2026-12-01,V1,08:00\n",
+        "options": {"time_limit_s": 5},
+    },
+]
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RotaOptions(_Wire):
+    """How to plan: the time allowed and the weights of ``scheduler.settings.Settings``
+    (a field left out keeps domcare's default)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"time_limit_s": 10, "continuity_weight": 200}]},
+    )
+
+    time_limit_s: float = Field(
+        default=30.0, description="seconds of search, for each day of the scenario"
+    )
+    solution_limit: int | None = Field(
+        default=None, description="stop after this many improving solutions (reproducible)"
+    )
+    first_solution: FirstSolution | None = None
+    metaheuristic: Metaheuristic | None = None
+    seed: int | None = Field(default=None, description="seed for splitting large days")
+    travel_weight: int | None = Field(default=None, description="cost per travel minute (10)")
+    waiting_weight: int | None = Field(default=None, description="cost per idle minute (2)")
+    continuity_weight: int | None = Field(
+        default=None, description="cost of a visit by a carer the client does not know (100)"
+    )
+    soft_gender_weight: int | None = Field(
+        default=None, description="cost of a visit against a soft gender preference (300)"
+    )
+    max_carers_per_client_week: int | None = Field(
+        default=None, description="a week's most distinct carers a client sees (4)"
+    )
+    min_rest_minutes: int | None = Field(
+        default=None, description="a week's least rest between a carer's days (660)"
+    )
+    break_after_minutes: int | None = Field(
+        default=None, description="a run longer than this holds an unpaid break (360; 0: none)"
+    )
+    show_names: bool = Field(
+        default=False, description="put client and carer names in the rota CSV and the map"
+    )
+
+
+class RotaCreate(_Wire):
+    """A scenario (the JSON document ``domcare solve`` reads, or a shipped scenario's name)
+    and the options. CSV files can be sent instead as multipart/form-data: one file field per
+    table (``carers``, ``clients``, ``visits``, optionally ``history``, ``skills``,
+    ``shifts``), a ``name`` field, and the options as fields of their own."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": ROTA_EXAMPLES},
+    )
+
+    scenario: dict[str, Any] | None = Field(
+        default=None,
+        description="the scenario as one JSON document: name, carers, clients, visits and "
+        "optionally history, skills, shifts, each a list of objects with the CSV columns",
+    )
+    shipped: str | None = Field(
+        default=None, description="or the name of a shipped scenario (GET /v1/scenarios)"
+    )
+    options: RotaOptions = RotaOptions()
+
+    @model_validator(mode="after")
+    def _one_scenario(self) -> RotaCreate:
+        if (self.scenario is None) == (self.shipped is None):
+            raise ValueError("give either a scenario document or a shipped scenario's name")
+        return self
+
+
+class CompareCreate(RotaCreate):
+    """A scenario as for a rota, and optionally the coordinator's manual rota and a waiting
+    list, each as the text of its CSV file (or, in multipart, the files ``manual_rota`` and
+    ``waiting_list``)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": COMPARE_EXAMPLES},
+    )
+
+    manual_rota: str | None = Field(
+        default=None, description="manual_rota.csv: carer_id, date, visit_id, planned_start"
+    )
+    waiting_list: str | None = Field(default=None, description="waiting.csv of care packages")
+    shipped_waiting_list: bool = Field(
+        default=False, description="use the shipped scenario's own waiting.csv"
+    )
+
+
+class Issue(_Wire):
+    """One problem in the input, located as the command line locates it."""
+
+    code: str
+    file: str
+    message: str
+    row: int | None = Field(default=None, description="as a spreadsheet shows it: header is 1")
+    column: str | None = None
+
+
+class Problem(_Wire):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "detail": "2 problems in the input",
+                    "issues": [
+                        {
+                            "code": "unknown_client",
+                            "file": "visits.csv",
+                            "message": "no client has the id 'K9'",
+                            "row": 2,
+                            "column": "client_id",
+                        },
+                        {
+                            "code": "window_inverted",
+                            "file": "visits.csv",
+                            "message": "latest start 09:00 is before earliest start 10:00",
+                            "row": 3,
+                            "column": "latest_start",
+                        },
+                    ],
+                }
+            ]
+        },
+    )
+
+    detail: str
+    issues: list[Issue] = []
+
+
+class JobAccepted(_Wire):
+    id: str
+    kind: str
+    status: str
+    links: dict[str, str]
+
+
+class JobProgress(_Wire):
+    """How far a running job is. ``visits_placed`` counts carer visits (a double-handed
+    call counts twice) in the best plan so far; ``best_cost`` is its objective."""
+
+    elapsed_s: float
+    visits_placed: int | None = None
+    best_cost: int | None = None
+    date: dt.date | None = Field(default=None, description="the day being planned, in a week")
+    step: str | None = Field(default=None, description="what a comparison is doing")
+
+
+class ScenarioFacts(_Wire):
+    name: str
+    dates: list[dt.date]
+    visits: int
+    carers: int
+    clients: int
+
+
+class _JobPublic(_Wire):
+    id: str
+    status: str = Field(description="queued, running, done or failed")
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    scenario: ScenarioFacts
+    options: RotaOptions
+    progress: JobProgress | None = Field(description="while running, and last known after")
+    error: str | None = Field(description="why a failed job failed")
+    links: dict[str, str]
+
+
+class RotaPublic(_JobPublic):
+    """A rota job; when done, ``plan`` and ``figures`` for a day, ``week`` and
+    ``week_figures`` for a scenario of several dates."""
+
+    note: str | None = Field(default=None, description="e.g. a day with no plan found")
+    plan: Plan | None = None
+    figures: DayFigures | None = None
+    week: WeekPlan | None = None
+    week_figures: WeekFigures | None = None
+
+
+class ComparePublic(_JobPublic):
+    comparison: Comparison | None = None
+
+
+class ShippedScenario(ScenarioFacts):
+    waiting_list: bool = Field(description="whether it ships a waiting.csv for comparisons")
+
+
+class Health(_Wire):
+    status: str
+    database: str
+    jobs_in_queue: int
+    queue_size: int

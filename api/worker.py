@@ -1,0 +1,239 @@
+"""What a worker process does with a job: claim it, plan (or compare), validate, store the
+outputs, and say done or failed. Runs outside the web process, with its own engine.
+
+A failed job carries a sentence for a person, never a traceback; the log gets the traceback
+(without the exception's text, which could quote the input) and the job id.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from api.db import make_engine
+from api.inputs import JobInput, read_stored
+from api.store import Document, JobKind, JobStore
+from routing.haversine import HaversineTravel
+from routing.problem import Progress
+from scheduler.errors import DomcareError
+from scheduler.maps import render_map
+from scheduler.metrics import day_figures
+from scheduler.outputs import rota_csv
+from scheduler.plan import PlanStatus
+from scheduler.solve import solve_day
+from scheduler.validate import Violation, validate_plan
+from scheduler.week import day_scenario, solve_week, validate_week, week_figures
+
+__all__ = ["ProgressReporter", "map_document", "run_job", "start_worker"]
+
+log = logging.getLogger("domcare.api.worker")
+
+JSON = "application/json"
+CSV = "text/csv; charset=utf-8"
+HTML = "text/html; charset=utf-8"
+_PARENT_CHECK_S = 1.0
+NO_PLAN_NOTE = (
+    "No plan was found in the time allowed on {where}: its visits are listed as not covered. "
+    "Try a longer time limit."
+)
+
+
+def map_document(date: str) -> str:
+    return f"map-{date}.html"
+
+
+def start_worker(parent_pid: int, log_level: int) -> None:
+    """Each worker process's start: log like the service, and end with the service. A worker
+    left behind by a killed service would otherwise plan on for nobody; its job is queued
+    again when the service starts."""
+    logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(_PARENT_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+class ProgressStore(Protocol):
+    def report_progress(self, job_id: str, token: str, progress: dict[str, Any]) -> bool: ...
+
+
+class ProgressReporter:
+    """Writes a running job's progress, at most once every ``interval_s`` seconds."""
+
+    def __init__(
+        self,
+        store: ProgressStore,
+        job_id: str,
+        token: str,
+        interval_s: float,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self._store, self._job_id, self._token = store, job_id, token
+        self._interval_s, self._clock = interval_s, clock
+        self._began = clock()
+        self._last: float | None = None
+
+    def _write(self, progress: dict[str, Any]) -> None:
+        now = self._clock()
+        if self._last is not None and now - self._last < self._interval_s:
+            return
+        self._last = now
+        self._store.report_progress(
+            self._job_id, self._token, {"elapsed_s": round(now - self._began, 1), **progress}
+        )
+
+    def solving(self, progress: Progress, date: str | None = None) -> None:
+        self._write(
+            {"visits_placed": progress.performed, "best_cost": progress.objective, "date": date}
+        )
+
+    def step(self, step: str) -> None:
+        self._write({"step": step})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: dict[str, Any]
+    documents: list[Document]
+
+
+class _Broken(DomcareError):
+    """A plan that breaks a hard rule: never stored."""
+
+    def __init__(self, violations: list[Violation]):
+        super().__init__(
+            f"the plan breaks {len(violations)} hard rule(s), first: {violations[0]}. Nothing "
+            "was stored: this is a bug in domcare, please report it with the job id."
+        )
+
+
+def _plan_rota(job: JobInput, reporter: ProgressReporter) -> Outcome:
+    scenario, settings = job.scenario, job.settings
+    travel = HaversineTravel(settings.travel)
+    if len(scenario.dates) == 1:
+        plan = solve_day(scenario, settings, travel, on_progress=reporter.solving)
+        broken = validate_plan(scenario, plan, travel)
+        if broken:
+            raise _Broken(broken)
+        figures = day_figures(scenario, plan)
+        date = plan.date.isoformat()
+        page = render_map(scenario, plan, show_names=job.show_names).get_root().render()
+        return Outcome(
+            result={
+                "dates": [date],
+                "plan_status": plan.status.value,
+                "note": NO_PLAN_NOTE.format(where="this day")
+                if plan.status is PlanStatus.NO_PLAN
+                else None,
+            },
+            documents=[
+                Document("plan.json", JSON, plan.model_dump_json(indent=1)),
+                Document("figures.json", JSON, figures.model_dump_json(indent=1)),
+                Document("rota.csv", CSV, rota_csv(scenario, plan, show_names=job.show_names)),
+                Document(map_document(date), HTML, page),
+            ],
+        )
+    week = solve_week(
+        scenario,
+        settings,
+        travel,
+        on_progress=lambda date, p: reporter.solving(p, date.isoformat()),
+    )
+    broken = validate_week(scenario, week, travel)
+    if broken:
+        raise _Broken(broken)
+    documents = [
+        Document("plan.json", JSON, week.model_dump_json(indent=1)),
+        Document("figures.json", JSON, week_figures(scenario, week).model_dump_json(indent=1)),
+    ]
+    rows: list[str] = []
+    for number, plan in enumerate(week.days):
+        day = day_scenario(scenario, plan.date, week.days[:number], week.settings)
+        lines = rota_csv(day, plan, show_names=job.show_names).splitlines(keepends=True)
+        rows += lines if not rows else lines[1:]  # one header, then every day's rows
+        page = render_map(day, plan, show_names=job.show_names).get_root().render()
+        documents.append(Document(map_document(plan.date.isoformat()), HTML, page))
+    documents.append(Document("rota.csv", CSV, "".join(rows)))
+    unplanned = [str(plan.date) for plan in week.days if plan.status is PlanStatus.NO_PLAN]
+    return Outcome(
+        result={
+            "dates": [plan.date.isoformat() for plan in week.days],
+            "plan_status": PlanStatus.NO_PLAN.value if unplanned else PlanStatus.SOLVED.value,
+            "note": NO_PLAN_NOTE.format(where=", ".join(unplanned)) if unplanned else None,
+        },
+        documents=documents,
+    )
+
+
+def _compare(job: JobInput, reporter: ProgressReporter) -> Outcome:
+    from scheduler.compare import compare
+    from scheduler.report import report_html
+
+    travel = HaversineTravel(job.settings.travel)
+    run = compare(
+        job.scenario,
+        job.settings,
+        travel,
+        job.assignments(),
+        job.packages(),
+        say=reporter.step,
+    )
+    comparison = run.comparison
+    return Outcome(
+        result={"dates": list(comparison.dates), "rotas": [r.name for r in comparison.rotas]},
+        documents=[
+            Document("compare.json", JSON, comparison.model_dump_json(indent=1)),
+            Document("report.html", HTML, report_html(comparison)),
+        ],
+    )
+
+
+def run_job(database_url: str, job_id: str, progress_interval_s: float) -> None:
+    """Run job ``job_id`` if it is still queued (a worker may find it taken or finished)."""
+    engine = make_engine(database_url, create_schema=False)
+    try:
+        store = JobStore(engine)
+        token = uuid.uuid4().hex
+        if not store.claim(job_id, token):
+            return
+        job, document = store.get(job_id), store.input(job_id)
+        assert job is not None and document is not None  # claimed just now
+        began = time.monotonic()
+        log.info("job %s (%s) started, attempt %d", job_id, job.kind.value, job.attempts)
+        reporter = ProgressReporter(store, job_id, token, progress_interval_s)
+        reporter.step("started")
+        try:
+            stored = read_stored(document)
+            work = _plan_rota if job.kind is JobKind.ROTA else _compare
+            outcome = work(stored, reporter)
+        except DomcareError as exc:
+            store.fail(job_id, token, str(exc))
+            log.warning("job %s failed after %.1f s", job_id, time.monotonic() - began)
+        except Exception as exc:
+            store.fail(
+                job_id,
+                token,
+                f"domcare failed unexpectedly ({type(exc).__name__}); the service's log has "
+                f"the details under job {job_id}",
+            )
+            log.error(
+                "job %s failed: %s\n%s",
+                job_id,
+                type(exc).__name__,
+                "".join(traceback.format_tb(exc.__traceback__)),
+            )
+        else:
+            if store.finish(job_id, token, outcome.result, outcome.documents):
+                log.info("job %s done in %.1f s", job_id, time.monotonic() - began)
+    finally:
+        engine.dispose()
