@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 import scenarios
+from api.cli import add_subcommands
 from routing.haversine import HaversineTravel
 from routing.matrix_file import MatrixFileError, MatrixFileTravel
 from routing.problem import Progress
@@ -522,6 +523,7 @@ def _parser() -> argparse.ArgumentParser:
         "--days", type=int, default=1, help="several days of the same care packages (a week)"
     )
     generate.set_defaults(run=_generate)
+    add_subcommands(commands)  # domcare serve, domcare keys
     return parser
 
 
