@@ -21,7 +21,7 @@ from api.deps import Services
 from api.errors import add_handlers
 from api.keys import KeyStore
 from api.limits import BodyLimit, PrivateErrors
-from api.routes import compare, health, rotas, scenarios
+from api.routes import compare, health, rotas, scenarios, web
 from api.routes.jobs import REF
 from api.runner import ExecutorFactory, JobRunner, process_pool
 from api.schemas import CompareCreate, RotaCreate
@@ -39,9 +39,12 @@ as the command line reports them) and planned in a worker process. Follow it wit
 `GET /v1/rotas/{id}` until it is `done` (or `failed`), then fetch the map, rota.csv and
 plan.json.
 
-Every endpoint but `/healthz` needs an API key: `Authorization: Bearer <key>`, made with
-`domcare keys create --role viewer|coordinator|planner`. A viewer reads; a coordinator also
-requests rotas; a planner also runs comparisons.
+The coordinator's web page is at `/`; `/map.svg` and `/timeline.svg` draw a done rota for it
+with nothing from the internet.
+
+Every endpoint but `/healthz` (and the page itself, which holds no data) needs an API key:
+`Authorization: Bearer <key>`, made with `domcare keys create --role viewer|coordinator|planner`.
+A viewer reads; a coordinator also requests rotas; a planner also runs comparisons.
 
 Units as in domcare's files: times are minutes after midnight in plans (`HH:MM` in CSV),
 durations minutes, distances metres (`travel_m`) or km in figures, positions WGS84 degrees.
@@ -112,7 +115,7 @@ def create_app(
     app.add_middleware(PrivateErrors)
     app.add_middleware(BodyLimit, max_bytes=service.max_request_bytes)
     add_handlers(app)
-    for module in (health, scenarios, rotas, compare):
+    for module in (health, scenarios, rotas, compare, web):
         app.include_router(module.router)
     app.openapi = _openapi(app)  # type: ignore[method-assign]
     return app

@@ -7,8 +7,8 @@ import datetime as dt
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 
-from api.deps import Coordinator, ServicesDep, Viewer
-from api.inputs import SCENARIO_FILES
+from api.deps import Coordinator, Services, ServicesDep, Viewer
+from api.inputs import SCENARIO_FILES, JobInput, read_stored
 from api.routes.jobs import (
     NOT_FOUND,
     NOT_READY,
@@ -22,6 +22,7 @@ from api.routes.jobs import (
 )
 from api.schemas import ROTA_EXAMPLES, JobAccepted, RotaPublic
 from api.store import Job, JobKind, JobStatus
+from api.svg import map_svg, timeline_svg
 from api.worker import map_document
 from scheduler.metrics import DayFigures
 from scheduler.plan import Plan
@@ -30,6 +31,7 @@ from scheduler.week import WeekFigures, WeekPlan
 __all__ = ["router"]
 
 PATH = "/v1/rotas"
+SVG = "image/svg+xml"
 router = APIRouter(prefix=PATH, tags=["rotas"])
 
 
@@ -111,11 +113,66 @@ def get_rota_map(
 ) -> HTMLResponse:
     """One day's map; for a week, ``date`` picks the day (the first by default)."""
     job = find(services, job_id, JobKind.ROTA)
-    dates = (job.result or {}).get("dates", [])
+    return HTMLResponse(document(services, job, map_document(_day(job, date))))
+
+
+def _day(job: Job, date: dt.date | None) -> str:
+    """The day of a rota asked for (ISO), or its first; 404 for a day it does not have."""
+    dates: list[str] = (job.result or {}).get("dates", [])
     wanted = date.isoformat() if date else (dates[0] if dates else "")
     if job.status is JobStatus.DONE and wanted not in dates:
         raise HTTPException(404, f"the rota has no day {wanted}; its days: {', '.join(dates)}")
-    return HTMLResponse(document(services, job, map_document(wanted)))
+    return wanted
+
+
+def _day_plan(services: Services, job_id: str, date: dt.date | None) -> tuple[JobInput, Plan]:
+    """A done rota's input and the plan of one of its days, for the pictures drawn on demand."""
+    job = find(services, job_id, JobKind.ROTA)
+    wanted = _day(job, date)
+    content = document(services, job, "plan.json")
+    stored = services.store.input(job.id)
+    if stored is None:
+        raise HTTPException(404, "the job has no stored input")
+    if len((job.result or {}).get("dates", [])) > 1:
+        days = WeekPlan.model_validate_json(content).days
+        plan = next(day for day in days if day.date.isoformat() == wanted)
+    else:
+        plan = Plan.model_validate_json(content)
+    return read_stored(stored), plan
+
+
+@router.get(
+    "/{job_id}/map.svg",
+    operation_id="get_rota_map_svg",
+    summary="The rota on a plain map (SVG, no tiles: works offline)",
+    response_class=Response,
+    responses=responses(NOT_FOUND, NOT_READY)
+    | {200: {"content": {SVG: {}}, "description": "map.svg"}},
+)
+def get_rota_map_svg(
+    job_id: str, services: ServicesDep, _key: Viewer, date: dt.date | None = None
+) -> Response:
+    """Homes, runs as coloured lines, stops, visits not covered, a scale bar; for a week,
+    ``date`` picks the day (the first by default). Names only if the job asked show_names."""
+    job, plan = _day_plan(services, job_id, date)
+    return Response(map_svg(job.scenario, plan, show_names=job.show_names), media_type=SVG)
+
+
+@router.get(
+    "/{job_id}/timeline.svg",
+    operation_id="get_rota_timeline_svg",
+    summary="The rota as a timeline, one row per carer run (SVG)",
+    response_class=Response,
+    responses=responses(NOT_FOUND, NOT_READY)
+    | {200: {"content": {SVG: {}}, "description": "timeline.svg"}},
+)
+def get_rota_timeline_svg(
+    job_id: str, services: ServicesDep, _key: Viewer, date: dt.date | None = None
+) -> Response:
+    """Visits as blocks, travel as thin bars, waiting empty, the unpaid break hatched; for a
+    week, ``date`` picks the day (the first by default)."""
+    job, plan = _day_plan(services, job_id, date)
+    return Response(timeline_svg(job.scenario, plan, show_names=job.show_names), media_type=SVG)
 
 
 @router.get(
