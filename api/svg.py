@@ -228,8 +228,9 @@ def timeline_svg(scenario: Scenario, plan: Plan, *, show_names: bool = False) ->
         return LABEL_WIDTH_PX + (minutes - first_hour * 60) * PX_PER_HOUR / 60
 
     body = [
-        '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
-        'patternTransform="rotate(45)"><rect width="6" height="6" fill="#ddd"/>'
+        '<defs><pattern id="domcare-break-hatch" width="6" height="6" '
+        'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+        '<rect width="6" height="6" fill="#ddd"/>'
         '<line x1="0" y1="0" x2="0" y2="6" stroke="#888" stroke-width="2"/></pattern></defs>'
     ]
     for hour in range(first_hour, last_hour + 1):
@@ -276,7 +277,7 @@ def timeline_svg(scenario: Scenario, plan: Plan, *, show_names: bool = False) ->
                     x(run.break_end),
                     top + 6,
                     ROW_HEIGHT_PX - 12,
-                    'fill="url(#hatch)" stroke="#666"',
+                    'fill="url(#domcare-break-hatch)" stroke="#666"',
                     f"Unpaid break {format_clock(run.break_start)}-{format_clock(run.break_end)}",
                 )
             )
