@@ -31,6 +31,8 @@ def test_the_document_lists_every_operation(held: Service) -> None:
         "create_rota",
         "get_rota",
         "get_rota_map",
+        "get_rota_map_svg",
+        "get_rota_timeline_svg",
         "get_rota_csv",
         "get_rota_plan",
         "create_comparison",
