@@ -8,9 +8,10 @@ import numpy as np
 import numpy.typing as npt
 
 from routing.travel import Place, TravelTimes
-from scheduler.model import Scenario, TravelMode
+from scheduler.model import Carer, Scenario, TravelMode, Visit
+from scheduler.plan import Stop
 
-__all__ = ["Journeys", "build_journeys"]
+__all__ = ["Journeys", "Legs", "build_journeys", "walk_run"]
 
 
 @dataclass(frozen=True)
@@ -42,3 +43,43 @@ def build_journeys(scenario: Scenario, travel: TravelTimes) -> Journeys:
         matrix = travel.matrix(places, mode.value)
         minutes[mode], metres[mode] = matrix.minutes, matrix.metres
     return Journeys(client_place, home_place, minutes, metres)
+
+
+@dataclass(frozen=True)
+class Legs:
+    """A run's stops as travelled, and the way home."""
+
+    stops: tuple[Stop, ...]
+    return_home: int
+    home_minutes: int
+    home_metres: int
+
+
+def walk_run(journeys: Journeys, carer: Carer, depart: int, calls: list[tuple[Visit, int]]) -> Legs:
+    """``carer`` leaving home at ``depart`` for ``calls`` (visit, wanted start) in order: each
+    arrival is the previous end plus the leg, each call starts when wanted or on arrival if
+    that is later. The one place a run's legs, arrivals and waits are worked out, for the
+    solver's answers and for rotas given as assignments alike."""
+    mode, home = carer.travel_mode, journeys.home_place[carer.id]
+    here, clock = home, depart
+    stops = []
+    for visit, wanted in calls:
+        there = journeys.client_place[visit.client_id]
+        minutes, metres = journeys.leg(mode, here, there)
+        arrival = clock + minutes
+        start = max(wanted, arrival)
+        stops.append(
+            Stop(
+                visit_id=visit.id,
+                client_id=visit.client_id,
+                arrival=arrival,
+                start=start,
+                end=start + visit.duration,
+                travel_minutes=minutes,
+                travel_m=metres,
+                wait_minutes=start - arrival,
+            )
+        )
+        here, clock = there, start + visit.duration
+    minutes, metres = journeys.leg(mode, here, home)
+    return Legs(tuple(stops), clock + minutes, minutes, metres)

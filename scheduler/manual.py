@@ -52,7 +52,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from routing.travel import TravelTimes
 from scheduler.clock import MINUTES_PER_DAY, format_clock, parse_clock
 from scheduler.errors import DomcareError, InputError, InputIssue
-from scheduler.journeys import Journeys, build_journeys
+from scheduler.journeys import Journeys, build_journeys, walk_run
 from scheduler.model import Carer, Scenario, Shift
 from scheduler.plan import Plan, PlanStatus, Run, Stop, Unallocated
 from scheduler.scenario_io import parse_date, read_csv_rows
@@ -240,33 +240,14 @@ def _run(
 ) -> Run:
     """``calls`` (in planned order) as one run: leave home just in time for the first, start
     each at its planned time or on arrival if later, go home after the last."""
-    mode, home = carer.travel_mode, journeys.home_place[carer.id]
     first = scenario.visit_by_id[calls[0].visit_id]
-    out, _ = journeys.leg(mode, home, journeys.client_place[first.client_id])
+    home, there = journeys.home_place[carer.id], journeys.client_place[first.client_id]
+    out, _ = journeys.leg(carer.travel_mode, home, there)
     depart = max(0, calls[0].start - out)
-    here, clock = home, depart
-    stops = []
-    for call in calls:
-        visit = scenario.visit_by_id[call.visit_id]
-        there = journeys.client_place[visit.client_id]
-        minutes, metres = journeys.leg(mode, here, there)
-        arrival = clock + minutes
-        start = max(call.start, arrival)
-        stops.append(
-            Stop(
-                visit_id=visit.id,
-                client_id=visit.client_id,
-                arrival=arrival,
-                start=start,
-                end=start + visit.duration,
-                travel_minutes=minutes,
-                travel_m=metres,
-                wait_minutes=start - arrival,
-            )
-        )
-        here, clock = there, start + visit.duration
-    minutes, metres = journeys.leg(mode, here, home)
-    return_home = clock + minutes
+    legs = walk_run(
+        journeys, carer, depart, [(scenario.visit_by_id[c.visit_id], c.start) for c in calls]
+    )
+    stops, return_home = legs.stops, legs.return_home
     shift = shift or _spanning(depart, return_home)
     break_start = _break_start(stops, depart, return_home, settings)
     return Run(
@@ -275,9 +256,9 @@ def _run(
         shift_end=shift.end,
         depart=depart,
         return_home=return_home,
-        stops=tuple(stops),
-        home_travel_minutes=minutes,
-        home_travel_m=metres,
+        stops=stops,
+        home_travel_minutes=legs.home_minutes,
+        home_travel_m=legs.home_metres,
         break_start=break_start,
         break_end=None if break_start is None else break_start + settings.break_minutes,
     )

@@ -47,9 +47,9 @@ from scheduler.clock import MINUTES_PER_DAY
 from scheduler.continuity import visit_costs
 from scheduler.errors import DomcareError
 from scheduler.explain import Reason, capacity_reason, no_plan_reason, suitable_carers
-from scheduler.journeys import Journeys, build_journeys
+from scheduler.journeys import Journeys, build_journeys, walk_run
 from scheduler.model import Carer, Client, Scenario, Shift
-from scheduler.plan import Plan, PlanStatus, Run, SolverInfo, Stop, Unallocated
+from scheduler.plan import Plan, PlanStatus, Run, SolverInfo, Unallocated
 from scheduler.settings import Settings
 from scheduler.zones import split_into_zones
 
@@ -186,39 +186,19 @@ def _to_plan(day: _Day, answer: RoutingSolution, settings: Settings, info: Solve
     placed: set[str] = set()
     for route in answer.routes:
         carer, shift = day.vehicle_shift[route.vehicle]
-        mode, home = carer.travel_mode, journeys.home_place[carer.id]
-        here, clock = home, route.depart
-        stops = []
-        for task, start in zip(route.tasks, route.starts, strict=True):
-            visit = scenario.visit_by_id[day.task_visit[task]]
-            there = journeys.client_place[visit.client_id]
-            minutes, metres = journeys.leg(mode, here, there)
-            arrival = clock + minutes
-            stops.append(
-                Stop(
-                    visit_id=visit.id,
-                    client_id=visit.client_id,
-                    arrival=arrival,
-                    start=start,
-                    end=start + visit.duration,
-                    travel_minutes=minutes,
-                    travel_m=metres,
-                    wait_minutes=start - arrival,
-                )
-            )
-            placed.add(visit.id)
-            here, clock = there, start + visit.duration
-        minutes, metres = journeys.leg(mode, here, home)
+        visits = [scenario.visit_by_id[day.task_visit[task]] for task in route.tasks]
+        legs = walk_run(journeys, carer, route.depart, list(zip(visits, route.starts, strict=True)))
+        placed.update(visit.id for visit in visits)
         runs.append(
             Run(
                 carer_id=carer.id,
                 shift_start=shift.start,
                 shift_end=shift.end,
                 depart=route.depart,
-                return_home=clock + minutes,
-                stops=tuple(stops),
-                home_travel_minutes=minutes,
-                home_travel_m=metres,
+                return_home=legs.return_home,
+                stops=legs.stops,
+                home_travel_minutes=legs.home_minutes,
+                home_travel_m=legs.home_metres,
                 break_start=route.break_start,
                 break_end=None
                 if route.break_start is None
