@@ -46,9 +46,12 @@ __all__ = [
     "Band",
     "BandMinutes",
     "band_minutes",
+    "draw_calls",
     "generate",
     "generate_week",
     "main",
+    "pattern_shifts",
+    "scatter_near",
     "write_generated",
 ]
 
@@ -114,6 +117,20 @@ def _scatter(rng: Rng, lat: float, lon: float, spread_km: float) -> Location | N
     dlat, dlon = rng.normal(0.0, spread_km, size=2)
     point = (round(lat + dlat / _KM_PER_DEG_LAT, 5), round(lon + dlon / _KM_PER_DEG_LON, 5))
     return Location(lat=point[0], lon=point[1]) if _on_land(*point) else None
+
+
+def scatter_near(rng: Rng, place: Location, spread_km: float) -> Location:
+    """A point around ``place`` (gaussian, ``spread_km`` per axis): somewhere a new client or
+    carer of an existing scenario may live. Inside County Down it must be on land; elsewhere
+    the generator knows no coast, so any point will do. After many tries, ``place`` itself."""
+    inside = _on_land(place.lat, place.lon)
+    for _ in range(_PLACE_TRIES):
+        dlat, dlon = rng.normal(0.0, spread_km, size=2)
+        lat = round(place.lat + dlat / _KM_PER_DEG_LAT, 5)
+        lon = round(place.lon + dlon / _KM_PER_DEG_LON, 5)
+        if -90 <= lat <= 90 and -180 <= lon <= 180 and (not inside or _on_land(lat, lon)):
+            return Location(lat=lat, lon=lon)
+    return place
 
 
 def _near(rng: Rng, town: _Town, spread_km: float) -> Location:
@@ -363,6 +380,17 @@ def _visit(
     )
 
 
+def draw_calls(rng: Rng, client_id: str, date: dt.date, most: int = 4) -> tuple[Visit, ...]:
+    """A new client's calls on ``date`` (at most ``most``): needs, call times, durations,
+    windows, skills and double-handed calls drawn as for a generated client. Visit ids are
+    ``{client_id}-{n}``."""
+    needs = _draw_needs(rng)
+    return tuple(
+        _visit(rng, f"{client_id}-{number}", client_id, date, slot, needs)
+        for number, slot in enumerate(_draw_slots(rng, needs, most), start=1)
+    )
+
+
 # ---- clients --------------------------------------------------------------------------------
 
 
@@ -511,6 +539,14 @@ _PATTERNS: dict[str, tuple[Shift, ...]] = {
     "morning": (_hours("07:00", "14:00"),),
     "evening": (_hours("16:00", "22:00"),),
 }
+
+
+def pattern_shifts(name: str) -> tuple[Shift, ...] | None:
+    """The shifts of a named pattern of the generated rotas (``split``, ``long``, ``day``,
+    ``morning``, ``evening``), or None for a name it does not know."""
+    return _PATTERNS.get(name)
+
+
 TRAVEL_ALLOWANCE = 0.30  # travel on top of care minutes, in the busiest hour
 SLACK = 0.15  # spare carer minutes in every hour once travel is allowed for
 _MAX_PATTERN_SHARE = 0.40  # no one pattern makes up more of the staff: a rota is a mix

@@ -46,6 +46,7 @@ from scheduler.settings import DEFAULT_SKILLS
 __all__ = [
     "COLUMNS",
     "parse_date",
+    "parse_shifts",
     "read_csv_rows",
     "read_scenario",
     "scenario_to_json",
@@ -190,7 +191,7 @@ def _items(text: str) -> list[str]:
     return [item.strip() for item in text.split(";") if item.strip()]
 
 
-def _shifts(text: str) -> tuple[Shift, ...]:
+def parse_shifts(text: str) -> tuple[Shift, ...]:
     shifts = []
     for part in _items(text):
         pieces = part.split("-")
@@ -217,7 +218,7 @@ def _shifts(text: str) -> tuple[Shift, ...]:
 
 def _day_shifts(text: str) -> tuple[Shift, ...]:
     """A shifts.csv cell: shifts as in carers.csv, or a day off when empty."""
-    return _shifts(text) if _items(text) else ()
+    return parse_shifts(text) if _items(text) else ()
 
 
 def _text(value: Any) -> str:
@@ -404,7 +405,7 @@ def _build_carers(
         name = reader.cell(table, i, "name", str.strip, "invalid_value", required=True)
         lat = reader.cell(table, i, "home_lat", _number(-90, 90), "out_of_range", required=True)
         lon = reader.cell(table, i, "home_lon", _number(-180, 180), "out_of_range", required=True)
-        shifts = reader.cell(table, i, "shifts", _shifts, "malformed_shift", required=True)
+        shifts = reader.cell(table, i, "shifts", parse_shifts, "malformed_shift", required=True)
         skills = _skill_set(reader, table, i, "skills", catalogue)
         gender = reader.cell(table, i, "gender", _choice(Gender), "invalid_value")
         mode = reader.cell(table, i, "travel_mode", _choice(TravelMode), "invalid_value")

@@ -122,6 +122,12 @@ class CompareSettings(_Frozen):
         ge=0,
         description="cost of a km driven: HMRC's approved 45p a mile is 28p a km",
     )
+    hourly_pay: float = Field(
+        default=12.71,
+        ge=0,
+        description="a carer's pay per paid hour in a what-if's cost: the UK National Living "
+        "Wage from April 2026",
+    )
     currency: str = "GBP"
 
 
