@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -390,6 +391,99 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def _whatif(args: argparse.Namespace, console: Console) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from scheduler.sweep import Solved, sweep
+    from scheduler.whatif import Spec, load_spec, prepare
+    from scheduler.whatif_report import write_sweep
+
+    spec = load_spec(args.spec)
+    given = {
+        "time_limit": args.time_limit,
+        "solution_limit": args.solution_limit,
+        "workers": args.workers,
+        "dask": args.dask or spec.dask or os.environ.get("DOMCARE_DASK_ADDRESS"),
+    }
+    try:
+        spec = Spec.model_validate(
+            spec.model_dump() | {k: v for k, v in given.items() if v is not None}
+        )
+    except ValidationError as exc:
+        raise InputError(
+            [
+                InputIssue("invalid_option", "command line", e["msg"], column=f"--{e['loc'][0]}")
+                for e in exc.errors()
+            ]
+        ) from None
+    ready = prepare(spec, args.spec.resolve().parent, str(args.spec))
+    scenario = ready.scenario
+    console.print(
+        f"What if, for {scenario.name}: {len(ready.planned)} variations (the base first) of "
+        f"{len(scenario.visits)} visits on {len(scenario.dates)} date(s), "
+        f"{len(scenario.carers)} carers; each plan searches {spec.time_limit:g} s"
+        + (f" or {spec.solution_limit} solutions" if spec.solution_limit else "")
+    )
+    failed = 0
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task("variations", total=len(ready.planned))
+
+        def done(solved: Solved) -> None:
+            nonlocal failed
+            failed += solved.error is not None
+            bar.update(
+                task,
+                advance=1,
+                description=f"variations ({failed} failed)" if failed else "variations",
+            )
+
+        result, solved = sweep(
+            scenario,
+            ready.planned,
+            spec.seed,
+            ready.packages,
+            workers=spec.workers,
+            dask=spec.dask,
+            on_done=done,
+        )
+    table = Table(title=f"What if, {scenario.name} ({result.ran_on}, {result.wall_seconds:.0f} s)")
+    columns = ("variation", "carers", "covered", "travel h", "utilisation", "familiar",
+               f"cost {result.currency}", "released h", "taken on")  # fmt: skip
+    for column in columns:
+        table.add_column(column, justify="left" if column == "variation" else "right")
+    for row in result.rows:
+        if row.status != "done":
+            table.add_row(row.name, "[red]failed[/red]")
+            continue
+        table.add_row(
+            row.name,
+            str(row.carers),
+            f"{row.visits_covered} of {row.visits}",
+            f"{row.travel_hours:.1f}",
+            f"{row.utilisation:.0%}",
+            f"{row.familiar_share:.0%}",
+            f"{row.cost:,.0f}",
+            "" if row.released_hours is None else f"{row.released_hours:.1f}",
+            "" if row.packages is None else f"{row.taken_on} of {row.packages}",
+        )
+    console.print(table)
+    for row in result.rows:
+        if row.error:
+            console.print(f"{row.name} failed: {row.error}", markup=False)
+    write_sweep(args.out, result, solved)
+    console.print(
+        f"Wrote {args.out}/report.html, whatif.csv, whatif.json, coverage.svg, tradeoff.svg "
+        "and plans/"
+    )
+    return EXIT_OK
+
+
 def _demo(args: argparse.Namespace, console: Console) -> int:
     args.path = str(SHIPPED / "small")
     return _solve(args, console)
@@ -505,6 +599,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     solve_options(comparing, "out/compare", 30.0)
     comparing.set_defaults(run=_compare)
+
+    whatif = commands.add_parser(
+        "whatif",
+        help="plan many variations of a scenario (carers, demand, windows, waiting list, "
+        "travel, settings) side by side and tabulate them",
+    )
+    whatif.add_argument("spec", type=Path, help="what-if spec, YAML or JSON (docs/whatif.md)")
+    whatif.add_argument(
+        "--workers", type=int, metavar="N", help="variations side by side (default: one per core)"
+    )
+    whatif.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run on a Dask cluster (tcp://host:8786), or 'local' for a LocalCluster here "
+        "(default: $DOMCARE_DASK_ADDRESS, else a local process pool)",
+    )
+    whatif.add_argument("--time-limit", type=float, metavar="S", help="seconds per plan")
+    whatif.add_argument(
+        "--solution-limit", type=int, metavar="N", help="solutions per plan (reproducible)"
+    )
+    whatif.add_argument(
+        "--out", type=Path, default=Path("out/whatif"), metavar="DIR",
+        help="folder for the outputs (default out/whatif)",
+    )  # fmt: skip
+    whatif.set_defaults(run=_whatif)
 
     check = commands.add_parser(
         "validate", help="check a plan (or a week.json, for a week) against a scenario"

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict  # noqa: E402
 
 from scheduler.released import Released, RotaSummary  # noqa: E402
 
-__all__ = ["Comparison", "Intake", "report_html"]
+__all__ = ["Comparison", "Intake", "html_page", "html_table", "report_html", "svg_of"]
 
 
 class _Frozen(BaseModel):
@@ -48,7 +48,7 @@ class Comparison(_Frozen):
 _COLOURS = ("#1b7837", "#762a83", "#af8dc3", "#e7d4e8", "#7fbf7b")
 
 
-def _svg(figure: plt.Figure) -> str:
+def svg_of(figure: plt.Figure) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight")
     plt.close(figure)
@@ -64,7 +64,7 @@ def _bars(title: str, labels: Sequence[str], values: Sequence[float], unit: str)
     axes.set_title(title, loc="left", fontsize=11)
     axes.spines[["top", "right"]].set_visible(False)
     axes.margins(x=0.25)
-    return _svg(figure)
+    return svg_of(figure)
 
 
 def _travel_and_waiting(rotas: Sequence[RotaSummary]) -> str:
@@ -81,7 +81,7 @@ def _travel_and_waiting(rotas: Sequence[RotaSummary]) -> str:
     axes.set_title("Paid hours not spent with clients", loc="left", fontsize=11)
     axes.spines[["top", "right"]].set_visible(False)
     axes.margins(x=0.2)
-    return _svg(figure)
+    return svg_of(figure)
 
 
 def _per_day(rotas: Sequence[RotaSummary]) -> str:
@@ -92,10 +92,10 @@ def _per_day(rotas: Sequence[RotaSummary]) -> str:
         axes.annotate(rota.name, (len(dates) - 1, rota.days[-1].travel_minutes / 60))
     axes.set_title("Travel hours per day", loc="left", fontsize=11)
     axes.spines[["top", "right"]].set_visible(False)
-    return _svg(figure)
+    return svg_of(figure)
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+def html_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
@@ -124,7 +124,7 @@ def report_html(comparison: Comparison) -> str:
         )
     parts.append("<h2>Figures</h2>")
     parts.append(
-        _table(
+        html_table(
             [
                 "rota",
                 "visits covered",
@@ -160,7 +160,7 @@ def report_html(comparison: Comparison) -> str:
     for released in comparison.released:
         parts.append(f"<h3>Against the {html.escape(released.against)}</h3>")
         parts.append(
-            _table(
+            html_table(
                 ["date", "hours released", "counted", "why not"],
                 [
                     [d.date, f"{d.hours:,.2f}", "yes" if d.counted else "no", d.why_not or ""]
@@ -171,7 +171,7 @@ def report_html(comparison: Comparison) -> str:
     if comparison.intake:
         parts.append("<h2>Waiting list</h2>")
         parts.append(
-            _table(
+            html_table(
                 ["rota", "people taken on", "current visits still covered"],
                 [
                     [i.rota, f"{len(i.taken_on)} of {i.packages}", i.current_visits_covered]
@@ -212,14 +212,21 @@ def report_html(comparison: Comparison) -> str:
         parts.append("<h2>Notes</h2><ul>")
         parts += [f"<li>{html.escape(note)}</li>" for note in comparison.notes]
         parts.append("</ul>")
-    style = (
-        "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;color:#222}"
-        "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;"
-        "padding:.3rem .6rem;text-align:right}td:first-child,th:first-child{text-align:left}"
-        ".headline{font-size:1.1rem}svg{display:block;margin:1rem 0}"
-    )
+    return html_page(comparison.scenario, parts)
+
+
+_STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;color:#222}"
+    "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;"
+    "padding:.3rem .6rem;text-align:right}td:first-child,th:first-child{text-align:left}"
+    ".headline{font-size:1.1rem}svg{display:block;margin:1rem 0}"
+)
+
+
+def html_page(title: str, parts: Sequence[str]) -> str:
+    """A self-contained page: no script, no font or style from the network."""
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
-        f"<title>domcare: {html.escape(comparison.scenario)}</title><style>{style}</style>"
+        f"<title>domcare: {html.escape(title)}</title><style>{_STYLE}</style>"
         f"</head><body>{''.join(parts)}</body></html>"
     )

@@ -40,6 +40,7 @@ __all__ = [
     "Made",
     "Planned",
     "Spec",
+    "Sweep",
     "TravelModeChange",
     "Variation",
     "WaitingListChange",
@@ -50,6 +51,7 @@ __all__ = [
     "load_spec",
     "parse_spec",
     "patches",
+    "prepare",
 ]
 
 BASE = "base"
@@ -205,6 +207,14 @@ class Spec(_Spec):
     settings: dict[str, Any] | None = None
     variations: tuple[Variation, ...] = ()
     grids: tuple[Grid, ...] = ()
+    workers: int | None = Field(
+        default=None, ge=1, le=256, description="processes side by side (default: one per core)"
+    )
+    dask: str | None = Field(
+        default=None,
+        description="a Dask scheduler's address (tcp://host:8786), or local for a "
+        "LocalCluster here; none: a local process pool",
+    )
 
 
 @dataclass(frozen=True)
@@ -428,6 +438,77 @@ def load_spec(path: Path | str) -> Spec:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([InputIssue("unreadable", str(path), str(exc))]) from None
     return parse_spec(text, str(path))
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A spec with what it needs to run: the base scenario, its variations, the waiting list."""
+
+    spec: Spec
+    scenario: Scenario
+    planned: tuple[Planned, ...]
+    packages: tuple[CarePackage, ...] | None
+
+
+def _base_path(spec: Spec, folder: Path | None) -> Path:
+    """The base scenario: a path beside the spec, else a shipped scenario of that name. With
+    no folder (the service) only shipped scenarios: a request never names a server's file."""
+    import scenarios
+
+    if folder is not None and (folder / spec.base).exists():
+        return folder / spec.base
+    name = Path(spec.base).name
+    shipped = Path(scenarios.__file__).resolve().parent / name
+    if name and (folder is not None or spec.base == name) and (shipped / "visits.csv").exists():
+        return shipped
+    where = f"beside the spec ({folder}) or " if folder is not None else ""
+    raise InputError(
+        [
+            InputIssue(
+                "unknown_base", "spec", f"no scenario {spec.base!r} {where}shipped", column="base"
+            )
+        ]
+    )
+
+
+def prepare(spec: Spec, folder: Path | None, label: str = "spec") -> Sweep:
+    """Read the base scenario and waiting list the spec names and list its variations."""
+    from scheduler.scenario_io import read_scenario
+    from scheduler.waiting import read_waiting_list
+
+    planned = expand(spec, label)
+    base = _base_path(spec, folder)
+    scenario = read_scenario(base)
+    packages = None
+    wanted = [p.name for p in planned if p.variation.waiting_list is not None]
+    if spec.waiting_list is not None:
+        if folder is None:
+            raise InputError(
+                [
+                    InputIssue(
+                        "invalid_spec",
+                        label,
+                        "the service takes the shipped scenario's own waiting list only",
+                        column="waiting_list",
+                    )
+                ]
+            )
+        packages = read_waiting_list(folder / spec.waiting_list, scenario.skills)
+    elif wanted and base.is_dir() and (base / "waiting.csv").exists():
+        packages = read_waiting_list(base / "waiting.csv", scenario.skills)
+    elif wanted:
+        raise InputError(
+            [
+                InputIssue(
+                    "no_waiting_list",
+                    label,
+                    f"{wanted[0]!r} takes people on from the "
+                    "waiting list, but the spec names none and the base has no waiting.csv",
+                    column="waiting_list",
+                )
+            ]
+        )
+    return Sweep(spec, scenario, tuple(planned), packages)
 
 
 # ---- making a variation ----------------------------------------------------------------------

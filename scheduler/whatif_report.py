@@ -1,0 +1,224 @@
+"""A sweep's results as a planner reads them: a table (CSV), two plots (SVG) and one
+self-contained page holding both, beside the JSON every figure comes from."""
+
+from __future__ import annotations
+
+import html
+import io
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: never a window
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from scheduler.files import write_text_atomic  # noqa: E402
+from scheduler.report import html_page, html_table, svg_of  # noqa: E402
+from scheduler.sweep import Outcome, Solved, SweepResult  # noqa: E402
+from scheduler.week import WeekPlan  # noqa: E402
+from scheduler.whatif import BASE  # noqa: E402
+
+__all__ = [
+    "CARERS_AXIS",
+    "coverage_plot",
+    "report_html",
+    "results_csv",
+    "tradeoff_plot",
+    "write_sweep",
+]
+
+CARERS_AXIS = "carers.change"
+_COLUMNS = (
+    "index", "name", "status", "carers", "visits", "visits_covered", "coverage",
+    "critical_left_out", "travel_hours", "waiting_hours", "paid_hours", "utilisation",
+    "familiar_share", "carers_per_client", "travel_km", "cost", "objective", "released_hours",
+    "released_note", "packages", "taken_on", "seconds", "error",
+)  # fmt: skip
+
+
+def results_csv(result: SweepResult) -> str:
+    """One row per variation; a grid's axes follow as columns of their own."""
+    axes = sorted({axis for row in result.rows for axis in row.point})
+    records = [
+        {**{c: getattr(row, c) for c in _COLUMNS}, "grid": row.grid, **row.point}
+        for row in result.rows
+    ]
+    frame = pd.DataFrame.from_records(records, columns=[*_COLUMNS, "grid", *axes])
+    whole = [f for f, info in Outcome.model_fields.items() if "int" in str(info.annotation)]
+    for column in (c for c in _COLUMNS if c in whole):
+        frame[column] = frame[column].astype("Int64")  # a failed row's blanks keep ints whole
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue()
+
+
+def _done(rows: Sequence[Outcome]) -> list[Outcome]:
+    return [r for r in rows if r.status == "done"]
+
+
+def _label(axes: plt.Axes, row: Outcome, x: float, y: float) -> None:
+    axes.annotate(row.name, (x, y), fontsize=7, xytext=(4, 3), textcoords="offset points")
+
+
+def _series(rows: Sequence[Outcome], along: str) -> dict[tuple[str | None, str], list[Outcome]]:
+    """A grid's points that differ only in the axis ``along``, grouped to draw as a line."""
+    lines: dict[tuple[str | None, str], list[Outcome]] = defaultdict(list)
+    for row in rows:
+        if along in row.point:
+            rest = ", ".join(f"{a}={v}" for a, v in row.point.items() if a != along)
+            lines[(row.grid, rest)].append(row)
+    return lines
+
+
+def coverage_plot(result: SweepResult) -> str:
+    """Share of visits covered against the carers the variation has: a grid over carers
+    draws a line per value of its other axes; other variations are labelled points."""
+    rows = _done(result.rows)
+    figure, axes = plt.subplots(figsize=(7, 4))
+    lines = _series(rows, CARERS_AXIS)
+    on_line = set()
+    for (grid, rest), members in sorted(lines.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
+        members.sort(key=lambda r: r.carers or 0)
+        on_line |= {r.index for r in members}
+        axes.plot(
+            [r.carers or 0 for r in members],
+            [100 * (r.coverage or 0) for r in members],
+            "o-",
+            label=rest or grid or "",
+        )
+    for row in rows:
+        if row.index in on_line:
+            continue
+        y = 100 * (row.coverage or 0)
+        axes.plot([row.carers or 0], [y], "*" if row.name == BASE else "o", color="#444")
+        _label(axes, row, row.carers or 0, y)
+    if lines:
+        axes.legend(fontsize=7, frameon=False)
+    axes.set_xlabel("carers")
+    axes.set_ylabel("visits covered (%)")
+    axes.set_title("Visits covered against carers", loc="left", fontsize=11)
+    axes.spines[["top", "right"]].set_visible(False)
+    return svg_of(figure)
+
+
+def tradeoff_plot(result: SweepResult) -> str:
+    """Travel against the share of visits by a familiar carer: the price of continuity. A
+    grid of one axis (the continuity weight, say) is drawn as a curve in the axis's order."""
+    rows = _done(result.rows)
+    figure, axes = plt.subplots(figsize=(7, 4))
+    curves: dict[str | None, list[Outcome]] = defaultdict(list)
+    for row in rows:
+        if row.grid is not None and len(row.point) == 1:
+            curves[row.grid].append(row)
+    for grid, members in curves.items():
+        axis = next(iter(members[0].point))
+        members.sort(key=lambda r: float(r.point[axis]))
+        axes.plot(
+            [r.travel_hours or 0 for r in members],
+            [100 * (r.familiar_share or 0) for r in members],
+            "o-",
+            label=f"{grid}: {axis}",
+        )
+        for r in members:
+            _label(axes, r, r.travel_hours or 0, 100 * (r.familiar_share or 0))
+    curved = {r.index for members in curves.values() for r in members}
+    for row in rows:
+        if row.index in curved:
+            continue
+        y = 100 * (row.familiar_share or 0)
+        axes.plot([row.travel_hours or 0], [y], "*" if row.name == BASE else "o", color="#444")
+        _label(axes, row, row.travel_hours or 0, y)
+    if curves:
+        axes.legend(fontsize=7, frameon=False)
+    axes.set_xlabel("travel (hours)")
+    axes.set_ylabel("visits by a familiar carer (%)")
+    axes.set_title("Travel against continuity of care", loc="left", fontsize=11)
+    axes.spines[["top", "right"]].set_visible(False)
+    return svg_of(figure)
+
+
+def _cell(value: float | int | None, fmt: str) -> str:
+    return "" if value is None else format(value, fmt)
+
+
+def report_html(result: SweepResult) -> str:
+    """The page: the table of every variation, the two plots, the notes."""
+    done = len(_done(result.rows))
+    parts = [
+        f"<h1>What if: {html.escape(result.scenario)}</h1>",
+        f"<p>{len(result.rows)} variations ({done} planned, {len(result.rows) - done} failed) "
+        f"on {html.escape(', '.join(result.dates))}; each plan searched "
+        f"{result.time_limit_s:g} s"
+        + (f" or {result.solution_limit} solutions" if result.solution_limit else "")
+        + f"; ran on {html.escape(result.ran_on)} in {result.wall_seconds:,.0f} s.</p>",
+    ]
+    parts.append(
+        html_table(
+            [
+                "variation",
+                "carers",
+                "visits covered",
+                "critical out",
+                "travel h",
+                "waiting h",
+                "utilisation",
+                "familiar",
+                f"cost ({result.currency})",
+                "released h vs base",
+                "taken on",
+                "note",
+            ],
+            [
+                [
+                    r.name,
+                    _cell(r.carers, "d"),
+                    f"{r.visits_covered} of {r.visits}" if r.status == "done" else "",
+                    _cell(r.critical_left_out, "d"),
+                    _cell(r.travel_hours, ".1f"),
+                    _cell(r.waiting_hours, ".1f"),
+                    _cell(r.utilisation, ".0%"),
+                    _cell(r.familiar_share, ".0%"),
+                    _cell(r.cost, ",.0f"),
+                    _cell(r.released_hours, ".1f"),
+                    f"{r.taken_on} of {r.packages}" if r.packages is not None else "",
+                    r.error or r.released_note or "",
+                ]
+                for r in result.rows
+            ],
+        )  # fmt: skip
+    )
+    parts += ["<h2>Plots</h2>", coverage_plot(result), tradeoff_plot(result)]
+    if result.notes:
+        parts.append("<h2>Notes</h2><ul>")
+        parts += [f"<li>{html.escape(note)}</li>" for note in result.notes]
+        parts.append("</ul>")
+    return html_page(f"what if {result.scenario}", parts)
+
+
+def write_sweep(out: Path, result: SweepResult, solved: Sequence[Solved]) -> list[Path]:
+    """Every file of a sweep, each written whole: the table (whatif.csv, whatif.json), the
+    plots, the page, and each variation's plan (plans/NNN.json, NNN its row's index; a
+    week's as a week.json)."""
+    files = {
+        "whatif.json": result.model_dump_json(indent=1),
+        "whatif.csv": results_csv(result),
+        "coverage.svg": coverage_plot(result),
+        "tradeoff.svg": tradeoff_plot(result),
+        "report.html": report_html(result),
+    }
+    for item in solved:
+        if len(item.plans) == 1:
+            files[f"plans/{item.index:03d}.json"] = item.plans[0].model_dump_json(indent=1)
+        elif item.plans:
+            week = WeekPlan(
+                scenario=result.scenario, settings=item.plans[0].settings, days=item.plans
+            )
+            files[f"plans/{item.index:03d}.json"] = week.model_dump_json(indent=1)
+    written = []
+    for name, text in files.items():
+        write_text_atomic(out / name, text)
+        written.append(out / name)
+    return written
