@@ -50,6 +50,22 @@ class ServiceSettings(BaseModel):
     max_time_limit_s: float = Field(
         default=600.0, gt=0, description="longest time limit a request may ask for, a day"
     )
+    max_whatif_variations: int = Field(
+        default=50,
+        ge=1,
+        description="most variations in one what-if sweep, the base included; more answer 422",
+    )
+    whatif_workers: int = Field(
+        default=1,
+        ge=1,
+        description="processes a what-if job plans its variations in, side by side (1: one "
+        "after another in the job's own worker)",
+    )
+    dask_address: str | None = Field(
+        default=None,
+        description="a Dask scheduler (tcp://host:8786, or local for a LocalCluster) that "
+        "what-if jobs plan their variations on, instead of local processes",
+    )
     progress_interval_s: float = Field(
         default=1.0, gt=0, description="least time between two progress writes of a job"
     )

@@ -21,12 +21,13 @@ from api.deps import Services
 from api.errors import add_handlers
 from api.keys import KeyStore
 from api.limits import BodyLimit, PrivateErrors
-from api.routes import compare, health, rotas, scenarios, web
+from api.routes import compare, health, rotas, scenarios, web, whatif
 from api.routes.jobs import REF
 from api.runner import ExecutorFactory, JobRunner, process_pool
-from api.schemas import CompareCreate, RotaCreate
+from api.schemas import CompareCreate, RotaCreate, whatif_create_schema
 from api.shipped import ShippedScenarios
 from api.store import JobStore
+from scheduler.whatif import Spec
 
 __all__ = ["create_app"]
 
@@ -44,7 +45,8 @@ with nothing from the internet.
 
 Every endpoint but `/healthz` (and the page itself, which holds no data) needs an API key:
 `Authorization: Bearer <key>`, made with `domcare keys create --role viewer|coordinator|planner`.
-A viewer reads; a coordinator also requests rotas; a planner also runs comparisons.
+A viewer reads; a coordinator also requests rotas; a planner also runs comparisons and
+what-if sweeps (`POST /v1/whatif`, the spec of `domcare whatif` as JSON).
 
 Units as in domcare's files: times are minutes after midnight in plans (`HH:MM` in CSV),
 durations minutes, distances metres (`travel_m`) or km in figures, positions WGS84 degrees.
@@ -70,10 +72,12 @@ def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
                 routes=app.routes,
             )
             _, bodies = models_json_schema(
-                [(RotaCreate, "validation"), (CompareCreate, "validation")], ref_template=REF
+                [(RotaCreate, "validation"), (CompareCreate, "validation"), (Spec, "validation")],
+                ref_template=REF,
             )
             schemas = built.setdefault("components", {}).setdefault("schemas", {})
             schemas.update(bodies.get("$defs", {}))
+            schemas["WhatIfCreate"] = whatif_create_schema(schemas["Spec"])
             app.openapi_schema = built
         return app.openapi_schema
 
@@ -115,7 +119,7 @@ def create_app(
     app.add_middleware(PrivateErrors)
     app.add_middleware(BodyLimit, max_bytes=service.max_request_bytes)
     add_handlers(app)
-    for module in (health, scenarios, rotas, compare, web):
+    for module in (health, scenarios, rotas, compare, whatif, web):
         app.include_router(module.router)
     app.openapi = _openapi(app)  # type: ignore[method-assign]
     return app

@@ -15,11 +15,14 @@ from scheduler.metrics import DayFigures
 from scheduler.plan import Plan
 from scheduler.report import Comparison
 from scheduler.settings import FirstSolution, Metaheuristic
+from scheduler.sweep import SweepResult
 from scheduler.week import WeekFigures, WeekPlan
+from scheduler.whatif import Spec
 
 __all__ = [
     "COMPARE_EXAMPLES",
     "ROTA_EXAMPLES",
+    "WHATIF_EXAMPLES",
     "CompareCreate",
     "ComparePublic",
     "Health",
@@ -32,6 +35,8 @@ __all__ = [
     "RotaPublic",
     "ScenarioFacts",
     "ShippedScenario",
+    "WhatIfPublic",
+    "whatif_create_schema",
 ]
 
 TINY_SCENARIO: dict[str, Any] = {
@@ -72,6 +77,51 @@ COMPARE_EXAMPLES: list[Any] = [
         "options": {"time_limit_s": 5},
     },
 ]
+WHATIF_EXAMPLES: list[Any] = [
+    {
+        "base": "small",
+        "time_limit": 10,
+        "solution_limit": 50,
+        "variations": [
+            {"name": "recruit two", "carers": {"change": 2}},
+            {"name": "wider windows", "windows": {"half_width": 45}},
+        ],
+    },
+    {
+        "base": "town",
+        "time_limit": 20,
+        "variations": [{"name": "take on the waiting list", "waiting_list": {}}],
+        "grids": [
+            {
+                "name": "staff and windows",
+                "axes": {
+                    "carers.change": {"start": -2, "stop": 2},
+                    "windows.half_width": [30, 60],
+                },
+            }
+        ],
+    },
+]
+_NOT_SENT = ("waiting_list", "workers", "dask")
+"""Spec fields a request may not use: the service plans only shipped scenarios (with their own
+waiting lists), and decides itself where sweeps run."""
+
+
+def whatif_create_schema(spec: dict[str, Any]) -> dict[str, Any]:
+    """The request body's schema: ``Spec``'s (the YAML spec of ``domcare whatif``) without
+    the fields the service refuses, its base a shipped scenario's name."""
+    properties = {k: v for k, v in spec["properties"].items() if k not in _NOT_SENT}
+    properties["base"] = properties["base"] | {
+        "description": "a shipped scenario's name (GET /v1/scenarios)"
+    }
+    return spec | {
+        "title": "WhatIfCreate",
+        "description": "A what-if sweep, as the YAML spec of domcare whatif: the base "
+        "scenario, how long each plan may search, the variations and grids. Each variation "
+        "is planned as a rota; the base is planned too, first.",
+        "properties": properties,
+        "examples": WHATIF_EXAMPLES,
+    }
 
 
 class _Wire(BaseModel):
@@ -222,7 +272,16 @@ class JobProgress(_Wire):
     visits_placed: int | None = None
     best_cost: int | None = None
     date: dt.date | None = Field(default=None, description="the day being planned, in a week")
-    step: str | None = Field(default=None, description="what a comparison is doing")
+    step: str | None = Field(
+        default=None, description="what a comparison is doing; how far a what-if sweep is"
+    )
+    variations_done: int | None = Field(
+        default=None, description="a what-if sweep's variations planned (or failed) so far"
+    )
+    variations_failed: int | None = None
+    variations_total: int | None = Field(
+        default=None, description="a what-if sweep's variations, the base included"
+    )
 
 
 class ScenarioFacts(_Wire):
@@ -233,17 +292,22 @@ class ScenarioFacts(_Wire):
     clients: int
 
 
-class _JobPublic(_Wire):
+class _JobState(_Wire):
+    """What every job answers: where it is, and its scenario (a what-if job's base)."""
+
     id: str
     status: str = Field(description="queued, running, done or failed")
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
     scenario: ScenarioFacts
-    options: RotaOptions
     progress: JobProgress | None = Field(description="while running, and last known after")
     error: str | None = Field(description="why a failed job failed")
     links: dict[str, str]
+
+
+class _JobPublic(_JobState):
+    options: RotaOptions
 
 
 class RotaPublic(_JobPublic):
@@ -259,6 +323,15 @@ class RotaPublic(_JobPublic):
 
 class ComparePublic(_JobPublic):
     comparison: Comparison | None = None
+
+
+class WhatIfPublic(_JobState):
+    """A what-if job: the spec as sent and, when done, one row per variation (the base
+    first), in the model domcare whatif writes to whatif.json."""
+
+    spec: Spec
+    variations: int = Field(description="variations to plan, the base included")
+    sweep: SweepResult | None = None
 
 
 class ShippedScenario(ScenarioFacts):

@@ -23,6 +23,7 @@ __all__ = ["Document", "Job", "JobKind", "JobStatus", "JobStore"]
 class JobKind(StrEnum):
     ROTA = "rota"
     COMPARE = "compare"
+    WHATIF = "whatif"
 
 
 class JobStatus(StrEnum):

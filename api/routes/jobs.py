@@ -15,7 +15,15 @@ from api.runner import QueueFull
 from api.schemas import JobAccepted, JobProgress, Problem, RotaOptions, ScenarioFacts
 from api.store import Job, JobKind, JobStatus
 
-__all__ = ["accept", "base_fields", "document", "find", "request_body", "responses"]
+__all__ = [
+    "accept",
+    "base_fields",
+    "document",
+    "find",
+    "job_fields",
+    "request_body",
+    "responses",
+]
 
 log = logging.getLogger("domcare.api")
 
@@ -127,17 +135,24 @@ def document(services: Services, job: Job, name: str) -> str:
     return found.content
 
 
-def base_fields(job: Job, links: dict[str, str]) -> dict[str, Any]:
-    """The fields every job answer has, from the job's row."""
+def job_fields(job: Job, links: dict[str, str]) -> dict[str, Any]:
+    """The fields every job answer has, from the job's row, but its options and scenario
+    (a what-if job's are its spec, and facts of its base)."""
     return {
         "id": job.id,
         "status": job.status.value,
         "created_at": job.created_at,
         "started_at": job.started_at,
         "finished_at": job.finished_at,
-        "scenario": ScenarioFacts.model_validate(job.summary),
-        "options": RotaOptions.model_validate(job.options),
         "progress": JobProgress.model_validate(job.progress) if job.progress else None,
         "error": job.error,
         "links": links,
+    }
+
+
+def base_fields(job: Job, links: dict[str, str]) -> dict[str, Any]:
+    """The fields of a rota or comparison answer, from the job's row."""
+    return job_fields(job, links) | {
+        "scenario": ScenarioFacts.model_validate(job.summary),
+        "options": RotaOptions.model_validate(job.options),
     }

@@ -38,6 +38,12 @@ def test_the_document_lists_every_operation(held: Service) -> None:
         "create_comparison",
         "get_comparison",
         "get_comparison_report",
+        "create_whatif",
+        "get_whatif",
+        "get_whatif_csv",
+        "get_whatif_report",
+        "get_whatif_coverage_svg",
+        "get_whatif_tradeoff_svg",
     }
     assert all(path.startswith("/v1/") or path == "/healthz" for path in document["paths"])
     assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"

@@ -1,0 +1,146 @@
+"""A what-if request, checked in the web process before it is queued: the spec read with
+``domcare whatif``'s own reader (so its issues name the same fields), its base a shipped
+scenario, and every variation within the service's limits on variations, visits and time.
+
+The service plans shipped scenarios only (a request never names a server's file) and decides
+itself where the variations run, so a spec's ``waiting_list``, ``workers`` and ``dask`` are
+refused rather than ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from api.config import ServiceSettings
+from api.schemas import ScenarioFacts
+from scheduler.errors import InputError, InputIssue
+from scheduler.waiting import with_packages
+from scheduler.whatif import Planned, Spec, Sweep, WhatIfError, apply, parse_spec, prepare
+
+__all__ = ["WhatIfInput", "read_spec", "whatif_input"]
+
+REQUEST_FILE = "request"
+_DECIDED_HERE = ("workers", "dask")
+
+
+@dataclass(frozen=True)
+class WhatIfInput:
+    """A checked what-if request; ``document`` is what is stored, and prepared again by the
+    worker (preparing is quick, and a variation is the same wherever it is made)."""
+
+    sweep: Sweep
+
+    @property
+    def variations(self) -> int:
+        return len(self.sweep.planned)
+
+    def document(self) -> dict[str, Any]:
+        return {"spec": self.sweep.spec.model_dump(mode="json")}
+
+    def facts(self) -> ScenarioFacts:
+        scenario = self.sweep.scenario
+        return ScenarioFacts(
+            name=scenario.name,
+            dates=list(scenario.dates),
+            visits=len(scenario.visits),
+            carers=len(scenario.carers),
+            clients=len(scenario.clients),
+        )
+
+
+def read_spec(body: bytes) -> Spec:
+    """The body as a spec. JSON is read as JSON first: PyYAML, behind ``parse_spec``, refuses
+    some JSON (a tab indent), which is then read again on one line (so without its rows)."""
+    try:
+        text = body.decode("utf-8-sig")
+        data = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        row = exc.lineno if isinstance(exc, json.JSONDecodeError) else None
+        raise InputError(
+            [InputIssue("invalid_request", REQUEST_FILE, "is not JSON in UTF-8", row=row)]
+        ) from None
+    try:
+        return parse_spec(text, REQUEST_FILE)
+    except InputError as exc:
+        if any(issue.column for issue in exc.issues) or not isinstance(data, dict):
+            raise
+    return parse_spec(json.dumps(data), REQUEST_FILE)
+
+
+def _where(planned: Planned, listed: int) -> str:
+    """A variation's place in the spec, as near as ``Planned`` tells it."""
+    if planned.index == 0:
+        return "base"
+    return f"variations.{planned.index - 1}" if planned.index <= listed else "grids"
+
+
+def _visit_issues(sweep: Sweep, service: ServiceSettings) -> list[InputIssue]:
+    """Variations with more visits than the service plans in one request (waiting-list people
+    taken on count too). One that cannot be made is left to its row, as on the command line."""
+    issues = []
+    for planned in sweep.planned:
+        try:
+            made = apply(sweep.scenario, planned, sweep.spec.seed, sweep.packages)
+        except WhatIfError:
+            continue
+        scenario = made.scenario
+        if made.packages:
+            scenario = with_packages(scenario, made.packages)
+        if len(scenario.visits) > service.max_visits:
+            issues.append(
+                InputIssue(
+                    "too_many_visits",
+                    REQUEST_FILE,
+                    f"{planned.name!r} has {len(scenario.visits)} visits; this service plans "
+                    f"at most {service.max_visits} in one request",
+                    column=_where(planned, len(sweep.spec.variations)),
+                )
+            )
+    return issues
+
+
+def whatif_input(body: bytes, service: ServiceSettings) -> WhatIfInput:
+    """Check everything a sweep needs, now: it is only queued when every variation can be
+    planned here. Raises ``InputError`` with every problem found."""
+    spec = read_spec(body)
+    issues = [
+        InputIssue(
+            "invalid_request",
+            REQUEST_FILE,
+            "is not taken here: the service decides where sweeps run",
+            column=name,
+        )
+        for name in _DECIDED_HERE
+        if getattr(spec, name) is not None
+    ]
+    if spec.time_limit > service.max_time_limit_s:
+        issues.append(
+            InputIssue(
+                "time_limit_too_long",
+                REQUEST_FILE,
+                f"{spec.time_limit:g} s is over this service's most, "
+                f"{service.max_time_limit_s:g} s a day",
+                column="time_limit",
+            )
+        )
+    try:
+        sweep = prepare(spec, None, REQUEST_FILE)
+    except InputError as exc:
+        raise InputError(issues + exc.issues) from None
+    if len(sweep.planned) > service.max_whatif_variations:
+        issues.append(
+            InputIssue(
+                "too_many_variations",
+                REQUEST_FILE,
+                f"the spec makes {len(sweep.planned)} variations, the base included; this "
+                f"service plans at most {service.max_whatif_variations} in one sweep",
+                column="grids" if spec.grids else "variations",
+            )
+        )
+        raise InputError(issues)  # not every one of them made, to say so
+    issues += _visit_issues(sweep, service)
+    if issues:
+        raise InputError(issues)
+    return WhatIfInput(sweep)
