@@ -23,7 +23,7 @@ from functools import partial
 
 from api.config import ServiceSettings
 from api.store import UNFINISHED, Job, JobStore
-from api.worker import run_job, start_worker
+from api.worker import SweepPlace, run_job, start_worker
 
 __all__ = ["MAX_ATTEMPTS", "JobRunner", "QueueFull", "process_pool"]
 
@@ -121,15 +121,18 @@ class JobRunner:
     def _submit(self, job_id: str) -> None:
         """Hand ``job_id`` to the pool (the lock is held)."""
         assert self._executor is not None, "start the runner first"
+        service = self._service
+        arguments = (
+            service.database_url,
+            job_id,
+            service.progress_interval_s,
+            SweepPlace(service.whatif_workers, service.dask_address),
+        )
         try:
-            future = self._executor.submit(
-                run_job, self._service.database_url, job_id, self._service.progress_interval_s
-            )
+            future = self._executor.submit(run_job, *arguments)
         except BrokenProcessPool:
             self._executor = self._make_executor(self._service)
-            future = self._executor.submit(
-                run_job, self._service.database_url, job_id, self._service.progress_interval_s
-            )
+            future = self._executor.submit(run_job, *arguments)
         self._pending.add(job_id)
         future.add_done_callback(partial(self._finished, job_id, self._executor))
 

@@ -1,5 +1,6 @@
-"""What a worker process does with a job: claim it, plan (or compare), validate, store the
-outputs, and say done or failed. Runs outside the web process, with its own engine.
+"""What a worker process does with a job: claim it, plan (or compare, or sweep what-ifs),
+validate, store the outputs, and say done or failed. Runs outside the web process, with its
+own engine.
 
 A failed job carries a sentence for a person, never a traceback; the log gets the traceback
 (without the exception's text, which could quote the input) and the job id.
@@ -31,13 +32,14 @@ from scheduler.solve import solve_day
 from scheduler.validate import Violation, validate_plan
 from scheduler.week import day_scenario, solve_week, validate_week, week_figures
 
-__all__ = ["ProgressReporter", "map_document", "run_job", "start_worker"]
+__all__ = ["ProgressReporter", "SweepPlace", "map_document", "run_job", "start_worker"]
 
 log = logging.getLogger("domcare.api.worker")
 
 JSON = "application/json"
 CSV = "text/csv; charset=utf-8"
 HTML = "text/html; charset=utf-8"
+SVG = "image/svg+xml"
 _PARENT_CHECK_S = 1.0
 NO_PLAN_NOTE = (
     "No plan was found in the time allowed on {where}: its visits are listed as not covered. "
@@ -99,6 +101,26 @@ class ProgressReporter:
 
     def step(self, step: str) -> None:
         self._write({"step": step})
+
+    def variations(self, done: int, failed: int, total: int) -> None:
+        self._write(
+            {
+                "step": f"{done} of {total} variations",
+                "variations_done": done,
+                "variations_failed": failed,
+                "variations_total": total,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class SweepPlace:
+    """Where a what-if job plans its variations: the service's choice (``whatif_workers``,
+    ``dask_address``), never the request's. More than one worker is a process pool inside
+    the job's worker process (its workers are not daemons, so it may have one)."""
+
+    workers: int = 1
+    dask: str | None = None
 
 
 @dataclass(frozen=True)
@@ -198,7 +220,58 @@ def _compare(job: JobInput, reporter: ProgressReporter) -> Outcome:
     )
 
 
-def run_job(database_url: str, job_id: str, progress_interval_s: float) -> None:
+def _whatif(document: dict[str, Any], reporter: ProgressReporter, place: SweepPlace) -> Outcome:
+    from scheduler.sweep import Solved, sweep
+    from scheduler.whatif import Spec, prepare
+    from scheduler.whatif_report import coverage_plot, report_html, results_csv, tradeoff_plot
+
+    spec = Spec.model_validate(document["spec"])
+    ready = prepare(spec, None, "request")
+    total, done, failed = len(ready.planned), 0, 0
+    reporter.variations(done, failed, total)
+
+    def finished(solved: Solved) -> None:
+        nonlocal done, failed
+        done += 1
+        failed += solved.error is not None
+        reporter.variations(done, failed, total)
+
+    result, _ = sweep(
+        ready.scenario,
+        ready.planned,
+        spec.seed,
+        ready.packages,
+        workers=place.workers,
+        dask=place.dask,
+        on_done=finished,
+    )
+    return Outcome(
+        result={"variations": total, "failed": failed, "ran_on": result.ran_on},
+        documents=[
+            Document("whatif.json", JSON, result.model_dump_json(indent=1)),
+            Document("whatif.csv", CSV, results_csv(result)),
+            Document("report.html", HTML, report_html(result)),
+            Document("coverage.svg", SVG, coverage_plot(result)),
+            Document("tradeoff.svg", SVG, tradeoff_plot(result)),
+        ],
+    )
+
+
+def _work(
+    kind: JobKind, document: dict[str, Any], reporter: ProgressReporter, place: SweepPlace
+) -> Outcome:
+    if kind is JobKind.WHATIF:
+        return _whatif(document, reporter, place)
+    work = _plan_rota if kind is JobKind.ROTA else _compare
+    return work(read_stored(document), reporter)
+
+
+def run_job(
+    database_url: str,
+    job_id: str,
+    progress_interval_s: float,
+    place: SweepPlace = SweepPlace(),
+) -> None:
     """Run job ``job_id`` if it is still queued (a worker may find it taken or finished)."""
     engine = make_engine(database_url, create_schema=False)
     try:
@@ -213,9 +286,7 @@ def run_job(database_url: str, job_id: str, progress_interval_s: float) -> None:
         reporter = ProgressReporter(store, job_id, token, progress_interval_s)
         reporter.step("started")
         try:
-            stored = read_stored(document)
-            work = _plan_rota if job.kind is JobKind.ROTA else _compare
-            outcome = work(stored, reporter)
+            outcome = _work(job.kind, document, reporter, place)
         except DomcareError as exc:
             store.fail(job_id, token, str(exc))
             log.warning("job %s failed after %.1f s", job_id, time.monotonic() - began)
