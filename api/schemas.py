@@ -35,6 +35,7 @@ __all__ = [
     "RotaPublic",
     "ScenarioFacts",
     "ShippedScenario",
+    "SweepProgress",
     "WhatIfPublic",
     "whatif_create_schema",
 ]
@@ -275,12 +276,18 @@ class JobProgress(_Wire):
     step: str | None = Field(
         default=None, description="what a comparison is doing; how far a what-if sweep is"
     )
+
+
+class SweepProgress(JobProgress):
+    """How far a what-if sweep is: ``step`` says it in words (``3 of 13 variations``); the
+    counts are there once the sweep has begun (before, ``step`` is ``started``)."""
+
     variations_done: int | None = Field(
-        default=None, description="a what-if sweep's variations planned (or failed) so far"
+        default=None, description="variations planned (or failed) so far"
     )
     variations_failed: int | None = None
     variations_total: int | None = Field(
-        default=None, description="a what-if sweep's variations, the base included"
+        default=None, description="variations to plan, the base included"
     )
 
 
@@ -329,6 +336,7 @@ class WhatIfPublic(_JobState):
     """A what-if job: the spec as sent and, when done, one row per variation (the base
     first), in the model domcare whatif writes to whatif.json."""
 
+    progress: SweepProgress | None = Field(description="while running, and last known after")
     spec: Spec
     variations: int = Field(description="variations to plan, the base included")
     sweep: SweepResult | None = None

@@ -135,16 +135,19 @@ def document(services: Services, job: Job, name: str) -> str:
     return found.content
 
 
-def job_fields(job: Job, links: dict[str, str]) -> dict[str, Any]:
+def job_fields(
+    job: Job, links: dict[str, str], progress: type[JobProgress] = JobProgress
+) -> dict[str, Any]:
     """The fields every job answer has, from the job's row, but its options and scenario
-    (a what-if job's are its spec, and facts of its base)."""
+    (a what-if job's are its spec, and facts of its base); ``progress`` is the model its
+    progress is read in (a sweep's has counts of its own)."""
     return {
         "id": job.id,
         "status": job.status.value,
         "created_at": job.created_at,
         "started_at": job.started_at,
         "finished_at": job.finished_at,
-        "progress": JobProgress.model_validate(job.progress) if job.progress else None,
+        "progress": progress.model_validate(job.progress) if job.progress else None,
         "error": job.error,
         "links": links,
     }

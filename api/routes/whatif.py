@@ -14,7 +14,13 @@ from api.deps import Planner, ServicesDep, Viewer
 from api.routes.jobs import NOT_FOUND, NOT_READY, REF, SUBMIT, document, find, job_fields
 from api.routes.jobs import responses as merged
 from api.runner import QueueFull
-from api.schemas import WHATIF_EXAMPLES, JobAccepted, ScenarioFacts, WhatIfPublic
+from api.schemas import (
+    WHATIF_EXAMPLES,
+    JobAccepted,
+    ScenarioFacts,
+    SweepProgress,
+    WhatIfPublic,
+)
 from api.store import Job, JobKind, JobStatus
 from api.sweeps import whatif_input
 from scheduler.sweep import SweepResult
@@ -121,7 +127,7 @@ def get_whatif(job_id: str, services: ServicesDep, _key: Viewer) -> WhatIfPublic
     summary = dict(job.summary)
     variations = int(summary.pop("variations"))
     public = WhatIfPublic(
-        **job_fields(job, _links(job)),
+        **job_fields(job, _links(job), SweepProgress),
         scenario=ScenarioFacts.model_validate(summary),
         spec=Spec.model_validate(job.options),
         variations=variations,
