@@ -78,9 +78,17 @@ def _where(planned: Planned, listed: int) -> str:
 
 def _visit_issues(sweep: Sweep, service: ServiceSettings) -> list[InputIssue]:
     """Variations with more visits than the service plans in one request (waiting-list people
-    taken on count too). One that cannot be made is left to its row, as on the command line."""
+    taken on count too). Only the base and variations that add calls (more demand, the waiting
+    list) are made here: making one can take a second on a large scenario, and no other
+    change adds a visit. One that cannot be made is left to its row, as on the command line."""
     issues = []
     for planned in sweep.planned:
+        change = planned.variation
+        adds = (change.demand is not None and change.demand.percent > 0) or (
+            change.waiting_list is not None
+        )
+        if planned.index > 0 and not adds:
+            continue
         try:
             made = apply(sweep.scenario, planned, sweep.spec.seed, sweep.packages)
         except WhatIfError:
