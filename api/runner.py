@@ -126,7 +126,7 @@ class JobRunner:
             service.database_url,
             job_id,
             service.progress_interval_s,
-            SweepPlace(service.whatif_workers, service.dask_address),
+            SweepPlace(service.whatif_workers, service.dask_address, service.scenarios_dir),
         )
         try:
             future = self._executor.submit(run_job, *arguments)

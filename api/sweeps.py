@@ -17,7 +17,7 @@ from api.config import ServiceSettings
 from api.schemas import ScenarioFacts
 from scheduler.errors import InputError, InputIssue
 from scheduler.waiting import with_packages
-from scheduler.whatif import Planned, Spec, Sweep, WhatIfError, apply, parse_spec, prepare
+from scheduler.whatif import Spec, Sweep, WhatIfError, apply, parse_spec, prepare
 
 __all__ = ["WhatIfInput", "read_spec", "whatif_input"]
 
@@ -51,29 +51,16 @@ class WhatIfInput:
 
 
 def read_spec(body: bytes) -> Spec:
-    """The body as a spec. JSON is read as JSON first: PyYAML, behind ``parse_spec``, refuses
-    some JSON (a tab indent), which is then read again on one line (so without its rows)."""
+    """The body as a spec: JSON in UTF-8 (``parse_spec`` reads it, locating any problem)."""
     try:
         text = body.decode("utf-8-sig")
-        data = json.loads(text)
+        json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         row = exc.lineno if isinstance(exc, json.JSONDecodeError) else None
         raise InputError(
             [InputIssue("invalid_request", REQUEST_FILE, "is not JSON in UTF-8", row=row)]
         ) from None
-    try:
-        return parse_spec(text, REQUEST_FILE)
-    except InputError as exc:
-        if any(issue.column for issue in exc.issues) or not isinstance(data, dict):
-            raise
-    return parse_spec(json.dumps(data), REQUEST_FILE)
-
-
-def _where(planned: Planned, listed: int) -> str:
-    """A variation's place in the spec, as near as ``Planned`` tells it."""
-    if planned.index == 0:
-        return "base"
-    return f"variations.{planned.index - 1}" if planned.index <= listed else "grids"
+    return parse_spec(text, REQUEST_FILE)
 
 
 def _visit_issues(sweep: Sweep, service: ServiceSettings) -> list[InputIssue]:
@@ -103,7 +90,7 @@ def _visit_issues(sweep: Sweep, service: ServiceSettings) -> list[InputIssue]:
                     REQUEST_FILE,
                     f"{planned.name!r} has {len(scenario.visits)} visits; this service plans "
                     f"at most {service.max_visits} in one request",
-                    column=_where(planned, len(sweep.spec.variations)),
+                    column=planned.where,
                 )
             )
     return issues
@@ -134,7 +121,7 @@ def whatif_input(body: bytes, service: ServiceSettings) -> WhatIfInput:
             )
         )
     try:
-        sweep = prepare(spec, None, REQUEST_FILE)
+        sweep = prepare(spec, None, REQUEST_FILE, service.scenarios_dir)
     except InputError as exc:
         raise InputError(issues + exc.issues) from None
     if len(sweep.planned) > service.max_whatif_variations:

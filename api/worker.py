@@ -16,6 +16,7 @@ import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from api.db import make_engine
@@ -121,6 +122,8 @@ class SweepPlace:
 
     workers: int = 1
     dask: str | None = None
+    scenarios: Path | None = None
+    """The service's shipped scenarios (None: domcare's own)."""
 
 
 @dataclass(frozen=True)
@@ -226,7 +229,7 @@ def _whatif(document: dict[str, Any], reporter: ProgressReporter, place: SweepPl
     from scheduler.whatif_report import coverage_plot, report_html, results_csv, tradeoff_plot
 
     spec = Spec.model_validate(document["spec"])
-    ready = prepare(spec, None, "request")
+    ready = prepare(spec, None, "request", place.scenarios)
     total, done, failed = len(ready.planned), 0, 0
     reporter.variations(done, failed, total)
 

@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -146,7 +147,13 @@ def plan_variation(task: Task) -> Solved:
     except DomcareError as exc:
         return Solved(index=task.index, error=str(exc), seconds=round(time.monotonic() - began, 2))
     except Exception as exc:  # a bug or the solver's own failure: the sweep goes on
-        log.exception("variation %d failed", task.index)
+        # The type and the code's lines only: a message may quote the care data.
+        log.error(
+            "variation %d failed: %s\n%s",
+            task.index,
+            type(exc).__name__,
+            "".join(traceback.format_tb(exc.__traceback__)),
+        )
         return Solved(
             index=task.index,
             error=f"internal error: {type(exc).__name__}: {exc}",

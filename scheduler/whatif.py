@@ -14,7 +14,9 @@ any machine, whichever variations sit beside it.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import json
 import math
 import zlib
 from collections.abc import Mapping, Sequence
@@ -227,6 +229,8 @@ class Planned:
     settings: Settings
     grid: str | None = None
     point: tuple[tuple[str, Scalar], ...] = ()
+    where: str = BASE
+    """Its place in the spec (``variations.2``, ``grids.0``), for messages about it."""
 
     @property
     def name(self) -> str:
@@ -371,7 +375,7 @@ def expand(spec: Spec, label: str = "spec") -> list[Planned]:
                 for e in exc.errors()
             ]
             continue
-        planned.append(Planned(len(planned), variation, settings, grid_name, point))
+        planned.append(Planned(len(planned), variation, settings, grid_name, point, where))
     if issues:
         raise InputError(issues)
     return planned
@@ -395,11 +399,9 @@ def _line_of(node: yaml.Node | None, loc: Sequence[object]) -> int | None:
     return line
 
 
-def parse_spec(text: str, label: str = "spec") -> Spec:
-    """A spec from YAML or JSON text (JSON is YAML); errors name the line and field."""
+def _yaml(text: str, label: str) -> tuple[Any, yaml.Node | None]:
     try:
-        data = yaml.safe_load(text)
-        root = yaml.compose(text)
+        return yaml.safe_load(text), yaml.compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(
@@ -412,6 +414,17 @@ def parse_spec(text: str, label: str = "spec") -> Spec:
                 )
             ]
         ) from None
+
+
+def parse_spec(text: str, label: str = "spec") -> Spec:
+    """A spec from YAML or JSON text; errors name the line and field. JSON is read as JSON
+    first: PyYAML refuses some JSON (a tab indent), whose lines are then not known."""
+    try:
+        data, root = json.loads(text), None
+        with contextlib.suppress(yaml.YAMLError):
+            root = yaml.compose(text)
+    except json.JSONDecodeError:
+        data, root = _yaml(text, label)
     if not isinstance(data, dict):
         raise InputError([InputIssue("invalid_spec", label, "a spec is a mapping with a base")])
     try:
@@ -450,34 +463,45 @@ class Sweep:
     packages: tuple[CarePackage, ...] | None
 
 
-def _base_path(spec: Spec, folder: Path | None) -> Path:
-    """The base scenario: a path beside the spec, else a shipped scenario of that name. With
-    no folder (the service) only shipped scenarios: a request never names a server's file."""
+def _shipped_folder() -> Path:
     import scenarios
 
+    return Path(scenarios.__file__).resolve().parent
+
+
+def _base_path(spec: Spec, folder: Path | None, shipped: Path, label: str) -> Path:
+    """The base scenario: a path beside the spec, else a shipped scenario of that name. With
+    no folder (the service) only shipped scenarios, by name from their listing: a request
+    never names a server's file."""
     if folder is not None and (folder / spec.base).exists():
         return folder / spec.base
     name = Path(spec.base).name
-    shipped = Path(scenarios.__file__).resolve().parent / name
-    if name and (folder is not None or spec.base == name) and (shipped / "visits.csv").exists():
-        return shipped
+    names = {p.name for p in shipped.iterdir() if (p / "visits.csv").is_file()}
+    if name in names and (folder is not None or spec.base == name):
+        return shipped / name
     where = f"beside the spec ({folder}) or " if folder is not None else ""
     raise InputError(
         [
             InputIssue(
-                "unknown_base", "spec", f"no scenario {spec.base!r} {where}shipped", column="base"
+                "unknown_base",
+                label,
+                f"no scenario {spec.base!r} {where}shipped (shipped: {', '.join(sorted(names))})",
+                column="base",
             )
         ]
     )
 
 
-def prepare(spec: Spec, folder: Path | None, label: str = "spec") -> Sweep:
-    """Read the base scenario and waiting list the spec names and list its variations."""
+def prepare(
+    spec: Spec, folder: Path | None, label: str = "spec", shipped: Path | None = None
+) -> Sweep:
+    """Read the base scenario and waiting list the spec names and list its variations.
+    ``folder`` is the spec's (None: shipped scenarios only); ``shipped`` where those are."""
     from scheduler.scenario_io import read_scenario
     from scheduler.waiting import read_waiting_list
 
     planned = expand(spec, label)
-    base = _base_path(spec, folder)
+    base = _base_path(spec, folder, shipped or _shipped_folder(), label)
     scenario = read_scenario(base)
     packages = None
     wanted = [p.name for p in planned if p.variation.waiting_list is not None]
