@@ -398,6 +398,8 @@ def _whatif(args: argparse.Namespace, console: Console) -> int:
     from scheduler.whatif import Spec, load_spec, prepare
     from scheduler.whatif_report import write_sweep
 
+    if not args.spec.exists() and (SHIPPED / "whatif" / args.spec.name).is_file():
+        args.spec = SHIPPED / "whatif" / args.spec.name  # a shipped spec, from any folder
     spec = load_spec(args.spec)
     given = {
         "time_limit": args.time_limit,

@@ -19,7 +19,7 @@ import os
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
@@ -53,7 +53,7 @@ log = logging.getLogger("domcare.sweep")
 LOCAL = "local"
 """``--dask local``: a Dask LocalCluster on this machine, one worker process per core."""
 MAX_ATTEMPTS = 2
-"""Times a variation may be running when a pool's worker dies before it is failed."""
+"""Pools a variation is tried in before it is tried alone, after a worker died."""
 
 
 class _Frozen(BaseModel):
@@ -190,35 +190,42 @@ def _serial(tasks: Sequence[Task]) -> Iterator[Solved]:
         yield plan_variation(task)
 
 
-def _pool(tasks: Sequence[Task], workers: int) -> Iterator[Solved]:
+def _alone(task: Task, work: Callable[[Task], Solved]) -> Solved:
+    """``task`` in a pool of its own, so that if its worker dies, it is the one to blame."""
+    with ProcessPoolExecutor(
+        max_workers=1, mp_context=multiprocessing.get_context("spawn")
+    ) as pool:
+        try:
+            return pool.submit(work, task).result()
+        except BrokenProcessPool:
+            return Solved(
+                index=task.index,
+                error="its worker process died (out of memory, or a crash in the solver)",
+            )
+
+
+def _pool(
+    tasks: Sequence[Task], workers: int, work: Callable[[Task], Solved] = plan_variation
+) -> Iterator[Solved]:
     """A pool of spawned processes (nothing of this process's threads is inherited). A worker
-    that dies breaks the pool: it is made again, and a variation running twice when that
-    happened is failed, so that one that kills its worker cannot stop the sweep."""
+    that dies breaks the pool and every variation in it: they are tried again in a new pool
+    and, if that breaks too, each alone, so that only the one that kills its worker fails."""
     waiting = list(tasks)
-    attempts = {task.index: 0 for task in tasks}
     context = multiprocessing.get_context("spawn")
-    while waiting:
+    for _ in range(MAX_ATTEMPTS):
+        if not waiting:
+            return
+        broken: list[Task] = []
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            running: dict[Future[Solved], Task] = {
-                pool.submit(plan_variation, task): task for task in waiting
-            }
-            waiting = []
-            while running:
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    task = running.pop(future)
-                    try:
-                        yield future.result()
-                    except BrokenProcessPool:
-                        attempts[task.index] += 1
-                        if attempts[task.index] >= MAX_ATTEMPTS:
-                            yield Solved(
-                                index=task.index,
-                                error="its worker process died twice (out of memory or a "
-                                "crash in the solver)",
-                            )
-                        else:
-                            waiting.append(task)
+            running = {pool.submit(work, task): task for task in waiting}
+            for future in as_completed(running):
+                try:
+                    yield future.result()
+                except BrokenProcessPool:
+                    broken.append(running[future])
+        waiting = sorted(broken, key=lambda t: t.index)
+    for task in waiting:
+        yield _alone(task, work)
 
 
 def _dask(tasks: Sequence[Task], address: str, workers: int) -> Iterator[Solved]:

@@ -1,0 +1,172 @@
+"""Sweeps planned one at a time, in a process pool and on a Dask LocalCluster: the same rows
+for the same spec and seed, every plan valid, a failed variation in its row."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from routing.haversine import HaversineTravel
+from scheduler.cli import main
+from scheduler.scenario_io import read_scenario
+from scheduler.sweep import Outcome, Solved, SweepResult, Task, _pool, plan_variation, sweep
+from scheduler.validate import validate_plan
+from scheduler.whatif import apply, expand, parse_spec, prepare
+from scheduler.whatif_report import results_csv
+
+SHIPPED = Path(__file__).resolve().parents[1] / "scenarios"
+
+SPEC = """
+base: small
+time_limit: 30
+solution_limit: 15
+variations:
+  - name: recruit two
+    carers: {change: 2}
+  - name: wide windows
+    windows: {half_width: 45}
+  - name: lose four evening carers
+    carers: {change: -4, pattern: evening}
+grids:
+  - name: continuity
+    axes:
+      settings.continuity_weight: [0, 300]
+"""
+
+
+def _sweep(**where: object) -> tuple[SweepResult, list[Solved]]:
+    ready = prepare(parse_spec(SPEC), SHIPPED)
+    return sweep(ready.scenario, ready.planned, ready.spec.seed, ready.packages, **where)  # type: ignore[arg-type]
+
+
+def _figures(row: Outcome) -> dict[str, object]:
+    return row.model_dump(exclude={"seconds"})
+
+
+@pytest.fixture(scope="module")
+def serial() -> tuple[SweepResult, list[Solved]]:
+    return _sweep(workers=1)
+
+
+def test_each_variation_is_planned_and_valid(serial: tuple[SweepResult, list[Solved]]) -> None:
+    result, solved = serial
+    small = read_scenario(SHIPPED / "small")
+    assert [r.name for r in result.rows][:2] == ["base", "recruit two"]
+    done = {r.name: r for r in result.rows if r.status == "done"}
+    assert set(done) == {r.name for r in result.rows} - {"lose four evening carers"}
+    assert done["base"].visits == 60 and done["base"].carers == len(small.carers)
+    assert done["recruit two"].carers == len(small.carers) + 2
+    ready = prepare(parse_spec(SPEC), SHIPPED)
+    for planned, item in zip(ready.planned, solved, strict=True):
+        if item.summary is None:
+            continue
+        made = apply(ready.scenario, planned, ready.spec.seed)  # checked again, from outside
+        [plan] = item.plans
+        assert validate_plan(made.scenario, plan, HaversineTravel(planned.settings.travel)) == []
+        assert plan.settings == planned.settings
+
+
+def test_a_variation_that_cannot_be_made_fails_in_its_row(
+    serial: tuple[SweepResult, list[Solved]],
+) -> None:
+    result, _ = serial
+    [failed] = [r for r in result.rows if r.status == "failed"]
+    assert failed.name == "lose four evening carers"
+    assert (
+        failed.error is not None and "cannot lose 4 carers: 2 live working evening" in failed.error
+    )
+    assert failed.visits_covered is None and failed.cost is None
+
+
+def test_released_hours_are_against_the_base(serial: tuple[SweepResult, list[Solved]]) -> None:
+    result, solved = serial
+    base = solved[0].summary
+    assert base is not None and result.rows[0].released_hours is None
+    for row, item in zip(result.rows[1:], solved[1:], strict=True):
+        if item.summary is None:
+            continue
+        ours = sum(d.non_contact_minutes for d in item.summary.days)
+        gross = (sum(d.non_contact_minutes for d in base.days) - ours) / 60
+        if row.released_note is None:
+            assert row.released_hours == pytest.approx(gross, abs=0.01)
+        else:
+            assert row.released_hours is None and "not counted" in row.released_note
+
+
+def test_the_pool_gives_the_same_rows(serial: tuple[SweepResult, list[Solved]]) -> None:
+    result, _ = serial
+    pooled, _ = _sweep(workers=2)
+    assert pooled.ran_on == "process pool, 2 workers"
+    assert [_figures(r) for r in pooled.rows] == [_figures(r) for r in result.rows]
+
+
+def test_a_dask_local_cluster_gives_the_same_rows(
+    serial: tuple[SweepResult, list[Solved]],
+) -> None:
+    pytest.importorskip("distributed")
+    result, _ = serial
+    clustered, _ = _sweep(workers=2, dask="local")
+    assert clustered.ran_on == "Dask LocalCluster, 2 workers"
+    assert [_figures(r) for r in clustered.rows] == [_figures(r) for r in result.rows]
+
+
+def _dies_on_first(task: Task) -> Solved:
+    if task.index == 1:
+        os._exit(3)  # as a solver crash or the out-of-memory killer would
+    return plan_variation(task)
+
+
+def test_a_worker_that_dies_fails_its_variation_and_the_sweep_goes_on() -> None:
+    ready = prepare(parse_spec(SPEC), SHIPPED)
+    tasks = [Task(p.index, p.name, apply(ready.scenario, p, 0)) for p in ready.planned[:3]]
+    results = {s.index: s for s in _pool(tasks, 2, work=_dies_on_first)}
+    assert set(results) == {0, 1, 2}
+    assert results[1].error is not None and "worker process died" in results[1].error
+    assert results[0].summary is not None and results[2].summary is not None
+
+
+def test_the_table_as_csv(serial: tuple[SweepResult, list[Solved]]) -> None:
+    result, _ = serial
+    lines = results_csv(result).splitlines()
+    header = lines[0].split(",")
+    assert header[:3] == ["index", "name", "status"]
+    assert header[-1] == "settings.continuity_weight"
+    assert lines[1].startswith("0,base,done,15,60,60,")
+    assert any(",failed," in line for line in lines)
+    assert len(lines) == 1 + len(result.rows)
+
+
+def test_domcare_whatif_writes_the_table_plots_and_plans(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "base: small\ntime_limit: 20\nsolution_limit: 10\n"
+        "variations: [{name: recruit one, carers: {change: 1}}]\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["whatif", str(spec), "--workers", "1", "--out", str(out)]) == 0
+    for name in ("whatif.csv", "whatif.json", "coverage.svg", "tradeoff.svg", "report.html"):
+        assert (out / name).stat().st_size > 0
+    assert sorted(p.name for p in (out / "plans").iterdir()) == ["000.json", "001.json"]
+    assert "recruit one" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_domcare_whatif_refuses_a_bad_spec_naming_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("base: small\nvariations:\n  - name: x\n    demand: {percent: 900}\n")
+    assert main(["whatif", str(spec), "--out", str(tmp_path / "out")]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "spec.yaml row 4 column variations.0.demand.percent" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_shipped_specs_read() -> None:
+    for path in sorted((SHIPPED / "whatif").glob("*.yaml")):
+        ready = prepare(parse_spec(path.read_text(encoding="utf-8")), path.parent)
+        assert len(ready.planned) > 1
+    town = expand(parse_spec((SHIPPED / "whatif" / "town.yaml").read_text(encoding="utf-8")))
+    assert len(town) == 13  # twelve questions and the base
