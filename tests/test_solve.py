@@ -251,3 +251,56 @@ def test_a_day_too_large_to_search_whole_keeps_its_joined_zones() -> None:
     assert plan.solver is not None and plan.solver.status == "ZONES_JOINED"
     assert validate_plan(day, plan, HaversineTravel()) == []
     assert len(plan.unallocated) < len(day.visits) / 2
+
+
+def test_a_lone_half_whose_run_held_the_only_wait_for_a_break_is_taken_off() -> None:
+    """Found by the property tests: a carer walking 10 km does a 45-minute call and half of a
+    pair; without the half, the run (over six hours of walking and care) has no wait for its
+    break, so the repair could not take the half off and raised."""
+    import datetime as dt
+
+    from scheduler.model import Carer, Client, Location, Shift, TravelMode, Visit
+
+    def carer(number: int, lat: float, shifts: tuple[Shift, ...], mode: TravelMode) -> Carer:
+        home = Location(lat=lat, lon=-6.0)
+        return Carer(id=f"C{number}", name="c", home=home, shifts=shifts, travel_mode=mode)
+
+    day = dt.date(2026, 12, 1)
+    morning = (Shift(start=360, end=540),)
+    scenario = Scenario(
+        name="hypothesis",
+        date=day,
+        carers=(
+            carer(1, 54.5, (Shift(start=468, end=648),), TravelMode.CAR),
+            carer(
+                2, 54.58984, (Shift(start=360, end=788), Shift(start=788, end=848)), TravelMode.WALK
+            ),
+            *(carer(n, 54.5, morning, TravelMode.CAR) for n in (3, 4, 5)),
+        ),
+        clients=tuple(
+            Client(id=f"K{n}", name="k", location=Location(lat=54.5, lon=-6.0)) for n in (1, 2)
+        ),
+        visits=(
+            Visit(
+                id="V1", client_id="K1", date=day, earliest_start=609, latest_start=609, duration=15
+            ),
+            Visit(
+                id="V2",
+                client_id="K1",
+                date=day,
+                earliest_start=579,
+                latest_start=669,
+                duration=15,
+                carers_required=2,
+            ),
+            Visit(
+                id="V3", client_id="K1", date=day, earliest_start=541, latest_start=541, duration=45
+            ),
+        ),
+        skills=frozenset({"dementia", "medication", "hoist"}),
+    )
+    settings = Settings(solve=SolveSettings(time_limit_s=5, solution_limit=50))
+    plan = solve_day(scenario, settings)
+    assert validate_plan(scenario, plan, HaversineTravel(settings.travel)) == []
+    placed = {stop.visit_id for run in plan.runs for stop in run.stops}
+    assert placed | {u.visit_id for u in plan.unallocated} == {"V1", "V2", "V3"}
