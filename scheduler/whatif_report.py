@@ -59,8 +59,16 @@ def _done(rows: Sequence[Outcome]) -> list[Outcome]:
     return [r for r in rows if r.status == "done"]
 
 
-def _label(axes: plt.Axes, row: Outcome, x: float, y: float) -> None:
-    axes.annotate(row.name, (x, y), fontsize=7, xytext=(4, 3), textcoords="offset points")
+def _labels(axes: plt.Axes, points: Sequence[tuple[Outcome, float, float]]) -> None:
+    """Each point labelled with its row's number (the table's #); rows that land on one
+    point share a label, so none hides another."""
+    at: dict[tuple[float, float], list[str]] = defaultdict(list)
+    for row, x, y in points:
+        at[(round(x, 3), round(y, 3))].append(str(row.index))
+    for (x, y), numbers in at.items():
+        axes.annotate(
+            "#" + ", ".join(numbers), (x, y), fontsize=8, xytext=(4, 3), textcoords="offset points"
+        )
 
 
 def _series(rows: Sequence[Outcome], along: str) -> dict[tuple[str | None, str], list[Outcome]]:
@@ -90,11 +98,10 @@ def coverage_plot(result: SweepResult) -> str:
             label=rest or grid or "",
         )
     for row in rows:
-        if row.index in on_line:
-            continue
-        y = 100 * (row.coverage or 0)
-        axes.plot([row.carers or 0], [y], "*" if row.name == BASE else "o", color="#444")
-        _label(axes, row, row.carers or 0, y)
+        if row.index not in on_line:
+            y = 100 * (row.coverage or 0)
+            axes.plot([row.carers or 0], [y], "*" if row.name == BASE else "o", color="#444")
+    _labels(axes, [(r, r.carers or 0, 100 * (r.coverage or 0)) for r in rows])
     if lines:
         axes.legend(fontsize=7, frameon=False)
     axes.set_xlabel("carers")
@@ -122,15 +129,12 @@ def tradeoff_plot(result: SweepResult) -> str:
             "o-",
             label=f"{grid}: {axis}",
         )
-        for r in members:
-            _label(axes, r, r.travel_hours or 0, 100 * (r.familiar_share or 0))
     curved = {r.index for members in curves.values() for r in members}
     for row in rows:
-        if row.index in curved:
-            continue
-        y = 100 * (row.familiar_share or 0)
-        axes.plot([row.travel_hours or 0], [y], "*" if row.name == BASE else "o", color="#444")
-        _label(axes, row, row.travel_hours or 0, y)
+        if row.index not in curved:
+            y = 100 * (row.familiar_share or 0)
+            axes.plot([row.travel_hours or 0], [y], "*" if row.name == BASE else "o", color="#444")
+    _labels(axes, [(r, r.travel_hours or 0, 100 * (r.familiar_share or 0)) for r in rows])
     if curves:
         axes.legend(fontsize=7, frameon=False)
     axes.set_xlabel("travel (hours)")
@@ -158,6 +162,7 @@ def report_html(result: SweepResult) -> str:
     parts.append(
         html_table(
             [
+                "#",
                 "variation",
                 "carers",
                 "visits covered",
@@ -169,10 +174,10 @@ def report_html(result: SweepResult) -> str:
                 f"cost ({result.currency})",
                 "released h vs base",
                 "taken on",
-                "note",
             ],
             [
                 [
+                    r.index,
                     r.name,
                     _cell(r.carers, "d"),
                     f"{r.visits_covered} of {r.visits}" if r.status == "done" else "",
@@ -184,12 +189,21 @@ def report_html(result: SweepResult) -> str:
                     _cell(r.cost, ",.0f"),
                     _cell(r.released_hours, ".1f"),
                     f"{r.taken_on} of {r.packages}" if r.packages is not None else "",
-                    r.error or r.released_note or "",
                 ]
                 for r in result.rows
             ],
-        )  # fmt: skip
+        )
     )
+    remarks = [
+        f"<li>#{r.index} {html.escape(r.name)}: "
+        + (f"failed: {html.escape(r.error)}" if r.error else html.escape(r.released_note or ""))
+        + "</li>"
+        for r in result.rows
+        if r.error or r.released_note
+    ]
+    if remarks:
+        parts.append("<h3>Failed variations, and released hours not counted</h3><ul>")
+        parts += [*remarks, "</ul>"]
     parts += ["<h2>Plots</h2>", coverage_plot(result), tradeoff_plot(result)]
     if result.notes:
         parts.append("<h2>Notes</h2><ul>")
