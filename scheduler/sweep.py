@@ -13,15 +13,20 @@ reported in its row; the others go on.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import multiprocessing
 import os
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Protocol, cast
 
 from pydantic import BaseModel, ConfigDict
 
@@ -42,6 +47,7 @@ __all__ = [
     "Solved",
     "SweepResult",
     "Task",
+    "heap_kept",
     "plan_variation",
     "run_tasks",
     "sweep",
@@ -104,9 +110,56 @@ def _check(
         raise DomcareError(f"the plan breaks {len(broken)} hard rule(s), first: {broken[0]}")
 
 
+_M_TRIM_THRESHOLD = -1  # glibc's mallopt parameter
+KEPT_HEAP = 64 * 1024 * 1024
+"""Free heap a plan keeps rather than hand back to the OS (see ``heap_kept``)."""
+
+
+class _Libc(Protocol):
+    def mallopt(self, param: int, value: int) -> int: ...
+    def malloc_trim(self, pad: int) -> int: ...
+
+
+def _glibc() -> _Libc | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt, libc.malloc_trim  # noqa: B018  (musl has neither)
+    except (OSError, AttributeError):
+        return None
+    return cast(_Libc, libc)
+
+
+@contextmanager
+def heap_kept(libc: _Libc | None = None) -> Iterator[None]:
+    """While planning, keep freed memory in the heap, then trim it as the process asked.
+
+    Dask's nanny starts its workers with ``MALLOC_TRIM_THRESHOLD_=65536`` so that they hand
+    memory back to the OS; glibc then trims the heap on nearly every free, and OR-Tools'
+    search, which allocates and frees all the time, ran 8 times slower (town's day: 97 s
+    against 12.5 s, the same plan). A process that set no threshold is left alone.
+    """
+    asked = os.environ.get("MALLOC_TRIM_THRESHOLD_", "")
+    if not asked.isdigit() or int(asked) >= KEPT_HEAP or (libc := libc or _glibc()) is None:
+        yield
+        return
+    libc.mallopt(_M_TRIM_THRESHOLD, KEPT_HEAP)
+    try:
+        yield
+    finally:
+        libc.mallopt(_M_TRIM_THRESHOLD, int(asked))
+        libc.malloc_trim(0)
+
+
 def plan_variation(task: Task) -> Solved:
     """Plan one variation and check it with the validator. Never raises: a failure is the
     row's ``error`` (a message, never a traceback, and no client's name or address)."""
+    with heap_kept():
+        return _plan(task)
+
+
+def _plan(task: Task) -> Solved:
     from scheduler.intake import absorb_optimised, plan_all
 
     began = time.monotonic()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import io
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -50,6 +50,10 @@ def results_csv(result: SweepResult) -> str:
     whole = [f for f, info in Outcome.model_fields.items() if "int" in str(info.annotation)]
     for column in (c for c in _COLUMNS if c in whole):
         frame[column] = frame[column].astype("Int64")  # a failed row's blanks keep ints whole
+    for axis in axes:
+        values = [row.point[axis] for row in result.rows if axis in row.point]
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            frame[axis] = frame[axis].astype("Int64")  # another grid's rows leave it blank
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue()
@@ -81,67 +85,70 @@ def _series(rows: Sequence[Outcome], along: str) -> dict[tuple[str | None, str],
     return lines
 
 
-def coverage_plot(result: SweepResult) -> str:
-    """Share of visits covered against the carers the variation has: a grid over carers
-    draws a line per value of its other axes; other variations are labelled points."""
-    rows = _done(result.rows)
+def _plot(
+    result: SweepResult,
+    x: Callable[[Outcome], float],
+    y: Callable[[Outcome], float],
+    lines: dict[str, list[Outcome]],
+    labels: tuple[str, str, str],
+) -> str:
+    """Every planned variation as a point (the base a star), ``lines`` drawn through theirs,
+    each point numbered as its row; ``labels`` are the title and the two axes'."""
+    title, x_label, y_label = labels
     figure, axes = plt.subplots(figsize=(7, 4))
-    lines = _series(rows, CARERS_AXIS)
+    rows = _done(result.rows)
     on_line = set()
-    for (grid, rest), members in sorted(lines.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
-        members.sort(key=lambda r: r.carers or 0)
+    for label, members in lines.items():
+        axes.plot([x(r) for r in members], [y(r) for r in members], "o-", label=label)
         on_line |= {r.index for r in members}
-        axes.plot(
-            [r.carers or 0 for r in members],
-            [100 * (r.coverage or 0) for r in members],
-            "o-",
-            label=rest or grid or "",
-        )
     for row in rows:
         if row.index not in on_line:
-            y = 100 * (row.coverage or 0)
-            axes.plot([row.carers or 0], [y], "*" if row.name == BASE else "o", color="#444")
-    _labels(axes, [(r, r.carers or 0, 100 * (r.coverage or 0)) for r in rows])
+            axes.plot([x(row)], [y(row)], "*" if row.name == BASE else "o", color="#444")
+    _labels(axes, [(r, x(r), y(r)) for r in rows])
     if lines:
         axes.legend(fontsize=7, frameon=False)
-    axes.set_xlabel("carers")
-    axes.set_ylabel("visits covered (%)")
-    axes.set_title("Visits covered against carers", loc="left", fontsize=11)
+    axes.set_xlabel(x_label)
+    axes.set_ylabel(y_label)
+    axes.set_title(title, loc="left", fontsize=11)
     axes.spines[["top", "right"]].set_visible(False)
     return svg_of(figure)
+
+
+def coverage_plot(result: SweepResult) -> str:
+    """Share of visits covered against the carers the variation has: a grid over carers
+    draws a line per value of its other axes; other variations are numbered points."""
+    lines = {
+        rest or grid or "": sorted(members, key=lambda r: r.carers or 0)
+        for (grid, rest), members in sorted(
+            _series(_done(result.rows), CARERS_AXIS).items(),
+            key=lambda kv: (kv[0][0] or "", kv[0][1]),
+        )
+    }
+    return _plot(
+        result,
+        lambda r: r.carers or 0,
+        lambda r: 100 * (r.coverage or 0),
+        lines,
+        ("Visits covered against carers", "carers", "visits covered (%)"),
+    )
 
 
 def tradeoff_plot(result: SweepResult) -> str:
     """Travel against the share of visits by a familiar carer: the price of continuity. A
     grid of one axis (the continuity weight, say) is drawn as a curve in the axis's order."""
-    rows = _done(result.rows)
-    figure, axes = plt.subplots(figsize=(7, 4))
-    curves: dict[str | None, list[Outcome]] = defaultdict(list)
-    for row in rows:
+    curves: dict[str, list[Outcome]] = defaultdict(list)
+    for row in _done(result.rows):
         if row.grid is not None and len(row.point) == 1:
-            curves[row.grid].append(row)
-    for grid, members in curves.items():
-        axis = next(iter(members[0].point))
-        members.sort(key=lambda r: float(r.point[axis]))
-        axes.plot(
-            [r.travel_hours or 0 for r in members],
-            [100 * (r.familiar_share or 0) for r in members],
-            "o-",
-            label=f"{grid}: {axis}",
-        )
-    curved = {r.index for members in curves.values() for r in members}
-    for row in rows:
-        if row.index not in curved:
-            y = 100 * (row.familiar_share or 0)
-            axes.plot([row.travel_hours or 0], [y], "*" if row.name == BASE else "o", color="#444")
-    _labels(axes, [(r, r.travel_hours or 0, 100 * (r.familiar_share or 0)) for r in rows])
-    if curves:
-        axes.legend(fontsize=7, frameon=False)
-    axes.set_xlabel("travel (hours)")
-    axes.set_ylabel("visits by a familiar carer (%)")
-    axes.set_title("Travel against continuity of care", loc="left", fontsize=11)
-    axes.spines[["top", "right"]].set_visible(False)
-    return svg_of(figure)
+            curves[f"{row.grid}: {next(iter(row.point))}"].append(row)
+    for members in curves.values():
+        members.sort(key=lambda r: float(next(iter(r.point.values()))))
+    return _plot(
+        result,
+        lambda r: r.travel_hours or 0,
+        lambda r: 100 * (r.familiar_share or 0),
+        curves,
+        ("Travel against continuity of care", "travel (hours)", "visits by a familiar carer (%)"),
+    )
 
 
 def _cell(value: float | int | None, fmt: str) -> str:

@@ -11,7 +11,17 @@ import pytest
 from routing.haversine import HaversineTravel
 from scheduler.cli import main
 from scheduler.scenario_io import read_scenario
-from scheduler.sweep import Outcome, Solved, SweepResult, Task, _pool, plan_variation, sweep
+from scheduler.sweep import (
+    KEPT_HEAP,
+    Outcome,
+    Solved,
+    SweepResult,
+    Task,
+    _pool,
+    heap_kept,
+    plan_variation,
+    sweep,
+)
 from scheduler.validate import validate_plan
 from scheduler.whatif import apply, expand, parse_spec, prepare
 from scheduler.whatif_report import results_csv
@@ -170,3 +180,31 @@ def test_the_shipped_specs_read() -> None:
         assert len(ready.planned) > 1
     town = expand(parse_spec((SHIPPED / "whatif" / "town.yaml").read_text(encoding="utf-8")))
     assert len(town) == 13  # twelve questions and the base
+
+
+class _FakeLibc:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, int, int]] = []
+
+    def mallopt(self, param: int, value: int) -> int:
+        self.calls.append(("mallopt", param, value))
+        return 1
+
+    def malloc_trim(self, pad: int) -> int:
+        self.calls.append(("malloc_trim", pad, 0))
+        return 1
+
+
+def test_a_dask_worker_keeps_its_heap_while_planning(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 (OR-Tools then ran 8x slower): the
+    threshold is raised for the plan, then put back and the heap trimmed."""
+    libc = _FakeLibc()
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
+    with heap_kept(libc):
+        assert libc.calls == [("mallopt", -1, KEPT_HEAP)]
+    assert libc.calls[1:] == [("mallopt", -1, 65536), ("malloc_trim", 0, 0)]
+    untouched = _FakeLibc()
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_")
+    with heap_kept(untouched):
+        pass
+    assert untouched.calls == []
