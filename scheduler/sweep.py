@@ -481,6 +481,10 @@ def sweep(
     ]
     if len(scenario.dates) == 1:
         notes.append("Figures are for the one day of the scenario.")
+    notes.append(
+        "Each plan is as good as a search of this length finds: variations a visit or two "
+        "apart may differ by the search rather than by the change (docs/whatif.md)."
+    )
     if base_settings.solve.solution_limit is None:
         notes.append(
             "Each plan searched for a time limit: a run on a busier machine may differ by a "
