@@ -135,10 +135,11 @@ def coverage_plot(result: SweepResult) -> str:
 
 def tradeoff_plot(result: SweepResult) -> str:
     """Travel against the share of visits by a familiar carer: the price of continuity. A
-    grid of one axis (the continuity weight, say) is drawn as a curve in the axis's order."""
+    grid of one axis (the continuity weight, say; carers have their own plot) is drawn as a
+    curve in the axis's order."""
     curves: dict[str, list[Outcome]] = defaultdict(list)
     for row in _done(result.rows):
-        if row.grid is not None and len(row.point) == 1:
+        if row.grid is not None and len(row.point) == 1 and CARERS_AXIS not in row.point:
             curves[f"{row.grid}: {next(iter(row.point))}"].append(row)
     for members in curves.values():
         members.sort(key=lambda r: float(next(iter(r.point.values()))))
@@ -167,9 +168,9 @@ def report_html(result: SweepResult) -> str:
         + f"; ran on {html.escape(result.ran_on)} in {result.wall_seconds:,.0f} s.</p>",
     ]
     parts.append(
-        html_table(
+        "<div style='overflow-x:auto'>"
+        + html_table(
             [
-                "#",
                 "variation",
                 "carers",
                 "visits covered",
@@ -184,8 +185,7 @@ def report_html(result: SweepResult) -> str:
             ],
             [
                 [
-                    r.index,
-                    r.name,
+                    f"#{r.index} {r.name}",
                     _cell(r.carers, "d"),
                     f"{r.visits_covered} of {r.visits}" if r.status == "done" else "",
                     _cell(r.critical_left_out, "d"),
@@ -200,6 +200,7 @@ def report_html(result: SweepResult) -> str:
                 for r in result.rows
             ],
         )
+        + "</div>"
     )
     remarks = [
         f"<li>#{r.index} {html.escape(r.name)}: "
