@@ -55,6 +55,12 @@ class ServiceSettings(BaseModel):
         ge=1,
         description="most variations in one what-if sweep, the base included; more answer 422",
     )
+    max_whatif_search_s: float = Field(
+        default=3600.0,
+        gt=0,
+        description="most seconds of search one what-if sweep may ask for: each variation's "
+        "time limit x its dates (x 3 rounds with the waiting list); more answer 422",
+    )
     whatif_workers: int = Field(
         default=1,
         ge=1,

@@ -16,6 +16,7 @@ from typing import Any
 from api.config import ServiceSettings
 from api.schemas import ScenarioFacts
 from scheduler.errors import InputError, InputIssue
+from scheduler.intake import MAX_ROUNDS
 from scheduler.waiting import with_packages
 from scheduler.whatif import Spec, Sweep, WhatIfError, apply, parse_spec, prepare
 
@@ -136,6 +137,28 @@ def whatif_input(body: bytes, service: ServiceSettings) -> WhatIfInput:
         )
         raise InputError(issues)  # not every one of them made, to say so
     issues += _visit_issues(sweep, service)
+    search = _search_seconds(sweep)
+    if search > service.max_whatif_search_s:
+        issues.append(
+            InputIssue(
+                "too_much_search",
+                REQUEST_FILE,
+                f"the sweep may search for {search:,.0f} s in all (each variation's time "
+                f"limit x its {len(sweep.scenario.dates)} date(s), x {MAX_ROUNDS} with the "
+                f"waiting list); this service allows {service.max_whatif_search_s:,.0f} s",
+                column="time_limit",
+            )
+        )
     if issues:
         raise InputError(issues)
     return WhatIfInput(sweep)
+
+
+def _search_seconds(sweep: Sweep) -> float:
+    """The longest the sweep's plans may search, one after another: a job holds a worker
+    that long (a solution limit may end them sooner; nothing says how much)."""
+    dates = len(sweep.scenario.dates)
+    return sum(
+        p.settings.solve.time_limit_s * dates * (MAX_ROUNDS if p.variation.waiting_list else 1)
+        for p in sweep.planned
+    )

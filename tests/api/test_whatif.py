@@ -184,6 +184,26 @@ def test_the_time_limit_is_capped_as_for_a_rota(held: Service) -> None:
     assert (issue["code"], issue["column"]) == ("time_limit_too_long", "time_limit")
 
 
+def test_a_sweep_may_not_hold_a_worker_for_hours(tmp_path: Path) -> None:
+    # 3 variations x 30 s, the waiting list's 3 rounds: 150 s of search, over 120.
+    settings = ServiceSettings(
+        database_url=f"sqlite:///{tmp_path / 'domcare.db'}", max_whatif_search_s=120
+    )
+    spec = {
+        "base": "town",
+        "time_limit": 30,
+        "variations": [{"name": "taken on", "waiting_list": {"people": 2}}, SPEC["variations"][0]],
+    }
+    with running(settings, HeldExecutor()) as service:
+        answer = service.client.post("/v1/whatif", json=spec, headers=service.as_(Role.PLANNER))
+        [issue] = _issues(answer)
+        assert (issue["code"], issue["column"]) == ("too_much_search", "time_limit")
+        assert "150 s in all" in issue["message"] and "allows 120 s" in issue["message"]
+        fewer = spec | {"time_limit": 20}  # 100 s
+        answer = service.client.post("/v1/whatif", json=fewer, headers=service.as_(Role.PLANNER))
+        assert answer.status_code == 202
+
+
 def test_each_variation_is_within_the_visit_limit(tmp_path: Path) -> None:
     # small has 60 visits a day: the base fits, 50 % more demand does not.
     settings = ServiceSettings(database_url=f"sqlite:///{tmp_path / 'domcare.db'}", max_visits=60)
