@@ -326,16 +326,15 @@ def run_tasks(
     for solved in results.values():
         if on_done:
             on_done(solved)
-    if dask:
-        where = f"Dask {'LocalCluster' if dask == LOCAL else dask}, {workers} workers"
-        stream = _dask(ready, dask, workers)
+    if dask == LOCAL:
+        where, stream = f"Dask LocalCluster, {workers} workers", _dask(ready, dask, workers)
+    elif dask:
+        where, stream = f"Dask cluster at {dask}", _dask(ready, dask, workers)
     elif workers > 1 and len(ready) > 1:
         workers = min(workers, len(ready))
         where, stream = f"process pool, {workers} workers", _pool(ready, workers)
     else:
         where, stream = "one process", _serial(ready)
-    if dask and dask != LOCAL:
-        where = f"Dask cluster at {dask}"
     for solved in stream:
         results[solved.index] = solved
         if on_done:
