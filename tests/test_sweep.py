@@ -208,3 +208,27 @@ def test_a_dask_worker_keeps_its_heap_while_planning(monkeypatch: pytest.MonkeyP
     with heap_kept(untouched):
         pass
     assert untouched.calls == []
+
+
+def test_a_week_sweeps_day_by_day_and_is_checked_as_a_week(tmp_path: Path) -> None:
+    from scenarios.generator import generate_week
+    from scheduler.scenario_io import write_scenario
+    from scheduler.week import WeekPlan, validate_week
+
+    week = generate_week(30, days=2, seed=4, name="week")
+    write_scenario(week, tmp_path / "week")
+    spec = parse_spec(
+        "base: week\ntime_limit: 20\nsolution_limit: 10\n"
+        "variations: [{name: lose two, carers: {change: -2}}, {name: more, demand: {percent: 20}}]"
+    )
+    ready = prepare(spec, tmp_path)
+    result, solved = sweep(ready.scenario, ready.planned, 0, workers=1)
+    assert [r.status for r in result.rows] == ["done"] * 3
+    assert result.dates == ("2026-12-01", "2026-12-02")
+    more = result.rows[2]
+    assert more.visits == 72  # 20 % more calls a day, 36 a day on two dates
+    for planned, item in zip(ready.planned, solved, strict=True):
+        made = apply(ready.scenario, planned, 0)
+        assert [p.date for p in item.plans] == list(week.dates)
+        plan = WeekPlan(scenario=made.scenario.name, settings=planned.settings, days=item.plans)
+        assert validate_week(made.scenario, plan, HaversineTravel(planned.settings.travel)) == []
