@@ -41,6 +41,7 @@ JSON = "application/json"
 CSV = "text/csv; charset=utf-8"
 HTML = "text/html; charset=utf-8"
 SVG = "image/svg+xml"
+_MEDIA = {"json": JSON, "csv": CSV, "html": HTML, "svg": SVG}
 _PARENT_CHECK_S = 1.0
 NO_PLAN_NOTE = (
     "No plan was found in the time allowed on {where}: its visits are listed as not covered. "
@@ -226,7 +227,7 @@ def _compare(job: JobInput, reporter: ProgressReporter) -> Outcome:
 def _whatif(document: dict[str, Any], reporter: ProgressReporter, place: SweepPlace) -> Outcome:
     from scheduler.sweep import Solved, sweep
     from scheduler.whatif import Spec, prepare
-    from scheduler.whatif_report import coverage_plot, report_html, results_csv, tradeoff_plot
+    from scheduler.whatif_report import sweep_files
 
     spec = Spec.model_validate(document["spec"])
     ready = prepare(spec, None, "request", place.scenarios)
@@ -251,11 +252,8 @@ def _whatif(document: dict[str, Any], reporter: ProgressReporter, place: SweepPl
     return Outcome(
         result={"variations": total, "failed": failed, "ran_on": result.ran_on},
         documents=[
-            Document("whatif.json", JSON, result.model_dump_json(indent=1)),
-            Document("whatif.csv", CSV, results_csv(result)),
-            Document("report.html", HTML, report_html(result)),
-            Document("coverage.svg", SVG, coverage_plot(result)),
-            Document("tradeoff.svg", SVG, tradeoff_plot(result)),
+            Document(name, _MEDIA[name.rsplit(".", 1)[1]], text)
+            for name, text in sweep_files(result).items()
         ],
     )
 

@@ -24,9 +24,8 @@ from scheduler.plan import Plan
 from scheduler.released import RotaSummary, released_hours, summarise
 from scheduler.report import Comparison, Intake
 from scheduler.settings import Settings
-from scheduler.validate import validate_plan
 from scheduler.waiting import CarePackage
-from scheduler.week import WeekPlan, validate_week
+from scheduler.week import validate_plans
 
 __all__ = ["OPTIMISED", "CompareRun", "compare"]
 
@@ -53,11 +52,7 @@ def _current_covered(scenario: Scenario, plans: Sequence[Plan]) -> int:
 def _check_optimised(
     scenario: Scenario, plans: tuple[Plan, ...], settings: Settings, travel: TravelTimes
 ) -> None:
-    if len(plans) > 1:
-        week = WeekPlan(scenario=scenario.name, settings=settings, days=plans)
-        broken = validate_week(scenario, week, travel)
-    else:
-        broken = validate_plan(scenario, plans[0], travel)
+    broken = validate_plans(scenario, plans, settings, travel)
     if broken:  # never expected: the solver's plans are repaired and checked as they are made
         raise DomcareError(
             f"the optimised rota breaks {len(broken)} hard rule(s), first: {broken[0]}"

@@ -98,14 +98,9 @@ class Solved(_Frozen):
 def _check(
     scenario: Scenario, plans: Sequence[Plan], settings: Settings, travel: TravelTimes
 ) -> None:
-    from scheduler.validate import validate_plan
-    from scheduler.week import WeekPlan, validate_week
+    from scheduler.week import validate_plans
 
-    if len(plans) > 1:
-        week = WeekPlan(scenario=scenario.name, settings=settings, days=tuple(plans))
-        broken = validate_week(scenario, week, travel)
-    else:
-        broken = validate_plan(scenario, plans[0], travel)
+    broken = validate_plans(scenario, plans, settings, travel)
     if broken:
         raise DomcareError(f"the plan breaks {len(broken)} hard rule(s), first: {broken[0]}")
 

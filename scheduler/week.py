@@ -351,6 +351,17 @@ def validate_week(
     return found + _week_rules(scenario, week)
 
 
+def validate_plans(
+    scenario: Scenario, plans: Sequence[Plan], settings: Settings, travel: TravelTimes
+) -> list[Violation]:
+    """Every broken hard rule of ``plans``, one per date as ``intake.plan_all`` makes them:
+    a day checked as a day, several as a week."""
+    if len(plans) > 1:
+        week = WeekPlan(scenario=scenario.name, settings=settings, days=tuple(plans))
+        return validate_week(scenario, week, travel)
+    return validate_plan(scenario, plans[0], travel)
+
+
 class CarerWeekFigures(_Frozen):
     carer_id: str
     paid_minutes: int

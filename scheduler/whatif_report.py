@@ -26,6 +26,7 @@ __all__ = [
     "coverage_plot",
     "report_html",
     "results_csv",
+    "sweep_files",
     "tradeoff_plot",
     "write_sweep",
 ]
@@ -156,8 +157,9 @@ def _cell(value: float | int | None, fmt: str) -> str:
     return "" if value is None else format(value, fmt)
 
 
-def report_html(result: SweepResult) -> str:
-    """The page: the table of every variation, the two plots, the notes."""
+def report_html(result: SweepResult, plots: Sequence[str] | None = None) -> str:
+    """The page: the table of every variation, the two plots (drawn here unless given, as
+    ``sweep_files`` gives them), the notes."""
     done = len(_done(result.rows))
     parts = [
         f"<h1>What if: {html.escape(result.scenario)}</h1>",
@@ -212,7 +214,7 @@ def report_html(result: SweepResult) -> str:
     if remarks:
         parts.append("<h3>Failed variations, and released hours not counted</h3><ul>")
         parts += [*remarks, "</ul>"]
-    parts += ["<h2>Plots</h2>", coverage_plot(result), tradeoff_plot(result)]
+    parts += ["<h2>Plots</h2>", *(plots or (coverage_plot(result), tradeoff_plot(result)))]
     if result.notes:
         parts.append("<h2>Notes</h2><ul>")
         parts += [f"<li>{html.escape(note)}</li>" for note in result.notes]
@@ -220,17 +222,22 @@ def report_html(result: SweepResult) -> str:
     return html_page(f"what if {result.scenario}", parts)
 
 
-def write_sweep(out: Path, result: SweepResult, solved: Sequence[Solved]) -> list[Path]:
-    """Every file of a sweep, each written whole: the table (whatif.csv, whatif.json), the
-    plots, the page, and each variation's plan (plans/NNN.json, NNN its row's index; a
-    week's as a week.json)."""
-    files = {
+def sweep_files(result: SweepResult) -> dict[str, str]:
+    """A sweep's documents by file name: the table (whatif.json, whatif.csv), the plots, drawn
+    once, and the page holding them."""
+    plots = {"coverage.svg": coverage_plot(result), "tradeoff.svg": tradeoff_plot(result)}
+    return {
         "whatif.json": result.model_dump_json(indent=1),
         "whatif.csv": results_csv(result),
-        "coverage.svg": coverage_plot(result),
-        "tradeoff.svg": tradeoff_plot(result),
-        "report.html": report_html(result),
+        **plots,
+        "report.html": report_html(result, list(plots.values())),
     }
+
+
+def write_sweep(out: Path, result: SweepResult, solved: Sequence[Solved]) -> list[Path]:
+    """Every file of a sweep, each written whole: ``sweep_files`` and each variation's plan
+    (plans/NNN.json, NNN its row's index; a week's as a week.json)."""
+    files = sweep_files(result)
     for item in solved:
         if len(item.plans) == 1:
             files[f"plans/{item.index:03d}.json"] = item.plans[0].model_dump_json(indent=1)
