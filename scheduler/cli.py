@@ -31,7 +31,7 @@ from scheduler.metrics import DayFigures, day_figures
 from scheduler.model import Scenario
 from scheduler.outputs import read_json_model, read_plan, write_outputs
 from scheduler.plan import Plan, PlanStatus
-from scheduler.scenario_io import read_scenario
+from scheduler.scenario_io import load_scenario
 from scheduler.settings import FirstSolution, Metaheuristic, Settings, SolveSettings
 from scheduler.solve import solve_day
 from scheduler.validate import Violation, validate_plan
@@ -62,6 +62,19 @@ def _scenario_path(text: str) -> Path:
         return path
     shipped = SHIPPED / path.name
     return shipped if shipped.is_dir() else path
+
+
+def _read(path: str) -> Scenario:
+    """The scenario at ``path`` (or shipped by that name), its notes printed for the user: how
+    a spreadsheet was read, ids ignored, places far from the others."""
+    loaded = load_scenario(_scenario_path(path))
+    if loaded.notes:
+        notes = Console(stderr=True, highlight=False)
+        count = len(loaded.notes)
+        notes.print(f"{count} note{'s' if count != 1 else ''} on the input:")
+        for note in loaded.notes:
+            notes.print(f"  {note}", markup=False)
+    return loaded.scenario
 
 
 def _travel(settings: Settings, matrix: Path | None) -> TravelTimes:
@@ -263,7 +276,7 @@ def _solve_week(
 
 def _solve(args: argparse.Namespace, console: Console) -> int:
     settings = _settings(args)
-    scenario = read_scenario(_scenario_path(args.path))
+    scenario = _read(args.path)
     travel = _travel(settings, args.matrix)
     if len(scenario.dates) > 1:
         return _solve_week(args, console, scenario, settings, travel)
@@ -302,7 +315,7 @@ def _solve(args: argparse.Namespace, console: Console) -> int:
 
 
 def _validate(args: argparse.Namespace, console: Console) -> int:
-    scenario = read_scenario(_scenario_path(args.path))
+    scenario = _read(args.path)
     if len(scenario.dates) > 1:
         week = read_week(args.plan)
         violations = validate_week(scenario, week, _travel(week.settings, args.matrix))
@@ -334,7 +347,7 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
     from scheduler.waiting import read_waiting_list
 
     settings = _settings(args)
-    scenario = read_scenario(_scenario_path(args.path))
+    scenario = _read(args.path)
     travel = _travel(settings, args.matrix)
     manual = read_manual_rota(args.manual, scenario) if args.manual else None
     packages = read_waiting_list(args.waiting_list, scenario.skills) if args.waiting_list else None

@@ -1,10 +1,20 @@
-"""Reading a scenario (a folder of CSV files or one JSON document) and writing one back.
+"""Reading a scenario (a folder of CSV files, uploaded files, or one JSON document) and
+writing one back.
 
 Visits on several dates make a week. ``shifts.csv`` (carer_id, date, shifts) then overrides a
 carer's usual shifts (carers.csv) on a date; an empty shifts cell is a day off.
 
 Every problem in the input is collected, located (file, spreadsheet row, column) and raised
 together as one ``InputError``: a coordinator fixes the spreadsheet once, not once per error.
+A problem that repeats down a column (a date column in a form domcare cannot read) is told once
+with the rows it covers, and a table that cannot be read at all does not also make every row
+that refers to it an error. Files are read as spreadsheets save them (``scheduler.tables``).
+
+Not every oddity is an error. A carer id that is no longer in carers.csv, in a client's
+preferred or excluded carers, a history row or shifts.csv, is what removing a carer leaves
+behind: it is ignored with a note. Notes (how a file was read, ids ignored, a place far from
+all the others) come back with the scenario (``LoadedScenario.notes``) for the front ends to
+show.
 
 Multi-valued cells (skills, shifts, carer lists) are separated by ``;``. Rows are numbered as
 a spreadsheet shows them: the header is row 1, the first carer row 2. In a JSON document the
@@ -17,12 +27,16 @@ import datetime as dt
 import io
 import json
 import math
-from collections.abc import Callable, Iterable
+import re
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from geopy.distance import great_circle
 
 from scheduler.clock import MINUTES_PER_DAY, format_clock, parse_clock
 from scheduler.errors import InputError, InputIssue
@@ -42,13 +56,19 @@ from scheduler.model import (
     Visit,
 )
 from scheduler.settings import DEFAULT_SKILLS
+from scheduler.tables import Table, date_parser, parse_date, parse_table, table_from_records
 
 __all__ = [
     "COLUMNS",
+    "FAR_KM",
+    "LoadedScenario",
+    "load_scenario",
     "parse_date",
     "parse_shifts",
     "read_csv_rows",
     "read_scenario",
+    "scenario_from_document",
+    "scenario_from_files",
     "scenario_to_json",
     "write_scenario",
 ]
@@ -86,37 +106,44 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "skills": (("skill",), ("description",)),
 }
 REQUIRED_TABLES = ("carers", "clients", "visits")
+TIME_COLUMNS = {"visits": ("earliest_start", "latest_start"), "carers": ("shifts",)}
+
+FAR_KM = 100.0
+"""A home or client farther than this from the middle of all the others is told (a warning);
+one that would be near them with latitude and longitude swapped is an error. 100 km is wider
+than any provider's patch and far narrower than the 7,000 km a swapped UK point lands away."""
+
+_COLLAPSE_AFTER = 3
+"""More problems of one kind in one column than this are told as one, with their rows."""
 
 
-@dataclass
-class _Table:
-    """Rows of one table as strings, with a way to say where a cell is."""
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A scenario read without errors, with the notes a coordinator should still see."""
 
-    name: str
-    label: str  # "visits.csv", or "town.json" for a JSON document
-    rows: list[dict[str, str]]
-    json_style: bool = False
-
-    def where(self, index: int, column: str | None) -> tuple[int | None, str | None]:
-        if self.json_style:
-            return None, f"{self.name}[{index}]" + (f".{column}" if column else "")
-        return index + 2, column
+    scenario: Scenario
+    notes: tuple[InputIssue, ...] = ()
 
 
 @dataclass
 class _Reader:
     issues: list[InputIssue] = field(default_factory=list)
+    notes: list[InputIssue] = field(default_factory=list)
 
-    def add(self, table: _Table, index: int, column: str | None, code: str, message: str) -> None:
+    def add(self, table: Table, index: int, column: str | None, code: str, message: str) -> None:
         row, col = table.where(index, column)
         self.issues.append(InputIssue(code, table.label, message, row, col))
+
+    def note(self, table: Table, index: int, column: str | None, code: str, message: str) -> None:
+        row, col = table.where(index, column)
+        self.notes.append(InputIssue(code, table.label, message, row, col))
 
     def file_issue(self, label: str, code: str, message: str) -> None:
         self.issues.append(InputIssue(code, label, message))
 
     def cell(
         self,
-        table: _Table,
+        table: Table,
         index: int,
         column: str,
         parse: Callable[[str], Any],
@@ -129,11 +156,17 @@ class _Reader:
             if required:
                 self.add(table, index, column, "missing_value", "is empty")
             return None
+        if table.decimal_comma and _DECIMAL_COMMA.fullmatch(text):
+            text = text.replace(",", ".")
         try:
             return parse(text)
         except ValueError as exc:
             self.add(table, index, column, code, str(exc))
             return None
+
+
+_DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
+"""A number with a decimal comma, as a semicolon-separated file from such a locale holds."""
 
 
 # ---- cell parsers: each raises ValueError with a readable message --------------------------
@@ -179,14 +212,6 @@ def _choice(options: Iterable[str]) -> Callable[[str], str]:
     return parse
 
 
-def parse_date(text: str) -> dt.date:
-    """Parse ``YYYY-MM-DD``; raises ``ValueError`` with a message a coordinator understands."""
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(f"'{text}' is not a date YYYY-MM-DD") from None
-
-
 def _items(text: str) -> list[str]:
     return [item.strip() for item in text.split(";") if item.strip()]
 
@@ -213,41 +238,26 @@ def parse_shifts(text: str) -> tuple[Shift, ...]:
     return tuple(shifts)
 
 
-# ---- loading tables -------------------------------------------------------------------------
-
-
 def _day_shifts(text: str) -> tuple[Shift, ...]:
     """A shifts.csv cell: shifts as in carers.csv, or a day off when empty."""
     return parse_shifts(text) if _items(text) else ()
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        return ";".join(_text(item) for item in value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+# ---- loading tables -------------------------------------------------------------------------
 
 
-def _check_columns(
-    reader: _Reader,
-    label: str,
-    required: tuple[str, ...],
-    optional: tuple[str, ...],
-    columns: Iterable[str],
-) -> bool:
-    present = set(columns)
+def _check_columns(reader: _Reader, table: Table) -> bool:
+    required, optional = COLUMNS[table.name]
+    present = set(table.columns)
     ok = True
     for column in required:
         if column not in present:
-            reader.file_issue(label, "missing_column", f"has no column '{column}'")
+            reader.file_issue(table.label, "missing_column", f"has no column '{column}'")
             ok = False
     known = set(required) | set(optional)
-    for column in sorted(present - known):
+    for column in [c for c in table.columns if c not in known]:
         reader.file_issue(
-            label,
+            table.label,
             "unknown_column",
             f"has a column '{column}' domcare does not know "
             f"(expected: {', '.join(required + optional)})",
@@ -256,22 +266,21 @@ def _check_columns(
     return ok
 
 
-def _csv_rows(
-    reader: _Reader, path: Path, required: tuple[str, ...], optional: tuple[str, ...]
-) -> list[dict[str, str]] | None:
-    """The rows of one CSV file as text keyed by lower-case column; None, with the issues
-    recorded, when it cannot be read or its columns are not the ones expected."""
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except pd.errors.EmptyDataError:
-        frame = pd.DataFrame()
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        reader.file_issue(path.name, "unreadable_file", f"cannot be read as CSV: {exc}")
+def _csv_table(reader: _Reader, name: str, label: str, data: bytes) -> Table | None:
+    """One CSV file's table, or None with its problems recorded. A file with nothing in it,
+    not even a header, is an empty table if the table is optional."""
+    table, problems = parse_table(name, label, data)
+    reader.issues += problems
+    if table is None:
         return None
-    frame.columns = [str(column).strip().lower() for column in frame.columns]
-    if not _check_columns(reader, path.name, required, optional, frame.columns):
+    reader.notes += table.notes
+    if not table.columns and name not in REQUIRED_TABLES:
+        return table
+    if not table.columns:
+        required = ", ".join(COLUMNS[name][0])
+        reader.file_issue(label, "empty_file", f"is empty: it needs a header row ({required})")
         return None
-    return [{str(k): _text(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    return table if _check_columns(reader, table) else None
 
 
 def read_csv_rows(
@@ -279,51 +288,80 @@ def read_csv_rows(
 ) -> list[dict[str, str]]:
     """The rows of one CSV file, for a reader of another input file (``manual_rota.csv``)
     to check cell by cell: text keyed by lower-case column name, list item ``i`` being
-    spreadsheet row ``i + 2`` (the header is row 1).
+    spreadsheet row ``i + 2`` (the header is row 1; a blank row inside the table is a row of
+    empty cells, blank rows after it are left out). Read as ``scheduler.tables`` reads
+    spreadsheets.
 
     Raises ``InputError`` when the file is missing or unreadable, lacks a ``required``
     column, or has a column that is neither ``required`` nor ``optional``.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError([InputIssue("missing_file", path.name, f"not found in {path.parent}")])
-    reader = _Reader()
-    rows = _csv_rows(reader, path, required, optional)
-    if rows is None:
-        raise InputError(reader.issues)
-    return rows
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(
+            [InputIssue("missing_file", path.name, f"not found in {path.parent}")]
+        ) from None
+    except OSError as exc:
+        raise InputError(
+            [InputIssue("unreadable_file", path.name, f"cannot be read: {exc.strerror}")]
+        ) from None
+    table, problems = parse_table(path.stem, path.name, data)
+    if table is None:
+        raise InputError(problems)
+    issues = [
+        InputIssue("missing_column", path.name, f"has no column '{column}'")
+        for column in required
+        if column not in table.columns
+    ]
+    issues += [
+        InputIssue(
+            "unknown_column",
+            path.name,
+            f"has a column '{column}' domcare does not know "
+            f"(expected: {', '.join(required + optional)})",
+        )
+        for column in table.columns
+        if column not in required + optional
+    ]
+    if issues:
+        raise InputError(issues)
+    by_number = dict(zip(table.numbers, table.rows, strict=True))
+    blank = dict.fromkeys(table.columns, "")
+    return [by_number.get(number, blank) for number in range(2, max(table.numbers, default=1) + 1)]
 
 
-def _csv_tables(reader: _Reader, folder: Path) -> dict[str, _Table]:
-    tables: dict[str, _Table] = {}
+def _folder_files(reader: _Reader, folder: Path) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
     for name in COLUMNS:
         path = folder / f"{name}.csv"
         if not path.exists():
             if name in REQUIRED_TABLES:
                 reader.file_issue(path.name, "missing_file", f"not found in {folder}")
             continue
-        rows = _csv_rows(reader, path, *COLUMNS[name])
-        if rows is not None:
-            tables[name] = _Table(name, path.name, rows)
+        try:
+            files[name] = path.read_bytes()
+        except OSError as exc:
+            reader.file_issue(path.name, "unreadable_file", f"cannot be read: {exc.strerror}")
+    return files
+
+
+def _csv_tables(reader: _Reader, files: Mapping[str, bytes]) -> dict[str, Table]:
+    tables: dict[str, Table] = {}
+    for name in COLUMNS:
+        if name not in files:
+            continue
+        table = _csv_table(reader, name, f"{name}.csv", files[name])
+        if table is not None:
+            tables[name] = table
     return tables
 
 
-def _json_tables(reader: _Reader, path: Path) -> tuple[dict[str, _Table], str | None]:
-    label = path.name
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        reader.file_issue(label, "unreadable_file", f"cannot be read: {exc}")
-        return {}, None
-    except json.JSONDecodeError as exc:
-        reader.file_issue(
-            label, "unreadable_file", f"is not valid JSON (line {exc.lineno}: {exc.msg})"
-        )
-        return {}, None
+def _json_tables(reader: _Reader, document: Any, label: str) -> dict[str, Table]:
     if not isinstance(document, dict):
         reader.file_issue(label, "unreadable_file", "must hold a JSON object")
-        return {}, None
-    tables: dict[str, _Table] = {}
+        return {}
+    tables: dict[str, Table] = {}
     for name in COLUMNS:
         records = document.get(name)
         if records is None:
@@ -333,20 +371,17 @@ def _json_tables(reader: _Reader, path: Path) -> tuple[dict[str, _Table], str | 
         if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
             reader.file_issue(label, "unreadable_file", f"'{name}' must be a list of objects")
             continue
-        table = _Table(name, label, [], json_style=True)
-        columns = {key.strip().lower() for record in records for key in record}
-        if not _check_columns(reader, label, *COLUMNS[name], columns):
-            continue
-        table.rows = [{k.strip().lower(): _text(v) for k, v in r.items()} for r in records]
-        tables[name] = table
-    title = document.get("name")
-    return tables, str(title) if title else None
+        table = table_from_records(name, label, records)
+        # An empty list is an empty table, whatever its columns would have been.
+        if not records or _check_columns(reader, table):
+            tables[name] = table
+    return tables
 
 
 # ---- building the domain ---------------------------------------------------------------------
 
 
-def _unique_ids(reader: _Reader, table: _Table, column: str = "id") -> None:
+def _unique_ids(reader: _Reader, table: Table, column: str = "id") -> None:
     seen: dict[str, int] = {}
     for index, row in enumerate(table.rows):
         key = row.get(column, "").strip()
@@ -360,9 +395,9 @@ def _unique_ids(reader: _Reader, table: _Table, column: str = "id") -> None:
             seen[key] = index
 
 
-def _skills_catalogue(reader: _Reader, tables: dict[str, _Table]) -> frozenset[str]:
+def _skills_catalogue(reader: _Reader, tables: dict[str, Table]) -> frozenset[str]:
     table = tables.get("skills")
-    if table is None:
+    if table is None or not table.rows:
         return DEFAULT_SKILLS
     skills = set()
     for index in range(len(table.rows)):
@@ -373,7 +408,7 @@ def _skills_catalogue(reader: _Reader, tables: dict[str, _Table]) -> frozenset[s
 
 
 def _skill_set(
-    reader: _Reader, table: _Table, index: int, column: str, catalogue: frozenset[str]
+    reader: _Reader, table: Table, index: int, column: str, catalogue: frozenset[str]
 ) -> frozenset[str]:
     skills = set()
     for skill in _items(table.rows[index].get(column, "")):
@@ -390,14 +425,57 @@ def _skill_set(
     return frozenset(skills)
 
 
+@dataclass(frozen=True)
+class _Known:
+    """The ids of one table, or None when that table could not be read: references to it
+    are then not checked, so that one unreadable file is one problem, not one per row."""
+
+    carers: set[str] | None
+    clients: set[str] | None
+
+
+def _dates(reader: _Reader, table: Table, column: str = "date") -> Callable[[str], dt.date]:
+    """The parser for one table's date column, judged on the whole column (see
+    ``scheduler.tables.date_form``); a note says how dates not written 2026-12-04 were read."""
+    parse, note = date_parser(row.get(column, "") for row in table.rows)
+    if note and not table.json_style:
+        reader.notes.append(InputIssue("date_form", table.label, f"dates {note}", column=column))
+    return parse
+
+
+def _time_notes(reader: _Reader, table: Table) -> None:
+    """Say so when a table's times were not written HH:MM (seconds, or the 12-hour clock)."""
+    for column in TIME_COLUMNS.get(table.name, ()):
+        odd = next(
+            (
+                value
+                for row in table.rows
+                for value in [row.get(column, "")]
+                if re.search(r"\d:\d\d:\d\d|[AaPp]\.?[Mm]", value)
+            ),
+            None,
+        )
+        if odd is not None and not table.json_style:
+            reader.notes.append(
+                InputIssue(
+                    "time_form",
+                    table.label,
+                    f"times such as '{odd}' read to the minute",
+                    None,
+                    column,
+                )
+            )
+
+
 def _build_carers(
     reader: _Reader,
-    table: _Table,
+    table: Table,
     catalogue: frozenset[str],
-    client_ids: set[str],
+    known: _Known,
     overrides: dict[str, list[DayShifts]],
 ) -> list[Carer]:
     _unique_ids(reader, table)
+    _time_notes(reader, table)
     carers = []
     for i in range(len(table.rows)):
         before = len(reader.issues)
@@ -412,7 +490,7 @@ def _build_carers(
         max_minutes = reader.cell(
             table, i, "max_working_minutes", _whole(1, MINUTES_PER_DAY), "invalid_value"
         )
-        no_go = _refs(reader, table, i, "no_go_clients", client_ids, "client")
+        no_go = _refs(reader, table, i, "no_go_clients", known.clients, "client")
         weekly = reader.cell(
             table, i, "max_weekly_minutes", _whole(1, 7 * MINUTES_PER_DAY), "invalid_value"
         )
@@ -436,17 +514,17 @@ def _build_carers(
 
 
 def _build_overrides(
-    reader: _Reader, table: _Table, carer_ids: set[str]
+    reader: _Reader, table: Table, carer_ids: set[str] | None
 ) -> dict[str, list[DayShifts]]:
-    """Carer id -> that carer's shifts on given dates (shifts.csv)."""
+    """Carer id -> that carer's shifts on given dates (shifts.csv). A row for a carer no
+    longer in carers.csv is ignored with a note."""
     overrides: dict[str, list[DayShifts]] = {}
     seen: dict[tuple[str, dt.date], int] = {}
+    dates = _dates(reader, table)
     for i in range(len(table.rows)):
         before = len(reader.issues)
         carer_id = reader.cell(table, i, "carer_id", str.strip, "invalid_value", required=True)
-        if carer_id and carer_id not in carer_ids:
-            reader.add(table, i, "carer_id", "unknown_carer", f"no carer has the id '{carer_id}'")
-        date = reader.cell(table, i, "date", parse_date, "malformed_date", required=True)
+        date = reader.cell(table, i, "date", dates, "malformed_date", required=True)
         shifts = reader.cell(table, i, "shifts", _day_shifts, "malformed_shift")
         if carer_id and date and (carer_id, date) in seen:
             first, _ = table.where(seen[(carer_id, date)], "date")
@@ -454,24 +532,35 @@ def _build_overrides(
             reader.add(
                 table, i, "date", "duplicate_row", f"{carer_id} on {date} is given already ({at})"
             )
-        if len(reader.issues) == before:
-            seen[(carer_id, date)] = i
-            overrides.setdefault(carer_id, []).append(DayShifts(date=date, shifts=shifts or ()))
+        if len(reader.issues) > before:
+            continue
+        seen[(carer_id, date)] = i
+        if carer_ids is not None and carer_id not in carer_ids:
+            reader.note(
+                table, i, "carer_id", "unknown_carer", f"no carer has the id '{carer_id}'; ignored"
+            )
+            continue
+        overrides.setdefault(carer_id, []).append(DayShifts(date=date, shifts=shifts or ()))
     return overrides
 
 
 def _refs(
-    reader: _Reader, table: _Table, index: int, column: str, known: set[str], kind: str
+    reader: _Reader, table: Table, index: int, column: str, known: set[str] | None, kind: str
 ) -> frozenset[str]:
-    """Ids in a multi-valued cell, each checked against the ids of ``kind`` (carer, client)."""
+    """Ids in a multi-valued cell. One that is not among the ids of ``kind`` (carer, client)
+    is what a carer or client leaving behind: ignored, with a note."""
     refs = _items(table.rows[index].get(column, ""))
+    if known is None:
+        return frozenset(refs)
     for ref in refs:
         if ref not in known:
-            reader.add(table, index, column, f"unknown_{kind}", f"no {kind} has the id '{ref}'")
+            reader.note(
+                table, index, column, f"unknown_{kind}", f"no {kind} has the id '{ref}'; ignored"
+            )
     return frozenset(ref for ref in refs if ref in known)
 
 
-def _build_clients(reader: _Reader, table: _Table, carer_ids: set[str]) -> list[Client]:
+def _build_clients(reader: _Reader, table: Table, known: _Known) -> list[Client]:
     _unique_ids(reader, table)
     clients = []
     for i, row in enumerate(table.rows):
@@ -480,8 +569,8 @@ def _build_clients(reader: _Reader, table: _Table, carer_ids: set[str]) -> list[
         name = reader.cell(table, i, "name", str.strip, "invalid_value", required=True)
         lat = reader.cell(table, i, "lat", _number(-90, 90), "out_of_range", required=True)
         lon = reader.cell(table, i, "lon", _number(-180, 180), "out_of_range", required=True)
-        preferred = _refs(reader, table, i, "preferred_carers", carer_ids, "carer")
-        excluded = _refs(reader, table, i, "excluded_carers", carer_ids, "carer")
+        preferred = _refs(reader, table, i, "preferred_carers", known.carers, "carer")
+        excluded = _refs(reader, table, i, "excluded_carers", known.carers, "carer")
         gender = reader.cell(table, i, "gender_preference", _choice(Gender), "invalid_value")
         strength = reader.cell(
             table, i, "gender_preference_strength", _choice(Strength), "invalid_value"
@@ -513,23 +602,24 @@ def _build_clients(reader: _Reader, table: _Table, carer_ids: set[str]) -> list[
 
 def _build_visits(
     reader: _Reader,
-    table: _Table,
+    table: Table,
     clients: dict[str, Client],
-    client_ids: set[str],
-    carer_ids: set[str],
+    known: _Known,
     catalogue: frozenset[str],
 ) -> list[Visit]:
     _unique_ids(reader, table)
+    _time_notes(reader, table)
+    dates = _dates(reader, table)
     visits = []
     for i in range(len(table.rows)):
         before = len(reader.issues)
         visit_id = reader.cell(table, i, "id", str.strip, "invalid_value", required=True)
         client_id = reader.cell(table, i, "client_id", str.strip, "invalid_value", required=True)
-        if client_id and client_id not in client_ids:
+        if client_id and known.clients is not None and client_id not in known.clients:
             reader.add(
                 table, i, "client_id", "unknown_client", f"no client has the id '{client_id}'"
             )
-        date = reader.cell(table, i, "date", parse_date, "malformed_date", required=True)
+        date = reader.cell(table, i, "date", dates, "malformed_date", required=True)
         earliest = reader.cell(table, i, "earliest_start", parse_clock, "malformed_time", True)
         latest = reader.cell(table, i, "latest_start", parse_clock, "malformed_time", True)
         duration = reader.cell(
@@ -556,7 +646,7 @@ def _build_visits(
         skills = _skill_set(reader, table, i, "required_skills", catalogue)
         priority = reader.cell(table, i, "priority", _choice(Priority), "invalid_value")
         pinned = reader.cell(table, i, "pinned_carer", str.strip, "invalid_value")
-        if pinned and pinned not in carer_ids:
+        if pinned and known.carers is not None and pinned not in known.carers:
             reader.add(table, i, "pinned_carer", "unknown_carer", f"no carer has the id '{pinned}'")
         client = clients.get(client_id or "")
         if pinned and client is not None and pinned in client.excluded_carers:
@@ -581,70 +671,135 @@ def _build_visits(
     return visits
 
 
-def _build_history(reader: _Reader, table: _Table) -> list[HistoryEntry]:
+def _build_history(reader: _Reader, table: Table) -> list[HistoryEntry]:
     """Past visits. Carers who have left and clients no longer in care are normal here."""
     history = []
+    dates = _dates(reader, table)
     for i in range(len(table.rows)):
         before = len(reader.issues)
         client_id = reader.cell(table, i, "client_id", str.strip, "invalid_value", required=True)
         carer_id = reader.cell(table, i, "carer_id", str.strip, "invalid_value", required=True)
-        date = reader.cell(table, i, "date", parse_date, "malformed_date", required=True)
+        date = reader.cell(table, i, "date", dates, "malformed_date", required=True)
         if len(reader.issues) == before:
             history.append(HistoryEntry(client_id=client_id, carer_id=carer_id, date=date))
     return history
 
 
-def _ids(table: _Table | None) -> set[str]:
+def _ids(table: Table | None) -> set[str] | None:
     if table is None:
-        return set()
+        return None
     return {row.get("id", "").strip() for row in table.rows} - {""}
 
 
-def read_scenario(path: Path | str) -> Scenario:
-    """Read a scenario folder (carers.csv, clients.csv, visits.csv, optional history.csv,
-    skills.csv and shifts.csv) or a JSON document with the same tables as lists of objects.
+def _check_places(
+    reader: _Reader, tables: dict[str, Table], carers: list[Carer], clients: list[Client]
+) -> None:
+    """A home or client far from the middle of all the others (see ``FAR_KM``): an error when
+    latitude and longitude look swapped, else a note."""
+    places: list[tuple[Table, int, str, Location]] = []
+    for kind, column, located in (
+        ("carers", "home_lat", [(c.id, c.home) for c in carers]),
+        ("clients", "lat", [(c.id, c.location) for c in clients]),
+    ):
+        table = tables[kind]
+        index_of = {row.get("id", "").strip(): i for i, row in enumerate(table.rows)}
+        places += [(table, index_of[key], column, where) for key, where in located]
+    if len(places) < 3:
+        return
+    middle = (
+        statistics.median(p.lat for *_, p in places),
+        statistics.median(p.lon for *_, p in places),
+    )
+    for table, index, column, place in places:
+        away = great_circle(middle, (place.lat, place.lon)).km
+        if away <= FAR_KM:
+            continue
+        lon_column = column.replace("lat", "lon")
+        if -90 <= place.lon <= 90 and great_circle(middle, (place.lon, place.lat)).km <= FAR_KM:
+            reader.add(
+                table,
+                index,
+                column,
+                "coordinates_swapped",
+                f"{column} {place.lat:g} and {lon_column} {place.lon:g} look swapped: as given "
+                f"the place is {away:,.0f} km from the others, swapped it is among them",
+            )
+        else:
+            reader.note(
+                table,
+                index,
+                column,
+                "far_away",
+                f"{place.lat:g}, {place.lon:g} is {away:,.0f} km from the middle of the other "
+                f"places ({middle[0]:.4f}, {middle[1]:.4f}); check {column} and {lon_column}",
+            )
 
-    Raises ``InputError`` listing every problem found.
-    """
-    path = Path(path)
-    reader = _Reader()
-    name: str | None
-    if path.is_dir():
-        tables, name = _csv_tables(reader, path), path.resolve().name
-    elif path.is_file() and path.suffix.lower() == ".json":
-        tables, name = _json_tables(reader, path)
-        name = name or path.stem
-    elif path.is_file():
-        raise InputError([InputIssue("unreadable_file", path.name, "expected a folder or .json")])
-    else:
-        raise InputError([InputIssue("missing_file", str(path), "no such folder or file")])
 
+def _collapse(issues: list[InputIssue]) -> list[InputIssue]:
+    """Problems of one kind repeated down one column, told once with the rows they cover."""
+    groups: dict[tuple[str, str, str | None], list[InputIssue]] = defaultdict(list)
+    for issue in issues:
+        if issue.row is not None:
+            groups[(issue.file, issue.code, issue.column)].append(issue)
+    told: set[tuple[str, str, str | None]] = set()
+    collapsed = []
+    for issue in issues:
+        key = (issue.file, issue.code, issue.column)
+        group = groups.get(key, [])
+        if len(group) <= _COLLAPSE_AFTER:
+            collapsed.append(issue)
+        elif key not in told:
+            told.add(key)
+            rows = _row_ranges([i.row for i in group[1:] if i.row is not None])
+            collapsed.append(
+                InputIssue(
+                    issue.code,
+                    issue.file,
+                    f"{issue.message}; the same in {len(group) - 1} more rows ({rows})",
+                    issue.row,
+                    issue.column,
+                )
+            )
+    return collapsed
+
+
+def _row_ranges(rows: list[int]) -> str:
+    """[3, 4, 5, 9] -> '3-5, 9'."""
+    spans: list[list[int]] = []
+    for row in sorted(rows):
+        if spans and row == spans[-1][1] + 1:
+            spans[-1][1] = row
+        else:
+            spans.append([row, row])
+    return ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in spans)
+
+
+def _scenario(reader: _Reader, tables: dict[str, Table], name: str) -> LoadedScenario:
     catalogue = _skills_catalogue(reader, tables)
-    carer_ids, client_ids = _ids(tables.get("carers")), _ids(tables.get("clients"))
-    overrides = _build_overrides(reader, tables["shifts"], carer_ids) if "shifts" in tables else {}
+    known = _Known(carers=_ids(tables.get("carers")), clients=_ids(tables.get("clients")))
+    overrides = (
+        _build_overrides(reader, tables["shifts"], known.carers) if "shifts" in tables else {}
+    )
     carers = (
-        _build_carers(reader, tables["carers"], catalogue, client_ids, overrides)
+        _build_carers(reader, tables["carers"], catalogue, known, overrides)
         if "carers" in tables
         else []
     )
-    clients = _build_clients(reader, tables["clients"], carer_ids) if "clients" in tables else []
+    clients = _build_clients(reader, tables["clients"], known) if "clients" in tables else []
     visits = (
         _build_visits(
-            reader,
-            tables["visits"],
-            {client.id: client for client in clients},
-            client_ids,
-            carer_ids,
-            catalogue,
+            reader, tables["visits"], {client.id: client for client in clients}, known, catalogue
         )
         if "visits" in tables
         else []
     )
     history = _build_history(reader, tables["history"]) if "history" in tables else []
+    if "carers" in tables and "clients" in tables:
+        _check_places(reader, tables, carers, clients)
     if reader.issues:
-        raise InputError(reader.issues)
-    return Scenario(
-        name=name or "scenario",
+        raise InputError(_collapse(reader.issues))
+    scenario = Scenario(
+        name=name,
         date=min(visit.date for visit in visits) if visits else dt.date.today(),
         carers=tuple(carers),
         clients=tuple(clients),
@@ -652,6 +807,63 @@ def read_scenario(path: Path | str) -> Scenario:
         history=tuple(history),
         skills=catalogue,
     )
+    return LoadedScenario(scenario, tuple(_collapse(reader.notes)))
+
+
+def scenario_from_files(files: Mapping[str, bytes], name: str) -> LoadedScenario:
+    """A scenario from its CSV files' bytes, keyed by table name (``carers``, ``visits``, ...),
+    as a folder holds them or a request uploads them. Raises ``InputError``."""
+    reader = _Reader()
+    for table in REQUIRED_TABLES:
+        if table not in files:
+            reader.file_issue(f"{table}.csv", "missing_file", "was not given")
+    return _scenario(reader, _csv_tables(reader, files), name)
+
+
+def scenario_from_document(document: Any, label: str, name: str) -> LoadedScenario:
+    """A scenario from a parsed JSON document (tables as lists of objects); ``label`` names it
+    in messages. Raises ``InputError``."""
+    reader = _Reader()
+    tables = _json_tables(reader, document, label)
+    title = document.get("name") if isinstance(document, dict) else None
+    return _scenario(reader, tables, str(title) if title else name)
+
+
+def load_scenario(path: Path | str) -> LoadedScenario:
+    """Read a scenario folder (carers.csv, clients.csv, visits.csv, optional history.csv,
+    skills.csv and shifts.csv) or a JSON document with the same tables as lists of objects,
+    with the notes a coordinator should see. Raises ``InputError`` listing every problem."""
+    path = Path(path)
+    if path.is_dir():
+        reader = _Reader()
+        files = _folder_files(reader, path)
+        return _scenario(reader, _csv_tables(reader, files), path.resolve().name)
+    if path.is_file() and path.suffix.lower() == ".json":
+        try:
+            document = json.loads(path.read_bytes().decode("utf-8-sig"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(
+                [InputIssue("unreadable_file", path.name, f"cannot be read: {exc}")]
+            ) from None
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                [
+                    InputIssue(
+                        "unreadable_file",
+                        path.name,
+                        f"is not valid JSON (line {exc.lineno}: {exc.msg})",
+                    )
+                ]
+            ) from None
+        return scenario_from_document(document, path.name, path.stem)
+    if path.is_file():
+        raise InputError([InputIssue("unreadable_file", path.name, "expected a folder or .json")])
+    raise InputError([InputIssue("missing_file", str(path), "no such folder or file")])
+
+
+def read_scenario(path: Path | str) -> Scenario:
+    """``load_scenario``'s scenario, for callers with no one to show notes to."""
+    return load_scenario(path).scenario
 
 
 # ---- writing ---------------------------------------------------------------------------------

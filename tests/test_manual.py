@@ -309,7 +309,7 @@ def test_every_bad_row_is_reported_at_once(tmp_path: Path) -> None:
         + "C1,2026-12-01,V9,08:30\n"  # row 2: no such visit
         + "C2,2026-12-01,V1,9.30\n"  # row 3: not a time
         + "C3,2026-12-02,V3,08:30\n"  # row 4: V3 is on 2026-12-01
-        + "C7,01/12/2026,V1,\n"  # row 5: no such carer, not a date, no time
+        + "C7,31/11/2026,V1,\n"  # row 5: no such carer, not a date, no time
         + "C2,2026-12-01,V2,09:30\n"
         + "C2,2026-12-01,V2,09:30\n"  # row 7: C2 on V2 again
         + "C1,2026-12-01,V2,09:30\n"

@@ -9,15 +9,27 @@ from pathlib import Path
 import pytest
 
 from scheduler.errors import InputError
-from scheduler.model import Gender, Priority, TravelMode
-from scheduler.scenario_io import read_scenario, scenario_to_json, write_scenario
-from tests.conftest import CARERS, CLIENTS, VISITS, write_folder
+from scheduler.model import DayShifts, Gender, Priority, TravelMode
+from scheduler.scenario_io import (
+    LoadedScenario,
+    load_scenario,
+    read_scenario,
+    scenario_from_document,
+    scenario_from_files,
+    scenario_to_json,
+    write_scenario,
+)
+from tests.conftest import CARERS, CLIENTS, HISTORY, VISITS, write_folder
 
 
 def issues_of(path: Path) -> list[tuple[str, str, int | None, str | None]]:
     with pytest.raises(InputError) as caught:
         read_scenario(path)
     return [(i.code, i.file, i.row, i.column) for i in caught.value.issues]
+
+
+def notes_of(loaded: LoadedScenario) -> list[tuple[str, str, int | None, str | None]]:
+    return [(i.code, i.file, i.row, i.column) for i in loaded.notes]
 
 
 def test_reads_a_good_folder(tiny_folder: Path) -> None:
@@ -84,7 +96,6 @@ def test_the_three_classic_mistakes_are_reported_together(tmp_path: Path) -> Non
         ("carers", ",car,600", ",car,-5", ("invalid_value", 2, "max_working_minutes")),
         ("carers", "C2,Bob", "C1,Bob", ("duplicate_id", 3, "id")),
         ("carers", "C3,Cat Carer", ",Cat Carer", ("missing_value", 4, "id")),
-        ("clients", ",,,C2,", ",,,C7,", ("unknown_carer", 3, "excluded_carers")),
         (
             "clients",
             "BT28 1AA,C1,,female",
@@ -92,7 +103,9 @@ def test_the_three_classic_mistakes_are_reported_together(tmp_path: Path) -> Non
             ("conflict", 2, "excluded_carers"),
         ),
         ("clients", ",female", ",woman", ("invalid_value", 2, "gender_preference")),
-        ("visits", "V1,K1,2026-12-01", "V1,K1,01/12/2026", ("malformed_date", 2, "date")),
+        ("visits", "V1,K1,2026-12-01", "V1,K1,31/11/2026", ("malformed_date", 2, "date")),
+        ("visits", "V1,K1,2026-12-01", "V1,K1,1st Dec", ("malformed_date", 2, "date")),
+        ("visits", "07:30,08:30", "07:30,08:30:15", ("malformed_time", 2, "latest_start")),
         ("visits", "30,1,medication", "0,1,medication", ("invalid_value", 2, "duration_minutes")),
         ("visits", "45,2,hoist", "45,3,hoist", ("invalid_value", 3, "carers_required")),
         ("visits", "critical,", "urgent,", ("invalid_value", 2, "priority")),
@@ -169,8 +182,222 @@ def test_message_names_file_row_and_column(tmp_path: Path) -> None:
     assert "visits.csv row 2 column client_id: no client has the id 'K9'" in str(caught.value)
 
 
-def test_no_go_clients_must_exist(tmp_path: Path) -> None:
+def test_a_no_go_client_no_longer_in_care_is_ignored_with_a_note(tmp_path: Path) -> None:
     carers = CARERS.replace("max_working_minutes\n", "max_working_minutes,no_go_clients\n")
     carers = carers.replace("female,car,600\n", "female,car,600,K3;K8\n")
-    found = issues_of(write_folder(tmp_path / "bad", carers=carers))
-    assert found == [("unknown_client", "carers.csv", 2, "no_go_clients")]
+    loaded = load_scenario(write_folder(tmp_path / "stale", carers=carers))
+    assert loaded.scenario.carer_by_id["C1"].no_go_clients == {"K3"}
+    assert notes_of(loaded) == [("unknown_client", "carers.csv", 2, "no_go_clients")]
+
+
+# ---- optional and empty tables --------------------------------------------------------------
+
+
+def test_history_is_optional_absent_empty_or_header_only(tmp_path: Path) -> None:
+    without = read_scenario(write_folder(tmp_path / "none", history=None))
+    assert without.history == ()
+    for name, text in (("header", "client_id,carer_id,date\n"), ("empty", "")):
+        assert read_scenario(write_folder(tmp_path / name, history=text)).history == ()
+
+
+def test_json_without_history_or_with_empty_tables_reads(tiny_folder: Path) -> None:
+    document = json.loads(scenario_to_json(read_scenario(tiny_folder)))
+    del document["history"]
+    assert scenario_from_document(document, "x.json", "x").scenario.history == ()
+    document.update(history=[], skills=[], shifts=[])
+    scenario = scenario_from_document(document, "x.json", "x").scenario
+    assert scenario.history == () and len(scenario.visits) == 4
+
+
+def test_a_header_only_visits_table_is_a_day_with_nothing_to_plan(tmp_path: Path) -> None:
+    header = VISITS.splitlines()[0] + "\n"
+    assert read_scenario(write_folder(tmp_path / "quiet", visits=header)).visits == ()
+    document = json.loads(scenario_to_json(read_scenario(tmp_path / "quiet")))
+    assert document["visits"] == []
+    assert scenario_from_document(document, "q.json", "q").scenario.visits == ()
+
+
+def test_an_empty_required_file_is_one_clear_problem(tmp_path: Path) -> None:
+    assert issues_of(write_folder(tmp_path / "e", carers="")) == [
+        ("empty_file", "carers.csv", None, None)
+    ]
+
+
+@pytest.mark.parametrize("change", ["none", "no history", "own skills", "day off", "no visits"])
+def test_every_table_round_trips_empty_ones_included(
+    tiny_folder: Path, tmp_path: Path, change: str
+) -> None:
+    scenario = read_scenario(tiny_folder)
+    if change == "no history":
+        scenario = scenario.model_copy(update={"history": ()})
+    if change == "own skills":
+        scenario = scenario.model_copy(
+            update={"skills": frozenset({"medication", "hoist", "dementia"})}
+        )
+    if change == "day off":  # shifts.csv, with an empty shifts cell
+        off = DayShifts(date=dt.date(2026, 12, 1), shifts=())
+        carers = (scenario.carers[0].model_copy(update={"shifts_on": (off,)}), *scenario.carers[1:])
+        scenario = scenario.model_copy(update={"carers": carers})
+    if change == "no visits":  # a day with no visits is dated when it is read
+        scenario = scenario.model_copy(update={"visits": (), "date": dt.date.today()})
+    write_scenario(scenario, tmp_path / "tiny")
+    assert read_scenario(tmp_path / "tiny") == scenario
+    document = json.loads(scenario_to_json(scenario))
+    assert scenario_from_document(document, "tiny.json", "tiny").scenario == scenario
+
+
+def test_uploaded_files_read_like_a_folder(tiny_folder: Path) -> None:
+    files = {path.stem: path.read_bytes() for path in tiny_folder.glob("*.csv")}
+    loaded = scenario_from_files(files, "tiny")
+    assert loaded.scenario == read_scenario(tiny_folder) and loaded.notes == ()
+    del files["history"]
+    assert scenario_from_files(files, "tiny").scenario.history == ()
+
+
+# ---- spreadsheets as Excel saves them ------------------------------------------------------
+
+
+def test_uk_dates_and_times_with_seconds_are_read_and_said(tmp_path: Path) -> None:
+    visits = VISITS.replace("2026-12-01", "01/12/2026").replace(":00,", ":00:00,")
+    history = HISTORY.replace("2026-11-30", "30/11/2026")
+    loaded = load_scenario(write_folder(tmp_path / "uk", visits=visits, history=history))
+    assert {v.date for v in loaded.scenario.visits} == {dt.date(2026, 12, 1)}
+    assert loaded.scenario.visit_by_id["V2"].earliest_start == 9 * 60
+    assert {h.date for h in loaded.scenario.history} == {dt.date(2026, 11, 30)}
+    messages = {(i.file, i.code): i.message for i in loaded.notes}
+    assert (
+        "day/month/year (UK): 01/12/2026 is 1 December 2026" in messages["visits.csv", "date_form"]
+    )
+    assert ("visits.csv", "time_form") in messages and ("history.csv", "date_form") in messages
+
+
+def test_dates_proved_month_first_by_the_column_are_read_so(tmp_path: Path) -> None:
+    visits = VISITS.replace("V1,K1,2026-12-01", "V1,K1,12/01/2026")
+    visits = visits.replace("2026-12-01", "12/13/2026")
+    loaded = load_scenario(write_folder(tmp_path / "us", visits=visits, history=None))
+    assert loaded.scenario.visit_by_id["V1"].date == dt.date(2026, 12, 1)
+    assert loaded.scenario.visit_by_id["V2"].date == dt.date(2026, 12, 13)
+    assert any("month/day/year (US)" in note.message for note in loaded.notes)
+
+
+@pytest.mark.parametrize("cell", ["2026-12-01 00:00:00", "1/12/26", "01.12.2026", "46357"])
+def test_other_forms_of_one_date_excel_writes(tmp_path: Path, cell: str) -> None:
+    visits = VISITS.replace("2026-12-01", cell)
+    scenario = read_scenario(write_folder(tmp_path / "d", visits=visits))
+    assert {v.date for v in scenario.visits} == {dt.date(2026, 12, 1)}
+
+
+def test_a_column_of_unreadable_dates_is_one_problem_with_its_rows(tmp_path: Path) -> None:
+    visits = VISITS.replace("2026-12-01", "Tue 1 Dec")
+    with pytest.raises(InputError) as caught:
+        read_scenario(write_folder(tmp_path / "words", visits=visits))
+    (issue,) = caught.value.issues
+    assert (issue.code, issue.row, issue.column) == ("malformed_date", 2, "date")
+    assert "the same in 3 more rows (3-5)" in issue.message
+
+
+def test_semicolons_and_decimal_commas_from_excel(tiny_folder: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "semi"
+    folder.mkdir()
+    for path in tiny_folder.glob("*.csv"):
+        rows = [line.split(",") for line in path.read_text().splitlines()]
+        lines = []
+        for row in rows:
+            cells = [f'"{c}"' if ";" in c else c.replace(".", ",") for c in row]
+            lines.append(";".join(cells))
+        (folder / path.name).write_text("\n".join(lines) + "\n")
+    loaded = load_scenario(folder)
+    assert loaded.scenario.model_copy(update={"name": "tiny"}) == read_scenario(tiny_folder)
+    assert ("delimiter", "carers.csv", None, None) in notes_of(loaded)
+    assert read_scenario(folder).carer_by_id["C1"].home.lat == 54.51
+
+
+def test_a_windows_1252_file_is_read_and_said(tmp_path: Path) -> None:
+    clients = CLIENTS.replace("Mrs Example", "Mrs Ren\u00e9e \u00a3").encode("cp1252")
+    folder = write_folder(tmp_path / "cp", clients=None)
+    (folder / "clients.csv").write_bytes(clients)
+    loaded = load_scenario(folder)
+    assert loaded.scenario.client_by_id["K1"].name == "Mrs Ren\u00e9e \u00a3"
+    assert len(loaded.scenario.visits) == 4
+    assert ("encoding", "clients.csv", None, None) in notes_of(loaded)
+
+
+def test_excel_bom_tabs_and_utf16_are_read(tiny_folder: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "bom"
+    folder.mkdir()
+    for path in tiny_folder.glob("*.csv"):
+        text = path.read_text()
+        data = (
+            text.replace(",", "\t").encode("utf-16")
+            if path.stem == "visits"
+            else b"\xef\xbb\xbf" + text.encode()
+        )
+        (folder / path.name).write_bytes(data)
+    assert read_scenario(folder).model_copy(update={"name": "tiny"}) == read_scenario(tiny_folder)
+
+
+def test_trailing_empty_rows_and_columns_are_left_out(tiny_folder: Path, tmp_path: Path) -> None:
+    visits = "\n".join(line + ",," for line in VISITS.splitlines()) + "\n,,,,,,,,,,,\n,,,,,,,,,,,\n"
+    folder = write_folder(tmp_path / "trail", visits=visits.replace("V3,", "\n\nV3,"))
+    scenario = read_scenario(folder)
+    assert scenario.visits == read_scenario(tiny_folder).visits
+    broken = write_folder(tmp_path / "broken", visits=visits.replace("30,1,medication", "x,1,m"))
+    ((code, _, row, _), *_) = issues_of(broken)
+    assert (code, row) == ("invalid_value", 2)
+
+
+def test_headers_as_people_type_them(tmp_path: Path) -> None:
+    visits = VISITS.replace("earliest_start,latest_start", "Earliest Start, Latest-Start")
+    assert len(read_scenario(write_folder(tmp_path / "h", visits=visits)).visits) == 4
+
+
+def test_a_cell_holding_the_separator_unquoted_is_located(tmp_path: Path) -> None:
+    clients = CLIENTS.replace("1 Main Street", "1, Main Street")
+    assert issues_of(write_folder(tmp_path / "q", clients=clients)) == [
+        ("extra_cells", "clients.csv", 2, None)
+    ]
+
+
+def test_an_unreadable_clients_file_is_one_problem_not_one_per_visit(tmp_path: Path) -> None:
+    found = issues_of(write_folder(tmp_path / "c", clients=CLIENTS.replace(",lat,", ",latt,")))
+    assert {code for code, *_ in found} == {"missing_column", "unknown_column"}
+
+
+# ---- places and stale ids ---------------------------------------------------------------------
+
+
+def test_swapped_coordinates_are_a_located_error(tmp_path: Path) -> None:
+    clients = CLIENTS.replace("K2,Mr Example,54.518,-6.045", "K2,Mr Example,-6.045,54.518")
+    found = issues_of(write_folder(tmp_path / "swap", clients=clients))
+    assert found == [("coordinates_swapped", "clients.csv", 3, "lat")]
+
+
+def test_a_place_far_from_all_others_is_noted(tmp_path: Path) -> None:
+    carers = CARERS.replace("54.520,-6.060", "51.500,-0.120")  # Bob lives in London
+    loaded = load_scenario(write_folder(tmp_path / "far", carers=carers))
+    ((code, file, row, column),) = notes_of(loaded)
+    assert (code, file, row, column) == ("far_away", "carers.csv", 3, "home_lat")
+    assert "km from the middle of the other places" in loaded.notes[0].message
+
+
+def test_ids_a_leaving_carer_leaves_behind_are_ignored_with_notes(tmp_path: Path) -> None:
+    carers = "\n".join(line for line in CARERS.splitlines() if not line.startswith("C3,")) + "\n"
+    clients = CLIENTS.replace(
+        "K3,Ms Example,54.522,-6.058,,,,,", "K3,Ms Example,54.522,-6.058,,,C3,,"
+    )
+    clients = clients.replace(",,,C2,", ",,,C2;C3,")
+    shifts = "carer_id,date,shifts\nC3,2026-12-01,\nC1,2026-12-01,07:00-12:00\n"
+    folder = write_folder(tmp_path / "left", carers=carers, clients=clients, shifts=shifts)
+    loaded = load_scenario(folder)
+    assert loaded.scenario.client_by_id["K3"].preferred_carers == frozenset()
+    assert loaded.scenario.client_by_id["K2"].excluded_carers == {"C2"}
+    assert [(s.start, s.end) for s in loaded.scenario.carer_by_id["C1"].shifts_on[0].shifts] == [
+        (420, 720)
+    ]
+    assert sorted(notes_of(loaded)) == [
+        ("unknown_carer", "clients.csv", 3, "excluded_carers"),
+        ("unknown_carer", "clients.csv", 4, "preferred_carers"),
+        ("unknown_carer", "shifts.csv", 2, "carer_id"),
+    ]
+    # the history row naming C3 stays: a carer who has left is still part of the client's past
+    assert ("K2", "C3") in {(h.client_id, h.carer_id) for h in loaded.scenario.history}
