@@ -175,6 +175,11 @@ def _summary(console: Console, scenario: Scenario, plan: Plan, figures: DayFigur
             console.print(f"... and {len(plan.unallocated) - 30} more in plan.json")
 
 
+def _placed(progress: Progress) -> str:
+    """The search's progress as a coordinator reads it."""
+    return f"a plan with {progress.performed} carer visits found, still improving"
+
+
 def _refuse(console: Console, violations: list[Violation]) -> None:
     """A solved plan that fails the validator is never written: say why, and that it is ours."""
     _report_violations(console, violations)
@@ -187,7 +192,7 @@ def _report_violations(console: Console, violations: list[Violation]) -> None:
         console.print(f"  {violation}", markup=False)
 
 
-def _week_summary(console: Console, figures: WeekFigures) -> None:
+def _week_summary(console: Console, figures: WeekFigures, settings: Settings) -> None:
     table = Table(title="The week")
     for name in ("date", "visits", "covered", "carers", "travel h", "paid h", "familiar"):
         table.add_column(name, justify="left" if name == "date" else "right")
@@ -208,6 +213,13 @@ def _week_summary(console: Console, figures: WeekFigures) -> None:
         f"distinct carers per client {figures.distinct_carers_per_client} (most "
         f"{figures.max_distinct_carers_per_client}); familiar {figures.familiar_share:.0%}; "
         f"longest run with one carer {figures.longest_same_carer_days} days (mean)"
+    )
+    cap = settings.max_carers_per_client_week
+    console.print(
+        f"Weekly cap of {cap} carers a client: {figures.clients_past_cap} client(s) saw more, "
+        f"{figures.visits_past_cap} visit(s) by a carer beyond it (the cap gives way to "
+        f"{'every call' if settings.cap_yields_to == 'all' else 'critical calls'} no carer "
+        f"within it could take); {figures.visits_lost_to_cap} visit(s) left out because of it"
     )
     for carer in figures.carers:
         if carer.max_weekly_minutes is not None:
@@ -235,12 +247,16 @@ def _solve_week(
     with console.status("building the first plan...") as status:
 
         def progress(date: dt.date, p: Progress) -> None:
-            status.update(
-                f"{date}  {p.elapsed_s:5.1f} s  carer visits placed {p.performed}  "
-                f"best cost {p.objective:,}"
+            status.update(f"{date}  {p.elapsed_s:5.1f} s  {_placed(p)}")
+
+        def day_done(plan: Plan) -> None:
+            placed = sum(len(run.stops) for run in plan.runs)
+            console.print(
+                f"  {plan.date} planned: {placed} carer visits, {len(plan.unallocated)} "
+                f"visit(s) not covered ({time.monotonic() - began:.0f} s so far)"
             )
 
-        week = solve_week(scenario, settings, travel, on_progress=progress)
+        week = solve_week(scenario, settings, travel, on_progress=progress, on_day=day_done)
     console.print(f"Solved in {time.monotonic() - began:.1f} s")
     violations = validate_week(scenario, week, travel)
     if violations:
@@ -261,7 +277,7 @@ def _solve_week(
             console.print(f"  ... and {len(plan.unallocated) - 10} more in {plan.date}/plan.json")
         one_day = day_scenario(scenario, plan.date, week.days[:number], week.settings)
         write_outputs(one_day, plan, day, args.out / str(plan.date), show_names=args.names)
-    _week_summary(console, figures)
+    _week_summary(console, figures, settings)
     write_text_atomic(args.out / "week.json", week.model_dump_json(indent=1))
     write_text_atomic(args.out / "week_figures.json", figures.model_dump_json(indent=1))
     console.print(f"Wrote {args.out}/<date>/ for each day, week.json and week_figures.json")
@@ -288,10 +304,7 @@ def _solve(args: argparse.Namespace, console: Console) -> int:
     with console.status("building the first plan...") as status:
 
         def progress(p: Progress) -> None:
-            status.update(
-                f"{p.elapsed_s:5.1f} s  carer visits placed {p.performed}  "
-                f"best cost {p.objective:,}"
-            )
+            status.update(f"{p.elapsed_s:5.1f} s  {_placed(p)}")
 
         plan = solve_day(scenario, settings, travel, on_progress=progress)
     console.print(

@@ -62,7 +62,8 @@ def visit_costs(
     client_ids: list[str],
 ) -> npt.NDArray[np.int64]:
     """``cost[i, j]``: the soft cost of carer ``carers[i]`` doing a visit at client
-    ``client_ids[j]``: continuity for a stranger, plus a soft gender preference not met."""
+    ``client_ids[j]``: continuity for a stranger, plus a soft gender preference not met, plus
+    ``over_cap_weight`` for a carer beyond the client's weekly cap (where the cap gives way)."""
     staff = scenario.carers
     row_of = {carer.id: i for i, carer in enumerate(staff)}
     genders = np.array([carer.gender or "" for carer in staff])
@@ -73,6 +74,9 @@ def visit_costs(
         column[[row_of[c] for c in known[client.id] if c in row_of]] = 0
         if client.gender_preference and client.gender_preference_strength is Strength.SOFT:
             column += np.where(genders != client.gender_preference, settings.soft_gender_weight, 0)
+        if client.week_carers is not None:
+            within = np.array([carer.id in client.week_carers for carer in staff], dtype=bool)
+            column += np.where(within, 0, settings.over_cap_weight)
         by_client[:, j] = column
     column_of = {client.id: j for j, client in enumerate(scenario.clients)}
     rows = np.array([row_of[carer.id] for carer in carers], dtype=np.int64)

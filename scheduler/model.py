@@ -126,6 +126,11 @@ class Carer(_Frozen):
     """Clients this carer will not visit (their own reasons: a dog, a past incident)."""
     max_weekly_minutes: int | None = Field(default=None, gt=0)
     shifts_on: tuple[DayShifts, ...] = ()
+    week_minutes_left: int | None = Field(
+        default=None,
+        description="set while planning a day of a week: the carer's max_weekly_minutes less "
+        "the minutes worked on earlier days; max_working_minutes is then at most this",
+    )
 
     @model_validator(mode="after")
     def _shifts_apart(self) -> Carer:
@@ -158,7 +163,9 @@ class Client(_Frozen):
     week_carers: frozenset[str] | None = Field(
         default=None,
         description="set while planning a week, once the client has seen the week's most "
-        "distinct carers: only these may visit for the rest of the week",
+        "distinct carers: the carers within the cap (when it gives way to every call, all the "
+        "client has seen); any other carer costs over_cap_weight a visit where the cap gives "
+        "way (Settings.cap_yields), and may not visit where it does not",
     )
 
     def accepts_gender(self, gender: Gender | None) -> bool:

@@ -8,6 +8,10 @@ of integer costs:
   + drop_normal     for each normal visit left unallocated
   + drop_critical   for each critical visit left unallocated
   + drop_waiting    for each waiting-list call left out (``domcare compare``)
+  + continuity_weight  for each visit by a carer the client does not know
+                       (+ team_weight, in a week, by a carer outside the client's team)
+  + soft_gender_weight for each visit against a soft gender preference
+  + over_cap_weight    for each visit by a carer beyond the client's weekly cap
 
 ``drop_normal`` is far above any travel a single visit could save, so visits are only left out
 when no carer can fit them; ``drop_critical`` is far above ``drop_normal`` times the size of any
@@ -24,6 +28,7 @@ from routing.travel import TravelSettings
 
 __all__ = [
     "DEFAULT_SKILLS",
+    "CapYields",
     "CompareSettings",
     "FirstSolution",
     "Metaheuristic",
@@ -56,6 +61,15 @@ class FirstSolution(StrEnum):
     PARALLEL_CHEAPEST_INSERTION = "PARALLEL_CHEAPEST_INSERTION"
     SEQUENTIAL_CHEAPEST_INSERTION = "SEQUENTIAL_CHEAPEST_INSERTION"
     LOCAL_CHEAPEST_COST_INSERTION = "LOCAL_CHEAPEST_COST_INSERTION"
+
+
+class CapYields(StrEnum):
+    """Which calls the weekly cap on distinct carers gives way to, when no carer within the
+    cap can take them: every call (the default: the cap never costs a call), or only critical
+    ones (a normal call is then left out with the reason ``weekly_carer_cap``)."""
+
+    ALL = "all"
+    CRITICAL = "critical"
 
 
 class Metaheuristic(StrEnum):
@@ -169,6 +183,18 @@ class Settings(_Frozen):
     max_carers_per_client_week: int = Field(
         default=4, ge=1, description="a week's most distinct carers a client sees"
     )
+    cap_yields_to: CapYields = Field(
+        default=CapYields.ALL,
+        description="the calls for which a client's weekly cap on distinct carers gives way "
+        "when no carer within it can take them: all (default) or critical; a critical call is "
+        "never lost to the cap",
+    )
+    over_cap_weight: int = Field(
+        default=100_000,
+        gt=0,
+        description="cost of a visit by a carer beyond the client's weekly cap: above any "
+        "travel a call could save, below a missed call, so the cap gives way only to keep one",
+    )
     team_weight: int = Field(
         default=100,
         ge=0,
@@ -180,6 +206,11 @@ class Settings(_Frozen):
     travel: TravelSettings = TravelSettings()
     compare: CompareSettings = CompareSettings()
     solve: SolveSettings = SolveSettings()
+
+    def cap_yields(self, priority: str) -> bool:
+        """Whether a visit of ``priority`` may go to a carer beyond its client's weekly cap
+        on distinct carers (at ``over_cap_weight``) when no carer within it can take it."""
+        return self.cap_yields_to is CapYields.ALL or priority == "critical"
 
     def drop_penalty(self, priority: str) -> int:
         """The cost of leaving out a visit of ``priority`` (a ``scheduler.model.Priority``)."""
@@ -193,6 +224,11 @@ class Settings(_Frozen):
     def _ordered_penalties(self) -> Settings:
         if not self.drop_waiting < self.drop_normal < self.drop_critical:
             raise ValueError("drop penalties must rise: waiting < normal < critical")
+        if self.over_cap_weight >= self.drop_normal:
+            raise ValueError(
+                "over_cap_weight must be below drop_normal: the cap gives way "
+                "to keep a call, never the reverse"
+            )
         if self.waiting_weight > self.travel_weight:
             # The routing model charges idle time through the run's span, which also holds the
             # travel; travel is then charged travel_weight - waiting_weight per minute on top.

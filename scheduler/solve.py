@@ -29,6 +29,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
+from routing.diagnose import Blocker, rescue_and_explain
 from routing.haversine import HaversineTravel
 from routing.problem import (
     BreakRule,
@@ -72,6 +73,9 @@ class _Day:
     vehicle_shift: tuple[tuple[Carer, Shift], ...]
     suitable: dict[str, int]
     refused: dict[str, Reason]
+    beyond_cap: dict[int, frozenset[int]]
+    """Task -> the vehicles of carers beyond its client's weekly cap that may still take it,
+    priced at ``over_cap_weight`` (see ``Settings.cap_yields``)."""
 
 
 def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day:
@@ -112,13 +116,21 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
     synced: list[SyncedPair] = []
     suitable: dict[str, int] = {}
     refused: dict[str, Reason] = {}
+    beyond_cap: dict[int, frozenset[int]] = {}
     for visit in scenario.visits:
-        carers, reason = suitable_carers(scenario, visit, legs)
+        carers, reason = suitable_carers(scenario, visit, legs, settings.cap_yields(visit.priority))
         suitable[visit.id] = len(carers)
         if reason is not None:
             refused[visit.id] = reason
             continue
         allowed = frozenset(v for carer in carers for v in shifts_of.get(carer.id, []))
+        cap = scenario.client_by_id[visit.client_id].week_carers
+        beyond = frozenset(
+            v
+            for carer in carers
+            if cap is not None and carer.id not in cap
+            for v in shifts_of.get(carer.id, [])
+        )
         # A pinned double-handed visit: the pinned carer takes one half, another the other.
         pinned = frozenset(shifts_of.get(visit.pinned_carer or "", []))
         halves = (
@@ -139,6 +151,8 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
                 )
             )
             task_visit.append(visit.id)
+            if beyond & half:
+                beyond_cap[len(tasks) - 1] = beyond & half
         if visit.double_handed:
             synced.append(SyncedPair(len(tasks) - 2, len(tasks) - 1))
 
@@ -167,8 +181,30 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
         else BreakRule(after=settings.break_after_minutes, duration=settings.break_minutes),
     )
     return _Day(
-        scenario, journeys, problem, tuple(task_visit), tuple(vehicle_shift), suitable, refused
+        scenario,
+        journeys,
+        problem,
+        tuple(task_visit),
+        tuple(vehicle_shift),
+        suitable,
+        refused,
+        beyond_cap,
     )
+
+
+def _without_costs(day: _Day) -> _Day:
+    """``day`` searched without per-carer costs (see ``_solve_whole``): carers beyond a weekly
+    cap, which only those costs kept to calls no one else could take, are then allowed for
+    critical calls alone."""
+    tasks = list(day.problem.tasks)
+    for t, beyond in day.beyond_cap.items():
+        task = tasks[t]
+        if task.allowed_vehicles is None:
+            continue
+        visit = day.scenario.visit_by_id[day.task_visit[t]]
+        if visit.priority != "critical":
+            tasks[t] = replace(task, allowed_vehicles=task.allowed_vehicles - beyond)
+    return replace(day, problem=replace(day.problem, tasks=tuple(tasks), task_cost=None))
 
 
 def _search(settings: Settings, time_limit_s: float) -> SearchSpec:
@@ -180,11 +216,37 @@ def _search(settings: Settings, time_limit_s: float) -> SearchSpec:
     )
 
 
-def _to_plan(day: _Day, answer: RoutingSolution, settings: Settings, info: SolverInfo) -> Plan:
+@dataclass(frozen=True)
+class _Answer:
+    """The search's answer, and for each task left out, per vehicle that may take it, what
+    keeps it off that vehicle's route (``routing.diagnose``)."""
+
+    solution: RoutingSolution
+    blocked: dict[int, dict[int, Blocker]]
+
+
+def _blocked_carers(day: _Day, tasks: list[int], answer: _Answer) -> dict[str, Blocker]:
+    """Carer id -> what keeps ``tasks`` (one visit's) off that carer's runs: the most hopeful
+    over the carer's shifts and the visit's halves."""
+    hope = [Blocker.FITS, Blocker.UNSEARCHED, Blocker.SPAN, Blocker.BREAK, Blocker.BUSY]
+    found: dict[str, Blocker] = {}
+    for task in tasks:
+        for vehicle, blocker in answer.blocked.get(task, {}).items():
+            carer = day.vehicle_shift[vehicle][0].id
+            if carer not in found or hope.index(blocker) < hope.index(found[carer]):
+                found[carer] = blocker
+    return found
+
+
+def _to_plan(day: _Day, answer: _Answer, settings: Settings, info: SolverInfo) -> Plan:
     scenario, journeys = day.scenario, day.journeys
+    tasks_of: dict[str, list[int]] = {}
+    for task, visit_id in enumerate(day.task_visit):
+        tasks_of.setdefault(visit_id, []).append(task)
+    found = answer.solution.found
     runs = []
     placed: set[str] = set()
-    for route in answer.routes:
+    for route in answer.solution.routes:
         carer, shift = day.vehicle_shift[route.vehicle]
         visits = [scenario.visit_by_id[day.task_visit[task]] for task in route.tasks]
         legs = walk_run(journeys, carer, route.depart, list(zip(visits, route.starts, strict=True)))
@@ -211,10 +273,11 @@ def _to_plan(day: _Day, answer: RoutingSolution, settings: Settings, info: Solve
             continue
         if visit.id in day.refused:
             reason = day.refused[visit.id]
-        elif not answer.found:
+        elif not found:
             reason = no_plan_reason()
         else:
-            reason = capacity_reason(visit, day.suitable[visit.id])
+            blocked = _blocked_carers(day, tasks_of[visit.id], answer)
+            reason = capacity_reason(scenario, visit, blocked)
         unallocated.append(
             Unallocated(
                 visit_id=visit.id,
@@ -227,7 +290,7 @@ def _to_plan(day: _Day, answer: RoutingSolution, settings: Settings, info: Solve
     return Plan(
         scenario=scenario.name,
         date=scenario.date,
-        status=PlanStatus.SOLVED if answer.found else PlanStatus.NO_PLAN,
+        status=PlanStatus.SOLVED if found else PlanStatus.NO_PLAN,
         runs=tuple(runs),
         unallocated=tuple(unallocated),
         settings=settings,
@@ -266,22 +329,34 @@ def _settled(
     fixed: RoutingProblem | None,
     status: str,
     objective: int | None = None,
-) -> RoutingSolution:
-    """``routes`` with room for every break and every double-handed pair made whole, timed,
-    as the day's answer."""
+) -> _Answer:
+    """``routes`` with room for every break and every double-handed pair made whole, the
+    visits the search missed placed (``routing.diagnose``), timed, as the day's answer, with
+    what keeps each visit still out off each carer's runs."""
     problem = day.problem
     routes, fixed = repair_pairs(problem, routes, fixed)
+    placed = {t for route in routes for t in route}
+    # A pair left out is explained half by half over its whole window (``fixed`` holds its
+    # halves untied near the window's middle).
+    whole = replace(
+        fixed,
+        tasks=tuple(
+            task if t in placed else problem.tasks[t] for t, task in enumerate(fixed.tasks)
+        ),
+    )
+    halves = {t for pair in problem.synced for t in (pair.first, pair.second)}
+    routes, blocked = rescue_and_explain(fixed, routes, halves, whole)
     built = as_routes(fixed, routes)
-    placed = {t for route in built for t in route.tasks}
-    return RoutingSolution(
+    solution = RoutingSolution(
         status=status,
         found=True,
         objective=objective,
         routes=built,
-        dropped=tuple(t for t in range(len(problem.tasks)) if t not in placed),
+        dropped=tuple(sorted(blocked)),
         wall_s=0.0,
         first_solution_s=None,
     )
+    return _Answer(solution, blocked)
 
 
 def _finish(
@@ -291,7 +366,7 @@ def _finish(
     deadline: float,
     on_progress: ProgressCallback | None,
     fixed: RoutingProblem | None = None,
-) -> RoutingSolution:
+) -> _Answer:
     """Make every double-handed pair whole, improve the day until ``deadline`` (a
     ``time.monotonic()`` value) with the pairs at their chosen starts, and mend it again.
     ``fixed`` pins the starts of pairs already placed in ``routes`` (see ``repair_pairs``)."""
@@ -330,7 +405,7 @@ def _solve_whole(
         # OR-Tools 9.15 sometimes builds no first plan with the per-carer cost dimension
         # (found by the week property tests and by a day with 30 waiting-list packages):
         # a day planned without continuity costs beats a day with no plan.
-        day = replace(day, problem=replace(day.problem, task_cost=None))
+        day = _without_costs(day)
         untied = untie(day.problem)
         answer = solve_routing(
             untied, _search(settings, time_limit_s * first_share), on_progress=on_progress
@@ -342,10 +417,13 @@ def _solve_whole(
     )
     if answer.found and tied:
         deadline = began + time_limit_s
-        answer = _finish(day, _task_lists(day, answer), settings, deadline, on_progress)
-    elif answer.found and day.problem.breaks is not None:
-        answer = _settled(day, _task_lists(day, answer), None, answer.status, answer.objective)
-    return _to_plan(day, answer, settings, _info(answer, settings, began, 1, first_plan_s))
+        final = _finish(day, _task_lists(day, answer), settings, deadline, on_progress)
+    elif answer.found:
+        final = _settled(day, _task_lists(day, answer), None, answer.status, answer.objective)
+    else:
+        final = _Answer(answer, {})
+    info = _info(final.solution, settings, began, 1, first_plan_s)
+    return _to_plan(day, final, settings, info)
 
 
 # ---- zones: large days ----------------------------------------------------------------------
@@ -408,7 +486,7 @@ def _solve_in_zones(
         answer = _finish(day, routes, settings, began + limit, on_progress, fixed)
     else:
         answer = _settled(day, routes, fixed, "ZONES_JOINED")
-    info = _info(answer, settings, began, len(parts), joined_s)
+    info = _info(answer.solution, settings, began, len(parts), joined_s)
     return _to_plan(day, answer, settings, info)
 
 

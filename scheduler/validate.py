@@ -290,7 +290,11 @@ def _check_run(
                     visit.id,
                 )
             )
-        if client.week_carers is not None and carer.id not in client.week_carers:
+        if (
+            client.week_carers is not None
+            and carer.id not in client.week_carers
+            and not settings.cap_yields(visit.priority)
+        ):
             found.append(
                 Violation(
                     "weekly_carer_cap",
@@ -391,7 +395,18 @@ def validate_plan(scenario: Scenario, plan: Plan, travel: TravelTimes) -> list[V
     for carer_id, minutes in worked.items():
         carer = scenario.carer_by_id.get(carer_id)
         limit = carer.max_working_minutes if carer else None  # unknown carers reported above
-        if limit is not None and minutes > limit:
+        if carer is None or limit is None or minutes <= limit:
+            continue
+        if carer.week_minutes_left == limit:
+            found.append(
+                Violation(
+                    "max_weekly_time",
+                    f"carer {carer_id} works {minutes} min, more than the {limit} left of "
+                    "their week",
+                    carer_id=carer_id,
+                )
+            )
+        else:
             found.append(
                 Violation(
                     "max_working_time",

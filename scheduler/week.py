@@ -7,13 +7,18 @@ to the day rather than solver code:
 - weekly minutes: a carer's remaining ``max_weekly_minutes`` caps that day's working minutes;
 - rest: a carer's shifts start no earlier than their last return home the day before plus
   ``Settings.min_rest_minutes``;
-- distinct carers: a client who has seen ``Settings.max_carers_per_client_week`` carers this
-  week may be visited by those carers only (``Client.week_carers``, which also gives a visit
-  no one of them can do its own reason, ``weekly_carer_cap``).
+- distinct carers: once a client has seen ``Settings.max_carers_per_client_week`` carers this
+  week, those carers are *within the cap* (``Client.week_carers``) and any other carer costs
+  ``Settings.over_cap_weight`` a visit: more than any travel, less than a missed call. So the
+  cap gives way only to keep a call no carer within it can take, for every call by default,
+  for critical calls only with ``cap_yields_to: critical`` (a normal call no one within the
+  cap can take is then left out with the reason ``weekly_carer_cap``). A critical call is
+  never lost to the cap.
 
 A day can still take a client past the cap (two new carers on one day); such a day is planned
 again with that client kept to the carers seen plus the new ones that fit under the cap.
-``validate_week`` checks every rule again from the plans alone.
+``validate_week`` checks every rule again from the plans alone; what the cap cost (clients
+past it, visits left out because of it) is in ``WeekFigures``.
 
 Kept greedily, the cap costs coverage: early days spend it on whoever is convenient, often
 carers off later in the week. So before the first day each client is given a team of at most
@@ -47,7 +52,7 @@ from scheduler.metrics import DayFigures, day_figures
 from scheduler.model import Carer, HistoryEntry, Scenario, Shift
 from scheduler.outputs import read_json_model
 from scheduler.plan import Plan
-from scheduler.settings import Settings
+from scheduler.settings import CapYields, Settings
 from scheduler.solve import solve_day
 from scheduler.validate import Violation, validate_plan
 
@@ -117,6 +122,26 @@ def _carers_seen(plans: Sequence[Plan]) -> dict[str, set[str]]:
     return seen
 
 
+def _within_cap(plans: Sequence[Plan], cap: int) -> dict[str, frozenset[str]]:
+    """Client id -> the ``cap`` carers within the client's weekly cap, for each client who has
+    seen at least that many in ``plans``: those with the most visits, then the earliest, so
+    that a carer who came once because no one within the cap could is not one of them."""
+    visits: dict[str, Counter[str]] = defaultdict(Counter)
+    first: dict[tuple[str, str], dt.date] = {}
+    for plan in plans:
+        for run in plan.runs:
+            for stop in run.stops:
+                visits[stop.client_id][run.carer_id] += 1
+                first.setdefault((stop.client_id, run.carer_id), plan.date)
+    return {
+        client_id: frozenset(
+            sorted(by_carer, key=lambda c: (-by_carer[c], first[client_id, c], c))[:cap]
+        )
+        for client_id, by_carer in visits.items()
+        if len(by_carer) >= cap
+    }
+
+
 def _as_history(plans: Sequence[Plan]) -> list[HistoryEntry]:
     entries = {
         (stop.client_id, run.carer_id, plan.date)
@@ -159,18 +184,33 @@ def day_scenario(
             shifts = _rested(
                 shifts, home_by[carer.id] + settings.min_rest_minutes - MINUTES_PER_DAY
             )
-        limit = carer.max_working_minutes
+        limit, left = carer.max_working_minutes, None
         if carer.max_weekly_minutes is not None:
             left = carer.max_weekly_minutes - worked[carer.id]
             if left <= 0:
                 continue
             limit = min(limit, left) if limit is not None else left
         if shifts:
-            carers.append(carer.model_copy(update={"shifts": shifts, "max_working_minutes": limit}))
-    seen = _carers_seen(before)
+            carers.append(
+                carer.model_copy(
+                    update={
+                        "shifts": shifts,
+                        "max_working_minutes": limit,
+                        "week_minutes_left": left,
+                    }
+                )
+            )
+    # When the cap gives way to every call, a carer it gave way to before may come again at no
+    # further cost to it (the client has seen them); when it gives way to critical calls only,
+    # normal calls stay with the carers within it.
+    cap = settings.max_carers_per_client_week
+    within = _within_cap(before, cap)
+    if settings.cap_yields_to is CapYields.ALL:
+        seen = _carers_seen(before)
+        within = {client_id: frozenset(seen[client_id]) for client_id in within}
     clients = tuple(
-        client.model_copy(update={"week_carers": frozenset(seen[client.id])})
-        if len(seen.get(client.id, ())) >= settings.max_carers_per_client_week
+        client.model_copy(update={"week_carers": within[client.id]})
+        if client.id in within
         else client
         for client in scenario.clients
     )
@@ -186,15 +226,21 @@ def day_scenario(
 
 
 def _over_cap(
-    plan: Plan, seen: dict[str, set[str]], cap: int, teams: dict[str, tuple[str, ...]]
+    plan: Plan,
+    seen: dict[str, set[str]],
+    cap: int,
+    teams: dict[str, tuple[str, ...]],
+    capped: set[str],
 ) -> dict[str, frozenset[str]]:
-    """Client id -> the carers it may keep, for each client this plan takes past ``cap``:
-    those seen before, then the day's new carers, the client's team first and then those
-    with the most visits there, up to the cap."""
+    """Client id -> the carers it may keep, for each client not yet ``capped`` (planned with
+    the cap in force) that this plan takes past ``cap``: those seen before, then the day's new
+    carers, the client's team first and then those with the most visits there, up to the
+    cap. A capped client past the cap had a call no carer within it could take."""
     visits: dict[str, Counter[str]] = defaultdict(Counter)
     for run in plan.runs:
         for stop in run.stops:
-            visits[stop.client_id][run.carer_id] += 1
+            if stop.client_id not in capped:
+                visits[stop.client_id][run.carer_id] += 1
     keep = {}
     for client_id, by_carer in visits.items():
         known, team = seen.get(client_id, set()), teams.get(client_id, ())
@@ -241,9 +287,11 @@ def solve_week(
     settings: Settings | None = None,
     travel: TravelTimes | None = None,
     on_progress: WeekProgress | None = None,
+    on_day: Callable[[Plan], None] | None = None,
 ) -> WeekPlan:
     """Plan every date of ``scenario`` in order; each day gets ``settings.solve.time_limit_s``
-    (and again when it is planned once more to keep a client under the carers cap)."""
+    (and again when it is planned once more to keep a client under the carers cap).
+    ``on_day`` hears of each day's plan as soon as it is final."""
     settings = settings or Settings()
     travel = travel or HaversineTravel(settings.travel)
     cap = settings.max_carers_per_client_week
@@ -271,12 +319,15 @@ def solve_week(
         day = _with_teams(day_scenario(scenario, date, plans, settings), teams, seen)
         plan = solve_day(day, solver_settings, travel, on_progress=progress)
         keep: dict[str, frozenset[str]] = {}
-        # Each round keeps at least one more client to at most the cap, so this ends.
-        while extra := _over_cap(plan, seen, cap, teams):
+        capped = {client.id for client in day.clients if client.week_carers is not None}
+        # Each round caps at least one more client, so this ends.
+        while extra := _over_cap(plan, seen, cap, teams, capped | keep.keys()):
             keep |= extra
             plan = solve_day(_keep_to(day, keep), solver_settings, travel, on_progress=progress)
         # The plan echoes the week's settings, of which the raised weight is an application.
         plans.append(plan.model_copy(update={"settings": settings}))
+        if on_day is not None:
+            on_day(plans[-1])
     return WeekPlan(scenario=scenario.name, settings=settings, days=tuple(plans))
 
 
@@ -313,14 +364,21 @@ def _week_rules(scenario: Scenario, week: WeekPlan) -> list[Violation]:
                         carer_id=carer_id,
                     )
                 )
-    cap = week.settings.max_carers_per_client_week
-    for client_id, carers in sorted(_carers_seen(week.days).items()):
+    cap, settings = week.settings.max_carers_per_client_week, week.settings
+    bound: dict[str, set[str]] = defaultdict(set)  # client -> carers of calls the cap binds
+    for plan in week.days:
+        for run in plan.runs:
+            for stop in run.stops:
+                visit = scenario.visit_by_id.get(stop.visit_id)  # unknown: said per day
+                if visit is not None and not settings.cap_yields(visit.priority):
+                    bound[stop.client_id].add(run.carer_id)
+    for client_id, carers in sorted(bound.items()):
         if len(carers) > cap:
             found.append(
                 Violation(
                     "too_many_carers",
-                    f"client {client_id} sees {len(carers)} carers in the week "
-                    f"({', '.join(sorted(carers))}), more than {cap}",
+                    f"client {client_id} sees {len(carers)} carers in the week for calls the "
+                    f"cap binds ({', '.join(sorted(carers))}), more than {cap}",
                 )
             )
     return found
@@ -384,6 +442,15 @@ class WeekFigures(_Frozen):
     longest_same_carer_days: float
     """Mean over clients of the longest run of consecutive days one same carer visited."""
     carers: tuple[CarerWeekFigures, ...]
+    clients_past_cap: int = 0
+    """Clients who saw more than ``max_carers_per_client_week`` carers: the cap gave way to
+    keep a call no carer within it could take."""
+    visits_past_cap: int = 0
+    """Carer visits by a carer beyond the client's cap (not one of the cap's carers with the
+    most visits there)."""
+    visits_lost_to_cap: int = 0
+    """Visits left out because of the cap (``weekly_carer_cap``: only when the cap gives way
+    to critical calls alone)."""
 
 
 def _longest_run(dates: set[dt.date]) -> int:
@@ -416,6 +483,15 @@ def week_figures(scenario: Scenario, week: WeekPlan) -> WeekFigures:
     allocated = sum(d.visits_allocated for d in days)
     distinct = [len(by_carer) for by_carer in visited_on.values()]
     runs = [max(map(_longest_run, by_carer.values())) for by_carer in visited_on.values()]
+    cap = week.settings.max_carers_per_client_week
+    within = _within_cap(week.days, cap)
+    past = sum(
+        1
+        for plan in week.days
+        for run in plan.runs
+        for stop in run.stops
+        if stop.client_id in within and run.carer_id not in within[stop.client_id]
+    )
     return WeekFigures(
         dates=tuple(plan.date for plan in week.days),
         days=tuple(days),
@@ -434,5 +510,13 @@ def week_figures(scenario: Scenario, week: WeekPlan) -> WeekFigures:
                 max_weekly_minutes=carer.max_weekly_minutes,
             )
             for carer in scenario.carers
+        ),
+        clients_past_cap=sum(1 for count in distinct if count > cap),
+        visits_past_cap=past,
+        visits_lost_to_cap=sum(
+            1
+            for plan in week.days
+            for left in plan.unallocated
+            if left.reason_code == "weekly_carer_cap"
         ),
     )

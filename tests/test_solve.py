@@ -83,16 +83,40 @@ def test_double_handed_visit_with_one_able_carer_says_no_pair(tmp_path: Path) ->
     assert reason_of(plan, "V2") == "no_pair"
 
 
-def test_visit_only_carers_past_the_weekly_cap_could_do_says_so(tiny: Scenario) -> None:
-    # K3 has seen its most carers this week and C2 is the only one of them left to it; C2
-    # works 07:00-15:00, so V4 (17:00-18:00), which C1 could otherwise do, is left out.
+def _capped_to_c2(tiny: Scenario, priority: str = "normal") -> Scenario:
+    """K3 has seen its most carers this week and C2 is the only one of them left to it; C2
+    works 07:00-15:00, so V4 (17:00-18:00) only C1, beyond the cap, can do."""
     clients = tuple(
         c.model_copy(update={"week_carers": frozenset({"C2"})}) if c.id == "K3" else c
         for c in tiny.clients
     )
-    plan = solve(tiny.model_copy(update={"clients": clients}))
+    visits = tuple(
+        v.model_copy(update={"priority": priority}) if v.id == "V4" else v for v in tiny.visits
+    )
+    return tiny.model_copy(update={"clients": clients, "visits": visits})
+
+
+def test_the_weekly_cap_gives_way_to_a_call_no_carer_within_it_can_take(tiny: Scenario) -> None:
+    plan = solve(_capped_to_c2(tiny))
+    assert carers_of(plan, "V4") == ["C1"] and carers_of(plan, "V3") == ["C2"]
+    # V3 (12:00-13:00) C1 could do as well, but C2 is within the cap: over_cap_weight keeps it.
+
+
+def test_a_strict_cap_leaves_a_normal_call_out_and_says_so(tiny: Scenario) -> None:
+    strict = SETTINGS.model_copy(update={"cap_yields_to": "critical"})
+    scenario = _capped_to_c2(tiny)
+    plan = solve_day(scenario, strict)
+    assert validate_plan(scenario, plan, HaversineTravel(strict.travel)) == []
     assert reason_of(plan, "V4") == "weekly_carer_cap"
     assert carers_of(plan, "V3") == ["C2"]
+
+
+def test_a_strict_cap_still_gives_way_to_a_critical_call(tiny: Scenario) -> None:
+    strict = SETTINGS.model_copy(update={"cap_yields_to": "critical"})
+    scenario = _capped_to_c2(tiny, priority="critical")
+    plan = solve_day(scenario, strict)
+    assert validate_plan(scenario, plan, HaversineTravel(strict.travel)) == []
+    assert carers_of(plan, "V4") == ["C1"]
 
 
 def test_critical_visit_beats_normal_ones_for_the_last_carer(tmp_path: Path) -> None:
@@ -129,7 +153,28 @@ def test_max_working_minutes_caps_a_split_shift_day(tmp_path: Path) -> None:
         write_folder(tmp_path / "max", carers=carers, clients=clients, visits=visits, history=None)
     )
     plan = solve(scenario)
-    assert len(plan.unallocated) == 1
+    ((left,),) = [plan.unallocated]
+    assert left.reason_code == "working_time_cap" and "C1 40 min" in left.reason
+
+
+def test_a_carer_idle_all_morning_but_at_the_working_cap_is_not_busy(tmp_path: Path) -> None:
+    # C1 is the only carer, on shift 07:00-22:00 but for at most 480 minutes. Critical calls at
+    # 12:00, 15:00 and 18:00 (30 minutes each) make a run of about 11:50-18:40; the 08:00 call
+    # would stretch it to some eleven hours. C1 is free at 08:00: the working cap binds.
+    carers = "id,name,home_lat,home_lon,shifts,max_working_minutes\n"
+    carers += "C1,Ann,54.51,-6.05,07:00-22:00,480\n"
+    visits = "id,client_id,date,earliest_start,latest_start,duration_minutes,priority\n"
+    visits += "".join(
+        f"V{hour},K3,2026-12-01,{hour}:00,{hour}:00,30,{priority}\n"
+        for hour, priority in ((12, "critical"), (15, "critical"), (18, "critical"), (8, "normal"))
+    )
+    clients = "id,name,lat,lon\nK3,Ms Example,54.522,-6.058\n"
+    scenario = read_scenario(
+        write_folder(tmp_path / "idle", carers=carers, clients=clients, visits=visits, history=None)
+    )
+    plan = solve(scenario)
+    assert reason_of(plan, "V8") == "working_time_cap"
+    assert "C1" in plan.unallocated[0].reason and "480 min" in plan.unallocated[0].reason
 
 
 def test_a_long_working_day_gets_its_unpaid_break(tmp_path: Path) -> None:

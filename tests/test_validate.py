@@ -513,7 +513,27 @@ def test_the_unpaid_break_does_not_count_as_working_time() -> None:
     assert _codes(PLAN.model_copy(update={"settings": no_breaks}), scenario) == ["max_working_time"]
 
 
-def test_a_carer_outside_the_clients_week_carers_is_weekly_carer_cap() -> None:
-    # K3 has seen its most carers this week, C1 and C2: C3's visit breaks the cap.
+def test_a_carer_outside_the_clients_week_carers_is_weekly_carer_cap_if_strict() -> None:
+    # K3 has seen its most carers this week, C1 and C2: C3's visit (V3, normal) breaks the
+    # cap when it gives way to critical calls only; by default it gives way to every call.
     scenario = _with_client("K3", week_carers=frozenset({"C1", "C2"}))
-    assert _codes(PLAN, scenario) == ["weekly_carer_cap"]
+    strict = PLAN.model_copy(update={"settings": Settings(cap_yields_to="critical")})
+    assert _codes(strict, scenario) == ["weekly_carer_cap"]
+    assert _codes(PLAN, scenario) == []
+    critical = scenario.model_copy(
+        update={
+            "visits": tuple(
+                v.model_copy(update={"priority": Priority.CRITICAL}) if v.id == "V3" else v
+                for v in scenario.visits
+            )
+        }
+    )
+    assert _codes(strict, critical) == []
+
+
+def test_working_past_the_minutes_left_of_the_week_is_max_weekly_time() -> None:
+    # C3 works 08:23-09:07, 44 min; with 40 min of her week left (and so a day of at most 40)
+    # that is max_weekly_time, not the day's own max_working_time.
+    scenario = _with_carer("C3", max_working_minutes=40, week_minutes_left=40)
+    assert _codes(PLAN, scenario) == ["max_weekly_time"]
+    assert _codes(PLAN, _with_carer("C3", max_working_minutes=40)) == ["max_working_time"]

@@ -289,11 +289,30 @@ def test_the_team_is_the_carer_on_shift_all_week(tmp_path: Path) -> None:
     week = solved(scenario, capped(1))
     assert [carers_of(plan, f"D{n}") for n, plan in enumerate(week.days, 1)] == [["C3"]] * 3
     assert all(plan.settings == capped(1) for plan in week.days)
-    # Without teams, Monday goes to Ann (familiar and nearer), and on Wednesday, Ann off and
-    # Cat over the cap, nobody may go.
+    # Without teams, Monday goes to Ann (familiar and nearer), and on Wednesday, Ann off, only
+    # Cat, beyond the cap, can go: the cap gives way to the call, or with a strict cap
+    # (critical calls only) it is left out and says why.
     greedy = solved(scenario, capped(1).model_copy(update={"team_weight": 0}))
     assert carers_of(greedy.days[0], "D1") == ["C1"]
-    assert [u.visit_id for u in greedy.days[2].unallocated] == ["D3"]
+    assert carers_of(greedy.days[2], "D3") == ["C3"]
+    figures = week_figures(scenario, greedy)
+    assert (figures.clients_past_cap, figures.visits_past_cap) == (1, 1)
+    assert figures.visits_lost_to_cap == 0
+    strict = capped(1).model_copy(update={"team_weight": 0, "cap_yields_to": "critical"})
+    week = solved(scenario, strict)
+    [left] = week.days[2].unallocated
+    assert (left.visit_id, left.reason_code) == ("D3", "weekly_carer_cap")
+    assert week_figures(scenario, week).visits_lost_to_cap == 1
+    # A critical call is never lost to the cap, however strict.
+    critical = scenario.model_copy(
+        update={
+            "visits": tuple(
+                v.model_copy(update={"priority": "critical"}) if v.id == "D3" else v
+                for v in scenario.visits
+            )
+        }
+    )
+    assert carers_of(solved(critical, strict).days[2], "D3") == ["C3"]
 
 
 def test_a_week_with_teams_keeps_the_cap_and_validates(tmp_path: Path) -> None:
@@ -324,12 +343,16 @@ def test_validate_week_catches_short_rest(tmp_path: Path) -> None:
 def test_validate_week_catches_too_many_carers(tmp_path: Path) -> None:
     scenario = read_scenario(write_folder(tmp_path / "w", visits=THREE_DAYS))
     week = solved(scenario)
-    # K2's double-handed call alone brings two carers; a cap of one is broken.
+    # K2's double-handed call (normal) alone brings two carers; a cap of one that gives way
+    # to critical calls only is broken. One that gives way to every call is a cost, not a rule.
+    one = SETTINGS.model_copy(update={"max_carers_per_client_week": 1})
     strict = week.model_copy(
-        update={"settings": SETTINGS.model_copy(update={"max_carers_per_client_week": 1})}
+        update={"settings": one.model_copy(update={"cap_yields_to": "critical"})}
     )
     found = [v for v in validate_week(scenario, strict, TRAVEL) if v.code == "too_many_carers"]
     assert any("client K2" in v.message for v in found)
+    yielding = week.model_copy(update={"settings": one})
+    assert "too_many_carers" not in {v.code for v in validate_week(scenario, yielding, TRAVEL)}
 
 
 def test_validate_week_catches_a_missing_day(tmp_path: Path) -> None:
@@ -365,9 +388,14 @@ def test_cli_writes_a_folder_per_day(tmp_path: Path) -> None:
 
 def test_a_day_that_would_break_the_cap_is_planned_again(tiny_folder: Path) -> None:
     # K2's call needs two carers at once (C1 and C3, the hoist carers); under a cap of one
-    # carer a week, the first plan breaks it, and the day planned again leaves the call out.
+    # carer a week, the first plan breaks it, and the day is planned again with K2 kept to one
+    # carer: the cap gives way to the call (the second carer beyond it), or, when it gives
+    # way to critical calls only, the call is left out.
     scenario = read_scenario(tiny_folder)
     settings = SETTINGS.model_copy(update={"max_carers_per_client_week": 1})
     (plan,) = solved(scenario, settings).days
+    assert plan.unallocated == () and carers_of(plan, "V2") == ["C1", "C3"]
+    strict = settings.model_copy(update={"cap_yields_to": "critical"})
+    (plan,) = solved(scenario, strict).days
     (left,) = plan.unallocated
-    assert left.visit_id == "V2" and left.reason_code == "no_pair"
+    assert left.visit_id == "V2" and left.reason_code == "weekly_carer_cap"

@@ -1,0 +1,276 @@
+"""After the search: place what it missed, and say what keeps each task still out.
+
+A search stopped by its time limit can leave out a task that fits straight into a route, and
+a task of high penalty (a critical call) can be worth the place of one of lower penalty. So
+the answer is first *rescued*: every task left out that can be inserted as it stands is, the
+highest penalty first, at its cheapest place; a task that cannot, but is worth more than one
+task of a route, takes that task's place, which goes elsewhere if it can.
+
+For each task still out, ``blockers`` says per allowed vehicle which rule keeps it off that
+vehicle's route, by trying every insertion with one rule relaxed at a time: only the vehicle's
+working-time budget (``max_span``, its group's span), only the break rule, or the other tasks'
+windows and travel (busy). That is the binding rule a person is told, not a guess.
+
+Synchronised pairs are left to ``routing.repair``: their halves are neither rescued nor
+diagnosed here. Pure Python over ``RoutingProblem``: no OR-Tools here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from enum import StrEnum
+
+from routing.problem import RoutingProblem
+from routing.repair import _Budget, _cost, _group_ok, _Timing, _with_route, schedule
+
+__all__ = ["DIAGNOSIS_BUDGET", "Blocker", "blockers", "rescue", "rescue_and_explain"]
+
+DIAGNOSIS_BUDGET = 200_000
+"""Route timings a rescue and its diagnosis may spend in all (about a second or two): a day
+whose search left hundreds of tasks out must not spend minutes here; tasks not reached then
+say they were not searched (``Blocker.UNSEARCHED``)."""
+
+
+class Blocker(StrEnum):
+    """What keeps a task off one vehicle's route."""
+
+    FITS = "fits"
+    """Nothing: it could be inserted (only if the rescue's budget ran out first)."""
+    SPAN = "span"
+    """The vehicle's working-time budget alone: with it lifted, the task would fit."""
+    BREAK = "break"
+    """The break rule alone: the route would have no room for its break."""
+    BUSY = "busy"
+    """The other tasks' windows and the travel between them: no place in the route works."""
+    UNSEARCHED = "unsearched"
+    """Not looked at: the budget ran out."""
+
+
+def _feasible_places(
+    problem: RoutingProblem, vehicle: int, route: list[int], task: int
+) -> list[int]:
+    """Positions in ``route`` where ``task`` could go as far as the windows of its neighbours
+    allow (a necessary condition, checked without timing the route)."""
+    travel = problem.travel[problem.vehicles[vehicle].profile]
+    spec = problem.tasks[task]
+    places = []
+    for position in range(len(route) + 1):
+        if position > 0:
+            before = problem.tasks[route[position - 1]]
+            reach = before.earliest + before.service + int(travel[before.location, spec.location])
+            if reach > spec.latest:
+                continue
+        if position < len(route):
+            after = problem.tasks[route[position]]
+            reach = spec.earliest + spec.service + int(travel[spec.location, after.location])
+            if reach > after.latest:
+                continue
+        places.append(position)
+    return places
+
+
+def _candidates(problem: RoutingProblem, task: int) -> list[int]:
+    spec = problem.tasks[task]
+    return [
+        v
+        for v, vehicle in enumerate(problem.vehicles)
+        if (spec.allowed_vehicles is None or v in spec.allowed_vehicles)
+        and spec.latest >= vehicle.earliest_start
+        and spec.earliest <= vehicle.latest_end
+    ]
+
+
+def _cheapest(
+    problem: RoutingProblem,
+    routes: list[list[int]],
+    timings: list[_Timing],
+    task: int,
+    budget: _Budget,
+) -> tuple[int, int, list[int], _Timing] | None:
+    """(extra cost, vehicle, new route, timing) of the cheapest insertion of ``task`` that
+    keeps every rule, group spans included; None if there is none (or no budget left)."""
+    best = None
+    for v in _candidates(problem, task):
+        before = _cost(problem, v, routes[v], timings[v])
+        for position in _feasible_places(problem, v, routes[v], task):
+            if not budget.spend():
+                return best
+            trial = routes[v][:position] + [task] + routes[v][position:]
+            timing = schedule(problem, v, trial)
+            if timing is None:
+                continue
+            extra = _cost(problem, v, trial, timing) - before
+            if best is not None and extra >= best[0]:
+                continue
+            trial_routes, trial_timings = _with_route(routes, timings, v, trial, timing)
+            if _group_ok(problem, trial_routes, trial_timings):
+                best = (extra, v, trial, timing)
+    return best
+
+
+def _penalty(problem: RoutingProblem, task: int) -> float:
+    penalty = problem.tasks[task].penalty
+    return float("inf") if penalty is None else penalty
+
+
+def _in_place_of(
+    problem: RoutingProblem,
+    routes: list[list[int]],
+    timings: list[_Timing],
+    task: int,
+    paired: set[int],
+    budget: _Budget,
+) -> tuple[list[list[int]], list[_Timing]] | None:
+    """Routes with ``task`` in the place of one task worth less (not a pair's half), which is
+    then put elsewhere if it fits; the swap worth most (the least worth given up) first."""
+    worth = _penalty(problem, task)
+    options = []
+    for v in _candidates(problem, task):
+        for out in routes[v]:
+            if out in paired or _penalty(problem, out) >= worth:
+                continue
+            rest = [t for t in routes[v] if t != out]
+            for position in _feasible_places(problem, v, rest, task):
+                if not budget.spend():
+                    break
+                trial = rest[:position] + [task] + rest[position:]
+                timing = schedule(problem, v, trial)
+                if timing is None:
+                    continue
+                trial_routes, trial_timings = _with_route(routes, timings, v, trial, timing)
+                if _group_ok(problem, trial_routes, trial_timings):
+                    options.append((_penalty(problem, out), v, out, trial_routes, trial_timings))
+                    break
+    if not options:
+        return None
+    _, _, out, routes, timings = min(options, key=lambda o: (o[0], o[1], o[2]))
+    placed = _cheapest(problem, routes, timings, out, budget)
+    if placed is not None:
+        _, v, route, timing = placed
+        routes, timings = _with_route(routes, timings, v, route, timing)
+    return routes, timings
+
+
+def rescue(
+    problem: RoutingProblem,
+    routes: list[list[int]],
+    halves: set[int],
+    budget: _Budget | None = None,
+) -> list[list[int]]:
+    """``routes`` (feasible for ``problem``) with every left-out task that fits inserted,
+    highest penalty first, and a task that does not fit put in the place of one worth less.
+    ``halves`` (of synchronised pairs, which ``problem`` may hold untied) are not touched."""
+    budget = budget or _Budget(DIAGNOSIS_BUDGET)
+    routes = [list(r) for r in routes]
+    timings = []
+    for v, route in enumerate(routes):
+        timing = schedule(problem, v, route)
+        if timing is None:
+            raise ValueError(f"route of vehicle {v} is not feasible")
+        timings.append(timing)
+    paired = halves | {t for pair in problem.synced for t in (pair.first, pair.second)}
+    placed = {t for route in routes for t in route}
+    waiting = sorted(
+        (t for t in range(len(problem.tasks)) if t not in placed and t not in paired),
+        key=lambda t: (-_penalty(problem, t), t),
+    )
+    for task in waiting:
+        if budget.left <= 0:
+            break
+        found = _cheapest(problem, routes, timings, task, budget)
+        if found is not None:
+            _, v, route, timing = found
+            routes, timings = _with_route(routes, timings, v, route, timing)
+            continue
+        swapped = _in_place_of(problem, routes, timings, task, paired, budget)
+        if swapped is not None:
+            routes, timings = swapped
+    return routes
+
+
+def _relaxed(problem: RoutingProblem, span: bool, breaks: bool) -> RoutingProblem:
+    vehicles = problem.vehicles
+    if span:
+        vehicles = tuple(replace(v, max_span=None) for v in vehicles)
+    return replace(
+        problem,
+        vehicles=vehicles,
+        group_span={} if span else problem.group_span,
+        breaks=None if breaks else problem.breaks,
+    )
+
+
+def _fits(
+    problem: RoutingProblem,
+    routes: list[list[int]],
+    timings: list[_Timing],
+    vehicle: int,
+    task: int,
+    budget: _Budget,
+    groups: bool,
+) -> bool | None:
+    """Whether ``task`` fits somewhere in ``vehicle``'s route under ``problem`` (with group
+    spans if ``groups``); None when the budget ran out first."""
+    for position in _feasible_places(problem, vehicle, routes[vehicle], task):
+        if not budget.spend():
+            return None
+        trial = routes[vehicle][:position] + [task] + routes[vehicle][position:]
+        timing = schedule(problem, vehicle, trial)
+        if timing is None:
+            continue
+        if not groups:
+            return True
+        trial_routes, trial_timings = _with_route(routes, timings, vehicle, trial, timing)
+        if _group_ok(problem, trial_routes, trial_timings):
+            return True
+    return False
+
+
+def blockers(
+    problem: RoutingProblem,
+    routes: list[list[int]],
+    tasks: list[int],
+    budget: _Budget | None = None,
+) -> dict[int, dict[int, Blocker]]:
+    """For each of ``tasks`` (left out of ``routes``), per vehicle allowed to take it and on
+    duty in its window, the rule that keeps it off that vehicle's route (see ``Blocker``)."""
+    budget = budget or _Budget(DIAGNOSIS_BUDGET)
+    ladder = [
+        (problem, True, Blocker.FITS),
+        (_relaxed(problem, span=True, breaks=False), False, Blocker.SPAN),
+        (_relaxed(problem, span=False, breaks=True), True, Blocker.BREAK),
+        (_relaxed(problem, span=True, breaks=True), False, Blocker.SPAN),
+    ]
+    timings: dict[int, list[_Timing]] = {}
+    for rung, _, _ in ladder:
+        timed = [schedule(rung, v, route) for v, route in enumerate(routes)]
+        if any(t is None for t in timed):
+            raise ValueError("the routes are not feasible")
+        timings[id(rung)] = [t for t in timed if t is not None]
+    found: dict[int, dict[int, Blocker]] = {}
+    for task in tasks:
+        found[task] = {}
+        for v in _candidates(problem, task):
+            found[task][v] = Blocker.BUSY
+            for rung, groups, blocker in ladder:
+                fits = _fits(rung, routes, timings[id(rung)], v, task, budget, groups)
+                if fits is None:
+                    found[task][v] = Blocker.UNSEARCHED
+                    break
+                if fits:
+                    found[task][v] = blocker
+                    break
+    return found
+
+
+def rescue_and_explain(
+    problem: RoutingProblem, routes: list[list[int]], halves: set[int], whole: RoutingProblem
+) -> tuple[list[list[int]], dict[int, dict[int, Blocker]]]:
+    """``rescue`` then ``blockers`` of every task still out, on one budget. ``whole`` is
+    ``problem`` with the tasks left out as they were asked for (a pair's halves over the whole
+    window, where ``problem`` may hold them near its middle)."""
+    budget = _Budget(DIAGNOSIS_BUDGET)
+    routes = rescue(problem, routes, halves, budget)
+    placed = {t for route in routes for t in route}
+    out = [t for t in range(len(problem.tasks)) if t not in placed]
+    return routes, blockers(whole, routes, out, budget)
