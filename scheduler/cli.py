@@ -356,7 +356,7 @@ def _generate(args: argparse.Namespace, console: Console) -> int:
 def _compare(args: argparse.Namespace, console: Console) -> int:
     from scheduler.compare import compare
     from scheduler.manual import read_manual_rota
-    from scheduler.report import report_html
+    from scheduler.report import breach_summary, hours_phrase, released_phrase, report_html
     from scheduler.waiting import read_waiting_list
 
     settings = _settings(args)
@@ -394,18 +394,23 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
             str(rota.breaches),
         )
     console.print(table)
+    if result.continuity is not None:
+        console.print(f"Continuity of care: {result.continuity.method}")
     scale, per = (7, "a week (one day x 7)") if result.week_estimate else (1, "this week")
     for released in result.released:
         skipped = sum(1 for d in released.days if not d.counted)
         console.print(
-            f"Against the {released.against}: {released.hours * scale:.1f} care hours released "
-            f"{per}, {released.km_saved * scale:.0f} km less driving "
-            f"({released.currency} {released.mileage_saving * scale:,.2f})"
+            released_phrase(released, scale, per)
             + (f"; {skipped} day(s) not counted" if skipped else "")
         )
         for day in released.days:
             if not day.counted:
-                console.print(f"  {day.date}: {day.hours:.1f} h not counted: {day.why_not}")
+                console.print(
+                    f"  {day.date}: {hours_phrase(day.hours)}, not counted: {day.why_not}"
+                )
+    for rota in result.rotas:
+        for line in breach_summary(rota):
+            console.print(line, markup=False, highlight=False)
     for intake in result.intake:
         console.print(
             f"{intake.rota}: {len(intake.taken_on)} of {intake.packages} people on the waiting "

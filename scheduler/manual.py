@@ -37,6 +37,14 @@ The rest are ``scheduler.validate``'s, on the actual times. Those a rota commonl
 
 The validator's bookkeeping codes (``wrong_travel``, ``wrong_arrival``, ``unreachable``,
 ``visit_missing`` ...) do not arise from plans made here.
+
+Each breach carries the rule's text (``RULES``) and, where the rule is broken by an amount of
+time, the minutes: how late, how far outside the window or the shift, how far apart a pair
+starts, how much over a working-time cap or short of rest, how far past the break limit a
+run goes without its break, how long a carer works with no shift. A visit done by a carer
+who may not do it (``WRONG_CARER``: skills, the client's exclusions, the carer's no-go
+clients, a hard gender preference, a pinned carer) is not care delivered:
+``wrong_carer_visits`` names those visits, which count as not covered.
 """
 
 from __future__ import annotations
@@ -44,7 +52,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -57,7 +64,7 @@ from scheduler.model import Carer, Scenario, Shift
 from scheduler.plan import Plan, PlanStatus, Run, Stop, Unallocated
 from scheduler.scenario_io import parse_date, read_csv_rows
 from scheduler.settings import Settings
-from scheduler.validate import validate_plan
+from scheduler.validate import Violation, validate_plan
 
 # The week's rules are one function in scheduler.week; validate_week itself checks each day
 # against the solver's day scenario (shifts trimmed for rest, carers past their weekly
@@ -66,11 +73,14 @@ from scheduler.week import WeekPlan, _week_rules
 
 __all__ = [
     "MANUAL_ROTA_COLUMNS",
+    "RULES",
+    "WRONG_CARER",
     "Assignment",
     "Breach",
     "read_manual_rota",
     "rota_breaches",
     "rota_plans",
+    "wrong_carer_visits",
 ]
 
 MANUAL_ROTA_COLUMNS = ("carer_id", "date", "visit_id", "planned_start")
@@ -89,19 +99,78 @@ class Assignment(BaseModel):
     start: int = Field(ge=0, le=24 * 60)
 
 
-@dataclass(frozen=True)
-class Breach:
-    """One rule a rota breaks (see the codes above), on ``date``; None for a week's rule."""
+RULES = {
+    "late_start": "the call starts later than the rota plans it",
+    "not_on_shift": "the carer works on a day with no shift",
+    "outside_window": "the call starts outside its agreed window",
+    "before_shift": "the carer leaves home before the shift starts",
+    "after_shift": "the carer is home after the shift ends",
+    "missing_skill": "the carer lacks a skill the call needs",
+    "excluded_carer": "the client excludes this carer",
+    "no_go_client": "the carer does not visit this client",
+    "gender_preference": "the client asks for a carer of another gender",
+    "pinned_elsewhere": "the call is pinned to another carer",
+    "double_handed_alone": "a double-handed call has fewer carers than it needs",
+    "not_synchronised": "the carers of a double-handed call start at different times",
+    "no_break": "a long run has no room for its break",
+    "max_working_time": "the carer works more than their day allows",
+    "max_weekly_time": "the carer works more than their week allows",
+    "short_rest": "the carer rests too little between two days",
+    "too_many_carers": "the client sees more carers in the week than the cap",
+}
+"""Each breach code a rota commonly breaks, and the rule it names. Any other code (the
+validator's bookkeeping, never expected here) is "a hard rule of the validator", its message
+saying which."""
+
+WRONG_CARER = frozenset(
+    {"missing_skill", "excluded_carer", "no_go_client", "gender_preference", "pinned_elsewhere"}
+)
+"""Breaches that make a visit not covered: done by a carer who may not do it."""
+
+
+class Breach(BaseModel):
+    """One rule a rota breaks (see the codes above), on ``date``; None for a week's rule.
+    ``minutes`` is by how much, where the rule is broken by an amount of time."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     date: dt.date | None
     code: str
+    rule: str
     message: str
     carer_id: str | None = None
     visit_id: str | None = None
+    minutes: int | None = None
 
     def __str__(self) -> str:
         when = f"{self.date}: " if self.date else ""
         return f"[{self.code}] {when}{self.message}"
+
+
+def _breach(
+    date: dt.date | None,
+    code: str,
+    message: str,
+    carer_id: str | None = None,
+    visit_id: str | None = None,
+    minutes: int | None = None,
+) -> Breach:
+    return Breach(
+        date=date,
+        code=code,
+        rule=RULES.get(code, "a hard rule of the validator"),
+        message=message,
+        carer_id=carer_id,
+        visit_id=visit_id,
+        minutes=minutes,
+    )
+
+
+def wrong_carer_visits(breaches: Iterable[Breach]) -> frozenset[str]:
+    """The visits done by a carer who may not do them (``WRONG_CARER``): not covered."""
+    return frozenset(
+        b.visit_id for b in breaches if b.code in WRONG_CARER and b.visit_id is not None
+    )
 
 
 # ---- reading manual_rota.csv ----------------------------------------------------------------
@@ -400,7 +469,7 @@ def _late_starts(
                 f"journey takes {stop.travel_minutes} min"
             )
         found.append(
-            Breach(
+            _breach(
                 date,
                 "late_start",
                 f"carer {run.carer_id} at visit {stop.visit_id}: planned "
@@ -408,9 +477,87 @@ def _late_starts(
                 f"{stop.start - wanted} min ({cause})",
                 run.carer_id,
                 stop.visit_id,
+                stop.start - wanted,
             )
         )
     return found
+
+
+_Amounts = dict[tuple[str, str | None, str | None], list[int]]
+"""(code, carer id, visit id) -> by how many minutes each such breach breaks its rule, in the
+order the validator reports them."""
+
+
+def _day_amounts(scenario: Scenario, plan: Plan) -> _Amounts:
+    """The minutes of the validator's timed rules on ``plan``, by its arithmetic: runs in plan
+    order, as ``validate_plan`` walks them."""
+    amounts: _Amounts = defaultdict(list)
+    after = plan.settings.break_after_minutes
+    starts: dict[str, list[int]] = defaultdict(list)
+    worked: dict[str, int] = defaultdict(int)
+    for run in plan.runs:
+        who = run.carer_id
+        worked[who] += run.paid_minutes
+        if run.depart < run.shift_start:
+            amounts[("before_shift", who, None)].append(run.shift_start - run.depart)
+        for stop in run.stops:
+            starts[stop.visit_id].append(stop.start)
+            visit = scenario.visit_by_id.get(stop.visit_id)
+            if visit is None:
+                continue  # the validator reports it
+            outside = max(visit.earliest_start - stop.start, stop.start - visit.latest_start)
+            if outside > 0:
+                amounts[("outside_window", who, visit.id)].append(outside)
+        if run.return_home > run.shift_end:
+            amounts[("after_shift", who, None)].append(run.return_home - run.shift_end)
+        if run.break_start is None and after is not None and run.paid_minutes > after:
+            amounts[("no_break", who, None)].append(run.paid_minutes - after)
+    for visit_id, times in starts.items():
+        if len(set(times)) > 1:
+            amounts[("not_synchronised", None, visit_id)].append(max(times) - min(times))
+    for carer_id, minutes in worked.items():
+        carer = scenario.carer_by_id.get(carer_id)
+        limit = carer.max_working_minutes if carer else None
+        if limit is not None and minutes > limit:
+            amounts[("max_working_time", carer_id, None)].append(minutes - limit)
+    return amounts
+
+
+def _week_amounts(scenario: Scenario, plans: Sequence[Plan]) -> _Amounts:
+    """The minutes of the week's timed rules, in the order ``scheduler.week`` reports them."""
+    amounts: _Amounts = defaultdict(list)
+    worked: dict[str, int] = defaultdict(int)
+    for plan in plans:
+        for run in plan.runs:
+            worked[run.carer_id] += run.paid_minutes
+    for carer in scenario.carers:
+        limit = carer.max_weekly_minutes
+        if limit is not None and worked[carer.id] > limit:
+            amounts[("max_weekly_time", carer.id, None)].append(worked[carer.id] - limit)
+    rest = plans[0].settings.min_rest_minutes
+    for yesterday, today in zip(plans, plans[1:], strict=False):
+        apart = (today.date - yesterday.date).days * MINUTES_PER_DAY
+        home_by: dict[str, int] = {}
+        leave: dict[str, int] = {}
+        for run in yesterday.runs:
+            home_by[run.carer_id] = max(home_by.get(run.carer_id, 0), run.return_home)
+        for run in today.runs:
+            leave[run.carer_id] = min(leave.get(run.carer_id, MINUTES_PER_DAY), run.depart)
+        for carer_id in sorted(home_by.keys() & leave.keys()):
+            gap = leave[carer_id] + apart - home_by[carer_id]
+            if gap < rest:
+                amounts[("short_rest", carer_id, None)].append(rest - gap)
+    return amounts
+
+
+def _noted(date: dt.date | None, found: Sequence[Violation], amounts: _Amounts) -> list[Breach]:
+    """The validator's findings as breaches, each with its minutes where its rule has them."""
+    breaches = []
+    for v in found:
+        queue = amounts.get((v.code, v.carer_id, v.visit_id))
+        minutes = queue.pop(0) if queue else None
+        breaches.append(_breach(date, v.code, v.message, v.carer_id, v.visit_id, minutes))
+    return breaches
 
 
 def rota_breaches(
@@ -430,24 +577,20 @@ def rota_breaches(
             carer = scenario.carer_by_id.get(run.carer_id)
             if carer is not None and not carer.shifts_for(plan.date):
                 found.append(
-                    Breach(
+                    _breach(
                         plan.date,
                         "not_on_shift",
                         f"carer {carer.id} has no shift on {plan.date}; their calls "
                         f"{format_clock(run.depart)}-{format_clock(run.return_home)} are "
                         "checked as if it were one",
                         carer.id,
+                        minutes=run.return_home - run.depart,
                     )
                 )
             found += _late_starts(scenario, plan.date, run, planned)
-        found += [
-            Breach(plan.date, v.code, v.message, v.carer_id, v.visit_id)
-            for v in validate_plan(_day(scenario, plan), plan, travel)
-        ]
+        day = _day(scenario, plan)
+        found += _noted(plan.date, validate_plan(day, plan, travel), _day_amounts(day, plan))
     if len(scenario.dates) > 1 and plans:
         week = WeekPlan(scenario=scenario.name, settings=plans[0].settings, days=tuple(plans))
-        found += [
-            Breach(None, v.code, v.message, v.carer_id, v.visit_id)
-            for v in _week_rules(scenario, week)
-        ]
+        found += _noted(None, _week_rules(scenario, week), _week_amounts(scenario, plans))
     return found

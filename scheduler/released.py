@@ -6,8 +6,9 @@ rota's non-contact hours less the optimised one's, counted only when the optimis
 at least as many visits as the other, every critical visit the other covers, and its familiar
 share is at most ``CompareSettings.continuity_tolerance`` below the other's: hours "released"
 by dropping care or by sending strangers are not released. (Covering a different normal visit
-in place of one the other covers is care delivered all the same.) A week's released hours are
-the sum of its counted days; days not counted are listed with the reason.
+in place of one the other covers is care delivered all the same; a visit done by a carer who
+may not do it, ``scheduler.manual.WRONG_CARER``, is not covered at all.) A week's released
+hours are the sum of its counted days; days not counted are listed with the reason.
 
 Pure arithmetic over plans: nothing here solves or reads files.
 """
@@ -19,12 +20,21 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
+from scheduler.manual import Breach, wrong_carer_visits
 from scheduler.model import Priority, Scenario
 from scheduler.plan import Plan
 from scheduler.settings import Settings
 from scheduler.week import WeekPlan, week_figures
 
-__all__ = ["DaySummary", "Released", "RotaSummary", "released_hours", "summarise"]
+__all__ = [
+    "DaySummary",
+    "Released",
+    "ReleasedDay",
+    "RotaSummary",
+    "continuity_kept",
+    "released_hours",
+    "summarise",
+]
 
 
 class _Frozen(BaseModel):
@@ -68,6 +78,10 @@ class RotaSummary(_Frozen):
     distinct_carers_per_client: float
     breaches: int = 0
     """Hard rules the rota breaks (a manual rota may; an optimised one never does)."""
+    breach_list: tuple[Breach, ...] = ()
+    """Those rules, each with its visit, carer and minutes where they apply."""
+    visits_by_wrong_carer: int = 0
+    """Visits done by a carer who may not do them, left out of ``visits_covered``."""
 
 
 def summarise(
@@ -75,24 +89,29 @@ def summarise(
     scenario: Scenario,
     plans: Sequence[Plan],
     settings: Settings,
-    breaches: int = 0,
+    breaches: Sequence[Breach] = (),
 ) -> RotaSummary:
     """The figures of ``plans`` (one per date, in date order), each day judged with the days
-    before it as history, as ``scheduler.week`` does."""
+    before it as history, as ``scheduler.week`` does; a visit ``breaches`` say was done by a
+    carer who may not do it counts as not covered."""
     figures = week_figures(
         scenario, WeekPlan(scenario=scenario.name, settings=settings, days=tuple(plans))
     )
+    wrong = wrong_carer_visits(breaches)
+    covered = [
+        frozenset(stop.visit_id for run in plan.runs for stop in run.stops) - wrong
+        for plan in plans
+    ]
     days = tuple(
         DaySummary(
             date=plan.date,
             visits=day.visits,
-            visits_covered=day.visits_allocated,
-            covered_ids=frozenset(stop.visit_id for run in plan.runs for stop in run.stops),
+            visits_covered=len(ids),
+            covered_ids=ids,
             critical_ids=frozenset(
-                stop.visit_id
-                for run in plan.runs
-                for stop in run.stops
-                if scenario.visit_by_id[stop.visit_id].priority is Priority.CRITICAL
+                visit_id
+                for visit_id in ids
+                if scenario.visit_by_id[visit_id].priority is Priority.CRITICAL
             ),
             contact_minutes=day.contact_minutes,
             travel_minutes=day.travel_minutes,
@@ -101,7 +120,7 @@ def summarise(
             travel_km=day.travel_km,
             familiar_share=day.familiar_share,
         )
-        for plan, day in zip(plans, figures.days, strict=True)
+        for plan, day, ids in zip(plans, figures.days, covered, strict=True)
     )
     contact = sum(d.contact_minutes for d in days)
     paid = sum(d.paid_minutes for d in days)
@@ -109,7 +128,7 @@ def summarise(
         name=name,
         days=days,
         visits=figures.visits,
-        visits_covered=figures.visits_allocated,
+        visits_covered=sum(d.visits_covered for d in days),
         contact_minutes=contact,
         travel_minutes=figures.travel_minutes,
         waiting_minutes=sum(d.waiting_minutes for d in days),
@@ -118,7 +137,9 @@ def summarise(
         utilisation=round(contact / paid, 4) if paid else 0.0,
         familiar_share=figures.familiar_share,
         distinct_carers_per_client=figures.distinct_carers_per_client,
-        breaches=breaches,
+        breaches=len(breaches),
+        breach_list=tuple(breaches),
+        visits_by_wrong_carer=len(wrong),
     )
 
 
@@ -143,6 +164,13 @@ class Released(_Frozen):
     currency: str
 
 
+def continuity_kept(other: float, optimised: float, tolerance: float) -> bool:
+    """Whether the familiar share ``optimised`` is at most ``tolerance`` below ``other``
+    (shares as ``metrics`` rounds them, compared to that precision: 0.57 is within 0.05 of
+    0.62, which floating point alone would deny)."""
+    return round(other - optimised, 4) <= tolerance
+
+
 def _why_not(name: str, other: DaySummary, optimised: DaySummary, tolerance: float) -> str | None:
     if optimised.visits_covered < other.visits_covered:
         return (
@@ -152,7 +180,7 @@ def _why_not(name: str, other: DaySummary, optimised: DaySummary, tolerance: flo
     critical = other.critical_ids - optimised.covered_ids
     if critical:
         return f"the optimised rota leaves out {len(critical)} critical visit(s) the {name} covers"
-    if optimised.familiar_share < other.familiar_share - tolerance:
+    if not continuity_kept(other.familiar_share, optimised.familiar_share, tolerance):
         return (
             f"familiar share {optimised.familiar_share:.0%} against "
             f"{other.familiar_share:.0%}, below the {tolerance:.0%} tolerance"
@@ -160,14 +188,21 @@ def _why_not(name: str, other: DaySummary, optimised: DaySummary, tolerance: flo
     return None
 
 
-def released_hours(other: RotaSummary, optimised: RotaSummary, settings: Settings) -> Released:
-    """Hours and mileage the optimised rota releases against ``other``, day by day."""
+def released_hours(
+    other: RotaSummary,
+    optimised: RotaSummary,
+    settings: Settings,
+    not_counted: str | None = None,
+) -> Released:
+    """Hours and mileage the optimised rota releases against ``other``, day by day; with
+    ``not_counted``, the reason no day counts (``domcare compare``: the optimised rota could
+    not be planned to ``other``'s continuity)."""
     rules = settings.compare
     if [d.date for d in other.days] != [d.date for d in optimised.days]:
         raise ValueError("the two rotas must cover the same dates")
     days, hours, km = [], 0.0, 0.0
     for theirs, ours in zip(other.days, optimised.days, strict=True):
-        why = _why_not(other.name, theirs, ours, rules.continuity_tolerance)
+        why = not_counted or _why_not(other.name, theirs, ours, rules.continuity_tolerance)
         day_hours = round((theirs.non_contact_minutes - ours.non_contact_minutes) / 60, 2)
         days.append(
             ReleasedDay(

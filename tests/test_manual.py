@@ -27,10 +27,18 @@ import pytest
 
 from routing.haversine import HaversineTravel
 from scheduler.errors import DomcareError, InputError
-from scheduler.manual import Assignment, read_manual_rota, rota_breaches, rota_plans
+from scheduler.manual import (
+    RULES,
+    Assignment,
+    read_manual_rota,
+    rota_breaches,
+    rota_plans,
+    wrong_carer_visits,
+)
 from scheduler.metrics import day_figures, plan_cost
-from scheduler.model import Carer, Client, DayShifts, Location, Scenario, Shift, Visit
+from scheduler.model import Carer, Client, DayShifts, Gender, Location, Scenario, Shift, Visit
 from scheduler.plan import Plan
+from scheduler.released import summarise
 from scheduler.scenario_io import read_scenario
 from scheduler.settings import Settings, SolveSettings
 from scheduler.solve import solve_day
@@ -279,6 +287,155 @@ def test_a_week_has_a_plan_per_date_and_the_weeks_rules() -> None:
 def test_assignments_outside_the_scenario_are_refused() -> None:
     with pytest.raises(DomcareError, match="visit V9 is not in the scenario"):
         rota_plans(SCENARIO, (_a("C1", "V9", _clock(8, 30)),), TRAVEL, SETTINGS)
+
+
+# ---- each breach listed: visit, carer, rule, minutes ------------------------------------------
+
+
+def _listed(
+    rota: tuple[Assignment, ...], scenario: Scenario = SCENARIO, settings: Settings = SETTINGS
+) -> list[tuple[str, str | None, str | None, int | None]]:
+    plans = rota_plans(scenario, rota, TRAVEL, settings)
+    return sorted(
+        (b.code, b.visit_id, b.carer_id, b.minutes)
+        for b in rota_breaches(scenario, rota, plans, TRAVEL)
+    )
+
+
+def test_a_late_call_and_an_unqualified_carer_are_listed_and_the_visit_is_not_covered() -> None:
+    # C2 (hoist only) does V1, which needs medication, at 08:55-09:25; +9 = 09:34 at K2, so
+    # V2 planned 09:30 starts 4 min late, and 4 min after C1, who starts it on time.
+    rota = (
+        _a("C2", "V1", _clock(8, 55)),
+        _a("C2", "V2", _clock(9, 30)),
+        _a("C1", "V2", _clock(9, 30)),
+        CLEAN[3],
+    )
+    assert _listed(rota) == [
+        ("late_start", "V2", "C2", 4),
+        ("missing_skill", "V1", "C2", None),
+        ("not_synchronised", "V2", None, 4),
+    ]
+    plans = rota_plans(SCENARIO, rota, TRAVEL, SETTINGS)
+    breaches = rota_breaches(SCENARIO, rota, plans, TRAVEL)
+    late = next(b for b in breaches if b.code == "late_start")
+    assert late.rule == RULES["late_start"] == "the call starts later than the rota plans it"
+    assert wrong_carer_visits(breaches) == {"V1"}
+    # V1, V2 and V3 are in the rota, V4 is not; V1 by a carer without its skill is not care
+    # delivered: 2 of 4 covered.
+    summary = summarise("manual rota", SCENARIO, plans, SETTINGS, breaches=breaches)
+    assert (summary.visits_covered, summary.visits_by_wrong_carer, summary.breaches) == (2, 1, 3)
+    assert summary.days[0].covered_ids == {"V2", "V3"}
+    assert summary.breach_list == tuple(breaches)
+
+
+def _edited(
+    carer: dict[str, object] | None = None,
+    client: dict[str, object] | None = None,
+    visit: dict[str, object] | None = None,
+) -> Scenario:
+    """SCENARIO with C3, K3 and V3 changed."""
+    return SCENARIO.model_copy(
+        update={
+            "carers": tuple(
+                c.model_copy(update=carer) if c.id == "C3" else c for c in SCENARIO.carers
+            ),
+            "clients": tuple(
+                c.model_copy(update=client) if c.id == "K3" else c for c in SCENARIO.clients
+            ),
+            "visits": tuple(
+                v.model_copy(update=visit) if v.id == "V3" else v for v in SCENARIO.visits
+            ),
+        }
+    )
+
+
+WRONG_CARERS = {
+    # C2 (hoist only) does V1, which needs medication, and V2 with C1.
+    "missing_skill": (
+        SCENARIO,
+        (
+            _a("C2", "V1", _clock(8, 30)),
+            _a("C2", "V2", _clock(9, 30)),
+            _a("C1", "V2", _clock(9, 30)),
+            CLEAN[3],
+        ),
+        "V1",
+    ),
+    # K2 excludes C3, who does V2 with C1 after V3.
+    "excluded_carer": (SCENARIO, (*CLEAN[:2], _a("C3", "V2", _clock(9, 30)), CLEAN[3]), "V2"),
+    # C3 does V3 at K3 in the clean rota; each change makes C3 the wrong carer for it.
+    "no_go_client": (_edited({"no_go_clients": frozenset({"K3"})}), CLEAN, "V3"),
+    "gender_preference": (
+        _edited({"gender": Gender.FEMALE}, client={"gender_preference": Gender.MALE}),
+        CLEAN,
+        "V3",
+    ),
+    "pinned_elsewhere": (_edited(visit={"pinned_carer": "C1"}), CLEAN, "V3"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(WRONG_CARERS))
+def test_a_visit_by_a_carer_who_may_not_do_it_is_not_covered(code: str) -> None:
+    scenario, rota, visit = WRONG_CARERS[code]
+    plans = rota_plans(scenario, rota, TRAVEL, SETTINGS)
+    breaches = rota_breaches(scenario, rota, plans, TRAVEL)
+    assert [b.visit_id for b in breaches if b.code == code] == [visit]
+    assert wrong_carer_visits(breaches) == {visit}
+    summary = summarise("manual rota", scenario, plans, SETTINGS, breaches)
+    assert visit not in summary.days[0].covered_ids and summary.visits_covered == 2
+
+
+def test_the_minutes_of_window_shift_and_break_breaches() -> None:
+    # V5 at K1 08:45-08:55 planned 08:45 overlaps V1 (until 09:00): starts 09:00, 15 min late
+    # and 5 min after its window closes. V4 moved to 13:00 puts C3 home at 13:37, 97 min
+    # after the 12:00 shift end. Breaks due after 60 min: C2's 63 min run has none, 3 min over.
+    v5 = _visit("V5", "K1", _clock(8, 45), _clock(8, 55), 15)
+    v4 = _visit("V4", "K3", _clock(13, 0), _clock(13, 30), 30)
+    scenario = SCENARIO.model_copy(update={"visits": (*SCENARIO.visits[:3], v4, v5)})
+    rota = (*CLEAN, _a("C1", "V5", _clock(8, 45)), _a("C3", "V4", _clock(13, 0)))
+    found = _listed(rota, scenario, Settings(break_after_minutes=60))
+    assert ("late_start", "V5", "C1", 15) in found
+    assert ("outside_window", "V5", "C1", 5) in found
+    assert ("after_shift", None, "C3", 97) in found
+    assert ("no_break", None, "C2", 3) in found
+
+
+def test_the_minutes_of_an_early_start_and_a_long_day() -> None:
+    # C3 planned at V3 08:02: leaves 07:55 (7 min out), 5 min before the 08:00 shift, and
+    # starts 28 min before the 08:30 window. C3 may work 30 min and works 08:23-09:07: 14 over.
+    early = (*CLEAN[:3], _a("C3", "V3", _clock(8, 2)))
+    assert _listed(early) == [("before_shift", None, "C3", 5), ("outside_window", "V3", "C3", 28)]
+    assert _listed(CLEAN, _edited({"max_working_minutes": 30})) == [
+        ("max_working_time", None, "C3", 14)
+    ]
+
+
+def test_a_carer_with_no_shift_is_off_shift_for_the_whole_run() -> None:
+    # C2 has the day off and works 09:21-10:24: 63 min.
+    off = DayShifts(date=DATE, shifts=())
+    carers = tuple(
+        c.model_copy(update={"shifts_on": (off,)}) if c.id == "C2" else c for c in SCENARIO.carers
+    )
+    scenario = SCENARIO.model_copy(update={"carers": carers})
+    assert _listed(CLEAN, scenario) == [("not_on_shift", None, "C2", 63)]
+
+
+def test_the_minutes_of_the_weeks_rules() -> None:
+    # As in the week test above, C1 works 120 + 42 = 162 min against 60: 102 over. With a
+    # day's rest required, C1 home 10:24 and out 08:24 the next day rests 22 h: 120 min short.
+    later = DATE + dt.timedelta(days=1)
+    again = SCENARIO.visits[0].model_copy(update={"id": "V1b", "date": later})
+    carers = tuple(
+        c.model_copy(update={"max_weekly_minutes": 60}) if c.id == "C1" else c
+        for c in SCENARIO.carers
+    )
+    scenario = SCENARIO.model_copy(update={"carers": carers, "visits": (*SCENARIO.visits, again)})
+    rota = (*CLEAN, _a("C1", "V1b", _clock(8, 30), later))
+    assert _listed(rota, scenario, Settings(min_rest_minutes=24 * 60)) == [
+        ("max_weekly_time", None, "C1", 102),
+        ("short_rest", None, "C1", 120),
+    ]
 
 
 # ---- reading manual_rota.csv ----------------------------------------------------------------

@@ -8,7 +8,15 @@ earlier and wait at K3: the same visits, 10 more paid minutes not spent with a c
 from __future__ import annotations
 
 from scheduler.plan import Plan
-from scheduler.released import released_hours, summarise
+from scheduler.released import Released, ReleasedDay, RotaSummary, released_hours, summarise
+from scheduler.report import (
+    Comparison,
+    care_phrase,
+    driving_phrase,
+    hours_phrase,
+    released_phrase,
+    report_html,
+)
 from scheduler.settings import CompareSettings, Settings
 from tests.test_validate import PLAN, RUN_C3, SCENARIO, V4_LEFT, _clock, _with_stop
 
@@ -94,3 +102,67 @@ def test_a_day_less_familiar_counts_only_within_the_tolerance() -> None:
     )
     assert not released_hours(manual, slightly, SETTINGS).days[0].counted
     assert released_hours(manual, slightly, lenient).days[0].counted
+
+
+def test_a_share_just_within_the_tolerance_counts() -> None:
+    # 0.57 against 0.62 is 5 points lower, within the 5-point tolerance; in floating point
+    # 0.62 - 0.05 is 0.5700000000000001, which would deny it.
+    manual = summarise("manual rota", SCENARIO, [PLAN], SETTINGS)
+    optimised = summarise("optimised", SCENARIO, [PLAN], SETTINGS)
+
+    def at(summary: RotaSummary, share: float) -> RotaSummary:
+        day = summary.days[0].model_copy(update={"familiar_share": share})
+        return summary.model_copy(update={"days": (day,), "familiar_share": share})
+
+    assert released_hours(at(manual, 0.62), at(optimised, 0.57), SETTINGS).days[0].counted
+    assert not released_hours(at(manual, 0.62), at(optimised, 0.5699), SETTINGS).days[0].counted
+
+
+def test_a_reason_not_to_count_leaves_every_day_out() -> None:
+    manual = summarise("manual rota", SCENARIO, [_manual(*PLAN.runs[:2], EARLY_C3)], SETTINGS)
+    optimised = summarise("optimised", SCENARIO, [PLAN], SETTINGS)
+    released = released_hours(manual, optimised, SETTINGS, not_counted="continuity not matched")
+    (day,) = released.days
+    assert (day.counted, day.why_not, day.hours) == (False, "continuity not matched", 0.17)
+    assert (released.hours, released.km_saved) == (0, 0)
+
+
+NEGATIVE = Released(
+    against="greedy baseline",
+    days=(ReleasedDay(date=PLAN.date, hours=-3.0, counted=True),),
+    hours=-3.0,
+    km_saved=-924.0,
+    mileage_saving=-258.72,
+    currency="GBP",
+)
+
+
+def test_a_negative_saving_reads_more() -> None:
+    assert care_phrase(-3.0) == "no care hours released (3.0 h more travel and waiting)"
+    assert driving_phrase(-924.0, -258.72, "GBP") == (
+        "924 km more driving (costing GBP 258.72 more)"
+    )
+    assert released_phrase(NEGATIVE, 1, "this week") == (
+        "Against the greedy baseline: no care hours released (3.0 h more travel and waiting) "
+        "this week, 924 km more driving (costing GBP 258.72 more)"
+    )
+    assert hours_phrase(-3.0) == "3.0 h more" and hours_phrase(2.5) == "2.5 h released"
+    assert care_phrase(2.5) == "2.5 care hours released"
+    assert driving_phrase(30.0, 8.4, "GBP") == "30 km less driving (saving GBP 8.40)"
+
+
+def test_the_report_never_prints_a_negative_saving() -> None:
+    rota = summarise("optimised rota", SCENARIO, [PLAN], SETTINGS)
+    page = report_html(
+        Comparison(
+            scenario="validate",
+            dates=(PLAN.date.isoformat(),),
+            rotas=(rota, rota.model_copy(update={"name": "greedy baseline"})),
+            released=(NEGATIVE,),
+        )
+    )
+    text = page.split("<h2>Plots</h2>")[0]
+    assert "924 km more driving (costing GBP 258.72 more)" in text
+    assert "3.0 h more" in text and "-3" not in text and "-924" not in text
+    # the bar of the plot is labelled in words too
+    assert "3.0 h more" in page.split("<h2>Plots</h2>")[1]
