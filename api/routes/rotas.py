@@ -26,8 +26,8 @@ from api.schemas import (
     ROTA_EXAMPLES,
     JobAccepted,
     Problem,
-    RotaPublic,
     RotaListItem,
+    RotaPublic,
     ScenarioFacts,
 )
 from api.store import Job, JobKind, JobStatus
