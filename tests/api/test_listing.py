@@ -14,6 +14,7 @@ from api.keys import Role
 from api.routes.rotas import LIST_DEFAULT, LIST_MOST
 from scheduler.scenario_io import read_scenario, scenario_to_json
 from tests.api.conftest import FAST, Service
+from tests.conftest import VISITS, write_folder
 
 SUMMARY_FIELDS = {
     "id",
@@ -77,6 +78,22 @@ def test_rota_jobs_are_listed_newest_first_with_summaries_only(
     assert done["links"] == {"self": f"/v1/rotas/{first}"}
     for private in ("Mrs Example", "Ann Carer", "runs", "unallocated"):
         assert private not in answer.text
+
+
+def test_a_week_is_listed_with_the_visits_covered_over_its_days(
+    held: Service, tmp_path: Path
+) -> None:
+    two_days = VISITS.replace("V3,K3,2026-12-01", "V3,K3,2026-12-02")
+    week = json.loads(scenario_to_json(read_scenario(write_folder(tmp_path, visits=two_days))))
+    job_id = _request(held, {"scenario": week, "options": FAST})
+    assert held.executor is not None
+    held.executor.run_all()
+
+    (listed,) = _listed(held)
+
+    answer = held.client.get(f"/v1/rotas/{job_id}", headers=held.as_(Role.VIEWER)).json()
+    assert listed["scenario"]["dates"] == ["2026-12-01", "2026-12-02"]
+    assert listed["visits_covered"] == answer["week_figures"]["visits_allocated"] > 0
 
 
 def test_limit_takes_the_newest(held: Service, tiny_folder: Path) -> None:
