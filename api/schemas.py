@@ -31,6 +31,7 @@ __all__ = [
     "JobProgress",
     "Problem",
     "RotaCreate",
+    "RotaListItem",
     "RotaOptions",
     "RotaPublic",
     "ScenarioFacts",
@@ -328,6 +329,21 @@ class RotaPublic(_JobPublic):
     week_figures: WeekFigures | None = None
 
 
+class RotaListItem(_Wire):
+    """A rota job in the list of recent ones (``GET /v1/rotas``): what it planned and how it
+    went, without its plan."""
+
+    id: str
+    status: str = Field(description="queued, running, done or failed")
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    scenario: ScenarioFacts
+    visits_covered: int | None = Field(
+        description="visits the plan covers, of scenario.visits (once done)"
+    )
+    links: dict[str, str]
+
+
 class ComparePublic(_JobPublic):
     comparison: Comparison | None = None
 
@@ -351,3 +367,7 @@ class Health(_Wire):
     database: str
     jobs_in_queue: int
     queue_size: int
+    max_time_limit_s: float = Field(
+        description="the longest time limit (seconds of search a day) a request may ask "
+        "for; longer answer 422"
+    )

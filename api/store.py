@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select, text, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
 
 from api.db import DocumentRow, JobRow, utc, utcnow
 
@@ -126,6 +126,31 @@ class JobStore:
         with self._session() as session:
             row = session.get(DocumentRow, (job_id, name))
             return Document(row.name, row.media_type, row.content) if row is not None else None
+
+    def latest(self, kind: JobKind, limit: int) -> list[Job]:
+        """The newest ``limit`` jobs of ``kind``, newest first; their inputs (which can be
+        large) are not read."""
+        with self._session() as session:
+            rows = session.scalars(
+                select(JobRow)
+                .options(defer(JobRow.input))
+                .where(JobRow.kind == kind.value)
+                .order_by(JobRow.created_at.desc(), JobRow.id.desc())
+                .limit(limit)
+            ).all()
+            return [Job.of(row) for row in rows]
+
+    def documents_named(self, job_ids: Collection[str], name: str) -> dict[str, str]:
+        """The document ``name`` of each of ``job_ids`` that has one: job id -> content."""
+        if not job_ids:
+            return {}
+        with self._session() as session:
+            rows = session.execute(
+                select(DocumentRow.job_id, DocumentRow.content).where(
+                    DocumentRow.job_id.in_(job_ids), DocumentRow.name == name
+                )
+            ).all()
+            return {job_id: content for job_id, content in rows}
 
     def document_names(self, job_id: str) -> list[str]:
         with self._session() as session:

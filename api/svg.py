@@ -1,8 +1,8 @@
 """A day's plan as two inline SVG pictures for the web page: a map and a timeline.
 
 Both are drawn on the server from the plan and its scenario alone, so the page needs no tiles,
-fonts or scripts from the internet (the folium map, ``/map``, loads its tiles and scripts from
-the internet; these do not).
+fonts or scripts from the internet (the folium map, ``/map``, carries its scripts too, but
+its street tiles come from the internet; these pictures need none).
 
 The map projects positions equirectangularly: x is east-west kilometres (longitude scaled by
 the cosine of the middle latitude), y north-south kilometres; over a town the distortion is far

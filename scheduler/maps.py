@@ -8,17 +8,26 @@ box naming the scenario. Lines are straight legs between homes, not roads. Times
 Privacy: a map is easily forwarded, so client names, addresses and carer names appear only with
 ``show_names=True``. Ids and positions are always shown (a map without positions is no map).
 
-Offline: markers, numbers and lines are drawn from inline HTML and vectors, so they need no icon
-fonts; only the background tiles and the scripts folium itself loads come from the internet.
+Offline: the page carries Leaflet itself (``scheduler/vendor/leaflet``, BSD-2) instead of
+folium's links to CDNs, and markers, numbers, lines and popups are inline HTML and vectors, so
+the runs draw with no internet, on a blank background; only the street tiles (OpenStreetMap)
+need it, and appear when online.
 """
 
 from __future__ import annotations
 
+import base64
 import html
+import re
 from collections import defaultdict
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import folium
+from folium.elements import MacroElement
+from folium.template import Template
 
 from scheduler.clock import format_clock
 from scheduler.errors import DomcareError
@@ -56,11 +65,16 @@ _EMPTY_CENTRE = (54.0, -2.5)
 _EMPTY_ZOOM = 6
 _START_ZOOM = 12
 
+_POPUP_WIDTH_PX = 300
 _STOP_ICON_PX = 22
 _HOME_ICON_PX = 24
 
+_LEAFLET = ("vendor", "leaflet")
+_CSS_IMAGE = re.compile(r"url\(images/([\w.-]+\.png)\)")
+_SOURCE_MAP = re.compile(r"^//# sourceMappingURL=.*$", re.MULTILINE)
+
 _LEGEND_STYLE = (
-    "position: fixed; bottom: 24px; left: 12px; z-index: 1000; background: white; "
+    "position: fixed; bottom: 24px; right: 12px; z-index: 1000; background: white; "
     "padding: 8px 10px; border: 1px solid #999; border-radius: 4px; "
     "font: 12px/1.4 sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,0.3);"
 )
@@ -84,6 +98,10 @@ def render_map(scenario: Scenario, plan: Plan, *, show_names: bool = False) -> f
         tiles="OpenStreetMap",
         control_scale=True,
     )
+    # folium links Leaflet, jQuery, Bootstrap and icon fonts from CDNs: the map needs only
+    # Leaflet, which the page carries (see _LeafletInline).
+    fmap.default_js = []
+    fmap.default_css = []
 
     runs_by_carer: dict[str, list[Run]] = defaultdict(list)
     for run in plan.runs:
@@ -100,6 +118,7 @@ def render_map(scenario: Scenario, plan: Plan, *, show_names: bool = False) -> f
     folium.LayerControl(collapsed=True).add_to(fmap)
     page = fmap.get_root()
     assert isinstance(page, folium.Figure)  # folium.Map always places itself in a Figure
+    page.header.add_child(_LeafletInline(), name="leaflet")
     page.html.add_child(folium.Element(_legend(scenario, plan)))
 
     if points:
@@ -113,6 +132,48 @@ def write_map(scenario: Scenario, plan: Plan, path: Path, *, show_names: bool = 
     """Render the map (see ``render_map``) and save it as a standalone HTML page at ``path``."""
     page = render_map(scenario, plan, show_names=show_names).get_root().render()
     write_text_atomic(Path(path), page)
+
+
+@cache
+def _leaflet() -> str:
+    """Leaflet's style sheet (its images as data: URLs) and script, as HTML for the head."""
+    folder = files("scheduler").joinpath(*_LEAFLET)
+
+    def data_url(match: re.Match[str]) -> str:
+        png = folder.joinpath("images", match.group(1)).read_bytes()
+        return f"url(data:image/png;base64,{base64.b64encode(png).decode('ascii')})"
+
+    style = _CSS_IMAGE.sub(data_url, folder.joinpath("leaflet.css").read_text(encoding="utf-8"))
+    # The source map is not shipped: without this line a browser's developer tools ask for it.
+    script = _SOURCE_MAP.sub("", folder.joinpath("leaflet.js").read_text(encoding="utf-8"))
+    return f"<style>{style}</style>\n<script>{script}</script>\n"
+
+
+class _LeafletInline(folium.Element):
+    """Leaflet inside the page. Put in as it is: a ``folium.Element``'s text is a Jinja
+    template, which a script may well not survive."""
+
+    def render(self, **kwargs: Any) -> str:
+        return _leaflet()
+
+
+class _Popup(MacroElement):
+    """A popup bound with Leaflet's own ``bindPopup``: ``folium.Popup`` builds its content
+    with jQuery, which would be one more script to carry."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.bindPopup(
+                {{ this.content|tojavascript }}, {"maxWidth": {{ this.max_width }}});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, content: str, max_width: int = _POPUP_WIDTH_PX):
+        super().__init__()
+        self._name = "Popup"
+        self.content, self.max_width = content, max_width
 
 
 def _check_plan_fits(scenario: Scenario, plan: Plan) -> None:
@@ -169,27 +230,27 @@ def _carer_layer(
     number = 0
     for run_number, run in enumerate(runs, start=1):
         stop_points = [_latlon(scenario.client_by_id[s.client_id].location) for s in run.stops]
-        folium.PolyLine(
+        line = folium.PolyLine(
             [home, *stop_points, home],
             color=colour,
             weight=3,
             opacity=0.8,
             dash_array=_DASH_PATTERN if carer.travel_mode in _DASHED_MODES else None,
-            popup=folium.Popup(_run_popup(carer, run, run_number, show_names), max_width=300),
             tooltip=_esc(f"{carer.id} run {run_number}"),
-        ).add_to(layer)
+        )
+        line.add_child(_Popup(_run_popup(carer, run, run_number, show_names)))
+        line.add_to(layer)
         for stop, point in zip(run.stops, stop_points, strict=True):
             number += 1
-            folium.Marker(
+            marker = folium.Marker(
                 point,
                 icon=_stop_icon(number, colour),
-                popup=folium.Popup(
-                    _stop_popup(scenario, carer, stop, number, show_names), max_width=300
-                ),
                 tooltip=_esc(
                     f"{number}. {stop.visit_id} {format_clock(stop.start)}-{format_clock(stop.end)}"
                 ),
-            ).add_to(layer)
+            )
+            marker.add_child(_Popup(_stop_popup(scenario, carer, stop, number, show_names)))
+            marker.add_to(layer)
     return layer
 
 
@@ -216,12 +277,8 @@ def _home_marker(carer: Carer, runs: list[Run], colour: str, show_names: bool) -
         icon_anchor=(_HOME_ICON_PX // 2, _HOME_ICON_PX // 2),
         class_name="domcare-home",
     )
-    return folium.Marker(
-        _latlon(carer.home),
-        icon=icon,
-        popup=folium.Popup("<br>".join(lines), max_width=300),
-        tooltip=_esc(f"Home of {carer.id}"),
-    )
+    marker = folium.Marker(_latlon(carer.home), icon=icon, tooltip=_esc(f"Home of {carer.id}"))
+    return marker.add_child(_Popup("<br>".join(lines)))
 
 
 def _stop_icon(number: int, colour: str) -> folium.DivIcon:
@@ -308,9 +365,8 @@ def _unallocated_layer(
             fill=True,
             fill_color=UNALLOCATED_FILL,
             fill_opacity=0.9,
-            popup=folium.Popup("<br>".join(lines), max_width=300),
             tooltip=_esc(f"Unallocated {item.visit_id}"),
-        ).add_to(layer)
+        ).add_child(_Popup("<br>".join(lines))).add_to(layer)
     return layer
 
 
@@ -321,7 +377,8 @@ def _legend(scenario: Scenario, plan: Plan) -> str:
         f"{scenario.date.isoformat()} &middot; plan {plan.status.value}<br>"
         f"{_count(len(plan.runs), 'run')} &middot; {len(plan.unallocated)} unallocated<br>"
         '<span style="color: #555;">solid line: car; dashed: walk or bike; '
-        f'<span style="color: {UNALLOCATED_EDGE};">&#9679;</span> unallocated</span>'
+        f'<span style="color: {UNALLOCATED_EDGE};">&#9679;</span> unallocated<br>'
+        "the streets behind need internet; the runs do not</span>"
         "</div>"
     )
 
@@ -331,6 +388,7 @@ def _count(number: int, noun: str) -> str:
 
 
 def _esc(text: str) -> str:
-    """Escape text for HTML; also ``$``, because folium puts popups in JavaScript template
-    literals where ``${`` would be evaluated."""
-    return html.escape(text).replace("$", "&#36;")
+    """Escape text for HTML; also ``$``, because folium puts tooltips in JavaScript template
+    literals where ``${`` would be evaluated, and braces, because folium reads what an element
+    writes as a Jinja template once more, where ``{{`` would be evaluated."""
+    return html.escape(text).replace("$", "&#36;").replace("{", "&#123;").replace("}", "&#125;")

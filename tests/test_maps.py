@@ -1,8 +1,10 @@
-"""The rota map: layers per carer, numbered stops, times, and no personal details by default."""
+"""The rota map: layers per carer, numbered stops, times, no personal details by default, and
+no internet needed to draw the runs (rendered in headless Chromium with the network cut)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import folium
@@ -19,6 +21,8 @@ CLIENT_NAMES = ("Agnes Whitmore", "Bernard Okafor", "Cecily Pryce")
 ADDRESSES = ("12 Larch Close", "3 Mill Lane", "77 Quayside Road")
 POSTCODES = ("LS6 1AB", "LS6 2CD", "LS7 3EF")
 CARER_NAMES = ("Dorothy Nkemelu", "Eamon Fairweather")
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _scenario() -> Scenario:
@@ -235,3 +239,73 @@ def test_plan_naming_an_unknown_carer_is_refused() -> None:
 
     with pytest.raises(DomcareError, match="CR999"):
         render_map(scenario, plan.model_copy(update={"runs": (stray,)}))
+
+
+def test_the_page_carries_leaflet_and_links_nothing() -> None:
+    """Every script and style is inside the page; the only addresses left are the street
+    tiles and their attribution (the browser test below shows the runs draw without them)."""
+    scenario = _scenario()
+
+    page = render_map(scenario, _plan(scenario)).get_root().render()
+
+    assert "<script src" not in page and "<link" not in page
+    assert "Leaflet 1.9.4" in page and "url(images/" not in page  # its icons as data: URLs
+    assert "jquery" not in page.lower() and "bootstrap" not in page.lower()
+    assert "tile.openstreetmap.org" in page
+    assert "streets behind need internet" in page
+
+
+def test_braces_in_a_name_are_shown_as_they_are() -> None:
+    """folium reads an element's output as a template again: ``{{ ... }}`` must survive."""
+    scenario = _scenario()
+    braced = scenario.clients[0].model_copy(update={"name": "Mrs {{ Braces }} {% x %}"})
+    scenario = scenario.model_copy(update={"clients": (braced, *scenario.clients[1:])})
+
+    page = _html(render_map(scenario, _plan(scenario), show_names=True)).replace("\\u0026", "&")
+
+    assert "Mrs &#123;&#123; Braces &#125;&#125; &#123;% x %&#125;" in page
+
+
+def test_the_map_draws_its_runs_with_no_network(tmp_path: Path) -> None:
+    """map.html opened in headless Chromium with every request off this machine refused: the
+    runs, stops and the unallocated visit are drawn and a stop's popup opens; a screenshot
+    is kept in ``test-artifacts/map-offline.png`` (or ``DOMCARE_TEST_ARTIFACTS``)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (Debian's chromium package)")
+    scenario = _scenario()
+    path = tmp_path / "map.html"
+    write_map(scenario, _plan(scenario), path)
+    artifacts = Path(os.environ.get("DOMCARE_TEST_ARTIFACTS", ROOT / "test-artifacts"))
+    artifacts.mkdir(parents=True, exist_ok=True)
+    refused: list[str] = []
+    errors: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 900, "height": 700})
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.route(
+                "**/*",
+                lambda route: (
+                    route.continue_()
+                    if route.request.url.startswith("file://")
+                    else (refused.append(route.request.url), route.abort())
+                ),
+            )
+            page.goto(path.as_uri())
+            page.wait_for_selector(".domcare-stop")
+            assert page.locator(".domcare-stop").count() == 3  # V1, V2, V3
+            assert page.locator(".domcare-home").count() == 2
+            # Two runs and the unallocated visit's circle, as vectors.
+            assert page.locator("path.leaflet-interactive").count() == 3
+            page.locator(".domcare-stop").first.click()
+            page.wait_for_function(  # the popup fades in
+                "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
+            )
+            assert "Stop 1: visit V1" in page.locator(".leaflet-popup-content").inner_text()
+            page.screenshot(path=str(artifacts / "map-offline.png"))
+        finally:
+            browser.close()
+    assert errors == []
+    assert refused and all(url.startswith("https://tile.openstreetmap.org/") for url in refused)

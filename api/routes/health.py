@@ -1,4 +1,5 @@
-"""/healthz: is the service up and its database reachable (no key needed)."""
+"""/healthz: is the service up and its database reachable (no key needed); and the longest
+time limit it takes, which the page bounds its box by."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def healthz(services: ServicesDep) -> Health | JSONResponse:
         database="ok",
         jobs_in_queue=services.runner.in_queue,
         queue_size=services.settings.queue_size,
+        max_time_limit_s=services.settings.max_time_limit_s,
     )
     try:
         services.store.ping()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse
+from pydantic import BaseModel
 
 from api.deps import Coordinator, Services, ServicesDep, Viewer
 from api.inputs import SCENARIO_FILES, JobInput, read_stored
@@ -20,7 +22,14 @@ from api.routes.jobs import (
     request_body,
     responses,
 )
-from api.schemas import ROTA_EXAMPLES, JobAccepted, RotaPublic
+from api.schemas import (
+    ROTA_EXAMPLES,
+    JobAccepted,
+    Problem,
+    RotaListItem,
+    RotaPublic,
+    ScenarioFacts,
+)
 from api.store import Job, JobKind, JobStatus
 from api.svg import map_svg, timeline_svg
 from api.worker import map_document
@@ -32,7 +41,15 @@ __all__ = ["router"]
 
 PATH = "/v1/rotas"
 SVG = "image/svg+xml"
+LIST_DEFAULT, LIST_MOST = 20, 100
+"""Rota jobs listed by ``GET /v1/rotas`` unless asked for fewer or more; the most it lists."""
 router = APIRouter(prefix=PATH, tags=["rotas"])
+
+
+class _Covered(BaseModel):
+    """The one figure the list shows of a day's or a week's figures.json."""
+
+    visits_allocated: int
 
 
 def _links(job: Job) -> dict[str, str]:
@@ -69,6 +86,45 @@ async def create_rota(
     request: Request, response: Response, services: ServicesDep, _key: Coordinator
 ) -> JobAccepted:
     return await accept(request, response, services, JobKind.ROTA, PATH)
+
+
+@router.get(
+    "",
+    operation_id="list_rotas",
+    summary="The newest rota jobs, newest first: what each planned and how it went",
+    description="Summaries only (status, times, the scenario's name and counts, visits "
+    "covered), never a plan or a name of a client or carer; open one with its self link. "
+    "Needs a viewer key or higher.",
+    responses=responses({422: {"model": Problem, "description": f"limit is not 1 to {LIST_MOST}"}}),
+)
+def list_rotas(
+    services: ServicesDep,
+    _key: Viewer,
+    limit: Annotated[
+        int, Query(ge=1, le=LIST_MOST, description="how many jobs, the newest")
+    ] = LIST_DEFAULT,
+) -> list[RotaListItem]:
+    jobs = services.store.latest(JobKind.ROTA, limit)
+    figures = services.store.documents_named(
+        [job.id for job in jobs if job.status is JobStatus.DONE], "figures.json"
+    )
+    return [
+        RotaListItem(
+            id=job.id,
+            status=job.status.value,
+            created_at=job.created_at,
+            finished_at=job.finished_at,
+            scenario=ScenarioFacts.model_validate(job.summary),
+            visits_covered=_covered(figures.get(job.id)),
+            links={"self": f"{PATH}/{job.id}"},
+        )
+        for job in jobs
+    ]
+
+
+def _covered(figures: str | None) -> int | None:
+    """Visits covered, from a done job's figures.json; None for a job not done."""
+    return None if figures is None else _Covered.model_validate_json(figures).visits_allocated
 
 
 @router.get(

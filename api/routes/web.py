@@ -1,5 +1,6 @@
 """/: the coordinator's page. It holds no data, so it needs no key; everything it shows it
-fetches from /v1 with the key the coordinator pastes in (kept in the tab's sessionStorage).
+fetches from /v1 with the key the coordinator pastes in (kept in the tab's sessionStorage),
+and the rota job it shows is kept in the address (``/#rota=<id>``), so a reload shows it again.
 
 One file, its style and script inline, nothing from the internet: the page works offline.
 """

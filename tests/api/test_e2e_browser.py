@@ -1,13 +1,21 @@
 """End to end in a real browser: `domcare serve` started as a user would, the coordinator
-page driven in headless Chromium (Debian's, /usr/bin/chromium) with Playwright: a rota for
-scenarios/small requested from the page, its map and timeline drawn. A screenshot is kept in
-``test-artifacts/`` (or ``DOMCARE_TEST_ARTIFACTS``).
+page driven in headless Chromium (Debian's, /usr/bin/chromium) with Playwright, every request
+off the server refused:
+
+- a rota planned from just the three required CSV files of scenarios/small, uploaded from the
+  page: its rota table, visits not covered, the list of past rotas, a reload that brings it
+  back, and the print view; changing the key on the way keeps the upload chosen;
+- past rotas opened from the list, one with a visit not covered and the reason why; the
+  progress in words; the time-limit box bounded by the service.
+
+Screenshots are kept in ``test-artifacts/`` (or ``DOMCARE_TEST_ARTIFACTS``).
 
 Skipped, saying why, where Chromium or Playwright is not installed; ``.ci/run`` installs both.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -16,14 +24,19 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from api.keys import Role
-from tests.api.conftest import make_keys
+from scheduler.scenario_io import read_scenario, scenario_to_json
+from tests.api.conftest import FAST, make_keys
+from tests.conftest import VISITS, write_folder
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
+SMALL = ROOT / "scenarios" / "small"
+PLANNED_S = 120  # guards against a hung test only: small is given 5 s to plan
 
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 pytestmark = pytest.mark.skipif(
@@ -37,11 +50,41 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+class Served:
+    """`domcare serve` on a free port: its address and a key of each role."""
+
+    def __init__(self, address: str, keys: dict[Role, str]):
+        self.address, self.keys = address, keys
+
+    def call(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """GET (or POST ``body`` to) ``path`` as a coordinator; the JSON answer."""
+        request = urllib.request.Request(
+            self.address + path,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={
+                "Authorization": f"Bearer {self.keys[Role.COORDINATOR]}",
+                "Content-Type": "application/json",
+            },
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            found: dict[str, Any] = json.load(answer)
+            return found
+
+    def planned(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Request a rota and wait until it is done."""
+        path = self.call("/v1/rotas", body)["links"]["self"]
+        deadline = time.monotonic() + PLANNED_S
+        while (job := self.call(path))["status"] not in ("done", "failed"):
+            assert time.monotonic() < deadline, f"{path} still {job['status']}"
+            time.sleep(0.2)
+        assert job["status"] == "done", job["error"]
+        return job
+
+
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """(address, coordinator key) of `domcare serve` on a free port with a fresh database."""
+def served(tmp_path: Path) -> Iterator[Served]:
     database = f"sqlite:///{tmp_path / 'domcare.db'}"
-    key = make_keys(database)[Role.COORDINATOR]
+    keys = make_keys(database)
     port = _free_port()
     env = {**os.environ, "DOMCARE_DATABASE_URL": database, "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen(
@@ -63,45 +106,183 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError("domcare serve did not start") from None
                 time.sleep(0.3)
-        yield address, key
+        yield Served(address, keys)
     finally:
         server.terminate()
         server.wait(timeout=30)
 
 
-def test_a_rota_for_small_is_requested_and_shown_in_the_browser(
-    served: tuple[str, str],
-) -> None:
-    address, key = served
-    artifacts = Path(os.environ.get("DOMCARE_TEST_ARTIFACTS", ROOT / "test-artifacts"))
-    artifacts.mkdir(parents=True, exist_ok=True)
+@pytest.fixture
+def artifacts() -> Path:
+    folder = Path(os.environ.get("DOMCARE_TEST_ARTIFACTS", ROOT / "test-artifacts"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def browser_page(served: Served) -> Iterator[tuple[Any, list[str]]]:
+    """A page in headless Chromium that may reach the server only; the other addresses it
+    asked for (there should be none)."""
     external: list[str] = []
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1600})
-            # Offline: any request leaving this server is refused and recorded.
             page.route(
                 "**/*",
                 lambda route: (
                     route.continue_()
-                    if route.request.url.startswith(address)
+                    if route.request.url.startswith(served.address)
                     else (external.append(route.request.url), route.abort())
                 ),
             )
-            page.goto(address + "/")
-            assert page.locator("body").get_attribute("data-state") == "idle"
-            page.fill("#api-key", key)
-            page.locator("#api-key").press("Tab")
-            page.wait_for_selector("#scenario option[value='small']", state="attached")
-            page.select_option("#scenario", "small")
-            page.fill("#time-limit", "5")
-            page.click("#request")
-            page.wait_for_selector("body[data-state='done']", timeout=120_000)
-            assert page.locator("#map svg polyline.run").count() > 0
-            assert page.locator("#timeline svg g.row").count() > 0
-            assert "60" in page.locator("#kpis").inner_text()  # 60 visits in small
-            page.screenshot(path=str(artifacts / "e2e-small.png"), full_page=True)
+            yield page, external
         finally:
             browser.close()
+
+
+def _enter_key(page: Any, key: str) -> None:
+    page.fill("#api-key", key)
+    page.locator("#api-key").press("Tab")  # the key is read when it changes
+
+
+def _wait_until_shown(page: Any, timeout_s: float = 30) -> None:
+    """Until the page shows a rota; failing at once, with its message, if it says failed."""
+    page.wait_for_selector(
+        "body[data-state='done'], body[data-state='failed']", timeout=timeout_s * 1000
+    )
+    assert page.locator("body").get_attribute("data-state") == "done", page.locator(
+        "#message"
+    ).inner_text()
+
+
+def test_a_rota_from_three_uploaded_files_is_shown_kept_and_printed(
+    served: Served, browser_page: tuple[Any, list[str]], artifacts: Path
+) -> None:
+    page, external = browser_page
+    page.goto(served.address + "/")
+    assert page.locator("body").get_attribute("data-state") == "idle"
+    _enter_key(page, served.keys[Role.VIEWER])
+    page.wait_for_selector("#scenario option[value='small']", state="attached")
+    page.select_option("#scenario", "__upload__")
+    page.fill("#file-name", "small-upload")
+    for table in ("carers", "clients", "visits"):  # history.csv and skills.csv are optional
+        page.set_input_files(f"#file-{table}", str(SMALL / f"{table}.csv"))
+
+    # A viewer may not request rotas: the coordinator's key goes in, the upload stays chosen.
+    _enter_key(page, served.keys[Role.COORDINATOR])
+    page.wait_for_function("document.body.dataset.state === 'idle'")
+    assert page.locator("#scenario").input_value() == "__upload__"
+    assert page.locator("#files").is_visible()
+    assert page.evaluate("document.getElementById('file-visits').files.length") == 1
+
+    assert page.locator("#time-limit").get_attribute("max") == "600"  # the service's limit
+    page.fill("#time-limit", "5")
+    page.click("#request")
+    _wait_until_shown(page, PLANNED_S)
+
+    job_id = page.evaluate("location.hash").removeprefix("#rota=")
+    job = served.call(f"/v1/rotas/{job_id}")
+    plan, figures = job["plan"], job["figures"]
+    assert job["scenario"]["name"] == "small-upload" and figures["visits"] == 60
+    message = page.locator("#message").inner_text()
+    assert message == f"Rota ready: {figures['visits_allocated']} of 60 visits covered."
+
+    def shown() -> None:
+        carer_visits = sum(len(run["stops"]) for run in plan["runs"])
+        assert page.locator("#rota tr.visit").count() == carer_visits > 0
+        assert page.locator("#rota caption").count() == len({r["carer_id"] for r in plan["runs"]})
+        first_run = plan["runs"][0]
+        first_row = page.locator("#rota tr.visit").first.locator("td")
+        assert first_row.nth(1).inner_text().startswith(first_run["stops"][0]["visit_id"])
+        assert first_row.nth(2).inner_text() == first_run["stops"][0]["client_id"]
+        assert page.locator("#uncovered tr.uncovered").count() == len(plan["unallocated"])
+        if not plan["unallocated"]:
+            assert page.locator("#uncovered").inner_text() == "Every visit is covered."
+        assert page.locator("#map svg polyline.run").count() == len(plan["runs"])
+        assert page.locator("#timeline svg g.row").count() == len(plan["runs"])
+
+    shown()
+    past = page.locator(f"#past-jobs tr[data-id='{job_id}']")
+    assert past.get_attribute("aria-current") == "true"
+    assert "done" in past.inner_text() and f"{figures['visits_allocated']} of 60" in (
+        past.inner_text()
+    )
+    page.screenshot(path=str(artifacts / "e2e-small.png"), full_page=True)
+
+    page.reload()  # the key is kept in the tab, the job in the address
+    _wait_until_shown(page)
+    assert job_id[:8] in page.locator("#result-title").inner_text()
+    shown()
+
+    page.emulate_media(media="print")
+    for control in ("#rota-form", "#progress-section", "#past", "#downloads"):
+        assert not page.locator(control).is_visible(), control
+    for kept in ("#result-title", "#kpis", "#rota", "#uncovered", "#map svg", "#timeline svg"):
+        assert page.locator(kept).first.is_visible(), kept
+    page.screenshot(path=str(artifacts / "e2e-print.png"), full_page=True)
+    assert external == []
+
+
+def test_past_rotas_open_from_the_list_with_the_visits_not_covered(
+    served: Served, browser_page: tuple[Any, list[str]], tmp_path: Path
+) -> None:
+    # V5 at 03:00: nobody is on shift, so it cannot be covered, and the page says why.
+    at_night = VISITS + "V5,K2,2026-12-01,03:00,03:30,30,1,,normal,\n"
+    tiny = json.loads(scenario_to_json(read_scenario(write_folder(tmp_path, visits=at_night))))
+    with_gap = served.planned({"scenario": tiny | {"name": "night call"}, "options": FAST})
+    tiny["visits"] = tiny["visits"][:-1]
+    covered = served.planned({"scenario": tiny | {"name": "all covered"}, "options": FAST})
+    (reason,) = with_gap["plan"]["unallocated"]
+    assert reason["visit_id"] == "V5"
+
+    page, external = browser_page
+    page.goto(served.address + "/")
+    _enter_key(page, served.keys[Role.VIEWER])
+    rows = page.locator("#past-jobs tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == 2
+    assert rows.nth(0).get_attribute("data-id") == covered["id"]  # newest first
+    assert "night call" in rows.nth(1).inner_text() and "4 of 5" in rows.nth(1).inner_text()
+
+    rows.nth(1).click()
+    _wait_until_shown(page)
+    assert page.evaluate("location.hash") == f"#rota={with_gap['id']}"
+    gap = page.locator("#uncovered tr.uncovered td")
+    assert [gap.nth(n).inner_text() for n in range(4)] == [
+        "V5",
+        "K2",
+        reason["reason"],
+        reason["reason_code"],
+    ]
+
+    page.locator(f"#past-jobs a[href='#rota={covered['id']}']").click()
+    page.wait_for_function(
+        f"document.getElementById('result-title').textContent.includes('{covered['id'][:8]}')"
+    )
+    assert page.locator("#uncovered").inner_text() == "Every visit is covered."
+    assert (
+        page.locator("#past-jobs tr[aria-current='true']").get_attribute("data-id")
+        == (covered["id"])
+    )
+
+    # The progress in words a coordinator reads, never the solver's cost.
+    week = {
+        "status": "running",
+        "scenario": {"dates": ["2026-12-01", "2026-12-02"]},
+        "options": {"time_limit_s": 30},
+    }
+    said = page.evaluate(
+        "(job) => [progressText(job), progressText({...job, progress: {elapsed_s: 41.6, "
+        "visits_placed: 57, best_cost: 1234, date: '2026-12-02'}})]",
+        week | {"progress": {"elapsed_s": 2}},
+    )
+    assert said == [
+        "Planning: looking for a first plan. 2 s of at most 60 s.",
+        "Planning day 2 of 2 (2026-12-02): plan found with 57 carer visits placed so far (a "
+        "double-handed visit counts twice), still improving. 42 s of at most 60 s.",
+    ]
+
+    page.fill("#time-limit", "601")  # the service refuses more than 600 s: so does the box
+    assert page.evaluate("document.getElementById('time-limit').checkValidity()") is False
     assert external == []

@@ -29,6 +29,7 @@ def test_the_document_lists_every_operation(held: Service) -> None:
         "healthz",
         "list_scenarios",
         "create_rota",
+        "list_rotas",
         "get_rota",
         "get_rota_map",
         "get_rota_map_svg",

@@ -23,7 +23,10 @@ from tests.api.conftest import FAST, HeldExecutor, Service, running
 from tests.conftest import VISITS, write_folder
 
 SVG = "{http://www.w3.org/2000/svg}"
-PAGE_IDS = ("api-key", "scenario", "time-limit", "request", "progress", "kpis", "map", "timeline")
+PAGE_IDS = (
+    *("api-key", "scenario", "time-limit", "request", "progress", "kpis", "map", "timeline"),
+    *("rota", "uncovered", "past-jobs", "print"),
+)
 
 
 def _svg(text: str) -> ET.Element:
@@ -68,6 +71,19 @@ def test_the_page_loads_without_a_key_and_nothing_from_the_internet(held: Servic
         assert f'id="{element}"' in page.text
         if element in ("api-key", "scenario", "time-limit"):
             assert f'<label for="{element}">' in page.text
+
+
+def test_the_page_takes_its_time_limit_from_the_service_and_speaks_plainly(
+    held: Service,
+) -> None:
+    """The box's maximum is the service's (GET /healthz), not a number of its own; the
+    progress never shows the solver's cost; the print view hides the controls."""
+    page = held.client.get("/").text
+    (box,) = re.findall(r"<input[^>]*id=\"time-limit\"[^>]*>", page)
+    assert "max=" not in box
+    assert "/healthz" in page and "max_time_limit_s" in page
+    assert "best cost" not in page and "best_cost" not in page
+    assert "@media print" in page and "/v1/rotas?limit=" in page
 
 
 @pytest.mark.parametrize("picture", ["map.svg", "timeline.svg"])
