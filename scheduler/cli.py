@@ -162,6 +162,11 @@ def _summary(console: Console, scenario: Scenario, plan: Plan, figures: DayFigur
         f"{len(scenario.carers)}; distinct carers per client: "
         f"{figures.distinct_carers_per_client}"
     )
+    console.print(
+        f"Calls with a wait of {plan.settings.long_wait_minutes} min or more before them: "
+        f"{figures.long_waits}; carers paid under {plan.settings.short_day_minutes / 60:g} h: "
+        f"{figures.short_days}"
+    )
     if plan.unallocated:
         left = Table(title="Not covered")
         for name in ("visit", "client", "window", "reason"):

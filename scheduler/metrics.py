@@ -55,6 +55,11 @@ class DayFigures(_Frozen):
     familiar_share: float
     """Share of carer visits made by a carer the client knows (preferred, or in history)."""
     carers: tuple[CarerFigures, ...]
+    long_waits: int = 0
+    """Calls a carer waits ``Settings.long_wait_minutes`` or more before starting (arriving
+    early, or between calls): time a coordinator may rather give to a call or to the carer."""
+    short_days: int = 0
+    """Carers working that day with fewer than ``Settings.short_day_minutes`` paid minutes."""
 
 
 def _share(part: float, whole: float) -> float:
@@ -124,6 +129,13 @@ def day_figures(scenario: Scenario, plan: Plan) -> DayFigures:
         else 0.0,
         familiar_share=_share(familiar, stops),
         carers=tuple(carers),
+        long_waits=sum(
+            1
+            for run in plan.runs
+            for stop in run.stops
+            if stop.wait_minutes >= plan.settings.long_wait_minutes
+        ),
+        short_days=sum(1 for c in carers if c.paid_minutes < plan.settings.short_day_minutes),
     )
 
 

@@ -218,6 +218,20 @@ class Settings(_Frozen):
         "continuity_weight (100 = 10 minutes of travel; 1000 covered 0.7 points more of a "
         "capped week for 16 % more travel); 0 plans the week without teams",
     )
+    long_wait_minutes: int = Field(
+        default=60,
+        ge=1,
+        le=24 * 60,
+        description="a wait before a call this long or longer is counted in the day's figures "
+        "(long_waits)",
+    )
+    short_day_minutes: int = Field(
+        default=120,
+        ge=0,
+        le=24 * 60,
+        description="a carer paid for fewer minutes than this in a day is counted in the day's "
+        "figures (short_days)",
+    )
     travel: TravelSettings = TravelSettings()
     compare: CompareSettings = CompareSettings()
     solve: SolveSettings = SolveSettings()

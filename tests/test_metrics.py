@@ -206,3 +206,18 @@ def test_a_rota_with_no_runs_has_zero_figures_and_no_division_by_zero() -> None:
     assert day.unallocated_by_reason == {"no_plan": 6}
     # 30 + 45x2 + 15 + 30 + 60x2 + 20
     assert day.unallocated_minutes_by_reason == {"no_plan": 305}
+
+
+def test_long_waits_and_short_days_are_counted_by_the_plans_settings() -> None:
+    # C1 waits 21 min before V2; C1 is paid 147 min and C2 63 min.
+    assert (day_figures(SCENARIO, PLAN).long_waits, day_figures(SCENARIO, PLAN).short_days) == (
+        0,
+        1,  # C2, under 120
+    )
+    strict = PLAN.model_copy(
+        update={"settings": Settings(long_wait_minutes=21, short_day_minutes=148)}
+    )
+    assert (day_figures(SCENARIO, strict).long_waits, day_figures(SCENARIO, strict).short_days) == (
+        1,  # C1's 21 minutes before V2
+        2,  # C1 147 and C2 63, both under 148
+    )
