@@ -20,12 +20,18 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from api.config import ServiceSettings
-from api.schemas import RotaOptions, ScenarioFacts
+from api.schemas import Issue, RotaOptions, ScenarioFacts
 from api.shipped import ShippedScenarios
 from scheduler.errors import InputError, InputIssue
 from scheduler.manual import Assignment, read_manual_rota
 from scheduler.model import Scenario
-from scheduler.scenario_io import read_scenario, scenario_to_json
+from scheduler.scenario_io import (
+    LoadedScenario,
+    load_scenario,
+    scenario_from_document,
+    scenario_from_files,
+    scenario_to_json,
+)
 from scheduler.settings import Settings
 from scheduler.waiting import CarePackage, read_waiting_list
 
@@ -75,6 +81,8 @@ class JobInput:
     show_names: bool
     manual_rota: str | None = None
     waiting_list: str | None = None
+    notes: tuple[InputIssue, ...] = ()
+    """What a coordinator should know of how the scenario was read (``LoadedScenario``)."""
 
     def document(self) -> dict[str, Any]:
         return {
@@ -92,6 +100,7 @@ class JobInput:
             visits=len(self.scenario.visits),
             carers=len(self.scenario.carers),
             clients=len(self.scenario.clients),
+            notes=[Issue.model_validate(vars(note)) for note in self.notes],
         )
 
     def assignments(self) -> tuple[Assignment, ...] | None:
@@ -187,8 +196,11 @@ def _text(content: str | bytes, filename: str) -> str:
         raise InputError([InputIssue("unreadable_file", filename, "is not UTF-8 text")]) from None
 
 
-def _scenario(submission: Submission, shipped: ShippedScenarios) -> tuple[Scenario, Path | None]:
-    """The scenario, and the shipped folder it came from (if it did)."""
+def _scenario(
+    submission: Submission, shipped: ShippedScenarios
+) -> tuple[LoadedScenario, Path | None]:
+    """The scenario with its notes, and the shipped folder it came from (if it did). Uploads
+    are read as they came, with the command line's readers: no temporary files."""
     if submission.shipped is not None:
         folder = shipped.path(submission.shipped)
         if folder is None:
@@ -203,44 +215,22 @@ def _scenario(submission: Submission, shipped: ShippedScenarios) -> tuple[Scenar
                     )
                 ]
             )
-        return read_scenario(folder), folder
-    with tempfile.TemporaryDirectory(prefix="domcare-") as temporary:
-        if submission.document is not None:
-            path = Path(temporary) / SCENARIO_JSON
-            path.write_text(json.dumps(submission.document), encoding="utf-8")
-            return read_scenario(path), None
-        name = submission.name or "upload"
-        if not _SAFE_NAME.fullmatch(name):
-            raise InputError(
-                [
-                    InputIssue(
-                        "invalid_name",
-                        REQUEST_FILE,
-                        "a scenario name is up to 64 letters, digits, '_', '-' or '.'",
-                        column="name",
-                    )
-                ]
-            )
-        folder = Path(temporary) / name
-        folder.mkdir()
-        for table, content in submission.files.items():
-            (folder / f"{table}.csv").write_bytes(content)
-        try:
-            return read_scenario(folder), None
-        except InputError as exc:
-            # The reader says where it looked; here that is a temporary folder, not theirs.
-            raise InputError(
-                [
-                    InputIssue(
-                        issue.code,
-                        issue.file,
-                        issue.message.replace(str(folder), "the upload"),
-                        issue.row,
-                        issue.column,
-                    )
-                    for issue in exc.issues
-                ]
-            ) from None
+        return load_scenario(folder), folder
+    if submission.document is not None:
+        return scenario_from_document(submission.document, SCENARIO_JSON, "scenario"), None
+    name = submission.name or "upload"
+    if not _SAFE_NAME.fullmatch(name):
+        raise InputError(
+            [
+                InputIssue(
+                    "invalid_name",
+                    REQUEST_FILE,
+                    "a scenario name is up to 64 letters, digits, '_', '-' or '.'",
+                    column="name",
+                )
+            ]
+        )
+    return scenario_from_files(submission.files, name), None
 
 
 def _check_size(scenario: Scenario, service: ServiceSettings) -> None:
@@ -273,7 +263,8 @@ def job_input(
     except InputError as exc:
         issues += exc.issues
     try:
-        scenario, folder = _scenario(submission, shipped)
+        loaded, folder = _scenario(submission, shipped)
+        scenario = loaded.scenario
         _check_size(scenario, service)
     except InputError as exc:
         raise InputError(issues + exc.issues) from None
@@ -298,7 +289,9 @@ def job_input(
                     ]
                 )
             waiting = (folder / "waiting.csv").read_text(encoding="utf-8")
-    checked = JobInput(scenario, settings, submission.options.show_names, manual, waiting)
+    checked = JobInput(
+        scenario, settings, submission.options.show_names, manual, waiting, loaded.notes
+    )
     found: list[InputIssue] = []
     for read in (checked.assignments, checked.packages):
         try:
@@ -312,10 +305,7 @@ def job_input(
 
 def read_stored(document: Mapping[str, Any]) -> JobInput:
     """A stored job input, read again in the worker with the same readers."""
-    with tempfile.TemporaryDirectory(prefix="domcare-") as temporary:
-        path = Path(temporary) / SCENARIO_JSON
-        path.write_text(json.dumps(document["scenario"]), encoding="utf-8")
-        scenario = read_scenario(path)
+    scenario = scenario_from_document(document["scenario"], SCENARIO_JSON, "scenario").scenario
     return JobInput(
         scenario=scenario,
         settings=Settings.model_validate(document["settings"]),

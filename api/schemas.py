@@ -298,6 +298,12 @@ class ScenarioFacts(_Wire):
     visits: int
     carers: int
     clients: int
+    notes: list[Issue] = Field(
+        default_factory=list,
+        description="how the input was read where it differs from what was asked (a file "
+        "read as Windows-1252, dates as day/month/year), ids of carers or clients no longer "
+        "there (ignored), a place far from all others: worth a look, not a refusal",
+    )
 
 
 class _JobState(_Wire):

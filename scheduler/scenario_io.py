@@ -816,7 +816,7 @@ def scenario_from_files(files: Mapping[str, bytes], name: str) -> LoadedScenario
     reader = _Reader()
     for table in REQUIRED_TABLES:
         if table not in files:
-            reader.file_issue(f"{table}.csv", "missing_file", "was not given")
+            reader.file_issue(f"{table}.csv", "missing_file", "not found in the upload")
     return _scenario(reader, _csv_tables(reader, files), name)
 
 

@@ -59,3 +59,23 @@ def test_a_day_with_no_visits_is_an_empty_rota_not_a_failure(
     folder = write_folder(tmp_path / "quiet", visits=VISITS.splitlines()[0] + "\n")
     job = _planned(live, files=_upload(folder), data={"solution_limit": "5"})
     assert job["figures"]["visits"] == 0
+
+
+def test_a_spreadsheet_as_excel_saves_it_plans_and_its_notes_are_shown(
+    live: Service, tmp_path: Path
+) -> None:
+    # Windows-1252 with a pound sign, semicolons, UK dates: read, and said so on the job.
+    folder = write_folder(tmp_path / "excel")
+    files = _upload(folder)
+    clients = (folder / "clients.csv").read_text().replace("Mrs Example", "Mrs \u00a3 R\u00e9e")
+    files["clients"] = ("clients.csv", clients.encode("cp1252"), "text/csv")
+    visits = (folder / "visits.csv").read_text().replace("2026-12-01", "01/12/2026")
+    files["visits"] = ("visits.csv", visits.replace(",", ";").encode(), "text/csv")
+    job = _planned(live, files=files, data={"solution_limit": "50"})
+    notes = {(note["file"], note["code"]) for note in job["scenario"]["notes"]}
+    assert notes == {
+        ("clients.csv", "encoding"),
+        ("visits.csv", "delimiter"),
+        ("visits.csv", "date_form"),
+    }
+    assert job["figures"]["visits"] == 4

@@ -226,6 +226,7 @@ def test_a_queued_job_then_a_running_one(held: Service, service: ServiceSettings
         "visits": 60,
         "carers": 15,
         "clients": 22,
+        "notes": [],
     }
     assert queued["options"]["time_limit_s"] == 10 and queued["options"]["solution_limit"] == 50
     not_yet = held.client.get(f"/v1/rotas/{job_id}/map", headers=held.as_(Role.VIEWER))
@@ -277,6 +278,7 @@ def test_the_shipped_scenarios_are_listed(held: Service) -> None:
         "visits": 60,
         "carers": 15,
         "clients": 22,
+        "notes": [],
         "waiting_list": False,
     }
     assert {s["name"] for s in listed} >= {"small", "town", "district", "town-week"}
