@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
+from importlib.resources import files
 from typing import Any
 
 from fastapi import FastAPI
@@ -19,9 +20,10 @@ from api.config import ServiceSettings
 from api.db import make_engine
 from api.deps import Services
 from api.errors import add_handlers
+from api.headers import SecurityHeaders, page_policy
 from api.keys import KeyStore
 from api.limits import BodyLimit, PrivateErrors
-from api.routes import compare, health, rotas, scenarios, web, whatif
+from api.routes import compare, docs, health, rotas, scenarios, web, whatif
 from api.routes.jobs import REF
 from api.runner import ExecutorFactory, JobRunner, process_pool
 from api.schemas import CompareCreate, RotaCreate, whatif_create_schema
@@ -115,11 +117,21 @@ def create_app(
         version=_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by api.routes.docs, with nothing from the internet
+        redoc_url=None,  # ReDoc comes only from a CDN: blank offline
     )
     app.add_middleware(PrivateErrors)
     app.add_middleware(BodyLimit, max_bytes=service.max_request_bytes)
+    page = files("api").joinpath("web", "index.html").read_text(encoding="utf-8")
+    app.add_middleware(
+        SecurityHeaders,
+        pages={
+            "/": page_policy(page),
+            docs.DOCS: page_policy(docs.docs_page(app.title, app.openapi_url or "")),
+        },
+    )
     add_handlers(app)
-    for module in (health, scenarios, rotas, compare, whatif, web):
+    for module in (health, scenarios, rotas, compare, whatif, web, docs):
         app.include_router(module.router)
     app.openapi = _openapi(app)  # type: ignore[method-assign]
     return app
