@@ -10,8 +10,20 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, create_engine, event
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+    inspect,
+    text,
+)
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = ["ApiKeyRow", "Base", "DocumentRow", "JobRow", "make_engine", "utc", "utcnow"]
@@ -41,9 +53,12 @@ class Base(DeclarativeBase):
 class JobRow(Base):
     """A rota or comparison request and what became of it.
 
-    ``claim`` is the token of the worker process that is running the job: a worker writes
-    progress and results only while the row still carries its token, so a job re-queued
-    after a restart is finished once, by its new worker, even if an old one lingers."""
+    ``owner`` is the server (a ``JobRunner``) that has the job in its queue, queued or
+    running, until ``lease_until``: it renews the lease while it lives, and any server may
+    take over a job whose lease has lapsed (its server stopped). ``claim`` is the token of
+    the worker process that is running the job: a worker writes progress and results only
+    while the row still carries its token, so a job taken over is finished once, by its new
+    worker, even if an old one lingers."""
 
     __tablename__ = "domcare_jobs"
 
@@ -59,6 +74,8 @@ class JobRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     progress: Mapped[dict[str, Any] | None]
     claim: Mapped[str | None] = mapped_column(String(32))
+    owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[dt.datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime]
     started_at: Mapped[dt.datetime | None]
@@ -122,4 +139,28 @@ def make_engine(url: str, *, create_schema: bool = True) -> Engine:
 
     if create_schema:
         Base.metadata.create_all(engine)
+        _add_missing_columns(engine)
     return engine
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Columns added to a table since a database was made: each is nullable, so ``ALTER
+    TABLE ... ADD COLUMN`` (which SQLite and PostgreSQL both take) brings an old database
+    up to date and its rows stay as they were (the new columns empty)."""
+    for table in Base.metadata.sorted_tables:
+        present = {column["name"] for column in inspect(engine).get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            assert column.nullable, f"{table.name}.{column.name} must be nullable to be added"
+            kind = column.type.compile(dialect=engine.dialect)
+            try:
+                with engine.begin() as connection:
+                    connection.execute(
+                        text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}")
+                    )
+            except SQLAlchemyError:
+                # Another server starting on the same database may have added it just now.
+                added = {c["name"] for c in inspect(engine).get_columns(table.name)}
+                if column.name not in added:
+                    raise

@@ -270,15 +270,17 @@ def _work(
 def run_job(
     database_url: str,
     job_id: str,
+    owner: str,
     progress_interval_s: float,
     place: SweepPlace = SweepPlace(),
 ) -> None:
-    """Run job ``job_id`` if it is still queued (a worker may find it taken or finished)."""
+    """Run job ``job_id`` if it is still queued and held by server ``owner`` (a worker may
+    find it finished, or taken over by another server)."""
     engine = make_engine(database_url, create_schema=False)
     try:
         store = JobStore(engine)
         token = uuid.uuid4().hex
-        if not store.claim(job_id, token):
+        if not store.claim(job_id, token, owner):
             return
         job, document = store.get(job_id), store.input(job_id)
         assert job is not None and document is not None  # claimed just now

@@ -101,7 +101,8 @@ def test_the_map_may_load_leaflet_and_a_report_no_script(held: Service) -> None:
     # A comparison's report, stored as a worker stores it.
     store: JobStore = held.client.app.state.services.store  # type: ignore[attr-defined]
     comparison = store.create(JobKind.COMPARE, {}, {}, {})
-    assert store.claim(comparison.id, "w")
+    assert store.hold([comparison.id], "test", 60) == [comparison.id]
+    assert store.claim(comparison.id, "w", "test")
     assert store.finish(
         comparison.id, "w", {}, [Document("report.html", "text/html", "<p>report</p>")]
     )

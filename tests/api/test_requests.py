@@ -236,7 +236,7 @@ def test_a_queued_job_then_a_running_one(held: Service, service: ServiceSettings
     engine = make_engine(service.database_url, create_schema=False)
     try:
         store = JobStore(engine)
-        assert store.claim(job_id, "worker-1")
+        assert store.claim(job_id, "worker-1", held.client.app.state.services.runner.owner)
         store.report_progress(
             job_id, "worker-1", {"elapsed_s": 1.5, "visits_placed": 40, "best_cost": 9_000}
         )
