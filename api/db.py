@@ -26,7 +26,16 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-__all__ = ["ApiKeyRow", "Base", "DocumentRow", "JobRow", "make_engine", "utc", "utcnow"]
+__all__ = [
+    "ApiKeyRow",
+    "Base",
+    "DocumentRow",
+    "HealthRow",
+    "JobRow",
+    "make_engine",
+    "utc",
+    "utcnow",
+]
 
 # A solve runs in another process that writes progress while the web process reads: SQLite
 # then needs its write-ahead log, and a writer waits for the lock rather than failing.
@@ -112,6 +121,15 @@ class ApiKeyRow(Base):
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime]
     revoked_at: Mapped[dt.datetime | None]
+
+
+class HealthRow(Base):
+    """What /healthz writes to know the database can still be written (a full disk cannot)."""
+
+    __tablename__ = "domcare_health"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    checked_at: Mapped[dt.datetime]
 
 
 def make_engine(url: str, *, create_schema: bool = True) -> Engine:

@@ -30,7 +30,7 @@ from functools import partial
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.config import ServiceSettings
-from api.store import UNFINISHED, Job, JobStatus, JobStore
+from api.store import DISK_FULL, UNFINISHED, Job, JobStatus, JobStore, disk_full
 from api.worker import SweepPlace, run_job, start_worker
 
 __all__ = ["MAX_ATTEMPTS", "JobRunner", "QueueFull", "process_pool"]
@@ -234,8 +234,10 @@ class JobRunner:
             self._store.fail_unfinished(
                 job_id,
                 self.owner,
-                f"domcare failed unexpectedly ({type(error).__name__}); the service's log "
-                f"has the details under job {job_id}",
+                DISK_FULL
+                if disk_full(error)
+                else f"domcare failed unexpectedly ({type(error).__name__}); the service's "
+                f"log has the details under job {job_id}",
             )
             log.error("job %s: the worker raised %s", job_id, type(error).__name__)
             return

@@ -385,7 +385,8 @@ class ShippedScenario(ScenarioFacts):
 
 
 class Health(_Wire):
-    status: str
-    database: str
+    status: str = Field(description="ok or failing")
+    database: str = Field(description="ok, unreachable, or cannot write (a full disk)")
     jobs_in_queue: int
     queue_size: int
+    detail: str | None = Field(default=None, description="what is wrong, when failing")

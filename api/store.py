@@ -7,6 +7,7 @@ claim at a time."""
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -15,11 +16,42 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select, text, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.db import DocumentRow, JobRow, utc, utcnow
+from api.db import DocumentRow, HealthRow, JobRow, utc, utcnow
 
-__all__ = ["Document", "Job", "JobKind", "JobStatus", "JobStore", "Orphan"]
+__all__ = [
+    "DISK_FULL",
+    "Document",
+    "Job",
+    "JobKind",
+    "JobStatus",
+    "JobStore",
+    "Orphan",
+    "disk_full",
+]
+
+DISK_FULL = (
+    "the service's disk was full, so the job could not be stored: nothing of it was kept. "
+    "Request it again once the service's administrator has freed some space"
+)
+_PROBE = "write-probe"
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` says the disk is full: SQLite's "database or disk is full",
+    PostgreSQL's disk_full (SQLSTATE 53100), or ENOSPC writing a file."""
+    if isinstance(exc, OSError):
+        return exc.errno == errno.ENOSPC
+    if not isinstance(exc, OperationalError):
+        return False
+    reason = exc.orig
+    return (
+        getattr(reason, "sqlstate", None) == "53100"
+        or "database or disk is full" in str(reason)
+        or "No space left on device" in str(reason)
+    )
 
 
 class JobKind(StrEnum):
@@ -115,6 +147,23 @@ class JobStore:
     def ping(self) -> None:
         with self._session() as session:
             session.execute(text("SELECT 1"))
+
+    def probe_write(self) -> None:
+        """Write (and commit) one small row: raises if the database cannot be written."""
+        with self._session() as session, session.begin():
+            found = session.execute(
+                update(HealthRow)
+                .where(HealthRow.name == _PROBE)
+                .values(checked_at=utcnow())
+                .returning(HealthRow.name)
+            ).first()
+            if found is not None:
+                return
+        try:
+            with self._session() as session, session.begin():
+                session.add(HealthRow(name=_PROBE, checked_at=utcnow()))
+        except IntegrityError:
+            pass  # another server wrote the first probe at the same moment
 
     def create(
         self,

@@ -32,6 +32,10 @@ REF = "#/components/schemas/{model}"
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "no API key, or an unknown one"},
     403: {"description": "the key's role may not do this"},
+    503: {
+        "description": "the database cannot be used, or its disk is full: nothing was stored "
+        "(Retry-After)"
+    },
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"description": "no such job"},
