@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from scheduler.metrics import DayFigures
 from scheduler.plan import Plan
@@ -32,6 +32,7 @@ __all__ = [
     "WHATIF_EXAMPLES",
     "CompareCreate",
     "ComparePublic",
+    "Detail",
     "Health",
     "Issue",
     "JobAccepted",
@@ -136,6 +137,13 @@ class _Wire(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+ONE_SCENARIO: list[JsonValue] = [
+    {"required": ["scenario"], "properties": {"scenario": {"type": "object"}}},
+    {"required": ["shipped"], "properties": {"shipped": {"type": "string"}}},
+]
+"""A body gives a scenario document or a shipped scenario's name, not both, not neither."""
+
+
 class RotaOptions(_Wire):
     """How to plan: the time allowed and the weights of ``scheduler.settings.Settings``
     (a field left out keeps domcare's default)."""
@@ -215,7 +223,7 @@ class RotaCreate(_Wire):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": ROTA_EXAMPLES},
+        json_schema_extra={"examples": ROTA_EXAMPLES, "oneOf": ONE_SCENARIO},
     )
 
     scenario: dict[str, Any] | None = Field(
@@ -242,7 +250,7 @@ class CompareCreate(RotaCreate):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": COMPARE_EXAMPLES},
+        json_schema_extra={"examples": COMPARE_EXAMPLES, "oneOf": ONE_SCENARIO},
     )
 
     manual_rota: str | None = Field(
@@ -262,6 +270,12 @@ class Issue(_Wire):
     message: str
     row: int | None = Field(default=None, description="as a spreadsheet shows it: header is 1")
     column: str | None = None
+
+
+class Detail(_Wire):
+    """Any other error: a sentence for a person."""
+
+    detail: str
 
 
 class Problem(_Wire):

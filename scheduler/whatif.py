@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from scheduler.errors import DomcareError, InputError, InputIssue
 from scheduler.model import Carer, Client, Location, Priority, Scenario, Shift, TravelMode, Visit
-from scheduler.settings import Settings, SolveSettings
+from scheduler.settings import MAX_WEIGHT, Settings, SolveSettings
 from scheduler.waiting import CarePackage
 
 __all__ = [
@@ -202,10 +202,11 @@ class Spec(_Spec):
     solution_limit: int | None = Field(
         default=None,
         gt=0,
+        le=MAX_WEIGHT,
         description="stop each search after this many solutions: the "
         "same results on any machine, however loaded",
     )
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
     settings: dict[str, Any] | None = None
     variations: tuple[Variation, ...] = ()
     grids: tuple[Grid, ...] = ()

@@ -121,3 +121,11 @@ def test_a_whatif_setting_over_its_bound_is_422_by_its_name(held: Service) -> No
     issue = _one_issue(answer)
     assert issue["column"] == "settings.travel_weight"
     assert issue["code"] == "invalid_settings"
+
+
+def test_a_whatif_solution_limit_over_its_bound_is_422_not_500(held: Service) -> None:
+    """The spec's own fields carry the bounds of the settings they become."""
+    spec = {"base": "small", "time_limit": 5, "solution_limit": 10**29}
+    answer = held.client.post("/v1/whatif", json=spec, headers=held.as_(Role.PLANNER))
+    issue = _one_issue(answer)
+    assert issue["column"] == "solution_limit"
