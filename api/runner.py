@@ -109,7 +109,15 @@ class JobRunner:
         by a server that died), and renew this runner's leases from now on."""
         with self._lock:
             self._executor = self._make_executor(self._service)
-        again = self._adopt()
+        try:
+            again = self._adopt()
+        except SQLAlchemyError as exc:
+            log.error(
+                "taking over unfinished jobs failed (%s): tried again every %g s",
+                type(exc).__name__,
+                self._service.lease_s / 4,
+            )
+            again = []
         if again:
             log.info("queued again %d job(s) left unfinished: %s", len(again), ", ".join(again))
         self._rounds = threading.Thread(target=self._keep, name="job-leases", daemon=True)

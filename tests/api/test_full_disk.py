@@ -21,7 +21,8 @@ from sqlalchemy.exc import OperationalError
 from api.config import ServiceSettings
 from api.db import make_engine
 from api.keys import Role
-from api.store import DISK_FULL, JobStatus, JobStore, disk_full
+from api.runner import JobRunner
+from api.store import DISK_FULL, JobKind, JobStatus, JobStore, disk_full
 from tests.api.conftest import FAST, HeldExecutor, Service, running
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
@@ -153,5 +154,22 @@ def test_a_job_nothing_can_be_written_for_is_queued_again_when_there_is_room(
     try:
         again = JobStore(engine).get(job_id)
         assert again is not None and again.status is JobStatus.DONE and again.attempts == 2
+    finally:
+        engine.dispose()
+
+
+def test_a_server_starting_on_a_full_disk_starts_and_takes_over_jobs_later(
+    service: ServiceSettings,
+) -> None:
+    engine = make_engine(service.database_url)
+    try:
+        store = JobStore(engine)
+        left = store.create(JobKind.ROTA, {}, {}, {})  # a job no server holds
+        pool = HeldExecutor()
+        runner = JobRunner(store, service, lambda _settings: pool)
+        with full_disk():
+            assert runner.start() == []
+        assert runner.tend() == [left.id] and [args[1] for _, _, args in pool.held] == [left.id]
+        runner.close()
     finally:
         engine.dispose()
