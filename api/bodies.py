@@ -13,7 +13,8 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 from pydantic import ValidationError
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.inputs import COMPARE_FILES, SCENARIO_FILES, Submission, options_issues
 from api.schemas import CompareCreate, RotaCreate, RotaOptions
@@ -68,32 +69,51 @@ def _from_json(body: bytes, compare: bool) -> Submission:
     )
 
 
+async def _parts(
+    form: FormData, file_fields: set[str]
+) -> tuple[dict[str, bytes], dict[str, str], list[InputIssue]]:
+    """A form's files and non-blank text fields, by name, and what is wrong with it."""
+    files: dict[str, bytes] = {}
+    text: dict[str, str] = {}
+    issues: list[InputIssue] = []
+    for name, value in form.multi_items():
+        if name in files or name in text:
+            issues.append(InputIssue("duplicate_field", "request", "is sent twice", None, name))
+        elif isinstance(value, UploadFile):
+            if name in file_fields:
+                files[name] = await value.read()
+            else:
+                known = ", ".join(sorted(file_fields))
+                issues.append(
+                    InputIssue(
+                        "unknown_file",
+                        "request",
+                        f"is not a file taken here ({known})",
+                        None,
+                        name,
+                    )
+                )
+        elif value.strip():
+            text[name] = value.strip()
+    return files, text, issues
+
+
 async def _from_form(request: Request, compare: bool) -> Submission:
     file_fields = set(SCENARIO_FILES) | (set(COMPARE_FILES) if compare else set())
     text_fields = set(_FORM_TEXT) | ({"shipped_waiting_list"} if compare else set())
-    async with request.form(max_files=_MAX_PARTS, max_fields=_MAX_PARTS) as form:
-        files: dict[str, bytes] = {}
-        text: dict[str, str] = {}
-        issues: list[InputIssue] = []
-        for name, value in form.multi_items():
-            if name in files or name in text:
-                issues.append(InputIssue("duplicate_field", "request", "is sent twice", None, name))
-            elif isinstance(value, UploadFile):
-                if name in file_fields:
-                    files[name] = await value.read()
-                else:
-                    known = ", ".join(sorted(file_fields))
-                    issues.append(
-                        InputIssue(
-                            "unknown_file",
-                            "request",
-                            f"is not a file taken here ({known})",
-                            None,
-                            name,
-                        )
-                    )
-            elif value.strip():
-                text[name] = value.strip()
+    try:
+        async with request.form(max_files=_MAX_PARTS, max_fields=_MAX_PARTS) as form:
+            files, text, issues = await _parts(form, file_fields)
+    except StarletteHTTPException as exc:  # Starlette's 400 for a body that is not a form
+        raise InputError(
+            [
+                InputIssue(
+                    "invalid_form",
+                    "request",
+                    f"is not a valid multipart/form-data form ({exc.detail})",
+                )
+            ]
+        ) from None
     options = {k: v for k, v in text.items() if k not in text_fields}
     try:
         parsed = RotaOptions.model_validate(options)

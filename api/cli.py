@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from rich.console import Console
 
 from api.config import ServiceSettings
+from scheduler.errors import DomcareError
 
 __all__ = ["add_subcommands", "keys_main", "main", "serve_main"]
 
@@ -136,7 +137,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m api.cli")
     add_subcommands(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
-    return int(args.run(args, Console(highlight=False)))
+    try:
+        return int(args.run(args, Console(highlight=False)))
+    except DomcareError as exc:  # as domcare's own command line says it: no traceback
+        Console(stderr=True, highlight=False).print(str(exc), markup=False)
+        return 2
 
 
 if __name__ == "__main__":

@@ -72,6 +72,14 @@ class ServiceSettings(BaseModel):
         description="a Dask scheduler (tcp://host:8786, or local for a LocalCluster) that "
         "what-if jobs plan their variations on, instead of local processes",
     )
+    lease_s: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="how long a server holds a job without renewing its lease (it renews "
+        "every quarter of it); a job whose server stopped is taken over by another server "
+        "on the same database that long after",
+    )
     progress_interval_s: float = Field(
         default=1.0, gt=0, description="least time between two progress writes of a job"
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
+from importlib.resources import files
 from typing import Any
 
 from fastapi import FastAPI
@@ -19,12 +20,13 @@ from api.config import ServiceSettings
 from api.db import make_engine
 from api.deps import Services
 from api.errors import add_handlers
+from api.headers import SecurityHeaders, page_policy
 from api.keys import KeyStore
 from api.limits import BodyLimit, PrivateErrors
-from api.routes import compare, health, rotas, scenarios, web, whatif
+from api.routes import compare, docs, health, rotas, scenarios, web, whatif
 from api.routes.jobs import REF
 from api.runner import ExecutorFactory, JobRunner, process_pool
-from api.schemas import CompareCreate, RotaCreate, whatif_create_schema
+from api.schemas import CompareCreate, Detail, Problem, RotaCreate, whatif_create_schema
 from api.shipped import ShippedScenarios
 from api.store import JobStore
 from scheduler.whatif import Spec
@@ -60,7 +62,32 @@ def _version() -> str:
         return "0+unknown"
 
 
-def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
+def _this_service(document: dict[str, Any], service: ServiceSettings) -> None:
+    """What only this service's settings say, put in its document: the shipped scenarios'
+    names (an enum) and the longest time limit a request may ask for."""
+    names = ShippedScenarios(service.scenarios_dir).names()
+    schemas = document["components"]["schemas"]
+    forms = [
+        document["paths"][path]["post"]["requestBody"]["content"]["multipart/form-data"]
+        for path in ("/v1/rotas", "/v1/compare")
+    ]
+    for shipped in [
+        schemas["RotaCreate"]["properties"]["shipped"],
+        schemas["CompareCreate"]["properties"]["shipped"],
+        *(form["schema"]["properties"]["shipped"] for form in forms),
+    ]:
+        shipped.pop("type", None)
+        shipped["anyOf"] = [{"enum": names}, {"type": "null"}]
+    schemas["WhatIfCreate"]["properties"]["base"] |= {"enum": names}
+    for limit in [
+        schemas["RotaOptions"]["properties"]["time_limit_s"],
+        schemas["WhatIfCreate"]["properties"]["time_limit"],
+        *(form["schema"]["properties"]["time_limit_s"] for form in forms),
+    ]:
+        limit["maximum"] = min(limit["maximum"], service.max_time_limit_s)
+
+
+def _openapi(app: FastAPI, service: ServiceSettings) -> Callable[[], dict[str, Any]]:
     """The OpenAPI document, with the bodies that routes read by hand (JSON or a form)."""
 
     def document() -> dict[str, Any]:
@@ -72,12 +99,19 @@ def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
                 routes=app.routes,
             )
             _, bodies = models_json_schema(
-                [(RotaCreate, "validation"), (CompareCreate, "validation"), (Spec, "validation")],
+                [
+                    (RotaCreate, "validation"),
+                    (CompareCreate, "validation"),
+                    (Spec, "validation"),
+                    (Problem, "validation"),
+                    (Detail, "validation"),
+                ],
                 ref_template=REF,
             )
             schemas = built.setdefault("components", {}).setdefault("schemas", {})
             schemas.update(bodies.get("$defs", {}))
             schemas["WhatIfCreate"] = whatif_create_schema(schemas["Spec"])
+            _this_service(built, service)
             app.openapi_schema = built
         return app.openapi_schema
 
@@ -115,11 +149,21 @@ def create_app(
         version=_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by api.routes.docs, with nothing from the internet
+        redoc_url=None,  # ReDoc comes only from a CDN: blank offline
     )
     app.add_middleware(PrivateErrors)
     app.add_middleware(BodyLimit, max_bytes=service.max_request_bytes)
+    page = files("api").joinpath("web", "index.html").read_text(encoding="utf-8")
+    app.add_middleware(
+        SecurityHeaders,
+        pages={
+            "/": page_policy(page),
+            docs.DOCS: page_policy(docs.docs_page(app.title, app.openapi_url or "")),
+        },
+    )
     add_handlers(app)
-    for module in (health, scenarios, rotas, compare, whatif, web):
+    for module in (health, scenarios, rotas, compare, whatif, web, docs):
         app.include_router(module.router)
-    app.openapi = _openapi(app)  # type: ignore[method-assign]
+    app.openapi = _openapi(app, service)  # type: ignore[method-assign]
     return app

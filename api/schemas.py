@@ -9,12 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from scheduler.metrics import DayFigures
 from scheduler.plan import Plan
 from scheduler.report import Comparison
-from scheduler.settings import FirstSolution, Metaheuristic
+from scheduler.settings import (
+    DAY_MINUTES,
+    MAX_TIME_LIMIT_S,
+    MAX_VISITS,
+    MAX_WEIGHT,
+    FirstSolution,
+    Metaheuristic,
+)
 from scheduler.sweep import SweepResult
 from scheduler.week import WeekFigures, WeekPlan
 from scheduler.whatif import Spec
@@ -25,6 +32,7 @@ __all__ = [
     "WHATIF_EXAMPLES",
     "CompareCreate",
     "ComparePublic",
+    "Detail",
     "Health",
     "Issue",
     "JobAccepted",
@@ -130,6 +138,13 @@ class _Wire(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+ONE_SCENARIO: list[JsonValue] = [
+    {"required": ["scenario"], "properties": {"scenario": {"type": "object"}}},
+    {"required": ["shipped"], "properties": {"shipped": {"type": "string"}}},
+]
+"""A body gives a scenario document or a shipped scenario's name, not both, not neither."""
+
+
 class RotaOptions(_Wire):
     """How to plan: the time allowed and the weights of ``scheduler.settings.Settings``
     (a field left out keeps domcare's default)."""
@@ -140,30 +155,61 @@ class RotaOptions(_Wire):
     )
 
     time_limit_s: float = Field(
-        default=30.0, description="seconds of search, for each day of the scenario"
+        default=30.0,
+        gt=0,
+        le=MAX_TIME_LIMIT_S,
+        description="seconds of search, for each day of the scenario (the service's own "
+        "limit, max_time_limit_s, may be lower)",
     )
     solution_limit: int | None = Field(
-        default=None, description="stop after this many improving solutions (reproducible)"
+        default=None,
+        gt=0,
+        le=MAX_WEIGHT,
+        description="stop after this many improving solutions (reproducible)",
     )
     first_solution: FirstSolution | None = None
     metaheuristic: Metaheuristic | None = None
-    seed: int | None = Field(default=None, description="seed for splitting large days")
-    travel_weight: int | None = Field(default=None, description="cost per travel minute (10)")
-    waiting_weight: int | None = Field(default=None, description="cost per idle minute (2)")
+    seed: int | None = Field(
+        default=None, ge=0, le=2**32 - 1, description="seed for splitting large days"
+    )
+    travel_weight: int | None = Field(
+        default=None, ge=0, le=MAX_WEIGHT, description="cost per travel minute (10)"
+    )
+    waiting_weight: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="cost per idle minute (2); at most travel_weight",
+    )
     continuity_weight: int | None = Field(
-        default=None, description="cost of a visit by a carer the client does not know (100)"
+        default=None,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="cost of a visit by a carer the client does not know (100)",
     )
     soft_gender_weight: int | None = Field(
-        default=None, description="cost of a visit against a soft gender preference (300)"
+        default=None,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="cost of a visit against a soft gender preference (300)",
     )
     max_carers_per_client_week: int | None = Field(
-        default=None, description="a week's most distinct carers a client sees (4)"
+        default=None,
+        ge=1,
+        le=MAX_VISITS,
+        description="a week's most distinct carers a client sees (4)",
     )
     min_rest_minutes: int | None = Field(
-        default=None, description="a week's least rest between a carer's days (660)"
+        default=None,
+        ge=0,
+        le=DAY_MINUTES,
+        description="a week's least rest between a carer's days (660)",
     )
     break_after_minutes: int | None = Field(
-        default=None, description="a run longer than this holds an unpaid break (360; 0: none)"
+        default=None,
+        ge=0,
+        le=DAY_MINUTES,
+        description="a run longer than this holds an unpaid break (360; 0: none)",
     )
     show_names: bool = Field(
         default=False, description="put client and carer names in the rota CSV and the map"
@@ -178,7 +224,7 @@ class RotaCreate(_Wire):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": ROTA_EXAMPLES},
+        json_schema_extra={"examples": ROTA_EXAMPLES, "oneOf": ONE_SCENARIO},
     )
 
     scenario: dict[str, Any] | None = Field(
@@ -205,7 +251,7 @@ class CompareCreate(RotaCreate):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": COMPARE_EXAMPLES},
+        json_schema_extra={"examples": COMPARE_EXAMPLES, "oneOf": ONE_SCENARIO},
     )
 
     manual_rota: str | None = Field(
@@ -225,6 +271,12 @@ class Issue(_Wire):
     message: str
     row: int | None = Field(default=None, description="as a spreadsheet shows it: header is 1")
     column: str | None = None
+
+
+class Detail(_Wire):
+    """Any other error: a sentence for a person."""
+
+    detail: str
 
 
 class Problem(_Wire):
@@ -369,11 +421,12 @@ class ShippedScenario(ScenarioFacts):
 
 
 class Health(_Wire):
-    status: str
-    database: str
+    status: str = Field(description="ok or failing")
+    database: str = Field(description="ok, unreachable, or cannot write (a full disk)")
     jobs_in_queue: int
     queue_size: int
     max_time_limit_s: float = Field(
         description="the longest time limit (seconds of search a day) a request may ask "
         "for; longer answer 422"
     )
+    detail: str | None = Field(default=None, description="what is wrong, when failing")

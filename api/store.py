@@ -1,23 +1,57 @@
-"""Jobs in the database: created queued, claimed by a worker, finished or failed; re-queued
-when the service starts again. Every change of state is one conditional UPDATE, so the web
-process and the workers never overwrite each other."""
+"""Jobs in the database: created queued, held by a server (its lease), claimed by one of its
+workers, finished or failed. A job whose server stopped (its lease lapsed) is taken over by
+another, or by the next to start. Every change of state is one conditional UPDATE, so
+servers, web processes and workers never overwrite each other and a job runs under one
+claim at a time."""
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import uuid
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import ColumnElement, or_, select, text, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, defer, sessionmaker
 
-from api.db import DocumentRow, JobRow, utc, utcnow
+from api.db import DocumentRow, HealthRow, JobRow, utc, utcnow
 
-__all__ = ["Document", "Job", "JobKind", "JobStatus", "JobStore"]
+__all__ = [
+    "DISK_FULL",
+    "Document",
+    "Job",
+    "JobKind",
+    "JobStatus",
+    "JobStore",
+    "Orphan",
+    "disk_full",
+]
+
+DISK_FULL = (
+    "the service's disk was full, so the job could not be stored: nothing of it was kept. "
+    "Request it again once the service's administrator has freed some space"
+)
+_PROBE = "write-probe"
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` says the disk is full: SQLite's "database or disk is full",
+    PostgreSQL's disk_full (SQLSTATE 53100), or ENOSPC writing a file."""
+    if isinstance(exc, OSError):
+        return exc.errno == errno.ENOSPC
+    if not isinstance(exc, OperationalError):
+        return False
+    reason = exc.orig
+    return (
+        getattr(reason, "sqlstate", None) == "53100"
+        or "database or disk is full" in str(reason)
+        or "No space left on device" in str(reason)
+    )
 
 
 class JobKind(StrEnum):
@@ -53,6 +87,8 @@ class Job:
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
+    owner: str | None = None
+    lease_until: dt.datetime | None = None
 
     @classmethod
     def of(cls, row: JobRow) -> Job:
@@ -71,7 +107,27 @@ class Job:
             created_at=created,
             started_at=utc(row.started_at),
             finished_at=utc(row.finished_at),
+            owner=row.owner,
+            lease_until=utc(row.lease_until),
         )
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """An unfinished job no live server holds: its lease lapsed, or it never had one."""
+
+    id: str
+    status: JobStatus
+    attempts: int
+
+
+def _lease(lease_s: float) -> dt.datetime:
+    return utcnow() + dt.timedelta(seconds=lease_s)
+
+
+def _unheld() -> ColumnElement[bool]:
+    """No server holds the job now: none ever did, or its lease has lapsed."""
+    return or_(JobRow.owner.is_(None), JobRow.lease_until.is_(None), JobRow.lease_until < utcnow())
 
 
 @dataclass(frozen=True)
@@ -91,6 +147,23 @@ class JobStore:
     def ping(self) -> None:
         with self._session() as session:
             session.execute(text("SELECT 1"))
+
+    def probe_write(self) -> None:
+        """Write (and commit) one small row: raises if the database cannot be written."""
+        with self._session() as session, session.begin():
+            found = session.execute(
+                update(HealthRow)
+                .where(HealthRow.name == _PROBE)
+                .values(checked_at=utcnow())
+                .returning(HealthRow.name)
+            ).first()
+            if found is not None:
+                return
+        try:
+            with self._session() as session, session.begin():
+                session.add(HealthRow(name=_PROBE, checked_at=utcnow()))
+        except IntegrityError:
+            pass  # another server wrote the first probe at the same moment
 
     def create(
         self,
@@ -170,11 +243,97 @@ class JobStore:
             ).first()
             return changed is not None
 
-    def claim(self, job_id: str, token: str) -> bool:
-        """A worker takes a queued job: it is running, under ``token``, from now."""
+    def hold(self, job_ids: Iterable[str], owner: str, lease_s: float) -> list[str]:
+        """Server ``owner`` takes unfinished jobs no other server holds (new ones, released
+        ones, or its own) for ``lease_s`` seconds; the ids it now holds."""
+        return [
+            job_id
+            for job_id in job_ids
+            if self._change(
+                job_id,
+                JobRow.status.in_(UNFINISHED) & (_unheld() | (JobRow.owner == owner)),
+                owner=owner,
+                lease_until=_lease(lease_s),
+            )
+        ]
+
+    def renew(self, job_ids: Iterable[str], owner: str, lease_s: float) -> int:
+        """Server ``owner`` is alive and still has ``job_ids``: their leases run on."""
+        ids = list(job_ids)
+        if not ids:
+            return 0
+        with self._session() as session, session.begin():
+            renewed = session.execute(
+                update(JobRow)
+                .where(
+                    JobRow.id.in_(ids),
+                    JobRow.owner == owner,
+                    JobRow.status.in_(UNFINISHED),
+                )
+                .values(lease_until=_lease(lease_s))
+                .returning(JobRow.id)
+            ).all()
+            return len(renewed)
+
+    def orphans(self) -> list[Orphan]:
+        """Unfinished jobs no server holds, oldest first."""
+        with self._session() as session:
+            rows = session.execute(
+                select(JobRow.id, JobRow.status, JobRow.attempts)
+                .where(JobRow.status.in_(UNFINISHED), _unheld())
+                .order_by(JobRow.created_at, JobRow.id)
+            ).all()
+            return [Orphan(row.id, JobStatus(row.status), row.attempts) for row in rows]
+
+    def adopt(self, job_id: str, owner: str, lease_s: float) -> bool:
+        """Server ``owner`` takes over a job no server holds, queued again (a new claim
+        makes the old worker's void); False if another server was first."""
         return self._change(
             job_id,
-            JobRow.status == JobStatus.QUEUED.value,
+            JobRow.status.in_(UNFINISHED) & _unheld(),
+            status=JobStatus.QUEUED.value,
+            claim=None,
+            progress=None,
+            owner=owner,
+            lease_until=_lease(lease_s),
+        )
+
+    def fail_orphan(self, job_id: str, error: str) -> bool:
+        """Failed, a job no server holds any more (its servers kept stopping while it ran)."""
+        return self._change(
+            job_id,
+            JobRow.status.in_(UNFINISHED) & _unheld(),
+            status=JobStatus.FAILED.value,
+            claim=None,
+            owner=None,
+            lease_until=None,
+            error=error,
+            finished_at=utcnow(),
+        )
+
+    def release(self, owner: str) -> int:
+        """Server ``owner`` stops: its unfinished jobs are queued for any server to take."""
+        with self._session() as session, session.begin():
+            released = session.execute(
+                update(JobRow)
+                .where(JobRow.owner == owner, JobRow.status.in_(UNFINISHED))
+                .values(
+                    status=JobStatus.QUEUED.value,
+                    claim=None,
+                    progress=None,
+                    owner=None,
+                    lease_until=None,
+                )
+                .returning(JobRow.id)
+            ).all()
+            return len(released)
+
+    def claim(self, job_id: str, token: str, owner: str) -> bool:
+        """A worker of server ``owner`` takes a queued job that server holds: it is running,
+        under ``token``, from now. A job another server has taken over is left to it."""
+        return self._change(
+            job_id,
+            (JobRow.status == JobStatus.QUEUED.value) & (JobRow.owner == owner),
             status=JobStatus.RUNNING.value,
             claim=token,
             started_at=utcnow(),
@@ -217,39 +376,25 @@ class JobStore:
             finished_at=utcnow(),
         )
 
-    def fail_unfinished(self, job_id: str, error: str) -> bool:
-        """Failed whoever holds it: its worker died, or the job cannot be run."""
+    def fail_unfinished(self, job_id: str, owner: str, error: str) -> bool:
+        """Failed, a job of server ``owner`` whatever its worker is doing: the worker died,
+        or the job cannot be run."""
         return self._change(
             job_id,
-            JobRow.status.in_(UNFINISHED),
+            JobRow.status.in_(UNFINISHED) & (JobRow.owner == owner),
             status=JobStatus.FAILED.value,
             claim=None,
             error=error,
             finished_at=utcnow(),
         )
 
-    def requeue(self, job_id: str) -> bool:
-        """Back in the queue (its worker was lost): a new claim makes the old one void."""
+    def requeue(self, job_id: str, owner: str) -> bool:
+        """Back in the queue of server ``owner`` (its worker was lost): a new claim makes the
+        old one void."""
         return self._change(
             job_id,
-            JobRow.status.in_(UNFINISHED),
+            JobRow.status.in_(UNFINISHED) & (JobRow.owner == owner),
             status=JobStatus.QUEUED.value,
             claim=None,
             progress=None,
         )
-
-    def requeue_unfinished(self) -> list[str]:
-        """At start: every job left queued or running, queued again, oldest first."""
-        with self._session() as session, session.begin():
-            ids = session.scalars(
-                select(JobRow.id)
-                .where(JobRow.status.in_(UNFINISHED))
-                .order_by(JobRow.created_at, JobRow.id)
-            ).all()
-            if ids:
-                session.execute(
-                    update(JobRow)
-                    .where(JobRow.id.in_(ids))
-                    .values(status=JobStatus.QUEUED.value, claim=None, progress=None)
-                )
-            return list(ids)

@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from api.db import make_engine
 from api.inputs import JobInput, read_stored
-from api.store import Document, JobKind, JobStore
+from api.store import DISK_FULL, Document, JobKind, JobStore, disk_full
 from routing.haversine import HaversineTravel
 from routing.problem import Progress
 from scheduler.errors import DomcareError
@@ -92,9 +94,13 @@ class ProgressReporter:
         if self._last is not None and now - self._last < self._interval_s:
             return
         self._last = now
-        self._store.report_progress(
-            self._job_id, self._token, {"elapsed_s": round(now - self._began, 1), **progress}
-        )
+        try:
+            self._store.report_progress(
+                self._job_id, self._token, {"elapsed_s": round(now - self._began, 1), **progress}
+            )
+        except SQLAlchemyError as exc:
+            # Progress is for show: the job goes on, and says at its end whether it was stored.
+            log.warning("job %s: progress not written (%s)", self._job_id, type(exc).__name__)
 
     def solving(self, progress: Progress, date: str | None = None) -> None:
         self._write(
@@ -270,15 +276,17 @@ def _work(
 def run_job(
     database_url: str,
     job_id: str,
+    owner: str,
     progress_interval_s: float,
     place: SweepPlace = SweepPlace(),
 ) -> None:
-    """Run job ``job_id`` if it is still queued (a worker may find it taken or finished)."""
+    """Run job ``job_id`` if it is still queued and held by server ``owner`` (a worker may
+    find it finished, or taken over by another server)."""
     engine = make_engine(database_url, create_schema=False)
     try:
         store = JobStore(engine)
         token = uuid.uuid4().hex
-        if not store.claim(job_id, token):
+        if not store.claim(job_id, token, owner):
             return
         job, document = store.get(job_id), store.input(job_id)
         assert job is not None and document is not None  # claimed just now
@@ -288,10 +296,17 @@ def run_job(
         reporter.step("started")
         try:
             outcome = _work(job.kind, document, reporter, place)
+            stored = store.finish(job_id, token, outcome.result, outcome.documents)
         except DomcareError as exc:
             store.fail(job_id, token, str(exc))
             log.warning("job %s failed after %.1f s", job_id, time.monotonic() - began)
         except Exception as exc:
+            if disk_full(exc):
+                # If even this small write fails, the runner tries; failing that, the job
+                # is queued again when its lease lapses: it never stays running.
+                store.fail(job_id, token, DISK_FULL)
+                log.error("job %s failed: the disk is full (%s)", job_id, type(exc).__name__)
+                return
             store.fail(
                 job_id,
                 token,
@@ -305,7 +320,7 @@ def run_job(
                 "".join(traceback.format_tb(exc.__traceback__)),
             )
         else:
-            if store.finish(job_id, token, outcome.result, outcome.documents):
+            if stored:
                 log.info("job %s done in %.1f s", job_id, time.monotonic() - began)
     finally:
         engine.dispose()

@@ -17,6 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 __all__ = ["Place", "TravelMatrix", "TravelSettings", "TravelTimes"]
 
 MODES = ("car", "walk", "bike")
+MAX_SPEED_KMH = 200.0
+"""Faster than any door-to-door average on a road: beyond, a typo."""
+MAX_ACCESS_MINUTES = 120
+"""Two hours to park and reach a door: beyond, a typo."""
 
 
 @dataclass(frozen=True)
@@ -60,10 +64,10 @@ class TravelSettings(BaseModel):
             missing = [mode for mode in MODES if mode not in table]
             if missing:
                 raise ValueError(f"travel settings lack the mode(s) {', '.join(missing)}")
-        if any(speed <= 0 for speed in self.speed_kmh.values()):
-            raise ValueError("travel speeds must be positive")
-        if any(minutes < 0 for minutes in self.access_minutes.values()):
-            raise ValueError("access minutes cannot be negative")
+        if any(not 0 < speed <= MAX_SPEED_KMH for speed in self.speed_kmh.values()):
+            raise ValueError(f"travel speeds must be above 0 and at most {MAX_SPEED_KMH:g} km/h")
+        if any(not 0 <= minutes <= MAX_ACCESS_MINUTES for minutes in self.access_minutes.values()):
+            raise ValueError(f"access minutes must be 0 to {MAX_ACCESS_MINUTES}")
         return self
 
 

@@ -21,7 +21,18 @@ from scheduler.plan import Plan, Run, Stop
 
 M = TypeVar("M", bound=BaseModel)
 
-__all__ = ["plan_schema", "read_json_model", "read_plan", "rota_csv", "write_outputs"]
+__all__ = [
+    "csv_text",
+    "neutral_cell",
+    "plan_schema",
+    "read_json_model",
+    "read_plan",
+    "rota_csv",
+    "write_outputs",
+]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet reads as the start of a formula (tab and CR are used to hide one)."""
 
 
 def plan_schema() -> str:
@@ -56,6 +67,32 @@ def read_plan(path: Path | str) -> Plan:
     return read_json_model(path, Plan)
 
 
+def neutral_cell(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``@SUM(...)``),
+    made plain text by a leading apostrophe; numbers, negative ones included, as they are."""
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """``frame`` as CSV to download and open in a spreadsheet: every text cell that could be
+    a formula neutralised (``neutral_cell``), numeric columns untouched."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if pd.api.types.is_string_dtype(safe[column]) or pd.api.types.is_object_dtype(
+            safe[column]
+        ):
+            safe[column] = safe[column].map(neutral_cell)
+    buffer = io.StringIO()
+    safe.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue()
+
+
 def _break_here(run: Run, stop: Stop) -> str:
     """The run's unpaid break, on the row of the call whose wait holds it."""
     if run.break_start is None or run.break_end is None:
@@ -66,7 +103,8 @@ def _break_here(run: Run, stop: Stop) -> str:
 
 
 def rota_csv(scenario: Scenario, plan: Plan, *, show_names: bool = False) -> str:
-    """One row per carer visit, in run order. Client names and addresses only on request."""
+    """One row per carer visit, in run order. Client names and addresses only on request;
+    a cell that could be a spreadsheet formula is neutralised (``csv_text``)."""
     rows = []
     for run in plan.runs:
         carer = scenario.carer_by_id[run.carer_id]
@@ -99,9 +137,7 @@ def rota_csv(scenario: Scenario, plan: Plan, *, show_names: bool = False) -> str
                     "postcode": client.postcode or "",
                 }
             rows.append(row)
-    buffer = io.StringIO()
-    pd.DataFrame(rows).to_csv(buffer, index=False, lineterminator="\n")
-    return buffer.getvalue()
+    return csv_text(pd.DataFrame(rows))
 
 
 def write_outputs(

@@ -16,6 +16,9 @@ of integer costs:
 ``drop_normal`` is far above any travel a single visit could save, so visits are only left out
 when no carer can fit them; ``drop_critical`` is far above ``drop_normal`` times the size of any
 day we plan, so a critical visit is never traded for normal ones.
+
+Every number has an upper bound as well as a lower one: OR-Tools sums the objective in 64-bit
+integers, so a weight of 1e30 would overflow rather than plan (see ``MAX_WEIGHT``).
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from routing.travel import TravelSettings
 
 __all__ = [
     "DEFAULT_SKILLS",
+    "MAX_PENALTY",
+    "MAX_WEIGHT",
     "CapYields",
     "CompareSettings",
     "FirstSolution",
@@ -49,6 +54,23 @@ DEFAULT_SKILLS = frozenset(
         "personal_care",
     }
 )
+
+
+MAX_WEIGHT = 10**9
+"""Most a weight may be: x 1440 minutes x 5000 visits (a large day) is 7.2e15, far below the
+2^62 (4.6e18) that keeps OR-Tools' 64-bit objective sums from overflowing."""
+MAX_PENALTY = 10**12
+"""Most a drop penalty may be: x 5000 visits left out is 5e15, again far below 2^62."""
+DAY_MINUTES = 24 * 60
+"""Most minutes a break, a rest or a run's length may be: a day."""
+MAX_TIME_LIMIT_S = 7 * 24 * 3600
+"""Most seconds of search: a week (the service sets its own, lower, limit)."""
+MAX_VISITS = 100_000
+"""More visits, or carers, than any day planned: the bound of counts of them."""
+MAX_WORKERS = 256
+"""More processes than any machine that plans a rota has cores."""
+MAX_MONEY = 1_000_000.0
+"""Most a pay rate or a mileage rate may be, in any currency: beyond, a typo."""
 
 
 class FirstSolution(StrEnum):
@@ -91,19 +113,21 @@ class SolveSettings(_Frozen):
     (the search stops wherever the clock says).
     """
 
-    time_limit_s: float = Field(default=30.0, gt=0)
-    solution_limit: int | None = Field(default=None, gt=0)
+    time_limit_s: float = Field(default=30.0, gt=0, le=MAX_TIME_LIMIT_S)
+    solution_limit: int | None = Field(default=None, gt=0, le=MAX_WEIGHT)
     first_solution: FirstSolution = FirstSolution.LOCAL_CHEAPEST_INSERTION
     metaheuristic: Metaheuristic = Metaheuristic.GUIDED_LOCAL_SEARCH
     zone_visits: int = Field(
         default=800,
         ge=50,
+        le=MAX_VISITS,
         description="days with more visits than this are split into geographic zones, "
         "solved side by side, then improved as a whole",
     )
     whole_day_visits: int = Field(
         default=2000,
         ge=1,
+        le=MAX_VISITS,
         description="a day split into zones is improved as a whole afterwards only up to "
         "this many visits; beyond, the joined zones are the answer",
     )
@@ -117,8 +141,10 @@ class SolveSettings(_Frozen):
         description="share of a search's time with double-handed halves untied, before "
         "the pairs are mended and the search goes on",
     )
-    workers: int = Field(default=2, ge=1, description="processes for zones solved side by side")
-    seed: int = 0
+    workers: int = Field(
+        default=2, ge=1, le=MAX_WORKERS, description="processes for zones solved side by side"
+    )
+    seed: int = Field(default=0, ge=0, le=2**32 - 1, description="numpy takes 0..2^32-1")
 
 
 class CompareSettings(_Frozen):
@@ -142,11 +168,13 @@ class CompareSettings(_Frozen):
     mileage_rate_per_km: float = Field(
         default=0.28,
         ge=0,
+        le=MAX_MONEY,
         description="cost of a km driven: HMRC's approved 45p a mile is 28p a km",
     )
     hourly_pay: float = Field(
         default=12.71,
         ge=0,
+        le=MAX_MONEY,
         description="a carer's pay per paid hour in a what-if's cost: the UK National Living "
         "Wage from April 2026",
     )
@@ -155,48 +183,64 @@ class CompareSettings(_Frozen):
     @model_validator(mode="after")
     def _rising_weights(self) -> CompareSettings:
         weights = self.continuity_weights
-        if any(w <= 0 for w in weights) or list(weights) != sorted(set(weights)):
+        if any(not 0 < w <= MAX_WEIGHT for w in weights) or list(weights) != sorted(set(weights)):
             raise ValueError("continuity_weights must be positive and rising")
         return self
 
 
 class Settings(_Frozen):
-    travel_weight: int = Field(default=10, ge=0, description="cost per travel minute")
-    waiting_weight: int = Field(default=2, ge=0, description="cost per idle minute in a run")
-    drop_normal: int = Field(default=1_000_000, gt=0)
-    drop_critical: int = Field(default=1_000_000_000, gt=0)
+    travel_weight: int = Field(
+        default=10, ge=0, le=MAX_WEIGHT, description="cost per travel minute"
+    )
+    waiting_weight: int = Field(
+        default=2, ge=0, le=MAX_WEIGHT, description="cost per idle minute in a run"
+    )
+    drop_normal: int = Field(default=1_000_000, gt=0, le=MAX_PENALTY)
+    drop_critical: int = Field(default=1_000_000_000, gt=0, le=MAX_PENALTY)
     drop_waiting: int = Field(
         default=10_000,
         gt=0,
+        le=MAX_PENALTY,
         description="for each call of a waiting-list package left out: above any travel a "
         "call could cost, far below a current client's visit",
     )
     continuity_weight: int = Field(
         default=100,
         ge=0,
+        le=MAX_WEIGHT,
         description="cost of a visit by a carer the client does not know (100 = 10 minutes of "
         "travel at the default travel weight)",
     )
     soft_gender_weight: int = Field(
-        default=300, ge=0, description="cost of a visit against a soft gender preference"
+        default=300,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="cost of a visit against a soft gender preference",
     )
     min_rest_minutes: int = Field(
         default=11 * 60,
         ge=0,
-        le=24 * 60,
+        le=DAY_MINUTES,
         description="a week's least rest between a carer getting home and leaving the next day",
     )
     break_after_minutes: int | None = Field(
         default=6 * 60,
         gt=0,
+        le=DAY_MINUTES,
         description="a run (leaving home to getting back, less the break) longer than this "
         "includes an unpaid break; None: no breaks",
     )
     break_minutes: int = Field(
-        default=20, ge=1, description="the least length of that break, taken between two calls"
+        default=20,
+        ge=1,
+        le=DAY_MINUTES,
+        description="the least length of that break, taken between two calls",
     )
     max_carers_per_client_week: int = Field(
-        default=4, ge=1, description="a week's most distinct carers a client sees"
+        default=4,
+        ge=1,
+        le=MAX_VISITS,
+        description="a week's most distinct carers a client sees",
     )
     cap_yields_to: CapYields = Field(
         default=CapYields.ALL,
@@ -207,12 +251,14 @@ class Settings(_Frozen):
     over_cap_weight: int = Field(
         default=100_000,
         gt=0,
+        le=MAX_WEIGHT,
         description="cost of a visit by a carer beyond the client's weekly cap: above any "
         "travel a call could save, below a missed call, so the cap gives way only to keep one",
     )
     team_weight: int = Field(
         default=100,
         ge=0,
+        le=MAX_WEIGHT,
         description="under the weekly cap on distinct carers, cost of a visit by a carer "
         "outside the client's team for the week who has not visited yet this week, on top of "
         "continuity_weight (100 = 10 minutes of travel; 1000 covered 0.7 points more of a "

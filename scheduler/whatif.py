@@ -22,15 +22,24 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+    model_validator,
+)
 
 from scheduler.errors import DomcareError, InputError, InputIssue
 from scheduler.model import Carer, Client, Location, Priority, Scenario, Shift, TravelMode, Visit
-from scheduler.settings import Settings, SolveSettings
+from scheduler.settings import MAX_WEIGHT, Settings, SolveSettings
 from scheduler.waiting import CarePackage
 
 __all__ = [
@@ -56,6 +65,9 @@ __all__ = [
     "prepare",
 ]
 
+StrictFloat = Annotated[float, Strict()]
+"""A number, whole or not, but never true or false: a spec's numbers are not coerced."""
+
 BASE = "base"
 """The name of the unchanged scenario, always the first variation of a sweep."""
 MAX_VARIATIONS = 1000
@@ -79,7 +91,7 @@ class CarersChange(_Spec):
     ``evening``, or shifts as in carers.csv: ``07:00-11:00;16:30-22:00``) if given. Leavers
     may be named instead (``leavers``)."""
 
-    change: int = Field(default=0, ge=-10_000, le=10_000)
+    change: StrictInt = Field(default=0, ge=-10_000, le=10_000)
     patch: str | None = None
     pattern: str | None = None
     leavers: tuple[str, ...] = ()
@@ -97,14 +109,14 @@ class DemandChange(_Spec):
     """``percent`` more calls a day (new clients drawn like the current ones and living among
     them), or fewer (clients leaving care, at random)."""
 
-    percent: float = Field(ge=-90, le=300)
+    percent: StrictFloat = Field(ge=-90, le=300)
 
 
 class WaitingListChange(_Spec):
     """Take people on from the waiting list, all or nothing: the first ``people`` in waiting
     order (all of them if not given)."""
 
-    people: int | None = Field(default=None, ge=1)
+    people: StrictInt | None = Field(default=None, ge=1)
 
 
 class WindowsChange(_Spec):
@@ -112,9 +124,9 @@ class WindowsChange(_Spec):
     ``widen`` minutes each side (negative narrows). Time-critical visits keep theirs unless
     ``critical`` is true: medication times are not the rota's to move."""
 
-    half_width: int | None = Field(default=None, ge=0, le=360)
-    widen: int | None = Field(default=None, ge=-360, le=360)
-    critical: bool = False
+    half_width: StrictInt | None = Field(default=None, ge=0, le=360)
+    widen: StrictInt | None = Field(default=None, ge=-360, le=360)
+    critical: StrictBool = False
 
     @model_validator(mode="after")
     def _one(self) -> WindowsChange:
@@ -153,9 +165,9 @@ class Variation(_Spec):
 class Range(_Spec):
     """``start`` to ``stop`` inclusive in steps of ``step``."""
 
-    start: float
-    stop: float
-    step: float = Field(default=1, gt=0)
+    start: StrictFloat
+    stop: StrictFloat
+    step: StrictFloat = Field(default=1, gt=0)
 
     def values(self) -> list[float | int]:
         count = math.floor((self.stop - self.start) / self.step + 1e-9) + 1
@@ -198,18 +210,19 @@ class Spec(_Spec):
         default=None,
         description="waiting.csv for waiting_list changes; by default the base's own",
     )
-    time_limit: float = Field(default=20.0, gt=0, le=3600, description="seconds per plan")
-    solution_limit: int | None = Field(
+    time_limit: StrictFloat = Field(default=20.0, gt=0, le=3600, description="seconds per plan")
+    solution_limit: StrictInt | None = Field(
         default=None,
         gt=0,
+        le=MAX_WEIGHT,
         description="stop each search after this many solutions: the "
         "same results on any machine, however loaded",
     )
-    seed: int = Field(default=0, ge=0)
+    seed: StrictInt = Field(default=0, ge=0, le=2**32 - 1)
     settings: dict[str, Any] | None = None
     variations: tuple[Variation, ...] = ()
     grids: tuple[Grid, ...] = ()
-    workers: int | None = Field(
+    workers: StrictInt | None = Field(
         default=None, ge=1, le=256, description="processes side by side (default: one per core)"
     )
     dask: str | None = Field(

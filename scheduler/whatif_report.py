@@ -4,7 +4,6 @@ self-contained page holding both, beside the JSON every figure comes from."""
 from __future__ import annotations
 
 import html
-import io
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -16,6 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from scheduler.files import write_text_atomic  # noqa: E402
+from scheduler.outputs import csv_text  # noqa: E402
 from scheduler.report import html_page, html_table, svg_of  # noqa: E402
 from scheduler.sweep import Outcome, Solved, SweepResult  # noqa: E402
 from scheduler.week import WeekPlan  # noqa: E402
@@ -41,7 +41,8 @@ _COLUMNS = (
 
 
 def results_csv(result: SweepResult) -> str:
-    """One row per variation; a grid's axes follow as columns of their own."""
+    """One row per variation; a grid's axes follow as columns of their own. A name or error
+    that could be a spreadsheet formula is neutralised (``csv_text``)."""
     axes = sorted({axis for row in result.rows for axis in row.point})
     records = [
         {**{c: getattr(row, c) for c in _COLUMNS}, "grid": row.grid, **row.point}
@@ -55,9 +56,7 @@ def results_csv(result: SweepResult) -> str:
         values = [row.point[axis] for row in result.rows if axis in row.point]
         if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
             frame[axis] = frame[axis].astype("Int64")  # another grid's rows leave it blank
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, lineterminator="\n")
-    return buffer.getvalue()
+    return csv_text(frame)
 
 
 def _done(rows: Sequence[Outcome]) -> list[Outcome]:

@@ -1,5 +1,5 @@
-"""/healthz: is the service up and its database reachable (no key needed); and the longest
-time limit it takes, which the page bounds its box by."""
+"""/healthz: is the service up, and can its database be read and written (no key needed);
+and the longest time limit it takes, which the page bounds its box by."""
 
 from __future__ import annotations
 
@@ -19,8 +19,14 @@ router = APIRouter(tags=["health"])
     "/healthz",
     operation_id="healthz",
     response_model=Health,
-    summary="Liveness and database check",
-    responses={503: {"model": Health, "description": "the database cannot be reached"}},
+    summary="Liveness and database check: read, and a small write",
+    responses={
+        503: {
+            "model": Health,
+            "description": "the database cannot be reached, or cannot be written (a full "
+            "disk): jobs cannot be taken",
+        }
+    },
 )
 def healthz(services: ServicesDep) -> Health | JSONResponse:
     health = Health(
@@ -33,6 +39,21 @@ def healthz(services: ServicesDep) -> Health | JSONResponse:
     try:
         services.store.ping()
     except SQLAlchemyError:
-        failing = health.model_copy(update={"status": "failing", "database": "unreachable"})
-        return JSONResponse(failing.model_dump(), status_code=503)
+        return _failing(health, "unreachable", "the database cannot be reached")
+    try:
+        services.store.probe_write()
+    except SQLAlchemyError:
+        return _failing(
+            health,
+            "cannot write",
+            "the database can be read but not written (is its disk full?): no job can be "
+            "taken or finished",
+        )
     return health
+
+
+def _failing(health: Health, database: str, detail: str) -> JSONResponse:
+    failing = health.model_copy(
+        update={"status": "failing", "database": database, "detail": detail}
+    )
+    return JSONResponse(failing.model_dump(), status_code=503)

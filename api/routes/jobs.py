@@ -12,7 +12,7 @@ from api.bodies import multipart_schema, read_submission
 from api.deps import Services
 from api.inputs import job_input
 from api.runner import QueueFull
-from api.schemas import JobAccepted, JobProgress, Problem, RotaOptions, ScenarioFacts
+from api.schemas import JobAccepted, JobProgress, RotaOptions, ScenarioFacts
 from api.store import Job, JobKind, JobStatus
 
 __all__ = [
@@ -29,22 +29,38 @@ log = logging.getLogger("domcare.api")
 
 REF = "#/components/schemas/{model}"
 
+def _json(description: str, model: str = "Detail") -> dict[str, Any]:
+    """An error answer: JSON (even from a route that answers HTML or CSV when all is well)."""
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": REF.format(model=model)}}},
+    }
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "no API key, or an unknown one"},
-    403: {"description": "the key's role may not do this"},
+    401: _json("no API key, or an unknown one"),
+    403: _json("the key's role may not do this"),
+    503: _json(
+        "the database cannot be used, or its disk is full: nothing was stored (Retry-After)"
+    ),
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"description": "no such job"},
-    422: {"model": Problem, "description": "a parameter is not valid"},
+    404: _json("no such job"),
+    422: _json("a parameter is not valid", "Problem"),
 }
 NOT_READY: dict[int | str, dict[str, Any]] = {
-    409: {"description": "the job is not done (yet, or it failed)"}
+    409: _json("the job is not done (yet, or it failed)")
 }
 SUBMIT: dict[int | str, dict[str, Any]] = {
-    413: {"description": "the request is larger than the service takes"},
-    415: {"description": "neither JSON nor multipart/form-data"},
-    422: {"model": Problem, "description": "bad input: every problem, located"},
-    429: {"description": "the queue is full: try again later (Retry-After)"},
+    413: _json("the request is larger than the service takes"),
+    415: _json("neither JSON nor multipart/form-data"),
+    422: _json(
+        "bad input, every problem located: a body that fits this schema can still be bad "
+        "care data (an unknown client, an inverted window), be over this service's limits, "
+        "or be a form that is not valid multipart/form-data",
+        "Problem",
+    ),
+    429: _json("the queue is full: try again later (Retry-After)"),
 }
 
 

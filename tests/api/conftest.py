@@ -47,9 +47,13 @@ class HeldExecutor(Executor):
         return future
 
     def run_all(self) -> None:
+        """Run what is held, each job's end (or error) on its future, as a pool does."""
         held, self.held = self.held, []
         for future, fn, args in held:
-            future.set_result(fn(*args))
+            try:
+                future.set_result(fn(*args))
+            except Exception as exc:
+                future.set_exception(exc)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         for future, _, _ in self.held:

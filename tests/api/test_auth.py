@@ -29,6 +29,7 @@ def test_health_needs_no_key(held: Service) -> None:
         "jobs_in_queue": 0,
         "queue_size": 16,
         "max_time_limit_s": 600,
+        "detail": None,
     }
 
 

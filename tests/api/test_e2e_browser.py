@@ -257,9 +257,8 @@ def test_past_rotas_open_from_the_list_with_the_visits_not_covered(
     ]
 
     page.locator(f"#past-jobs a[href='#rota={covered['id']}']").click()
-    page.wait_for_function(
-        f"document.getElementById('result-title').textContent.includes('{covered['id'][:8]}')"
-    )
+    # A locator, not a string to evaluate: the page's CSP allows no eval.
+    page.locator("#result-title", has_text=covered["id"][:8]).wait_for()
     assert page.locator("#uncovered").inner_text() == "Every visit is covered."
     assert (
         page.locator("#past-jobs tr[aria-current='true']").get_attribute("data-id")

@@ -158,7 +158,9 @@ def _stored_job(database_url: str, folder: Path) -> str:
         job = store.create(
             JobKind.ROTA, FAST, checked.document(), checked.facts().model_dump(mode="json")
         )
-        assert store.claim(job.id, "lost-worker")
+        # Its server held it with a lease that has lapsed since, and stopped renewing it.
+        assert store.hold([job.id], "dead-server", 0) == [job.id]
+        assert store.claim(job.id, "lost-worker", "dead-server")
         return job.id
     finally:
         engine.dispose()

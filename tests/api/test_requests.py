@@ -101,7 +101,8 @@ def test_bad_options_and_bad_data_are_reported_together(held: Service, tmp_path:
 @pytest.mark.parametrize(
     ("options", "column", "code"),
     [
-        ({"time_limit_s": -1}, "time_limit_s", "invalid_option"),
+        ({"time_limit_s": -1}, "options.time_limit_s", "invalid_request"),
+        ({"time_limit_s": 700}, "time_limit_s", "time_limit_too_long"),
         ({"time_limit_s": 100_000}, "time_limit_s", "time_limit_too_long"),
         ({"continuity_weight": "lots"}, "options.continuity_weight", "invalid_request"),
         ({"colour": "blue"}, "options.colour", "invalid_request"),
@@ -236,7 +237,7 @@ def test_a_queued_job_then_a_running_one(held: Service, service: ServiceSettings
     engine = make_engine(service.database_url, create_schema=False)
     try:
         store = JobStore(engine)
-        assert store.claim(job_id, "worker-1")
+        assert store.claim(job_id, "worker-1", held.client.app.state.services.runner.owner)
         store.report_progress(
             job_id, "worker-1", {"elapsed_s": 1.5, "visits_placed": 40, "best_cost": 9_000}
         )

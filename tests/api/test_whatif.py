@@ -79,7 +79,7 @@ def test_a_running_sweep_shows_how_far_it_is(held: Service) -> None:
     engine = make_engine(held.settings.database_url, create_schema=False)
     try:
         store = JobStore(engine)
-        assert store.claim(job_id, "worker-1")
+        assert store.claim(job_id, "worker-1", held.client.app.state.services.runner.owner)
         # As a worker writes it: first only that it started, then the counts.
         store.report_progress(job_id, "worker-1", {"elapsed_s": 0.1, "step": "started"})
         started = held.client.get(path, headers=held.as_(Role.VIEWER)).json()

@@ -18,12 +18,16 @@ from scheduler.scenario_io import read_scenario
 from scheduler.settings import Settings, SolveSettings
 from tests.api.conftest import FAST
 
+SERVER = "this-server"
+"""The runner whose worker runs the job here."""
+
 
 def _run(service: ServiceSettings, document: dict[str, Any]) -> tuple[str, JobStore, Any]:
     engine = make_engine(service.database_url)
     store = JobStore(engine)
     job = store.create(JobKind.ROTA, FAST, document, {"name": "tiny"})
-    run_job(service.database_url, job.id, 1.0)
+    assert store.hold([job.id], SERVER, 60) == [job.id]
+    run_job(service.database_url, job.id, SERVER, 1.0)
     return job.id, store, engine
 
 
@@ -73,8 +77,9 @@ def test_a_job_not_queued_is_left_alone(service: ServiceSettings, good: dict[str
     engine = make_engine(service.database_url)
     store = JobStore(engine)
     job = store.create(JobKind.ROTA, FAST, good, {"name": "tiny"})
-    assert store.claim(job.id, "another worker")
-    run_job(service.database_url, job.id, 1.0)
+    assert store.hold([job.id], SERVER, 60) == [job.id]
+    assert store.claim(job.id, "another worker", SERVER)
+    run_job(service.database_url, job.id, SERVER, 1.0)
     still = store.get(job.id)
     engine.dispose()
     assert still is not None and still.status is JobStatus.RUNNING and still.attempts == 1
