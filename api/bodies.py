@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.inputs import COMPARE_FILES, SCENARIO_FILES, Submission, options_issues
 from api.schemas import CompareCreate, RotaCreate, RotaOptions
-from scheduler.errors import InputError, InputIssue
+from scheduler.model.errors import InputError, InputIssue
 
 __all__ = ["multipart_schema", "read_submission"]
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from rich.console import Console
 
 from api.config import ServiceSettings
-from scheduler.errors import DomcareError
+from scheduler.model.errors import DomcareError
 
 __all__ = ["add_subcommands", "keys_main", "main", "serve_main"]
 

@@ -1,6 +1,6 @@
 """The service's own settings: where jobs are stored, how many run, and the limits on a request.
 
-Distinct from ``scheduler.settings.Settings`` (the weights of one solve, chosen per request):
+Distinct from ``scheduler.model.settings.Settings`` (the weights of one solve, chosen per request):
 these are chosen by whoever runs the service, from the environment (``DOMCARE_*``) or in code.
 """
 

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from scheduler.errors import DomcareError
+from scheduler.model.errors import DomcareError
 
 __all__ = [
     "ApiKeyRow",

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.runner import QueueFull
 from api.schemas import Issue, Problem
 from api.store import disk_full
-from scheduler.errors import InputError, InputIssue
+from scheduler.model.errors import InputError, InputIssue
 
 __all__ = ["RETRY_AFTER_S", "STORE_DOWN_RETRY_S", "add_handlers", "problem"]
 

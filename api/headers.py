@@ -38,7 +38,7 @@ MAP_POLICY = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
     f"img-src data: https://tile.openstreetmap.org; {_NOT_FRAMED}; form-action 'none'"
 )
-"""The map: Leaflet and its pictures inside the page (``scheduler.maps``), nothing from
+"""The map: Leaflet and its pictures inside the page (``scheduler.render.maps``), nothing from
 another site but OpenStreetMap's street tiles."""
 ALWAYS = {
     "X-Content-Type-Options": "nosniff",

@@ -22,18 +22,18 @@ from pydantic import ValidationError
 from api.config import ServiceSettings
 from api.schemas import Issue, RotaOptions, ScenarioFacts
 from api.shipped import ShippedScenarios
-from scheduler.errors import InputError, InputIssue
-from scheduler.manual import Assignment, read_manual_rota
-from scheduler.model import Scenario
-from scheduler.scenario_io import (
+from scheduler.analysis.manual import Assignment, read_manual_rota
+from scheduler.analysis.waiting import CarePackage, read_waiting_list
+from scheduler.io.scenario import (
     LoadedScenario,
     load_scenario,
     scenario_from_document,
     scenario_from_files,
     scenario_to_json,
 )
-from scheduler.settings import Settings
-from scheduler.waiting import CarePackage, read_waiting_list
+from scheduler.model.care import Scenario
+from scheduler.model.errors import InputError, InputIssue
+from scheduler.model.settings import Settings
 
 __all__ = [
     "COMPARE_FILES",

@@ -29,7 +29,7 @@ from api.runner import ExecutorFactory, JobRunner, process_pool
 from api.schemas import CompareCreate, Detail, Problem, RotaCreate, whatif_create_schema
 from api.shipped import ShippedScenarios
 from api.store import JobStore
-from scheduler.whatif import Spec
+from scheduler.whatif.spec import Spec
 
 __all__ = ["create_app"]
 

@@ -11,10 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
-from scheduler.metrics import DayFigures
-from scheduler.plan import Plan
-from scheduler.report import Comparison
-from scheduler.settings import (
+from scheduler.analysis.metrics import DayFigures
+from scheduler.model.plan import Plan
+from scheduler.model.settings import (
     DAY_MINUTES,
     MAX_TIME_LIMIT_S,
     MAX_VISITS,
@@ -22,9 +21,10 @@ from scheduler.settings import (
     FirstSolution,
     Metaheuristic,
 )
-from scheduler.sweep import SweepResult
-from scheduler.week import WeekFigures, WeekPlan
-from scheduler.whatif import Spec
+from scheduler.planning.week import WeekFigures, WeekPlan
+from scheduler.render.report import Comparison
+from scheduler.whatif.spec import Spec
+from scheduler.whatif.sweep import SweepResult
 
 __all__ = [
     "COMPARE_EXAMPLES",
@@ -146,7 +146,7 @@ ONE_SCENARIO: list[JsonValue] = [
 
 
 class RotaOptions(_Wire):
-    """How to plan: the time allowed and the weights of ``scheduler.settings.Settings``
+    """How to plan: the time allowed and the weights of ``scheduler.model.settings.Settings``
     (a field left out keeps domcare's default)."""
 
     model_config = ConfigDict(

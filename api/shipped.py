@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from api.schemas import ShippedScenario
-from scheduler.scenario_io import read_scenario
+from scheduler.io.scenario import read_scenario
 
 __all__ = ["ShippedScenarios"]
 

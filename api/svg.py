@@ -8,8 +8,8 @@ The map projects positions equirectangularly: x is east-west kilometres (longitu
 the cosine of the middle latitude), y north-south kilometres; over a town the distortion is far
 below a pixel. Lines are straight legs between homes and clients, as in the folium map.
 
-Privacy as in ``scheduler.maps``: ids, times and positions always; client and carer names only
-with ``show_names=True``.
+Privacy as in ``scheduler.render.maps``: ids, times and positions always; client and carer
+names only with ``show_names=True``.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from routing.haversine import EARTH_RADIUS_M
-from scheduler.clock import format_clock
-from scheduler.maps import CARER_PALETTE, UNALLOCATED_EDGE, UNALLOCATED_FILL
-from scheduler.model import Scenario
-from scheduler.plan import Plan, Run
+from scheduler.model.care import Scenario
+from scheduler.model.clock import format_clock
+from scheduler.model.plan import Plan, Run
+from scheduler.render.maps import CARER_PALETTE, UNALLOCATED_EDGE, UNALLOCATED_FILL
 
 __all__ = ["Projection", "fit_projection", "map_svg", "scale_bar_km", "timeline_svg"]
 

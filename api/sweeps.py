@@ -15,10 +15,10 @@ from typing import Any
 
 from api.config import ServiceSettings
 from api.schemas import ScenarioFacts
-from scheduler.errors import InputError, InputIssue
-from scheduler.intake import MAX_ROUNDS
-from scheduler.waiting import with_packages
-from scheduler.whatif import Spec, Sweep, WhatIfError, apply, parse_spec, prepare
+from scheduler.analysis.intake import MAX_ROUNDS
+from scheduler.analysis.waiting import with_packages
+from scheduler.model.errors import InputError, InputIssue
+from scheduler.whatif.spec import Spec, Sweep, WhatIfError, apply, parse_spec, prepare
 
 __all__ = ["WhatIfInput", "read_spec", "whatif_input"]
 

@@ -26,14 +26,14 @@ from api.inputs import JobInput, read_stored
 from api.store import DISK_FULL, Document, JobKind, JobStore, disk_full
 from routing.haversine import HaversineTravel
 from routing.problem import Progress
-from scheduler.errors import DomcareError
-from scheduler.maps import render_map
-from scheduler.metrics import day_figures
-from scheduler.outputs import rota_csv
-from scheduler.plan import PlanStatus
-from scheduler.solve import solve_day
-from scheduler.validate import Violation, validate_plan
-from scheduler.week import day_scenario, solve_week, validate_week, week_figures
+from scheduler.analysis.metrics import day_figures
+from scheduler.io.outputs import rota_csv
+from scheduler.model.errors import DomcareError
+from scheduler.model.plan import PlanStatus
+from scheduler.planning.day import solve_day
+from scheduler.planning.week import day_scenario, solve_week, validate_week, week_figures
+from scheduler.render.maps import render_map
+from scheduler.rules.day import Violation, validate_plan
 
 __all__ = ["ProgressReporter", "SweepPlace", "map_document", "run_job", "start_worker"]
 
@@ -208,8 +208,8 @@ def _plan_rota(job: JobInput, reporter: ProgressReporter) -> Outcome:
 
 
 def _compare(job: JobInput, reporter: ProgressReporter) -> Outcome:
-    from scheduler.compare import compare
-    from scheduler.report import report_html
+    from scheduler.analysis.compare import compare
+    from scheduler.render.report import report_html
 
     travel = HaversineTravel(job.settings.travel)
     run = compare(
@@ -231,9 +231,9 @@ def _compare(job: JobInput, reporter: ProgressReporter) -> Outcome:
 
 
 def _whatif(document: dict[str, Any], reporter: ProgressReporter, place: SweepPlace) -> Outcome:
-    from scheduler.sweep import Solved, sweep
-    from scheduler.whatif import Spec, prepare
-    from scheduler.whatif_report import sweep_files
+    from scheduler.render.whatif_report import sweep_files
+    from scheduler.whatif.spec import Spec, prepare
+    from scheduler.whatif.sweep import Solved, sweep
 
     spec = Spec.model_validate(document["spec"])
     ready = prepare(spec, None, "request", place.scenarios)

@@ -14,9 +14,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from scheduler.scenario_io import read_scenario
-from scheduler.settings import Settings, SolveSettings
-from scheduler.week import solve_week, week_figures
+from scheduler.io.scenario import read_scenario
+from scheduler.model.settings import Settings, SolveSettings
+from scheduler.planning.week import solve_week, week_figures
 
 NO_CAP = 10_000
 

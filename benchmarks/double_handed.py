@@ -23,7 +23,7 @@ Each solve runs in a fresh process, one at a time (the machines have two cores),
 must pass ``validate_plan``: an invalid plan stops the benchmark. Per row: visits covered;
 the share's double-handed visits covered (by two carers; in the made-single day, by one);
 carer-visits covered (a double-handed visit counts two); travel and paid hours (see
-``scheduler.metrics``); ``plan_cost`` (the settings' objective recomputed from the plan, in
+``scheduler.analysis.metrics``); ``plan_cost`` (the settings' objective recomputed from the plan, in
 its units: travel and waiting weights per minute plus drop penalties); wall seconds of the
 solve; the peak memory of the solving process; and the visits left out by reason.
 """
@@ -50,13 +50,13 @@ import numpy as np
 from benchmarks.runner import _peak_mib
 from routing.haversine import HaversineTravel
 from scenarios.generator import band_minutes, generate
-from scheduler.errors import DomcareError
-from scheduler.metrics import day_figures, plan_cost
-from scheduler.model import Scenario, Visit
-from scheduler.plan import Plan
-from scheduler.settings import Settings, SolveSettings
-from scheduler.solve import solve_day
-from scheduler.validate import validate_plan
+from scheduler.analysis.metrics import day_figures, plan_cost
+from scheduler.model.care import Scenario, Visit
+from scheduler.model.errors import DomcareError
+from scheduler.model.plan import Plan
+from scheduler.model.settings import Settings, SolveSettings
+from scheduler.planning.day import solve_day
+from scheduler.rules.day import validate_plan
 
 __all__ = [
     "DOUBLE",
@@ -93,7 +93,7 @@ class BenchmarkError(DomcareError):
 @dataclass(frozen=True)
 class DoubleHandedRow:
     """One solve, as shown under one share. Hours are decimal hours; ``cost`` is in the
-    objective's units (``scheduler.settings``)."""
+    objective's units (``scheduler.model.settings``)."""
 
     share: float
     version: str

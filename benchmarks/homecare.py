@@ -4,8 +4,8 @@
 
 Each instance, in the unified UHHC JSON of Ceschia et al. (ITOR 2026, files minified; see
 ``shared/data/README.md``), becomes a domcare ``Scenario`` and an in-memory travel provider
-answering from the instance's own matrix; it is planned by ``scheduler.solve.solve_day`` and
-checked by ``scheduler.validate.validate_plan``, exactly as a user's day. The plan is then read
+answering from the instance's own matrix; it is planned by ``scheduler.planning.day.solve_day`` and
+checked by ``scheduler.rules.day.validate_plan``, exactly as a user's day. The plan is then read
 back as an instance solution and scored as the literature scores that family:
 
 * mankowska: travel + total tardiness + maximum tardiness (tardiness at service start);
@@ -67,12 +67,12 @@ import numpy as np
 
 from benchmarks.results import Case, Row, Suite, gap_pct, markdown
 from routing.travel import Place, TravelMatrix
-from scheduler.clock import MINUTES_PER_DAY
-from scheduler.model import Carer, Client, Location, Scenario, Shift, Visit
-from scheduler.plan import Plan
-from scheduler.settings import Settings, SolveSettings
-from scheduler.solve import solve_day
-from scheduler.validate import validate_plan
+from scheduler.model.care import Carer, Client, Location, Scenario, Shift, Visit
+from scheduler.model.clock import MINUTES_PER_DAY
+from scheduler.model.plan import Plan
+from scheduler.model.settings import Settings, SolveSettings
+from scheduler.planning.day import solve_day
+from scheduler.rules.day import validate_plan
 
 __all__ = [
     "FAMILIES",

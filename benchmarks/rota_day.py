@@ -18,11 +18,11 @@ import time
 from pathlib import Path
 
 from routing.haversine import HaversineTravel
-from scheduler.metrics import day_figures
-from scheduler.scenario_io import read_scenario
-from scheduler.settings import Settings, SolveSettings
-from scheduler.solve import solve_day
-from scheduler.validate import validate_plan
+from scheduler.analysis.metrics import day_figures
+from scheduler.io.scenario import read_scenario
+from scheduler.model.settings import Settings, SolveSettings
+from scheduler.planning.day import solve_day
+from scheduler.rules.day import validate_plan
 
 HEADER = (
     "| scenario | visits | carers | limit s | wall s | allocated | unallocated by reason | "

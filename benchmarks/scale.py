@@ -15,10 +15,10 @@ import time
 from benchmarks.results import Case, Row, Suite
 from routing.haversine import HaversineTravel
 from scenarios.generator import generate
-from scheduler.metrics import day_figures, plan_cost
-from scheduler.settings import Settings, SolveSettings
-from scheduler.solve import solve_day
-from scheduler.validate import validate_plan
+from scheduler.analysis.metrics import day_figures, plan_cost
+from scheduler.model.settings import Settings, SolveSettings
+from scheduler.planning.day import solve_day
+from scheduler.rules.day import validate_plan
 
 __all__ = ["SCALE"]
 

@@ -3,7 +3,7 @@ at a time, in the local process pool, and on a Dask LocalCluster, in one run.
 
     python -m benchmarks.whatif_sweep scenarios/whatif/town.yaml --workers 2
 
-Each mode runs the same spec through ``scheduler.sweep.sweep``; the wall time covers making
+Each mode runs the same spec through ``scheduler.whatif.sweep.sweep``; the wall time covers making
 the variations, planning every one, checking each plan with the validator and tabulating.
 Ratios are against the one-at-a-time run of the same invocation (the machines are shared
 and noisy: compare within a run, never across runs). With a solution limit in the spec
@@ -26,9 +26,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from scheduler.sweep import LOCAL, Outcome, sweep
-from scheduler.whatif import load_spec, prepare
-from scheduler.whatif_report import write_sweep
+from scheduler.render.whatif_report import write_sweep
+from scheduler.whatif.spec import load_spec, prepare
+from scheduler.whatif.sweep import LOCAL, Outcome, sweep
 
 MODES = ("serial", "pool", "dask")
 

@@ -6,7 +6,7 @@ Design facts measured with OR-Tools 9.15 (see the issue tracker):
 - Travel is registered as integer matrices (``RegisterTransitMatrix``), not Python callbacks:
   the search then never calls back into Python to price an arc.
 - The time limit is not honoured while the first solution is built; callers that need a
-  bound on wall time split large problems (see ``scheduler.solve``).
+  bound on wall time split large problems (see ``scheduler.planning.day``).
 """
 
 from __future__ import annotations

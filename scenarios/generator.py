@@ -20,8 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from scheduler.clock import parse_clock
-from scheduler.model import (
+from scheduler.analysis.waiting import CarePackage, PackageCall, write_waiting_list
+from scheduler.io.scenario import write_scenario
+from scheduler.model.care import (
     Carer,
     Client,
     DayShifts,
@@ -34,9 +35,8 @@ from scheduler.model import (
     TravelMode,
     Visit,
 )
-from scheduler.scenario_io import write_scenario
-from scheduler.settings import DEFAULT_SKILLS
-from scheduler.waiting import CarePackage, PackageCall, write_waiting_list
+from scheduler.model.clock import parse_clock
+from scheduler.model.settings import DEFAULT_SKILLS
 
 __all__ = [
     "BANDS",

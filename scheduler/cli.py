@@ -24,18 +24,17 @@ from routing.haversine import HaversineTravel
 from routing.matrix_file import MatrixFileError, MatrixFileTravel
 from routing.problem import Progress
 from routing.travel import TravelTimes
-from scheduler.clock import format_clock
-from scheduler.errors import DomcareError, InputError, InputIssue
-from scheduler.files import write_text_atomic
-from scheduler.metrics import DayFigures, day_figures
-from scheduler.model import Scenario
-from scheduler.outputs import read_json_model, read_plan, write_outputs
-from scheduler.plan import Plan, PlanStatus
-from scheduler.scenario_io import load_scenario
-from scheduler.settings import FirstSolution, Metaheuristic, Settings, SolveSettings
-from scheduler.solve import solve_day
-from scheduler.validate import Violation, validate_plan
-from scheduler.week import (
+from scheduler.analysis.metrics import DayFigures, day_figures
+from scheduler.io.files import write_text_atomic
+from scheduler.io.outputs import read_json_model, read_plan, write_outputs
+from scheduler.io.scenario import load_scenario
+from scheduler.model.care import Scenario
+from scheduler.model.clock import format_clock
+from scheduler.model.errors import DomcareError, InputError, InputIssue
+from scheduler.model.plan import Plan, PlanStatus
+from scheduler.model.settings import FirstSolution, Metaheuristic, Settings, SolveSettings
+from scheduler.planning.day import solve_day
+from scheduler.planning.week import (
     WeekFigures,
     day_scenario,
     read_week,
@@ -43,6 +42,7 @@ from scheduler.week import (
     validate_week,
     week_figures,
 )
+from scheduler.rules.day import Violation, validate_plan
 
 __all__ = ["main"]
 
@@ -359,10 +359,10 @@ def _generate(args: argparse.Namespace, console: Console) -> int:
 
 
 def _compare(args: argparse.Namespace, console: Console) -> int:
-    from scheduler.compare import compare
-    from scheduler.manual import read_manual_rota
-    from scheduler.report import breach_summary, hours_phrase, released_phrase, report_html
-    from scheduler.waiting import read_waiting_list
+    from scheduler.analysis.compare import compare
+    from scheduler.analysis.manual import read_manual_rota
+    from scheduler.analysis.waiting import read_waiting_list
+    from scheduler.render.report import breach_summary, hours_phrase, released_phrase, report_html
 
     settings = _settings(args)
     scenario = _read(args.path)
@@ -430,9 +430,9 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
 def _whatif(args: argparse.Namespace, console: Console) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from scheduler.sweep import Solved, sweep
-    from scheduler.whatif import Spec, load_spec, prepare
-    from scheduler.whatif_report import write_sweep
+    from scheduler.render.whatif_report import write_sweep
+    from scheduler.whatif.spec import Spec, load_spec, prepare
+    from scheduler.whatif.sweep import Solved, sweep
 
     if not args.spec.exists() and (SHIPPED / "whatif" / args.spec.name).is_file():
         args.spec = SHIPPED / "whatif" / args.spec.name  # a shipped spec, from any folder
@@ -544,7 +544,7 @@ def _parser() -> argparse.ArgumentParser:
             "--settings",
             type=Path,
             metavar="FILE",
-            help="JSON of settings (any of scheduler/settings.py's, e.g. "
+            help="JSON of settings (any of scheduler/model/settings.py's, e.g. "
             '{"travel_weight": 8, "solve": {"time_limit_s": 60}}); options given here win',
         )
         command.add_argument(

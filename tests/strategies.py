@@ -1,5 +1,5 @@
 """Hypothesis strategies for small, valid scenarios: every cross-reference holds, as it would
-after ``scheduler.scenario_io`` has checked the input.
+after ``scheduler.io.scenario`` has checked the input.
 
 Kept small (by default a day has at most 6 carers, 8 clients and 12 visits; a week of up to 4
 dates at most 6 carers, 4 clients and 5 visits a day) so that a day's solve takes well under a
@@ -12,7 +12,7 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from scheduler.model import (
+from scheduler.model.care import (
     Carer,
     Client,
     DayShifts,

@@ -1,6 +1,6 @@
 """The two baselines: a coordinator's hand-made rota and the nearest-free-carer greedy.
 
-Each rota is checked for hard rules as a manual rota is: ``scheduler.manual.rota_plans``
+Each rota is checked for hard rules as a manual rota is: ``scheduler.analysis.manual.rota_plans``
 times it as plans, and ``rota_breaches`` runs the validator (and the week's rules) on them.
 """
 
@@ -16,11 +16,9 @@ import pytest
 from routing.haversine import HaversineTravel
 from routing.travel import TravelTimes
 from scenarios.generator import generate, generate_week
-from scheduler.baselines import coordinator_rota, greedy_rota
-from scheduler.clock import parse_clock
-from scheduler.continuity import familiar_carers
-from scheduler.manual import Assignment, Breach, rota_breaches, rota_plans
-from scheduler.model import (
+from scheduler.analysis.baselines import coordinator_rota, greedy_rota
+from scheduler.analysis.manual import Assignment, Breach, rota_breaches, rota_plans
+from scheduler.model.care import (
     Carer,
     Client,
     HistoryEntry,
@@ -30,7 +28,9 @@ from scheduler.model import (
     Shift,
     Visit,
 )
-from scheduler.settings import Settings
+from scheduler.model.clock import parse_clock
+from scheduler.model.settings import Settings
+from scheduler.planning.continuity import familiar_carers
 
 SETTINGS = Settings()
 TRAVEL = HaversineTravel(SETTINGS.travel)

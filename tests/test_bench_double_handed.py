@@ -23,8 +23,8 @@ from benchmarks.double_handed import (
     write_csv,
 )
 from scenarios.generator import generate
-from scheduler.model import Scenario
-from scheduler.settings import Settings, SolveSettings
+from scheduler.model.care import Scenario
+from scheduler.model.settings import Settings, SolveSettings
 
 # The solution limit stops these searches; the time limit is only a guard.
 QUICK = Settings(solve=SolveSettings(time_limit_s=2, solution_limit=20))

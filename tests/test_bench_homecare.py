@@ -28,7 +28,7 @@ from benchmarks.homecare import (
     solve_instance,
 )
 from routing.travel import Place
-from scheduler.validate import validate_plan
+from scheduler.rules.day import validate_plan
 
 DATA = data_root()
 HHC = DATA / "hhcrsp-mankowska"

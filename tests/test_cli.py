@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from scheduler.cli import main
-from scheduler.outputs import read_plan
-from scheduler.plan import PLAN_SCHEMA_VERSION
+from scheduler.io.outputs import read_plan
+from scheduler.model.plan import PLAN_SCHEMA_VERSION
 from tests.conftest import VISITS, write_folder
 
 FAST = ["--time-limit", "10", "--solution-limit", "50"]

@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 
 from routing.haversine import HaversineTravel
+from scheduler.analysis.compare import COORDINATOR, GREEDY, MANUAL, OPTIMISED, compare
+from scheduler.analysis.manual import Assignment
 from scheduler.cli import main
-from scheduler.compare import COORDINATOR, GREEDY, MANUAL, OPTIMISED, compare
-from scheduler.manual import Assignment
-from scheduler.model import Carer, Client, Location, Scenario, Shift, Visit
-from scheduler.report import Comparison, breach_summary, report_html
-from scheduler.scenario_io import write_scenario
-from scheduler.settings import DEFAULT_SKILLS, CompareSettings, Settings, SolveSettings
+from scheduler.io.scenario import write_scenario
+from scheduler.model.care import Carer, Client, Location, Scenario, Shift, Visit
+from scheduler.model.settings import DEFAULT_SKILLS, CompareSettings, Settings, SolveSettings
+from scheduler.render.report import Comparison, breach_summary, report_html
 
 DATE = dt.date(2026, 12, 1)
 K1 = Location(lat=54.500, lon=-6.000)

@@ -17,9 +17,9 @@ from scenarios.generator import (
     generate_week,
     write_generated,
 )
-from scheduler.model import Priority, Scenario, Visit
-from scheduler.scenario_io import read_scenario
-from scheduler.settings import DEFAULT_SKILLS
+from scheduler.io.scenario import read_scenario
+from scheduler.model.care import Priority, Scenario, Visit
+from scheduler.model.settings import DEFAULT_SKILLS
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 

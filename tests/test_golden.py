@@ -12,12 +12,12 @@ from __future__ import annotations
 import pytest
 
 from routing.haversine import HaversineTravel
+from scheduler.analysis.metrics import DayFigures, day_figures
 from scheduler.cli import SHIPPED
-from scheduler.metrics import DayFigures, day_figures
-from scheduler.scenario_io import read_scenario
-from scheduler.settings import Settings, SolveSettings
-from scheduler.solve import solve_day
-from scheduler.validate import validate_plan
+from scheduler.io.scenario import read_scenario
+from scheduler.model.settings import Settings, SolveSettings
+from scheduler.planning.day import solve_day
+from scheduler.rules.day import validate_plan
 
 SMALL = read_scenario(SHIPPED / "small")
 

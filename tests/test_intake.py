@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from routing.haversine import HaversineTravel
+from scheduler.analysis.intake import absorb_optimised, slot_by_hand
+from scheduler.analysis.manual import rota_breaches, rota_plans
+from scheduler.analysis.waiting import CarePackage, PackageCall
 from scheduler.cli import main
-from scheduler.intake import absorb_optimised, slot_by_hand
-from scheduler.manual import rota_breaches, rota_plans
-from scheduler.model import Location
-from scheduler.report import Comparison
-from scheduler.settings import Settings, SolveSettings
-from scheduler.waiting import CarePackage, PackageCall
+from scheduler.model.care import Location
+from scheduler.model.settings import Settings, SolveSettings
+from scheduler.render.report import Comparison
 from tests.test_validate import PLAN, SCENARIO
 
 SETTINGS = Settings(solve=SolveSettings(time_limit_s=10, solution_limit=50))
@@ -47,7 +47,9 @@ def test_by_hand_takes_on_only_whole_packages_into_gaps() -> None:
     rota = [
         a
         for plan in (PLAN,)
-        for a in __import__("scheduler.intake", fromlist=["_assignments"])._assignments([plan])
+        for a in __import__("scheduler.analysis.intake", fromlist=["_assignments"])._assignments(
+            [plan]
+        )
     ]
     extended, slotted, taken = slot_by_hand(SCENARIO, [P2, P1], rota, TRAVEL, SETTINGS)
     assert taken == ("P1",)
@@ -63,7 +65,7 @@ def test_compare_writes_the_report_and_its_figures(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from scenarios.generator import generate_waiting_list, write_generated
-    from scheduler.waiting import write_waiting_list
+    from scheduler.analysis.waiting import write_waiting_list
 
     folder = tmp_path / "day"
     write_generated(40, None, 5, folder)

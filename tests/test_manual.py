@@ -26,8 +26,7 @@ from pathlib import Path
 import pytest
 
 from routing.haversine import HaversineTravel
-from scheduler.errors import DomcareError, InputError
-from scheduler.manual import (
+from scheduler.analysis.manual import (
     RULES,
     Assignment,
     read_manual_rota,
@@ -35,13 +34,14 @@ from scheduler.manual import (
     rota_plans,
     wrong_carer_visits,
 )
-from scheduler.metrics import day_figures, plan_cost
-from scheduler.model import Carer, Client, DayShifts, Gender, Location, Scenario, Shift, Visit
-from scheduler.plan import Plan
-from scheduler.released import summarise
-from scheduler.scenario_io import read_scenario
-from scheduler.settings import Settings, SolveSettings
-from scheduler.solve import solve_day
+from scheduler.analysis.metrics import day_figures, plan_cost
+from scheduler.analysis.released import summarise
+from scheduler.io.scenario import read_scenario
+from scheduler.model.care import Carer, Client, DayShifts, Gender, Location, Scenario, Shift, Visit
+from scheduler.model.errors import DomcareError, InputError
+from scheduler.model.plan import Plan
+from scheduler.model.settings import Settings, SolveSettings
+from scheduler.planning.day import solve_day
 
 DATE = dt.date(2026, 12, 1)
 H = Location(lat=54.500, lon=-6.000)

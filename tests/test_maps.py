@@ -10,11 +10,11 @@ from pathlib import Path
 import folium
 import pytest
 
-from scheduler.errors import DomcareError
-from scheduler.maps import render_map, write_map
-from scheduler.model import Carer, Client, Location, Scenario, Shift, TravelMode, Visit
-from scheduler.plan import Plan, PlanStatus, Run, Stop, Unallocated
-from scheduler.settings import Settings
+from scheduler.model.care import Carer, Client, Location, Scenario, Shift, TravelMode, Visit
+from scheduler.model.errors import DomcareError
+from scheduler.model.plan import Plan, PlanStatus, Run, Stop, Unallocated
+from scheduler.model.settings import Settings
+from scheduler.render.maps import render_map, write_map
 
 DAY = dt.date(2024, 3, 4)
 CLIENT_NAMES = ("Agnes Whitmore", "Bernard Okafor", "Cecily Pryce")

@@ -17,11 +17,11 @@ import datetime as dt
 import pytest
 
 from routing.haversine import HaversineTravel
-from scheduler.metrics import day_figures
-from scheduler.model import Carer, Client, Location, Scenario, Shift, Visit
-from scheduler.plan import Plan, PlanStatus, Run, Stop, Unallocated
-from scheduler.settings import Settings
-from scheduler.validate import validate_plan
+from scheduler.analysis.metrics import day_figures
+from scheduler.model.care import Carer, Client, Location, Scenario, Shift, Visit
+from scheduler.model.plan import Plan, PlanStatus, Run, Stop, Unallocated
+from scheduler.model.settings import Settings
+from scheduler.rules.day import validate_plan
 
 DATE = dt.date(2026, 12, 1)
 H = Location(lat=54.500, lon=-6.000)

@@ -7,9 +7,16 @@ earlier and wait at K3: the same visits, 10 more paid minutes not spent with a c
 
 from __future__ import annotations
 
-from scheduler.plan import Plan
-from scheduler.released import Released, ReleasedDay, RotaSummary, released_hours, summarise
-from scheduler.report import (
+from scheduler.analysis.released import (
+    Released,
+    ReleasedDay,
+    RotaSummary,
+    released_hours,
+    summarise,
+)
+from scheduler.model.plan import Plan
+from scheduler.model.settings import CompareSettings, Settings
+from scheduler.render.report import (
     Comparison,
     care_phrase,
     driving_phrase,
@@ -17,7 +24,6 @@ from scheduler.report import (
     released_phrase,
     report_html,
 )
-from scheduler.settings import CompareSettings, Settings
 from tests.test_validate import PLAN, RUN_C3, SCENARIO, V4_LEFT, _clock, _with_stop
 
 SETTINGS = Settings()

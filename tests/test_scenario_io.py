@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.errors import InputError
-from scheduler.model import DayShifts, Gender, Priority, TravelMode
-from scheduler.scenario_io import (
+from scheduler.io.scenario import (
     LoadedScenario,
     load_scenario,
     read_scenario,
@@ -19,6 +17,8 @@ from scheduler.scenario_io import (
     scenario_to_json,
     write_scenario,
 )
+from scheduler.model.care import DayShifts, Gender, Priority, TravelMode
+from scheduler.model.errors import InputError
 from tests.conftest import CARERS, CLIENTS, HISTORY, VISITS, write_folder
 
 

@@ -8,13 +8,13 @@ import pytest
 
 from routing.haversine import HaversineTravel
 from scenarios.generator import generate
-from scheduler.model import Scenario
-from scheduler.plan import Plan, PlanStatus
-from scheduler.scenario_io import read_scenario
-from scheduler.settings import Settings, SolveSettings
-from scheduler.solve import solve_day
-from scheduler.validate import validate_plan
-from scheduler.zones import split_into_zones
+from scheduler.io.scenario import read_scenario
+from scheduler.model.care import Scenario
+from scheduler.model.plan import Plan, PlanStatus
+from scheduler.model.settings import Settings, SolveSettings
+from scheduler.planning.day import solve_day
+from scheduler.planning.zones import split_into_zones
+from scheduler.rules.day import validate_plan
 from tests.conftest import CARERS, VISITS, write_folder
 
 SETTINGS = Settings(solve=SolveSettings(time_limit_s=10, solution_limit=100))
@@ -304,7 +304,7 @@ def test_a_lone_half_whose_run_held_the_only_wait_for_a_break_is_taken_off() -> 
     break, so the repair could not take the half off and raised."""
     import datetime as dt
 
-    from scheduler.model import Carer, Client, Location, Shift, TravelMode, Visit
+    from scheduler.model.care import Carer, Client, Location, Shift, TravelMode, Visit
 
     def carer(number: int, lat: float, shifts: tuple[Shift, ...], mode: TravelMode) -> Carer:
         home = Location(lat=lat, lon=-6.0)

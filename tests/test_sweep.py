@@ -10,8 +10,11 @@ import pytest
 
 from routing.haversine import HaversineTravel
 from scheduler.cli import main
-from scheduler.scenario_io import read_scenario
-from scheduler.sweep import (
+from scheduler.io.scenario import read_scenario
+from scheduler.render.whatif_report import results_csv
+from scheduler.rules.day import validate_plan
+from scheduler.whatif.spec import apply, expand, parse_spec, prepare
+from scheduler.whatif.sweep import (
     KEPT_HEAP,
     Outcome,
     Solved,
@@ -22,9 +25,6 @@ from scheduler.sweep import (
     plan_variation,
     sweep,
 )
-from scheduler.validate import validate_plan
-from scheduler.whatif import apply, expand, parse_spec, prepare
-from scheduler.whatif_report import results_csv
 
 SHIPPED = Path(__file__).resolve().parents[1] / "scenarios"
 
@@ -212,8 +212,8 @@ def test_a_dask_worker_keeps_its_heap_while_planning(monkeypatch: pytest.MonkeyP
 
 def test_a_week_sweeps_day_by_day_and_is_checked_as_a_week(tmp_path: Path) -> None:
     from scenarios.generator import generate_week
-    from scheduler.scenario_io import write_scenario
-    from scheduler.week import WeekPlan, validate_week
+    from scheduler.io.scenario import write_scenario
+    from scheduler.planning.week import WeekPlan, validate_week
 
     week = generate_week(30, days=2, seed=4, name="week")
     write_scenario(week, tmp_path / "week")

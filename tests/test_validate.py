@@ -24,10 +24,10 @@ import datetime as dt
 
 from routing.haversine import HaversineTravel
 from routing.travel import Place
-from scheduler.model import Carer, Client, Gender, Location, Priority, Scenario, Shift, Visit
-from scheduler.plan import Plan, PlanStatus, Run, Stop, Unallocated
-from scheduler.settings import Settings
-from scheduler.validate import validate_plan
+from scheduler.model.care import Carer, Client, Gender, Location, Priority, Scenario, Shift, Visit
+from scheduler.model.plan import Plan, PlanStatus, Run, Stop, Unallocated
+from scheduler.model.settings import Settings
+from scheduler.rules.day import validate_plan
 
 DATE = dt.date(2026, 12, 1)
 H = Location(lat=54.500, lon=-6.000)

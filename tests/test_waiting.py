@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from scenarios.generator import generate_waiting_list
-from scheduler.errors import InputError
-from scheduler.model import Priority
-from scheduler.plan import Run, Stop
-from scheduler.settings import DEFAULT_SKILLS
-from scheduler.waiting import read_waiting_list, taken_on, waiting_list_csv, with_packages
+from scheduler.analysis.waiting import read_waiting_list, taken_on, waiting_list_csv, with_packages
+from scheduler.model.care import Priority
+from scheduler.model.errors import InputError
+from scheduler.model.plan import Run, Stop
+from scheduler.model.settings import DEFAULT_SKILLS
 from tests.test_validate import PLAN, SCENARIO
 
 WAITING = (

@@ -12,13 +12,13 @@ import pytest
 
 from routing.haversine import HaversineTravel
 from scheduler.cli import main
-from scheduler.continuity import week_teams
-from scheduler.errors import InputError
-from scheduler.model import Scenario, Shift
-from scheduler.plan import Plan, PlanStatus, Run
-from scheduler.scenario_io import read_scenario, scenario_to_json, write_scenario
-from scheduler.settings import Settings, SolveSettings
-from scheduler.week import WeekPlan, day_scenario, solve_week, validate_week, week_figures
+from scheduler.io.scenario import read_scenario, scenario_to_json, write_scenario
+from scheduler.model.care import Scenario, Shift
+from scheduler.model.errors import InputError
+from scheduler.model.plan import Plan, PlanStatus, Run
+from scheduler.model.settings import Settings, SolveSettings
+from scheduler.planning.continuity import week_teams
+from scheduler.planning.week import WeekPlan, day_scenario, solve_week, validate_week, week_figures
 from tests.conftest import CARERS, VISITS, write_folder
 
 SETTINGS = Settings(solve=SolveSettings(time_limit_s=10, solution_limit=50))

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.errors import InputError
-from scheduler.model import Location, Priority, Scenario, TravelMode
-from scheduler.scenario_io import read_scenario
-from scheduler.whatif import (
+from scheduler.io.scenario import read_scenario
+from scheduler.model.care import Location, Priority, Scenario, TravelMode
+from scheduler.model.errors import InputError
+from scheduler.whatif.spec import (
     BASE,
     MAX_VARIATIONS,
     Planned,
@@ -261,7 +261,7 @@ def test_the_base_is_unchanged(town: Scenario) -> None:
 
 
 def test_the_waiting_list_change_takes_the_first_people(town: Scenario) -> None:
-    from scheduler.waiting import read_waiting_list
+    from scheduler.analysis.waiting import read_waiting_list
 
     packages = read_waiting_list(SHIPPED / "town" / "waiting.csv", town.skills)
     made = apply(town, _planned(waiting_list={"people": 4}), 0, packages)

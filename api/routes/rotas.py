@@ -33,9 +33,9 @@ from api.schemas import (
 from api.store import Job, JobKind, JobStatus
 from api.svg import map_svg, timeline_svg
 from api.worker import map_document
-from scheduler.metrics import DayFigures
-from scheduler.plan import Plan
-from scheduler.week import WeekFigures, WeekPlan
+from scheduler.analysis.metrics import DayFigures
+from scheduler.model.plan import Plan
+from scheduler.planning.week import WeekFigures, WeekPlan
 
 __all__ = ["router"]
 

@@ -23,8 +23,8 @@ from api.schemas import (
 )
 from api.store import Job, JobKind, JobStatus
 from api.sweeps import whatif_input
-from scheduler.sweep import SweepResult
-from scheduler.whatif import Spec
+from scheduler.whatif.spec import Spec
+from scheduler.whatif.sweep import SweepResult
 
 __all__ = ["router"]
 

@@ -13,16 +13,16 @@ from pydantic import BaseModel, ValidationError
 from api.keys import Role
 from routing.haversine import HaversineTravel
 from routing.travel import TravelSettings
-from scheduler.scenario_io import read_scenario
-from scheduler.settings import (
+from scheduler.io.scenario import read_scenario
+from scheduler.model.settings import (
     MAX_PENALTY,
     MAX_WEIGHT,
     CompareSettings,
     Settings,
     SolveSettings,
 )
-from scheduler.solve import solve_day
-from scheduler.validate import validate_plan
+from scheduler.planning.day import solve_day
+from scheduler.rules.day import validate_plan
 from tests.api.conftest import Service
 
 

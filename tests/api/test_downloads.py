@@ -13,9 +13,9 @@ import pytest
 
 from api.keys import Role
 from scheduler.cli import main
-from scheduler.outputs import neutral_cell
-from scheduler.sweep import Outcome, SweepResult
-from scheduler.whatif_report import results_csv
+from scheduler.io.outputs import neutral_cell
+from scheduler.render.whatif_report import results_csv
+from scheduler.whatif.sweep import Outcome, SweepResult
 from tests.api.conftest import FAST, Service
 from tests.conftest import CARERS, CLIENTS, HISTORY, VISITS, write_folder
 

@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 
 from api.keys import Role
-from scheduler.scenario_io import read_scenario, scenario_to_json
+from scheduler.io.scenario import read_scenario, scenario_to_json
 from tests.api.conftest import FAST, make_keys
 from tests.conftest import VISITS, write_folder
 

@@ -18,10 +18,10 @@ from api.inputs import JobInput
 from api.keys import Role
 from api.store import Document, JobKind, JobStore
 from routing.haversine import HaversineTravel
-from scheduler.plan import Plan
-from scheduler.scenario_io import read_scenario, scenario_to_json
-from scheduler.settings import Settings, SolveSettings
-from scheduler.validate import validate_plan
+from scheduler.io.scenario import read_scenario, scenario_to_json
+from scheduler.model.plan import Plan
+from scheduler.model.settings import Settings, SolveSettings
+from scheduler.rules.day import validate_plan
 from tests.api.conftest import FAST, Service, running
 from tests.conftest import VISITS, write_folder
 

@@ -12,7 +12,7 @@ import pytest
 
 from api.keys import Role
 from api.routes.rotas import LIST_DEFAULT, LIST_MOST
-from scheduler.scenario_io import read_scenario, scenario_to_json
+from scheduler.io.scenario import read_scenario, scenario_to_json
 from tests.api.conftest import FAST, Service
 from tests.conftest import VISITS, write_folder
 

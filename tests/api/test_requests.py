@@ -14,8 +14,8 @@ from api.config import ServiceSettings
 from api.db import make_engine
 from api.keys import Role
 from api.store import JobStore
-from scheduler.errors import InputError
-from scheduler.scenario_io import read_scenario, scenario_to_json
+from scheduler.io.scenario import read_scenario, scenario_to_json
+from scheduler.model.errors import InputError
 from tests.api.conftest import FAST, HeldExecutor, Service, running
 from tests.conftest import VISITS, write_folder
 

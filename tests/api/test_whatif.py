@@ -1,7 +1,7 @@
 """What-if sweeps as a service: only a planner runs one; a spec is checked before it is queued
 (422 naming the field, a shipped base only, the service's limits, never the request's choice
 of where it runs); a sweep of small run through the job machinery has the very rows of
-``scheduler.sweep.sweep`` called here, whether it ran in one process or in a pool nested in
+``scheduler.whatif.sweep.sweep`` called here, whether it ran in one process or in a pool nested in
 the service's worker."""
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from api.db import make_engine
 from api.keys import Role
 from api.schemas import WHATIF_EXAMPLES
 from api.store import JobStore
-from scheduler.scenario_io import read_scenario
-from scheduler.sweep import SweepResult, sweep
-from scheduler.whatif import parse_spec, prepare
+from scheduler.io.scenario import read_scenario
+from scheduler.whatif.spec import parse_spec, prepare
+from scheduler.whatif.sweep import SweepResult, sweep
 from tests.api.conftest import HeldExecutor, Service, running
 
 SPEC: dict[str, Any] = {

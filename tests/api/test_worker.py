@@ -14,8 +14,8 @@ from api.db import make_engine
 from api.inputs import JobInput
 from api.store import JobKind, JobStatus, JobStore
 from api.worker import run_job
-from scheduler.scenario_io import read_scenario
-from scheduler.settings import Settings, SolveSettings
+from scheduler.io.scenario import read_scenario
+from scheduler.model.settings import Settings, SolveSettings
 from tests.api.conftest import FAST
 
 SERVER = "this-server"

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, settings
 
 from routing.haversine import HaversineTravel
-from scheduler.metrics import day_figures
-from scheduler.model import Carer, Client, Location, Scenario, Shift, Visit
-from scheduler.plan import Plan
-from scheduler.settings import Settings, SolveSettings
-from scheduler.solve import solve_day
-from scheduler.validate import validate_plan
+from scheduler.analysis.metrics import day_figures
+from scheduler.model.care import Carer, Client, Location, Scenario, Shift, Visit
+from scheduler.model.plan import Plan
+from scheduler.model.settings import Settings, SolveSettings
+from scheduler.planning.day import solve_day
+from scheduler.rules.day import validate_plan
 from tests.strategies import DATE, scenarios
 
 SOLVE = Settings(solve=SolveSettings(time_limit_s=2, solution_limit=50))

@@ -21,9 +21,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from routing.haversine import HaversineTravel
-from scheduler.clock import MINUTES_PER_DAY
-from scheduler.metrics import day_figures
-from scheduler.model import (
+from scheduler.analysis.metrics import day_figures
+from scheduler.model.care import (
     Carer,
     Client,
     Location,
@@ -34,9 +33,10 @@ from scheduler.model import (
     TravelMode,
     Visit,
 )
-from scheduler.plan import PlanStatus
-from scheduler.settings import Settings, SolveSettings
-from scheduler.week import WeekPlan, day_scenario, solve_week, validate_week, week_figures
+from scheduler.model.clock import MINUTES_PER_DAY
+from scheduler.model.plan import PlanStatus
+from scheduler.model.settings import Settings, SolveSettings
+from scheduler.planning.week import WeekPlan, day_scenario, solve_week, validate_week, week_figures
 from tests.strategies import DATE, weeks
 
 # The solution limit ends most searches; the time limit only those on days too small to give
@@ -368,8 +368,8 @@ def test_every_day_of_a_small_week_gets_a_plan(scenario: Scenario, rules: Settin
 NOBODY_ON_TUESDAY = textwrap.dedent(
     """
     import datetime as dt
-    from scheduler.model import Carer, Client, DayShifts, Location, Scenario, Shift, Visit
-    from scheduler.week import solve_week
+    from scheduler.model.care import Carer, Client, DayShifts, Location, Scenario, Shift, Visit
+    from scheduler.planning.week import solve_week
 
     MON, TUE = dt.date(2026, 12, 1), dt.date(2026, 12, 2)
     here = Location(lat=54.5, lon=-6.0)

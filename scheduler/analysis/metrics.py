@@ -1,0 +1,154 @@
+"""The day's figures, per carer and in total, computed from a plan alone.
+
+Paid minutes are each run's span, from leaving home to getting back (travel from and to home
+included, as most UK providers pay it), less its unpaid break; contact minutes are time at
+clients; utilisation is contact / paid. A double-handed visit counts once per carer for
+contact time.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from pydantic import BaseModel, ConfigDict
+
+from scheduler.model.care import Priority, Scenario
+from scheduler.model.plan import Plan
+from scheduler.model.settings import Settings
+from scheduler.planning.continuity import familiar_carers
+
+__all__ = ["CarerFigures", "DayFigures", "day_figures", "plan_cost"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CarerFigures(_Frozen):
+    carer_id: str
+    runs: int
+    visits: int
+    contact_minutes: int
+    travel_minutes: int
+    travel_km: float
+    waiting_minutes: int
+    paid_minutes: int
+    utilisation: float
+
+
+class DayFigures(_Frozen):
+    visits: int
+    visits_allocated: int
+    visits_unallocated: int
+    allocated_share: float
+    carers_working: int
+    contact_minutes: int
+    travel_minutes: int
+    travel_km: float
+    waiting_minutes: int
+    paid_minutes: int
+    utilisation: float
+    unallocated_by_reason: dict[str, int]
+    unallocated_minutes_by_reason: dict[str, int]
+    distinct_carers_per_client: float
+    """Mean over clients with at least one allocated visit."""
+    familiar_share: float
+    """Share of carer visits made by a carer the client knows (preferred, or in history)."""
+    carers: tuple[CarerFigures, ...]
+    long_waits: int = 0
+    """Calls a carer waits ``Settings.long_wait_minutes`` or more before starting (arriving
+    early, or between calls): time a coordinator may rather give to a call or to the carer."""
+    short_days: int = 0
+    """Carers working that day with fewer than ``Settings.short_day_minutes`` paid minutes."""
+
+
+def _share(part: float, whole: float) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def day_figures(scenario: Scenario, plan: Plan) -> DayFigures:
+    per_carer: dict[str, dict[str, float]] = defaultdict(Counter)  # type: ignore[arg-type]
+    carers_of_client: dict[str, set[str]] = defaultdict(set)
+    known = familiar_carers(scenario)
+    familiar = stops = 0
+    for run in plan.runs:
+        tally = per_carer[run.carer_id]
+        tally["runs"] += 1
+        tally["visits"] += len(run.stops)
+        tally["contact"] += sum(stop.end - stop.start for stop in run.stops)
+        tally["travel"] += sum(stop.travel_minutes for stop in run.stops) + run.home_travel_minutes
+        tally["metres"] += sum(stop.travel_m for stop in run.stops) + run.home_travel_m
+        tally["paid"] += run.paid_minutes
+        for stop in run.stops:
+            carers_of_client[stop.client_id].add(run.carer_id)
+            stops += 1
+            familiar += run.carer_id in known.get(stop.client_id, frozenset())
+    carers = []
+    for carer_id in sorted(per_carer):
+        t = per_carer[carer_id]
+        carers.append(
+            CarerFigures(
+                carer_id=carer_id,
+                runs=int(t["runs"]),
+                visits=int(t["visits"]),
+                contact_minutes=int(t["contact"]),
+                travel_minutes=int(t["travel"]),
+                travel_km=round(t["metres"] / 1000, 1),
+                waiting_minutes=int(t["paid"] - t["contact"] - t["travel"]),
+                paid_minutes=int(t["paid"]),
+                utilisation=_share(t["contact"], t["paid"]),
+            )
+        )
+    by_reason = Counter(u.reason_code for u in plan.unallocated)
+    minutes_by_reason: Counter[str] = Counter()
+    for u in plan.unallocated:
+        visit = scenario.visit_by_id.get(u.visit_id)
+        if visit is not None:
+            minutes_by_reason[u.reason_code] += visit.duration * visit.carers_required
+    contact = sum(c.contact_minutes for c in carers)
+    paid = sum(c.paid_minutes for c in carers)
+    allocated = len(scenario.visits) - len(plan.unallocated)
+    return DayFigures(
+        visits=len(scenario.visits),
+        visits_allocated=allocated,
+        visits_unallocated=len(plan.unallocated),
+        allocated_share=_share(allocated, len(scenario.visits)),
+        carers_working=len(carers),
+        contact_minutes=contact,
+        travel_minutes=sum(c.travel_minutes for c in carers),
+        travel_km=round(sum(c.travel_km for c in carers), 1),
+        waiting_minutes=sum(c.waiting_minutes for c in carers),
+        paid_minutes=paid,
+        utilisation=_share(contact, paid),
+        unallocated_by_reason=dict(sorted(by_reason.items())),
+        unallocated_minutes_by_reason=dict(sorted(minutes_by_reason.items())),
+        distinct_carers_per_client=round(
+            sum(len(s) for s in carers_of_client.values()) / len(carers_of_client), 2
+        )
+        if carers_of_client
+        else 0.0,
+        familiar_share=_share(familiar, stops),
+        carers=tuple(carers),
+        long_waits=sum(
+            1
+            for run in plan.runs
+            for stop in run.stops
+            if stop.wait_minutes >= plan.settings.long_wait_minutes
+        ),
+        short_days=sum(1 for c in carers if c.paid_minutes < plan.settings.short_day_minutes),
+    )
+
+
+def plan_cost(scenario: Scenario, plan: Plan, settings: Settings) -> int:
+    """The objective of ``settings`` (see ``scheduler.model.settings``) recomputed from the plan
+    alone, so plans from different searches, or a manual rota, compare on one scale."""
+    figures = day_figures(scenario, plan)
+    dropped = 0
+    for item in plan.unallocated:
+        visit = scenario.visit_by_id.get(item.visit_id)
+        dropped += settings.drop_penalty(visit.priority if visit else Priority.NORMAL)
+    return (
+        settings.travel_weight * figures.travel_minutes
+        + settings.waiting_weight * figures.waiting_minutes
+        + dropped
+    )

@@ -1,0 +1,165 @@
+"""What a solve leaves behind: plan JSON (and its JSON Schema), the day's figures, the rota CSV
+and the map. Each file is written whole or not at all."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import TypeVar
+
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+
+from scheduler.analysis.metrics import DayFigures
+from scheduler.io.files import write_text_atomic
+from scheduler.model.care import Scenario
+from scheduler.model.clock import format_clock
+from scheduler.model.errors import InputError, InputIssue
+from scheduler.model.plan import Plan, Run, Stop
+from scheduler.render.maps import write_map
+
+M = TypeVar("M", bound=BaseModel)
+
+__all__ = [
+    "csv_text",
+    "neutral_cell",
+    "plan_schema",
+    "read_json_model",
+    "read_plan",
+    "rota_csv",
+    "write_outputs",
+]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet reads as the start of a formula (tab and CR are used to hide one)."""
+
+
+def plan_schema() -> str:
+    """The JSON Schema of plan.json, generated from the model so it cannot drift from it."""
+    schema = Plan.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return json.dumps(schema, indent=2)
+
+
+def read_json_model(path: Path | str, model: type[M], code: str = "invalid_plan") -> M:
+    """A JSON file (written by domcare, or settings), as ``model``; ``InputError`` naming
+    what is wrong, with ``code``."""
+    path = Path(path)
+    try:
+        return model.model_validate_json(path.read_bytes())
+    except OSError as exc:
+        raise InputError([InputIssue("unreadable_file", path.name, str(exc.strerror))]) from None
+    except ValidationError as exc:
+        issues = [
+            InputIssue(
+                code,
+                path.name,
+                error["msg"],
+                column=".".join(str(part) for part in error["loc"]) or None,
+            )
+            for error in exc.errors()[:20]
+        ]
+        raise InputError(issues) from None
+
+
+def read_plan(path: Path | str) -> Plan:
+    return read_json_model(path, Plan)
+
+
+def neutral_cell(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``@SUM(...)``),
+    made plain text by a leading apostrophe; numbers, negative ones included, as they are."""
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """``frame`` as CSV to download and open in a spreadsheet: every text cell that could be
+    a formula neutralised (``neutral_cell``), numeric columns untouched."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if pd.api.types.is_string_dtype(safe[column]) or pd.api.types.is_object_dtype(
+            safe[column]
+        ):
+            safe[column] = safe[column].map(neutral_cell)
+    buffer = io.StringIO()
+    safe.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue()
+
+
+def _break_here(run: Run, stop: Stop) -> str:
+    """The run's unpaid break, on the row of the call whose wait holds it."""
+    if run.break_start is None or run.break_end is None:
+        return ""
+    if not stop.arrival <= run.break_start < stop.start:
+        return ""
+    return f"{format_clock(run.break_start)}-{format_clock(run.break_end)}"
+
+
+def rota_csv(scenario: Scenario, plan: Plan, *, show_names: bool = False) -> str:
+    """One row per carer visit, in run order. Client names and addresses only on request;
+    a cell that could be a spreadsheet formula is neutralised (``csv_text``)."""
+    rows = []
+    for run in plan.runs:
+        carer = scenario.carer_by_id[run.carer_id]
+        for order, stop in enumerate(run.stops, start=1):
+            visit = scenario.visit_by_id[stop.visit_id]
+            client = scenario.client_by_id[stop.client_id]
+            row = {
+                "date": plan.date.isoformat(),
+                "carer_id": carer.id,
+                "shift": f"{format_clock(run.shift_start)}-{format_clock(run.shift_end)}",
+                "order": order,
+                "visit_id": visit.id,
+                "client_id": client.id,
+                "arrival": format_clock(stop.arrival),
+                "start": format_clock(stop.start),
+                "end": format_clock(stop.end),
+                "travel_minutes": stop.travel_minutes,
+                "travel_km": round(stop.travel_m / 1000, 2),
+                "wait_minutes": stop.wait_minutes,
+                "break": _break_here(run, stop),
+                "carers_required": visit.carers_required,
+                "required_skills": ";".join(sorted(visit.required_skills)),
+                "priority": visit.priority.value,
+            }
+            if show_names:
+                row |= {
+                    "carer_name": carer.name,
+                    "client_name": client.name,
+                    "address": client.address or "",
+                    "postcode": client.postcode or "",
+                }
+            rows.append(row)
+    return csv_text(pd.DataFrame(rows))
+
+
+def write_outputs(
+    scenario: Scenario,
+    plan: Plan,
+    figures: DayFigures,
+    out: Path,
+    *,
+    show_names: bool = False,
+) -> dict[str, Path]:
+    """Write every output into ``out``; returns what was written, by kind."""
+    out = Path(out)
+    paths = {
+        "plan": out / "plan.json",
+        "schema": out / "plan.schema.json",
+        "figures": out / "figures.json",
+        "rota": out / "rota.csv",
+        "map": out / "map.html",
+    }
+    write_text_atomic(paths["plan"], plan.model_dump_json(indent=1))
+    write_text_atomic(paths["schema"], plan_schema())
+    write_text_atomic(paths["figures"], figures.model_dump_json(indent=1))
+    write_text_atomic(paths["rota"], rota_csv(scenario, plan, show_names=show_names))
+    write_map(scenario, plan, paths["map"], show_names=show_names)
+    return paths

@@ -1,0 +1,256 @@
+"""The care domain: who can visit whom, when, and the rota that answers it.
+
+Immutable pydantic models. Times are whole minutes after midnight on the
+scenario's date (see ``scheduler.model.clock``); durations are minutes; positions are
+WGS84 degrees. No I/O and no solver here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from enum import StrEnum
+from functools import cached_property
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "Carer",
+    "Client",
+    "DayShifts",
+    "Gender",
+    "HistoryEntry",
+    "Location",
+    "Priority",
+    "Scenario",
+    "Shift",
+    "Strength",
+    "TravelMode",
+    "Visit",
+]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TravelMode(StrEnum):
+    CAR = "car"
+    WALK = "walk"
+    BIKE = "bike"
+
+
+class Gender(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+
+
+class Strength(StrEnum):
+    """A hard rule is never broken; a soft one is kept unless it costs more than its weight
+    (``Settings.soft_gender_weight``) to keep."""
+
+    HARD = "hard"
+    SOFT = "soft"
+
+
+class Priority(StrEnum):
+    """A critical visit (medication, insulin, a hoist transfer) is dropped only when no carer
+    can do it; a normal visit may be left for the coordinator when carers run short."""
+
+    CRITICAL = "critical"
+    NORMAL = "normal"
+    WAITING = "waiting"
+    """A call of a care package from the waiting list: taken on only where carers have room,
+    never at the cost of a current client's visit."""
+
+
+class Location(_Frozen):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class Shift(_Frozen):
+    """A span of the day a carer is available, leaving home at ``start`` at the earliest and
+    back home by ``end`` at the latest. A split shift is two of these."""
+
+    start: int = Field(ge=0, le=24 * 60)
+    end: int = Field(ge=0, le=24 * 60)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Shift:
+        if self.end <= self.start:
+            raise ValueError("shift ends before it starts")
+        return self
+
+    @property
+    def minutes(self) -> int:
+        return self.end - self.start
+
+
+def _apart(shifts: tuple[Shift, ...]) -> tuple[Shift, ...]:
+    """``shifts`` in time order; raises when two overlap."""
+    ordered = tuple(sorted(shifts, key=lambda s: s.start))
+    for first, second in zip(ordered, ordered[1:], strict=False):
+        if second.start < first.end:
+            raise ValueError("shifts overlap")
+    return ordered
+
+
+class DayShifts(_Frozen):
+    """A carer's shifts on one date of a week, overriding their usual ones; none is a day off."""
+
+    date: dt.date
+    shifts: tuple[Shift, ...]
+
+    @model_validator(mode="after")
+    def _shifts_apart(self) -> DayShifts:
+        object.__setattr__(self, "shifts", _apart(self.shifts))
+        return self
+
+
+class Carer(_Frozen):
+    """``shifts`` are the carer's usual day; ``shifts_on`` overrides them on given dates of a
+    week (``shifts_for`` answers for any date). ``max_working_minutes`` caps a day's paid
+    minutes, ``max_weekly_minutes`` the whole scenario's (a week)."""
+
+    id: str
+    name: str
+    home: Location
+    shifts: tuple[Shift, ...]
+    skills: frozenset[str] = frozenset()
+    gender: Gender | None = None
+    travel_mode: TravelMode = TravelMode.CAR
+    max_working_minutes: int | None = Field(default=None, gt=0)
+    no_go_clients: frozenset[str] = frozenset()
+    """Clients this carer will not visit (their own reasons: a dog, a past incident)."""
+    max_weekly_minutes: int | None = Field(default=None, gt=0)
+    shifts_on: tuple[DayShifts, ...] = ()
+    week_minutes_left: int | None = Field(
+        default=None,
+        description="set while planning a day of a week: the carer's max_weekly_minutes less "
+        "the minutes worked on earlier days; max_working_minutes is then at most this",
+    )
+
+    @model_validator(mode="after")
+    def _shifts_apart(self) -> Carer:
+        object.__setattr__(self, "shifts", _apart(self.shifts))
+        dates = [day.date for day in self.shifts_on]
+        if len(set(dates)) < len(dates):
+            raise ValueError("two shift overrides for one date")
+        object.__setattr__(self, "shifts_on", tuple(sorted(self.shifts_on, key=lambda d: d.date)))
+        return self
+
+    def shifts_for(self, date: dt.date) -> tuple[Shift, ...]:
+        """The carer's shifts on ``date``: its override if there is one, else the usual ones."""
+        return next((day.shifts for day in self.shifts_on if day.date == date), self.shifts)
+
+    @property
+    def shift_minutes(self) -> int:
+        return sum(shift.minutes for shift in self.shifts)
+
+
+class Client(_Frozen):
+    id: str
+    name: str
+    location: Location
+    address: str | None = None
+    postcode: str | None = None
+    preferred_carers: frozenset[str] = frozenset()
+    excluded_carers: frozenset[str] = frozenset()
+    gender_preference: Gender | None = None
+    gender_preference_strength: Strength = Strength.HARD
+    week_carers: frozenset[str] | None = Field(
+        default=None,
+        description="set while planning a week, once the client has seen the week's most "
+        "distinct carers: the carers within the cap (when it gives way to every call, all the "
+        "client has seen); any other carer costs over_cap_weight a visit where the cap gives "
+        "way (Settings.cap_yields), and may not visit where it does not",
+    )
+
+    def accepts_gender(self, gender: Gender | None) -> bool:
+        """Whether a carer of ``gender`` meets this client's hard gender preference."""
+        return (
+            self.gender_preference is None
+            or self.gender_preference_strength is Strength.SOFT
+            or gender == self.gender_preference
+        )
+
+
+class Visit(_Frozen):
+    """A call at a client's home. ``earliest_start``..``latest_start`` bounds when the care
+    starts (the carer may arrive earlier and wait); the call then lasts ``duration``."""
+
+    id: str
+    client_id: str
+    date: dt.date
+    earliest_start: int = Field(ge=0, le=24 * 60)
+    latest_start: int = Field(ge=0, le=24 * 60)
+    duration: int = Field(gt=0, le=24 * 60)
+    carers_required: int = Field(default=1, ge=1, le=2)
+    required_skills: frozenset[str] = frozenset()
+    priority: Priority = Priority.NORMAL
+    pinned_carer: str | None = None
+
+    @model_validator(mode="after")
+    def _window(self) -> Visit:
+        if self.latest_start < self.earliest_start:
+            raise ValueError("latest start is before earliest start")
+        return self
+
+    @property
+    def double_handed(self) -> bool:
+        return self.carers_required == 2
+
+
+class HistoryEntry(_Frozen):
+    """A past visit by a carer to a client, kept for continuity of care."""
+
+    client_id: str
+    carer_id: str
+    date: dt.date
+
+
+class Scenario(_Frozen):
+    """One day to plan: the carers on shift, the clients and their visits, and past history.
+    Visits on several dates make a week (see ``scheduler.planning.week``); ``date`` is then the
+    first.
+
+    Built by ``scheduler.io.scenario`` after every cross-reference has been checked, so code
+    downstream may look ids up without guarding.
+    """
+
+    name: str
+    date: dt.date
+    carers: tuple[Carer, ...]
+    clients: tuple[Client, ...]
+    visits: tuple[Visit, ...]
+    history: tuple[HistoryEntry, ...] = ()
+    skills: frozenset[str] = frozenset()
+
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Scenario:
+        """A copy whose id lookups are built afresh: pydantic would copy the cached ones,
+        which then answer for the old carers, clients and visits."""
+        copy = super().model_copy(update=update, deep=deep)
+        for lookup in ("carer_by_id", "client_by_id", "visit_by_id"):
+            copy.__dict__.pop(lookup, None)
+        return copy
+
+    @property
+    def dates(self) -> tuple[dt.date, ...]:
+        """The distinct dates of the visits in order (``date`` alone when there are none)."""
+        return tuple(sorted({visit.date for visit in self.visits})) or (self.date,)
+
+    @cached_property
+    def carer_by_id(self) -> dict[str, Carer]:
+        return {carer.id: carer for carer in self.carers}
+
+    @cached_property
+    def client_by_id(self) -> dict[str, Client]:
+        return {client.id: client for client in self.clients}
+
+    @cached_property
+    def visit_by_id(self) -> dict[str, Visit]:
+        return {visit.id: visit for visit in self.visits}

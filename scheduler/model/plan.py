@@ -1,0 +1,106 @@
+"""The rota: each carer's runs (one per shift worked), the visits left out and why.
+
+A plan is data, checkable without the solver: ``scheduler.rules.day`` recomputes every time
+in it from the scenario and travel times. Times are minutes after midnight; distances metres.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from scheduler.model.settings import Settings
+
+__all__ = ["PLAN_SCHEMA_VERSION", "Plan", "PlanStatus", "Run", "SolverInfo", "Stop", "Unallocated"]
+
+PLAN_SCHEMA_VERSION = "1.1"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Stop(_Frozen):
+    """One visit in a run. ``travel_minutes`` and ``travel_m`` are for the leg that arrives
+    here; ``wait_minutes`` is the idle time between arriving and starting the care."""
+
+    visit_id: str
+    client_id: str
+    arrival: int
+    start: int
+    end: int
+    travel_minutes: int = Field(ge=0)
+    travel_m: int = Field(ge=0)
+    wait_minutes: int = Field(ge=0)
+
+
+class Run(_Frozen):
+    """A carer's journey for one shift: leave home, visit in order, return home."""
+
+    carer_id: str
+    shift_start: int
+    shift_end: int
+    depart: int
+    return_home: int
+    stops: tuple[Stop, ...]
+    home_travel_minutes: int = Field(ge=0, description="the last leg, back home")
+    home_travel_m: int = Field(ge=0)
+    break_start: int | None = Field(
+        default=None, description="an unpaid break, taken in the wait before one of the calls"
+    )
+    break_end: int | None = None
+
+    @model_validator(mode="after")
+    def _whole_break(self) -> Run:
+        if (self.break_start is None) != (self.break_end is None):
+            raise ValueError("a break needs both its start and its end")
+        return self
+
+    @property
+    def break_minutes(self) -> int:
+        if self.break_start is None or self.break_end is None:
+            return 0
+        return self.break_end - self.break_start
+
+    @property
+    def paid_minutes(self) -> int:
+        """Leaving home to getting back, less the unpaid break."""
+        return self.return_home - self.depart - self.break_minutes
+
+
+class Unallocated(_Frozen):
+    visit_id: str
+    client_id: str
+    reason_code: str
+    reason: str
+
+
+class PlanStatus(StrEnum):
+    SOLVED = "solved"
+    """The solver found a plan (some visits may still be unallocated, each with a reason)."""
+    NO_PLAN = "no_plan"
+    """The solver found no plan in the time allowed; every visit is unallocated."""
+
+
+class SolverInfo(_Frozen):
+    status: str
+    objective: int | None
+    wall_seconds: float
+    first_plan_seconds: float | None = None
+    """When the first complete plan existed (a day in zones: when the zones were joined)."""
+    first_solution: str
+    metaheuristic: str
+    zones: int = 1
+
+
+class Plan(_Frozen):
+    schema_version: str = PLAN_SCHEMA_VERSION
+    scenario: str
+    date: dt.date
+    status: PlanStatus
+    runs: tuple[Run, ...]
+    unallocated: tuple[Unallocated, ...]
+    settings: Settings
+    solver: SolverInfo | None = None

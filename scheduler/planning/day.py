@@ -1,0 +1,514 @@
+"""Plan a day: the care domain becomes a routing problem, and its answer becomes a rota.
+
+Each carer shift is a vehicle leaving the carer's home and returning to it. A visit becomes a
+task whose allowed vehicles are the shifts of the carers suitable for it (skills, exclusions,
+gender preference, pinned carer); visits no carer can do never reach the solver and carry
+their reason instead.
+
+Double-handed visits are two tasks, one per carer, to start together and be done both or
+neither. Tying them inside OR-Tools wrecks its search (see ``routing.repair``), so the day is
+searched with the halves untied, each near the middle of its window; then the halves of each
+pair are brought to one start (or given up and inserted again whole at the best shared
+start); the search goes on from there with those starts fixed; and the pairs are mended
+once more.
+
+A run longer than ``Settings.break_after_minutes`` gets its unpaid break in a wait between
+two calls; the search does not see breaks, so a run without room for one gives a call up to
+another carer when the answer is timed (``routing.repair.fit_breaks``).
+
+Large days are split into geographic zones solved side by side in worker processes, then
+joined and improved as a whole: OR-Tools does not honour its time limit while it builds a
+first solution, and that construction grows faster than linearly with the day's size.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+
+from routing.diagnose import Blocker, rescue_and_explain
+from routing.haversine import HaversineTravel
+from routing.problem import (
+    BreakRule,
+    Progress,
+    RoutingProblem,
+    RoutingSolution,
+    SearchSpec,
+    SyncedPair,
+    Task,
+    Vehicle,
+)
+from routing.repair import as_routes, improving, pin, repair_pairs, untie
+from routing.solver import solve_routing
+from routing.travel import TravelTimes
+from scheduler.model.care import Carer, Client, Scenario, Shift
+from scheduler.model.clock import MINUTES_PER_DAY
+from scheduler.model.errors import DomcareError
+from scheduler.model.plan import Plan, PlanStatus, Run, SolverInfo, Unallocated
+from scheduler.model.settings import Settings
+from scheduler.planning.continuity import visit_costs
+from scheduler.planning.zones import split_into_zones
+from scheduler.rules.eligibility import Reason, capacity_reason, no_plan_reason, suitable_carers
+from scheduler.rules.journeys import Journeys, build_journeys, walk_run
+
+__all__ = ["ProgressCallback", "solve_day"]
+
+ProgressCallback = Callable[[Progress], None]
+
+_MIN_IMPROVE_S = 1.0
+"""However late the first search ends, the improving search gets this long."""
+
+
+@dataclass(frozen=True)
+class _Day:
+    """A scenario prepared for the solver, with what is needed to read the answer back."""
+
+    scenario: Scenario
+    journeys: Journeys
+    problem: RoutingProblem
+    task_visit: tuple[str, ...]
+    vehicle_shift: tuple[tuple[Carer, Shift], ...]
+    suitable: dict[str, int]
+    refused: dict[str, Reason]
+    beyond_cap: dict[int, frozenset[int]]
+    """Task -> the vehicles of carers beyond its client's weekly cap that may still take it,
+    priced at ``over_cap_weight`` (see ``Settings.cap_yields``)."""
+
+
+def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day:
+    modes = list(journeys.minutes)
+
+    def legs(carer: Carer, client: Client) -> tuple[int, int]:
+        home, there = journeys.home_place[carer.id], journeys.client_place[client.id]
+        matrix = journeys.minutes[carer.travel_mode]
+        return int(matrix[home, there]), int(matrix[there, home])
+
+    vehicles: list[Vehicle] = []
+    vehicle_shift: list[tuple[Carer, Shift]] = []
+    shifts_of: dict[str, list[int]] = {}
+    group_span: dict[int, int] = {}
+    for number, carer in enumerate(scenario.carers):
+        limit = carer.max_working_minutes
+        shared = limit is not None and len(carer.shifts) > 1 and carer.shift_minutes > limit
+        if shared and limit is not None:
+            group_span[number] = limit
+        for shift in carer.shifts:
+            shifts_of.setdefault(carer.id, []).append(len(vehicles))
+            vehicle_shift.append((carer, shift))
+            home = journeys.home_place[carer.id]
+            vehicles.append(
+                Vehicle(
+                    start_location=home,
+                    end_location=home,
+                    earliest_start=shift.start,
+                    latest_end=shift.end,
+                    profile=modes.index(carer.travel_mode),
+                    max_span=min(shift.minutes, limit) if limit else None,
+                    group=number if shared else None,
+                )
+            )
+
+    tasks: list[Task] = []
+    task_visit: list[str] = []
+    synced: list[SyncedPair] = []
+    suitable: dict[str, int] = {}
+    refused: dict[str, Reason] = {}
+    beyond_cap: dict[int, frozenset[int]] = {}
+    for visit in scenario.visits:
+        carers, reason = suitable_carers(scenario, visit, legs, settings.cap_yields(visit.priority))
+        suitable[visit.id] = len(carers)
+        if reason is not None:
+            refused[visit.id] = reason
+            continue
+        allowed = frozenset(v for carer in carers for v in shifts_of.get(carer.id, []))
+        cap = scenario.client_by_id[visit.client_id].week_carers
+        beyond = frozenset(
+            v
+            for carer in carers
+            if cap is not None and carer.id not in cap
+            for v in shifts_of.get(carer.id, [])
+        )
+        # A pinned double-handed visit: the pinned carer takes one half, another the other.
+        pinned = frozenset(shifts_of.get(visit.pinned_carer or "", []))
+        halves = (
+            [allowed]
+            if not visit.double_handed
+            else ([pinned, allowed - pinned] if pinned else [allowed, allowed])
+        )
+        penalty = settings.drop_penalty(visit.priority)
+        for half in halves:
+            tasks.append(
+                Task(
+                    location=journeys.client_place[visit.client_id],
+                    service=visit.duration,
+                    earliest=visit.earliest_start,
+                    latest=visit.latest_start,
+                    penalty=penalty,
+                    allowed_vehicles=half,
+                )
+            )
+            task_visit.append(visit.id)
+            if beyond & half:
+                beyond_cap[len(tasks) - 1] = beyond & half
+        if visit.double_handed:
+            synced.append(SyncedPair(len(tasks) - 2, len(tasks) - 1))
+
+    task_cost = visit_costs(
+        scenario,
+        settings,
+        [carer for carer, _ in vehicle_shift],
+        [scenario.visit_by_id[visit_id].client_id for visit_id in task_visit],
+    )
+    # A cost every carer pays alike (a client nobody knows yet) changes no choice; left in,
+    # OR-Tools 9.15 found no first solution at all for a day with 30 waiting-list packages
+    # (each carer-cost column of a new client at 100, their calls' penalties at 10,000).
+    task_cost[:, (task_cost == task_cost[:1]).all(axis=0)] = 0
+    problem = RoutingProblem(
+        travel=tuple(journeys.minutes[mode] for mode in modes),
+        tasks=tuple(tasks),
+        vehicles=tuple(vehicles),
+        horizon=MINUTES_PER_DAY,
+        travel_cost=settings.travel_weight - settings.waiting_weight,
+        span_cost=settings.waiting_weight,
+        group_span=group_span,
+        synced=tuple(synced),
+        task_cost=task_cost if task_cost.any() else None,
+        breaks=None
+        if settings.break_after_minutes is None
+        else BreakRule(after=settings.break_after_minutes, duration=settings.break_minutes),
+    )
+    return _Day(
+        scenario,
+        journeys,
+        problem,
+        tuple(task_visit),
+        tuple(vehicle_shift),
+        suitable,
+        refused,
+        beyond_cap,
+    )
+
+
+def _without_costs(day: _Day) -> _Day:
+    """``day`` searched without per-carer costs (see ``_solve_whole``): carers beyond a weekly
+    cap, which only those costs kept to calls no one else could take, are then allowed for
+    critical calls alone."""
+    tasks = list(day.problem.tasks)
+    for t, beyond in day.beyond_cap.items():
+        task = tasks[t]
+        if task.allowed_vehicles is None:
+            continue
+        visit = day.scenario.visit_by_id[day.task_visit[t]]
+        if visit.priority != "critical":
+            tasks[t] = replace(task, allowed_vehicles=task.allowed_vehicles - beyond)
+    return replace(day, problem=replace(day.problem, tasks=tuple(tasks), task_cost=None))
+
+
+def _search(settings: Settings, time_limit_s: float) -> SearchSpec:
+    return SearchSpec(
+        time_limit_s=time_limit_s,
+        solution_limit=settings.solve.solution_limit,
+        first_solution=settings.solve.first_solution.value,
+        metaheuristic=settings.solve.metaheuristic.value,
+    )
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """The search's answer, and for each task left out, per vehicle that may take it, what
+    keeps it off that vehicle's route (``routing.diagnose``)."""
+
+    solution: RoutingSolution
+    blocked: dict[int, dict[int, Blocker]]
+
+
+def _blocked_carers(day: _Day, tasks: list[int], answer: _Answer) -> dict[str, Blocker]:
+    """Carer id -> what keeps ``tasks`` (one visit's) off that carer's runs: the most hopeful
+    over the carer's shifts and the visit's halves."""
+    hope = [Blocker.FITS, Blocker.UNSEARCHED, Blocker.SPAN, Blocker.BREAK, Blocker.BUSY]
+    found: dict[str, Blocker] = {}
+    for task in tasks:
+        for vehicle, blocker in answer.blocked.get(task, {}).items():
+            carer = day.vehicle_shift[vehicle][0].id
+            if carer not in found or hope.index(blocker) < hope.index(found[carer]):
+                found[carer] = blocker
+    return found
+
+
+def _to_plan(day: _Day, answer: _Answer, settings: Settings, info: SolverInfo) -> Plan:
+    scenario, journeys = day.scenario, day.journeys
+    tasks_of: dict[str, list[int]] = {}
+    for task, visit_id in enumerate(day.task_visit):
+        tasks_of.setdefault(visit_id, []).append(task)
+    found = answer.solution.found
+    runs = []
+    placed: set[str] = set()
+    for route in answer.solution.routes:
+        carer, shift = day.vehicle_shift[route.vehicle]
+        visits = [scenario.visit_by_id[day.task_visit[task]] for task in route.tasks]
+        legs = walk_run(journeys, carer, route.depart, list(zip(visits, route.starts, strict=True)))
+        placed.update(visit.id for visit in visits)
+        runs.append(
+            Run(
+                carer_id=carer.id,
+                shift_start=shift.start,
+                shift_end=shift.end,
+                depart=route.depart,
+                return_home=legs.return_home,
+                stops=legs.stops,
+                home_travel_minutes=legs.home_minutes,
+                home_travel_m=legs.home_metres,
+                break_start=route.break_start,
+                break_end=None
+                if route.break_start is None
+                else route.break_start + settings.break_minutes,
+            )
+        )
+    unallocated = []
+    for visit in scenario.visits:
+        if visit.id in placed:
+            continue
+        if visit.id in day.refused:
+            reason = day.refused[visit.id]
+        elif not found:
+            reason = no_plan_reason()
+        else:
+            blocked = _blocked_carers(day, tasks_of[visit.id], answer)
+            reason = capacity_reason(scenario, visit, blocked)
+        unallocated.append(
+            Unallocated(
+                visit_id=visit.id,
+                client_id=visit.client_id,
+                reason_code=reason.code,
+                reason=reason.text,
+            )
+        )
+    runs.sort(key=lambda run: (run.carer_id, run.shift_start))
+    return Plan(
+        scenario=scenario.name,
+        date=scenario.date,
+        status=PlanStatus.SOLVED if found else PlanStatus.NO_PLAN,
+        runs=tuple(runs),
+        unallocated=tuple(unallocated),
+        settings=settings,
+        solver=info,
+    )
+
+
+def _info(
+    answer: RoutingSolution,
+    settings: Settings,
+    began: float,
+    zones: int,
+    first_plan_s: float | None = None,
+) -> SolverInfo:
+    return SolverInfo(
+        status=answer.status,
+        objective=answer.objective,
+        wall_seconds=round(time.monotonic() - began, 3),
+        first_plan_seconds=first_plan_s,
+        first_solution=settings.solve.first_solution.value,
+        metaheuristic=settings.solve.metaheuristic.value,
+        zones=zones,
+    )
+
+
+def _task_lists(day: _Day, answer: RoutingSolution) -> list[list[int]]:
+    routes: list[list[int]] = [[] for _ in day.vehicle_shift]
+    for route in answer.routes:
+        routes[route.vehicle] = list(route.tasks)
+    return routes
+
+
+def _settled(
+    day: _Day,
+    routes: list[list[int]],
+    fixed: RoutingProblem | None,
+    status: str,
+    objective: int | None = None,
+) -> _Answer:
+    """``routes`` with room for every break and every double-handed pair made whole, the
+    visits the search missed placed (``routing.diagnose``), timed, as the day's answer, with
+    what keeps each visit still out off each carer's runs."""
+    problem = day.problem
+    routes, fixed = repair_pairs(problem, routes, fixed)
+    placed = {t for route in routes for t in route}
+    # A pair left out is explained half by half over its whole window (``fixed`` holds its
+    # halves untied near the window's middle).
+    whole = replace(
+        fixed,
+        tasks=tuple(
+            task if t in placed else problem.tasks[t] for t, task in enumerate(fixed.tasks)
+        ),
+    )
+    halves = {t for pair in problem.synced for t in (pair.first, pair.second)}
+    routes, blocked = rescue_and_explain(fixed, routes, halves, whole)
+    built = as_routes(fixed, routes)
+    solution = RoutingSolution(
+        status=status,
+        found=True,
+        objective=objective,
+        routes=built,
+        dropped=tuple(sorted(blocked)),
+        wall_s=0.0,
+        first_solution_s=None,
+    )
+    return _Answer(solution, blocked)
+
+
+def _finish(
+    day: _Day,
+    routes: list[list[int]],
+    settings: Settings,
+    deadline: float,
+    on_progress: ProgressCallback | None,
+    fixed: RoutingProblem | None = None,
+) -> _Answer:
+    """Make every double-handed pair whole, improve the day until ``deadline`` (a
+    ``time.monotonic()`` value) with the pairs at their chosen starts, and mend it again.
+    ``fixed`` pins the starts of pairs already placed in ``routes`` (see ``repair_pairs``)."""
+    routes, fixed = repair_pairs(day.problem, routes, fixed)
+    remaining = max(_MIN_IMPROVE_S, deadline - time.monotonic())
+    answer = solve_routing(
+        improving(fixed, routes),
+        _search(settings, remaining),
+        initial_routes=routes,
+        on_progress=on_progress,
+    )
+    if answer.found:
+        routes = _task_lists(day, answer)
+    return _settled(day, routes, fixed, answer.status, answer.objective)
+
+
+def _solve_whole(
+    scenario: Scenario,
+    settings: Settings,
+    travel: TravelTimes,
+    time_limit_s: float,
+    on_progress: ProgressCallback | None = None,
+) -> Plan:
+    """Search with double-handed halves untied (see the module note), then repair and improve
+    with them tied. Without double-handed visits the first search is all there is."""
+    began = time.monotonic()
+    day = _prepare(scenario, settings, build_journeys(scenario, travel))
+    tied = bool(day.problem.synced)
+    untied = untie(day.problem)
+    first_share = settings.solve.untied_share if tied else 1.0
+    searching = time.monotonic()
+    answer = solve_routing(
+        untied, _search(settings, time_limit_s * first_share), on_progress=on_progress
+    )
+    if answer.status == "ROUTING_FAIL" and untied.task_cost is not None:
+        # OR-Tools 9.15 sometimes builds no first plan with the per-carer cost dimension
+        # (found by the week property tests and by a day with 30 waiting-list packages):
+        # a day planned without continuity costs beats a day with no plan.
+        day = _without_costs(day)
+        untied = untie(day.problem)
+        answer = solve_routing(
+            untied, _search(settings, time_limit_s * first_share), on_progress=on_progress
+        )
+    first_plan_s = (
+        None
+        if answer.first_solution_s is None
+        else round(searching - began + answer.first_solution_s, 3)
+    )
+    if answer.found and tied:
+        deadline = began + time_limit_s
+        final = _finish(day, _task_lists(day, answer), settings, deadline, on_progress)
+    elif answer.found:
+        final = _settled(day, _task_lists(day, answer), None, answer.status, answer.objective)
+    else:
+        final = _Answer(answer, {})
+    info = _info(final.solution, settings, began, 1, first_plan_s)
+    return _to_plan(day, final, settings, info)
+
+
+# ---- zones: large days ----------------------------------------------------------------------
+
+
+def _zone_job(args: tuple[Scenario, Settings, TravelTimes, float]) -> Plan:
+    scenario, settings, travel, time_limit_s = args
+    return _solve_whole(scenario, settings, travel, time_limit_s)
+
+
+def _initial_routes(day: _Day, plans: list[Plan]) -> tuple[list[list[int]], dict[int, int]]:
+    """Zone plans as routes of the whole day's problem (task indices per vehicle), and the
+    starts the zones chose for double-handed halves."""
+    vehicle_of = {(carer.id, shift.start): v for v, (carer, shift) in enumerate(day.vehicle_shift)}
+    tasks_of: dict[str, list[int]] = {}
+    for task, visit_id in enumerate(day.task_visit):
+        tasks_of.setdefault(visit_id, []).append(task)
+    paired = {t for pair in day.problem.synced for t in (pair.first, pair.second)}
+    routes: list[list[int]] = [[] for _ in day.vehicle_shift]
+    starts: dict[int, int] = {}
+    for plan in plans:
+        for run in plan.runs:
+            route = routes[vehicle_of[(run.carer_id, run.shift_start)]]
+            for stop in run.stops:
+                task = tasks_of[stop.visit_id].pop(0)
+                route.append(task)
+                if task in paired:
+                    starts[task] = stop.start
+    return routes, starts
+
+
+def _solve_in_zones(
+    scenario: Scenario,
+    settings: Settings,
+    travel: TravelTimes,
+    zones: int,
+    on_progress: ProgressCallback | None,
+) -> Plan:
+    began = time.monotonic()
+    limit = settings.solve.time_limit_s
+    parts = [p for p in split_into_zones(scenario, zones, settings.solve.seed) if p.visits]
+    workers = min(settings.solve.workers, len(parts))
+    rounds = math.ceil(len(parts) / workers)
+    # Beyond whole_day_visits the joined day is too large to search as one model in time
+    # (measured: building it alone took minutes at 3000 visits); the zones get all the time.
+    whole = len(scenario.visits) <= settings.solve.whole_day_visits
+    share = settings.solve.zone_share if whole else 1.0
+    jobs = [(part, settings, travel, limit * share / rounds) for part in parts]
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            plans = list(pool.map(_zone_job, jobs))
+    else:
+        plans = [_zone_job(job) for job in jobs]
+
+    joined_s = round(time.monotonic() - began, 3)  # the first whole-day plan: zones joined
+    day = _prepare(scenario, settings, build_journeys(scenario, travel))
+    routes, pair_starts = _initial_routes(day, plans)
+    fixed = pin(day.problem, pair_starts)
+    if whole:
+        answer = _finish(day, routes, settings, began + limit, on_progress, fixed)
+    else:
+        answer = _settled(day, routes, fixed, "ZONES_JOINED")
+    info = _info(answer.solution, settings, began, len(parts), joined_s)
+    return _to_plan(day, answer, settings, info)
+
+
+def solve_day(
+    scenario: Scenario,
+    settings: Settings | None = None,
+    travel: TravelTimes | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> Plan:
+    """Plan ``scenario``'s day. Never raises for an unplannable day: every visit left out of
+    the rota carries its reason, and ``plan.status`` says whether the solver found a plan."""
+    if len(scenario.dates) > 1:
+        raise DomcareError(
+            f"{scenario.name} spans {len(scenario.dates)} dates: plan it with "
+            "scheduler.planning.week.solve_week"
+        )
+    settings = settings or Settings()
+    travel = travel or HaversineTravel(settings.travel)
+    zones = math.ceil(len(scenario.visits) / settings.solve.zone_visits)
+    if zones > 1:  # a whole number of rounds of side-by-side solves
+        workers = settings.solve.workers
+        zones = math.ceil(zones / workers) * workers
+    if zones > 1:
+        return _solve_in_zones(scenario, settings, travel, zones, on_progress)
+    return _solve_whole(scenario, settings, travel, settings.solve.time_limit_s, on_progress)

@@ -1,0 +1,417 @@
+"""The independent check of a plan against the hard rules of the day.
+
+It trusts nothing in the plan but the order of visits and their starts: every travel leg and
+arrival is recomputed from the scenario and the travel times and compared with what the plan
+records (the figures are summed from those records), so a solver bug, a hand edit or a stale
+file shows up as a violation rather than as a rota that cannot be worked. The break rule is
+the one the plan was asked for (``plan.settings``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from routing.travel import TravelTimes
+from scheduler.model.care import Scenario
+from scheduler.model.clock import format_clock
+from scheduler.model.plan import Plan, Run
+from scheduler.model.settings import Settings
+from scheduler.rules.journeys import Journeys, build_journeys
+
+__all__ = ["Violation", "validate_plan"]
+
+
+@dataclass(frozen=True)
+class Violation:
+    code: str
+    message: str
+    carer_id: str | None = None
+    visit_id: str | None = None
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.message}"
+
+
+def _accounting(scenario: Scenario, plan: Plan) -> list[Violation]:
+    """Every visit is in the rota as many times as it needs carers, or unallocated; not both."""
+    found: list[Violation] = []
+    placed = Counter(stop.visit_id for run in plan.runs for stop in run.stops)
+    left = Counter(u.visit_id for u in plan.unallocated)
+    for visit_id in sorted((set(placed) | set(left)) - set(scenario.visit_by_id)):
+        found.append(
+            Violation(
+                "unknown_visit", f"visit {visit_id} is not in the scenario", visit_id=visit_id
+            )
+        )
+    for visit in scenario.visits:
+        times, dropped = placed.get(visit.id, 0), left.get(visit.id, 0)
+        if dropped > 1:
+            found.append(
+                Violation(
+                    "listed_twice", f"visit {visit.id} is unallocated twice", visit_id=visit.id
+                )
+            )
+        if times and dropped:
+            found.append(
+                Violation(
+                    "allocated_and_unallocated",
+                    f"visit {visit.id} is both in the rota and unallocated",
+                    visit_id=visit.id,
+                )
+            )
+        elif not times and not dropped:
+            found.append(
+                Violation(
+                    "visit_missing",
+                    f"visit {visit.id} is neither in the rota nor unallocated",
+                    visit_id=visit.id,
+                )
+            )
+        elif times and times != visit.carers_required:
+            code = "double_handed_alone" if times < visit.carers_required else "visited_twice"
+            found.append(
+                Violation(
+                    code,
+                    f"visit {visit.id} needs {visit.carers_required} carer(s) and has {times}",
+                    visit_id=visit.id,
+                )
+            )
+    return found
+
+
+def _double_handed(scenario: Scenario, plan: Plan) -> list[Violation]:
+    found = []
+    by_visit: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for run in plan.runs:
+        for stop in run.stops:
+            by_visit[stop.visit_id].append((run.carer_id, stop.start))
+    for visit_id, attendances in by_visit.items():
+        if len(attendances) < 2:
+            continue
+        carers = [carer for carer, _ in attendances]
+        if len(set(carers)) < len(carers):
+            found.append(
+                Violation(
+                    "same_carer_twice",
+                    f"visit {visit_id} has one carer counted twice",
+                    visit_id=visit_id,
+                )
+            )
+        visit = scenario.visit_by_id.get(visit_id)
+        if visit is not None and visit.pinned_carer and visit.pinned_carer not in carers:
+            found.append(
+                Violation(
+                    "pinned_elsewhere",
+                    f"visit {visit_id} is pinned to {visit.pinned_carer}, who is not one of "
+                    "its carers",
+                    visit_id=visit_id,
+                )
+            )
+        if len({start for _, start in attendances}) > 1:
+            found.append(
+                Violation(
+                    "not_synchronised",
+                    f"the carers of visit {visit_id} start at different times",
+                    visit_id=visit_id,
+                )
+            )
+    return found
+
+
+def _check_break(run: Run, settings: Settings) -> list[Violation]:
+    """A run longer than ``break_after_minutes`` less its break has a break of at least
+    ``break_minutes``, inside a wait between two calls (after arriving, before starting)."""
+    who = f"carer {run.carer_id}"
+    if run.break_start is None or run.break_end is None:
+        after = settings.break_after_minutes
+        if after is not None and run.paid_minutes > after:
+            return [
+                Violation(
+                    "no_break",
+                    f"{who} works {run.paid_minutes} min from {format_clock(run.depart)} "
+                    f"without a break (one is due after {after} min)",
+                    carer_id=run.carer_id,
+                )
+            ]
+        return []
+    found = []
+    if run.break_minutes < settings.break_minutes:
+        found.append(
+            Violation(
+                "short_break",
+                f"{who} has a {run.break_minutes} min break; the least is "
+                f"{settings.break_minutes} min",
+                carer_id=run.carer_id,
+            )
+        )
+    inside_a_wait = any(
+        stop.arrival <= run.break_start and run.break_end <= stop.start for stop in run.stops[1:]
+    )
+    if not inside_a_wait:
+        found.append(
+            Violation(
+                "break_misplaced",
+                f"{who}'s break {format_clock(run.break_start)}-{format_clock(run.break_end)} "
+                "is not in a wait between two calls",
+                carer_id=run.carer_id,
+            )
+        )
+    return found
+
+
+def _check_run(
+    scenario: Scenario, journeys: Journeys, run: Run, settings: Settings
+) -> tuple[list[Violation], int]:
+    """The rules one run must keep, and the minutes it works (leaving home to getting back,
+    less its unpaid break)."""
+    found: list[Violation] = []
+    carer = scenario.carer_by_id.get(run.carer_id)
+    if carer is None:
+        found.append(
+            Violation(
+                "unknown_carer",
+                f"carer {run.carer_id} is not in the scenario",
+                carer_id=run.carer_id,
+            )
+        )
+        return found, 0
+    who = f"carer {carer.id}"
+    shift = next(
+        (s for s in carer.shifts if (s.start, s.end) == (run.shift_start, run.shift_end)), None
+    )
+    if shift is None:
+        found.append(
+            Violation(
+                "unknown_shift",
+                f"{who} has no shift {format_clock(run.shift_start)}-{format_clock(run.shift_end)}",
+                carer_id=carer.id,
+            )
+        )
+        return found, 0
+    if run.depart < shift.start:
+        found.append(
+            Violation(
+                "before_shift",
+                f"{who} leaves home at {format_clock(run.depart)}, before the shift starts",
+                carer_id=carer.id,
+            )
+        )
+    mode = carer.travel_mode
+    home = journeys.home_place[carer.id]
+    here, clock = home, run.depart
+    for stop in run.stops:
+        visit = scenario.visit_by_id.get(stop.visit_id)
+        if visit is None:
+            continue  # reported by the accounting
+        client = scenario.client_by_id[visit.client_id]
+        where = f"{who} at visit {visit.id}"
+        there = journeys.client_place[client.id]
+        minutes, metres = journeys.leg(mode, here, there)
+        earliest_arrival = clock + minutes
+        if (stop.travel_minutes, stop.travel_m) != (minutes, metres):
+            found.append(
+                Violation(
+                    "wrong_travel",
+                    f"{where}: records {stop.travel_minutes} min and {stop.travel_m} m of "
+                    f"travel; the leg is {minutes} min and {metres} m",
+                    carer.id,
+                    visit.id,
+                )
+            )
+        if stop.arrival != earliest_arrival or stop.wait_minutes != stop.start - stop.arrival:
+            found.append(
+                Violation(
+                    "wrong_arrival",
+                    f"{where}: records arrival {format_clock(stop.arrival)} and "
+                    f"{stop.wait_minutes} min waiting; the carer arrives at "
+                    f"{format_clock(earliest_arrival)}",
+                    carer.id,
+                    visit.id,
+                )
+            )
+        if stop.client_id != visit.client_id:
+            found.append(
+                Violation(
+                    "wrong_client",
+                    f"{where}: the visit is for client {visit.client_id}, not {stop.client_id}",
+                    carer.id,
+                    visit.id,
+                )
+            )
+        if stop.start < earliest_arrival:
+            found.append(
+                Violation(
+                    "unreachable",
+                    f"{where}: cannot start at "
+                    f"{format_clock(stop.start)}, the earliest arrival is "
+                    f"{format_clock(earliest_arrival)}",
+                    carer.id,
+                    visit.id,
+                )
+            )
+        if not visit.earliest_start <= stop.start <= visit.latest_start:
+            found.append(
+                Violation(
+                    "outside_window",
+                    f"{where}: starts at "
+                    f"{format_clock(stop.start)}, outside "
+                    f"{format_clock(visit.earliest_start)}-"
+                    f"{format_clock(visit.latest_start)}",
+                    carer.id,
+                    visit.id,
+                )
+            )
+        if stop.end - stop.start != visit.duration:
+            found.append(
+                Violation(
+                    "wrong_duration",
+                    f"{where}: lasts {stop.end - stop.start} min, not {visit.duration}",
+                    carer.id,
+                    visit.id,
+                )
+            )
+        missing = visit.required_skills - carer.skills
+        if missing:
+            found.append(
+                Violation(
+                    "missing_skill",
+                    f"{where}: lacks {', '.join(sorted(missing))}",
+                    carer.id,
+                    visit.id,
+                )
+            )
+        if carer.id in client.excluded_carers:
+            found.append(
+                Violation(
+                    "excluded_carer",
+                    f"{where}: client {client.id} excludes this carer",
+                    carer.id,
+                    visit.id,
+                )
+            )
+        if (
+            client.week_carers is not None
+            and carer.id not in client.week_carers
+            and not settings.cap_yields(visit.priority)
+        ):
+            found.append(
+                Violation(
+                    "weekly_carer_cap",
+                    f"{where}: client {client.id} has seen the week's most carers, "
+                    "not including this one",
+                    carer.id,
+                    visit.id,
+                )
+            )
+        if client.id in carer.no_go_clients:
+            found.append(
+                Violation(
+                    "no_go_client",
+                    f"{where}: carer {carer.id} does not visit client {client.id}",
+                    carer.id,
+                    visit.id,
+                )
+            )
+        if not client.accepts_gender(carer.gender):
+            found.append(
+                Violation(
+                    "gender_preference",
+                    f"{where}: client {client.id} asks for a {client.gender_preference} carer",
+                    carer.id,
+                    visit.id,
+                )
+            )
+        if visit.pinned_carer and not visit.double_handed and visit.pinned_carer != carer.id:
+            found.append(
+                Violation(
+                    "pinned_elsewhere",
+                    f"{where}: the visit is pinned to {visit.pinned_carer}",
+                    carer.id,
+                    visit.id,
+                )
+            )
+        here, clock = there, max(stop.start, earliest_arrival) + visit.duration
+    minutes, metres = journeys.leg(mode, here, home)
+    home_by = clock + minutes
+    if (run.home_travel_minutes, run.home_travel_m) != (minutes, metres):
+        found.append(
+            Violation(
+                "wrong_travel",
+                f"{who} records {run.home_travel_minutes} min and {run.home_travel_m} m home; "
+                f"the leg is {minutes} min and {metres} m",
+                carer_id=carer.id,
+            )
+        )
+    if max(home_by, run.return_home) > shift.end:
+        found.append(
+            Violation(
+                "after_shift",
+                f"{who} is home at "
+                f"{format_clock(max(home_by, run.return_home))}, after the "
+                f"shift ends at {format_clock(shift.end)}",
+                carer_id=carer.id,
+            )
+        )
+    if run.return_home < home_by:
+        found.append(
+            Violation(
+                "unreachable",
+                f"{who} cannot be home by {format_clock(run.return_home)}",
+                carer_id=carer.id,
+            )
+        )
+    found += _check_break(run, settings)
+    return found, max(home_by, run.return_home) - run.depart - run.break_minutes
+
+
+def validate_plan(scenario: Scenario, plan: Plan, travel: TravelTimes) -> list[Violation]:
+    """Every broken hard rule in ``plan``; an empty list means the rota can be worked."""
+    journeys = build_journeys(scenario, travel)
+    found = _accounting(scenario, plan) + _double_handed(scenario, plan)
+    if plan.date != scenario.date:
+        found.append(
+            Violation(
+                "wrong_date", f"the plan is for {plan.date}, the scenario for {scenario.date}"
+            )
+        )
+    shifts_used: Counter[tuple[str, int]] = Counter()
+    worked: Counter[str] = Counter()
+    for run in plan.runs:
+        run_found, minutes = _check_run(scenario, journeys, run, plan.settings)
+        found += run_found
+        worked[run.carer_id] += minutes
+        shifts_used[(run.carer_id, run.shift_start)] += 1
+    for (carer_id, start), count in shifts_used.items():
+        if count > 1:
+            found.append(
+                Violation(
+                    "duplicate_run",
+                    f"carer {carer_id} has {count} runs for the "
+                    f"shift starting {format_clock(start)}",
+                    carer_id=carer_id,
+                )
+            )
+    for carer_id, minutes in worked.items():
+        carer = scenario.carer_by_id.get(carer_id)
+        limit = carer.max_working_minutes if carer else None  # unknown carers reported above
+        if carer is None or limit is None or minutes <= limit:
+            continue
+        if carer.week_minutes_left == limit:
+            found.append(
+                Violation(
+                    "max_weekly_time",
+                    f"carer {carer_id} works {minutes} min, more than the {limit} left of "
+                    "their week",
+                    carer_id=carer_id,
+                )
+            )
+        else:
+            found.append(
+                Violation(
+                    "max_working_time",
+                    f"carer {carer_id} works {minutes} min, more than the {limit} allowed",
+                    carer_id=carer_id,
+                )
+            )
+    return found
