@@ -11,8 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
-from scheduler.analysis.metrics import DayFigures
-from scheduler.model.plan import Plan
+from scheduler.analysis.comparison import Comparison
+from scheduler.analysis.metrics import DayFigures, WeekFigures
+from scheduler.model.plan import Plan, WeekPlan
 from scheduler.model.settings import (
     DAY_MINUTES,
     MAX_TIME_LIMIT_S,
@@ -21,8 +22,6 @@ from scheduler.model.settings import (
     FirstSolution,
     Metaheuristic,
 )
-from scheduler.planning.week import WeekFigures, WeekPlan
-from scheduler.render.report import Comparison
 from scheduler.whatif.spec import Spec
 from scheduler.whatif.sweep import SweepResult
 

@@ -26,14 +26,15 @@ from api.inputs import JobInput, read_stored
 from api.store import DISK_FULL, Document, JobKind, JobStore, disk_full
 from routing.haversine import HaversineTravel
 from routing.problem import Progress
-from scheduler.analysis.metrics import day_figures
-from scheduler.io.outputs import rota_csv
+from scheduler.analysis.metrics import day_figures, week_figures
 from scheduler.model.errors import DomcareError
 from scheduler.model.plan import PlanStatus
 from scheduler.planning.day import solve_day
-from scheduler.planning.week import day_scenario, solve_week, validate_week, week_figures
+from scheduler.planning.week import solve_week
 from scheduler.render.maps import render_map
+from scheduler.render.outputs import rota_csv
 from scheduler.rules.day import Violation, validate_plan
+from scheduler.rules.week import day_scenario, validate_week
 
 __all__ = ["ProgressReporter", "SweepPlace", "map_document", "run_job", "start_worker"]
 

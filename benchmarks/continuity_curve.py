@@ -14,9 +14,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from scheduler.analysis.metrics import week_figures
 from scheduler.io.scenario import read_scenario
 from scheduler.model.settings import Settings, SolveSettings
-from scheduler.planning.week import solve_week, week_figures
+from scheduler.planning.week import solve_week
 
 NO_CAP = 10_000
 

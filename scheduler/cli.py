@@ -24,9 +24,9 @@ from routing.haversine import HaversineTravel
 from routing.matrix_file import MatrixFileError, MatrixFileTravel
 from routing.problem import Progress
 from routing.travel import TravelTimes
-from scheduler.analysis.metrics import DayFigures, day_figures
+from scheduler.analysis.metrics import DayFigures, WeekFigures, day_figures, week_figures
 from scheduler.io.files import write_text_atomic
-from scheduler.io.outputs import read_json_model, read_plan, write_outputs
+from scheduler.io.plans import read_json_model, read_plan, read_week
 from scheduler.io.scenario import load_scenario
 from scheduler.model.care import Scenario
 from scheduler.model.clock import format_clock
@@ -34,15 +34,10 @@ from scheduler.model.errors import DomcareError, InputError, InputIssue
 from scheduler.model.plan import Plan, PlanStatus
 from scheduler.model.settings import FirstSolution, Metaheuristic, Settings, SolveSettings
 from scheduler.planning.day import solve_day
-from scheduler.planning.week import (
-    WeekFigures,
-    day_scenario,
-    read_week,
-    solve_week,
-    validate_week,
-    week_figures,
-)
+from scheduler.planning.week import solve_week
+from scheduler.render.outputs import write_outputs
 from scheduler.rules.day import Violation, validate_plan
+from scheduler.rules.week import day_scenario, validate_week
 
 __all__ = ["main"]
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from scheduler.cli import main
-from scheduler.io.outputs import read_plan
+from scheduler.io.plans import read_plan
 from scheduler.model.plan import PLAN_SCHEMA_VERSION
 from tests.conftest import VISITS, write_folder
 

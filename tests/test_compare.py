@@ -19,12 +19,13 @@ import pytest
 
 from routing.haversine import HaversineTravel
 from scheduler.analysis.compare import COORDINATOR, GREEDY, MANUAL, OPTIMISED, compare
+from scheduler.analysis.comparison import Comparison
 from scheduler.analysis.manual import Assignment
 from scheduler.cli import main
 from scheduler.io.scenario import write_scenario
 from scheduler.model.care import Carer, Client, Location, Scenario, Shift, Visit
 from scheduler.model.settings import DEFAULT_SKILLS, CompareSettings, Settings, SolveSettings
-from scheduler.render.report import Comparison, breach_summary, report_html
+from scheduler.render.report import breach_summary, report_html
 
 DATE = dt.date(2026, 12, 1)
 K1 = Location(lat=54.500, lon=-6.000)

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from routing.haversine import HaversineTravel
+from scheduler.analysis.comparison import Comparison
 from scheduler.analysis.intake import absorb_optimised, slot_by_hand
 from scheduler.analysis.manual import rota_breaches, rota_plans
 from scheduler.analysis.waiting import CarePackage, PackageCall
 from scheduler.cli import main
 from scheduler.model.care import Location
 from scheduler.model.settings import Settings, SolveSettings
-from scheduler.render.report import Comparison
 from tests.test_validate import PLAN, SCENARIO
 
 SETTINGS = Settings(solve=SolveSettings(time_limit_s=10, solution_limit=50))

@@ -213,7 +213,8 @@ def test_a_dask_worker_keeps_its_heap_while_planning(monkeypatch: pytest.MonkeyP
 def test_a_week_sweeps_day_by_day_and_is_checked_as_a_week(tmp_path: Path) -> None:
     from scenarios.generator import generate_week
     from scheduler.io.scenario import write_scenario
-    from scheduler.planning.week import WeekPlan, validate_week
+    from scheduler.model.plan import WeekPlan
+    from scheduler.rules.week import validate_week
 
     week = generate_week(30, days=2, seed=4, name="week")
     write_scenario(week, tmp_path / "week")

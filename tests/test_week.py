@@ -11,14 +11,16 @@ from pathlib import Path
 import pytest
 
 from routing.haversine import HaversineTravel
+from scheduler.analysis.metrics import week_figures
 from scheduler.cli import main
 from scheduler.io.scenario import read_scenario, scenario_to_json, write_scenario
 from scheduler.model.care import Scenario, Shift
 from scheduler.model.errors import InputError
-from scheduler.model.plan import Plan, PlanStatus, Run
+from scheduler.model.plan import Plan, PlanStatus, Run, WeekPlan
 from scheduler.model.settings import Settings, SolveSettings
 from scheduler.planning.continuity import week_teams
-from scheduler.planning.week import WeekPlan, day_scenario, solve_week, validate_week, week_figures
+from scheduler.planning.week import solve_week
+from scheduler.rules.week import day_scenario, validate_week
 from tests.conftest import CARERS, VISITS, write_folder
 
 SETTINGS = Settings(solve=SolveSettings(time_limit_s=10, solution_limit=50))

@@ -21,7 +21,7 @@ from api.routes.jobs import (
 )
 from api.schemas import COMPARE_EXAMPLES, ComparePublic, JobAccepted
 from api.store import Job, JobKind, JobStatus
-from scheduler.render.report import Comparison
+from scheduler.analysis.comparison import Comparison
 
 __all__ = ["router"]
 

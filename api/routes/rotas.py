@@ -33,9 +33,8 @@ from api.schemas import (
 from api.store import Job, JobKind, JobStatus
 from api.svg import map_svg, timeline_svg
 from api.worker import map_document
-from scheduler.analysis.metrics import DayFigures
-from scheduler.model.plan import Plan
-from scheduler.planning.week import WeekFigures, WeekPlan
+from scheduler.analysis.metrics import DayFigures, WeekFigures
+from scheduler.model.plan import Plan, WeekPlan
 
 __all__ = ["router"]
 

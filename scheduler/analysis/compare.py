@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from routing.travel import TravelTimes
 from scheduler.analysis.baselines import coordinator_rota, greedy_rota
+from scheduler.analysis.comparison import Comparison, ContinuityMatch, ContinuityTry, Intake
 from scheduler.analysis.intake import absorb_optimised, plan_all, slot_by_hand
 from scheduler.analysis.manual import Assignment, rota_breaches, rota_plans, wrong_carer_visits
 from scheduler.analysis.released import RotaSummary, continuity_kept, released_hours, summarise
@@ -38,8 +39,7 @@ from scheduler.model.care import Priority, Scenario
 from scheduler.model.errors import DomcareError
 from scheduler.model.plan import Plan
 from scheduler.model.settings import Settings
-from scheduler.planning.week import validate_plans
-from scheduler.render.report import Comparison, ContinuityMatch, ContinuityTry, Intake
+from scheduler.rules.week import validate_plans
 
 __all__ = ["OPTIMISED", "CompareRun", "compare"]
 

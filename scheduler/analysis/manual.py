@@ -54,22 +54,23 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from routing.travel import TravelTimes
 from scheduler.io.scenario import parse_date, read_csv_rows
+from scheduler.model.base import Frozen
 from scheduler.model.care import Carer, Scenario, Shift
 from scheduler.model.clock import MINUTES_PER_DAY, format_clock, parse_clock
 from scheduler.model.errors import DomcareError, InputError, InputIssue
-from scheduler.model.plan import Plan, PlanStatus, Run, Stop, Unallocated
-from scheduler.model.settings import Settings
 
 # The week's rules are one function in scheduler.planning.week; validate_week itself checks each day
 # against the solver's day scenario (shifts trimmed for rest, carers past their weekly
 # minutes removed), which would misname a manual rota's breaches.
-from scheduler.planning.week import WeekPlan, _week_rules
+from scheduler.model.plan import Plan, PlanStatus, Run, Stop, Unallocated, WeekPlan
+from scheduler.model.settings import Settings
 from scheduler.rules.day import Violation, validate_plan
 from scheduler.rules.journeys import Journeys, build_journeys, walk_run
+from scheduler.rules.week import week_rules
 
 __all__ = [
     "MANUAL_ROTA_COLUMNS",
@@ -87,11 +88,9 @@ MANUAL_ROTA_COLUMNS = ("carer_id", "date", "visit_id", "planned_start")
 NOT_IN_ROTA = "not_in_rota"
 
 
-class Assignment(BaseModel):
+class Assignment(Frozen):
     """One carer doing one visit, starting at ``start`` (minutes after midnight) as planned.
     A double-handed visit has two assignments, one per carer."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     carer_id: str
     date: dt.date
@@ -128,11 +127,9 @@ WRONG_CARER = frozenset(
 """Breaches that make a visit not covered: done by a carer who may not do it."""
 
 
-class Breach(BaseModel):
+class Breach(Frozen):
     """One rule a rota breaks (see the codes above), on ``date``; None for a week's rule.
     ``minutes`` is by how much, where the rule is broken by an amount of time."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     date: dt.date | None
     code: str
@@ -593,5 +590,5 @@ def rota_breaches(
         found += _noted(plan.date, validate_plan(day, plan, travel), _day_amounts(day, plan))
     if len(scenario.dates) > 1 and plans:
         week = WeekPlan(scenario=scenario.name, settings=plans[0].settings, days=tuple(plans))
-        found += _noted(None, _week_rules(scenario, week), _week_amounts(scenario, plans))
+        found += _noted(None, week_rules(scenario, week), _week_amounts(scenario, plans))
     return found

@@ -8,23 +8,28 @@ contact time.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 
-from pydantic import BaseModel, ConfigDict
-
+from scheduler.model.base import Frozen
 from scheduler.model.care import Priority, Scenario
-from scheduler.model.plan import Plan
+from scheduler.model.plan import Plan, WeekPlan
 from scheduler.model.settings import Settings
 from scheduler.planning.continuity import familiar_carers
+from scheduler.rules.week import day_scenario, paid_minutes, within_cap
 
-__all__ = ["CarerFigures", "DayFigures", "day_figures", "plan_cost"]
+__all__ = [
+    "CarerFigures",
+    "CarerWeekFigures",
+    "DayFigures",
+    "WeekFigures",
+    "day_figures",
+    "plan_cost",
+    "week_figures",
+]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class CarerFigures(_Frozen):
+class CarerFigures(Frozen):
     carer_id: str
     runs: int
     visits: int
@@ -36,7 +41,7 @@ class CarerFigures(_Frozen):
     utilisation: float
 
 
-class DayFigures(_Frozen):
+class DayFigures(Frozen):
     visits: int
     visits_allocated: int
     visits_unallocated: int
@@ -151,4 +156,106 @@ def plan_cost(scenario: Scenario, plan: Plan, settings: Settings) -> int:
         settings.travel_weight * figures.travel_minutes
         + settings.waiting_weight * figures.waiting_minutes
         + dropped
+    )
+
+
+class CarerWeekFigures(Frozen):
+    carer_id: str
+    paid_minutes: int
+    max_weekly_minutes: int | None
+
+
+class WeekFigures(Frozen):
+    dates: tuple[dt.date, ...]
+    days: tuple[DayFigures, ...]
+    visits: int
+    visits_allocated: int
+    allocated_share: float
+    travel_minutes: int
+    distinct_carers_per_client: float
+    """Mean over clients with at least one allocated visit in the week."""
+    max_distinct_carers_per_client: int
+    familiar_share: float
+    """Share of carer visits by a carer the client knew that day (history, preferred, or an
+    earlier day of the week)."""
+    longest_same_carer_days: float
+    """Mean over clients of the longest run of consecutive days one same carer visited."""
+    carers: tuple[CarerWeekFigures, ...]
+    clients_past_cap: int = 0
+    """Clients who saw more than ``max_carers_per_client_week`` carers: the cap gave way to
+    keep a call no carer within it could take."""
+    visits_past_cap: int = 0
+    """Carer visits by a carer beyond the client's cap (not one of the cap's carers with the
+    most visits there)."""
+    visits_lost_to_cap: int = 0
+    """Visits left out because of the cap (``weekly_carer_cap``: only when the cap gives way
+    to critical calls alone)."""
+
+
+def _longest_run(dates: set[dt.date]) -> int:
+    longest = 0
+    for date in dates:
+        if date - dt.timedelta(days=1) not in dates:  # a run starts here
+            length = 1
+            while date + dt.timedelta(days=length) in dates:
+                length += 1
+            longest = max(longest, length)
+    return longest
+
+
+def week_figures(scenario: Scenario, week: WeekPlan) -> WeekFigures:
+    days, familiar, stops = [], 0, 0
+    visited_on: dict[str, dict[str, set[dt.date]]] = defaultdict(lambda: defaultdict(set))
+    for number, plan in enumerate(week.days):
+        day = day_scenario(scenario, plan.date, week.days[:number], week.settings)
+        days.append(day_figures(day, plan))
+        known = familiar_carers(day)
+        for run in plan.runs:
+            for stop in run.stops:
+                stops += 1
+                familiar += run.carer_id in known.get(stop.client_id, frozenset())
+                visited_on[stop.client_id][run.carer_id].add(plan.date)
+    paid: Counter[str] = Counter()
+    for plan in week.days:
+        paid += paid_minutes(plan)
+    visits = sum(d.visits for d in days)
+    allocated = sum(d.visits_allocated for d in days)
+    distinct = [len(by_carer) for by_carer in visited_on.values()]
+    runs = [max(map(_longest_run, by_carer.values())) for by_carer in visited_on.values()]
+    cap = week.settings.max_carers_per_client_week
+    within = within_cap(week.days, cap)
+    past = sum(
+        1
+        for plan in week.days
+        for run in plan.runs
+        for stop in run.stops
+        if stop.client_id in within and run.carer_id not in within[stop.client_id]
+    )
+    return WeekFigures(
+        dates=tuple(plan.date for plan in week.days),
+        days=tuple(days),
+        visits=visits,
+        visits_allocated=allocated,
+        allocated_share=round(allocated / visits, 4) if visits else 0.0,
+        travel_minutes=sum(d.travel_minutes for d in days),
+        distinct_carers_per_client=round(sum(distinct) / len(distinct), 2) if distinct else 0.0,
+        max_distinct_carers_per_client=max(distinct, default=0),
+        familiar_share=round(familiar / stops, 4) if stops else 0.0,
+        longest_same_carer_days=round(sum(runs) / len(runs), 2) if runs else 0.0,
+        carers=tuple(
+            CarerWeekFigures(
+                carer_id=carer.id,
+                paid_minutes=paid[carer.id],
+                max_weekly_minutes=carer.max_weekly_minutes,
+            )
+            for carer in scenario.carers
+        ),
+        clients_past_cap=sum(1 for count in distinct if count > cap),
+        visits_past_cap=past,
+        visits_lost_to_cap=sum(
+            1
+            for plan in week.days
+            for left in plan.unallocated
+            if left.reason_code == "weekly_carer_cap"
+        ),
     )

@@ -18,13 +18,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from pydantic import BaseModel, ConfigDict
-
 from scheduler.analysis.manual import Breach, wrong_carer_visits
+from scheduler.analysis.metrics import week_figures
+from scheduler.model.base import Frozen
 from scheduler.model.care import Priority, Scenario
-from scheduler.model.plan import Plan
+from scheduler.model.plan import Plan, WeekPlan
 from scheduler.model.settings import Settings
-from scheduler.planning.week import WeekPlan, week_figures
 
 __all__ = [
     "DaySummary",
@@ -37,11 +36,9 @@ __all__ = [
 ]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class DaySummary(_Frozen):
+class DaySummary(Frozen):
     date: dt.date
     visits: int
     visits_covered: int
@@ -61,7 +58,7 @@ class DaySummary(_Frozen):
         return self.travel_minutes + self.waiting_minutes
 
 
-class RotaSummary(_Frozen):
+class RotaSummary(Frozen):
     """One rota's figures over the scenario's dates (a day or a week)."""
 
     name: str
@@ -143,7 +140,7 @@ def summarise(
     )
 
 
-class ReleasedDay(_Frozen):
+class ReleasedDay(Frozen):
     date: dt.date
     hours: float
     """The other rota's non-contact hours less the optimised one's (negative: more)."""
@@ -151,7 +148,7 @@ class ReleasedDay(_Frozen):
     why_not: str | None = None
 
 
-class Released(_Frozen):
+class Released(Frozen):
     """What the optimised rota releases against ``against``."""
 
     against: str

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from scheduler.io.files import write_text_atomic
+from scheduler.model.base import Frozen
 from scheduler.model.care import Client, Gender, Location, Priority, Scenario, Visit
 from scheduler.model.clock import format_clock, parse_clock
 from scheduler.model.errors import InputError, InputIssue
@@ -54,11 +55,9 @@ WAITING_COLUMNS = (
 _REQUIRED = WAITING_COLUMNS[:7]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class PackageCall(_Frozen):
+class PackageCall(Frozen):
     earliest_start: int = Field(ge=0, le=24 * 60)
     latest_start: int = Field(ge=0, le=24 * 60)
     duration: int = Field(gt=0, le=24 * 60)
@@ -68,7 +67,7 @@ class PackageCall(_Frozen):
     """Weekdays (Monday 0) the call is wanted on."""
 
 
-class CarePackage(_Frozen):
+class CarePackage(Frozen):
     """A person on the waiting list. No name or address: an id and a place are enough to
     plan, and a waiting list is personal data."""
 

@@ -13,7 +13,9 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from scheduler.model.base import Frozen
 
 __all__ = [
     "Carer",
@@ -31,8 +33,6 @@ __all__ = [
 ]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class TravelMode(StrEnum):
@@ -65,12 +65,12 @@ class Priority(StrEnum):
     never at the cost of a current client's visit."""
 
 
-class Location(_Frozen):
+class Location(Frozen):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
 
 
-class Shift(_Frozen):
+class Shift(Frozen):
     """A span of the day a carer is available, leaving home at ``start`` at the earliest and
     back home by ``end`` at the latest. A split shift is two of these."""
 
@@ -97,7 +97,7 @@ def _apart(shifts: tuple[Shift, ...]) -> tuple[Shift, ...]:
     return ordered
 
 
-class DayShifts(_Frozen):
+class DayShifts(Frozen):
     """A carer's shifts on one date of a week, overriding their usual ones; none is a day off."""
 
     date: dt.date
@@ -109,7 +109,7 @@ class DayShifts(_Frozen):
         return self
 
 
-class Carer(_Frozen):
+class Carer(Frozen):
     """``shifts`` are the carer's usual day; ``shifts_on`` overrides them on given dates of a
     week (``shifts_for`` answers for any date). ``max_working_minutes`` caps a day's paid
     minutes, ``max_weekly_minutes`` the whole scenario's (a week)."""
@@ -150,7 +150,7 @@ class Carer(_Frozen):
         return sum(shift.minutes for shift in self.shifts)
 
 
-class Client(_Frozen):
+class Client(Frozen):
     id: str
     name: str
     location: Location
@@ -177,7 +177,7 @@ class Client(_Frozen):
         )
 
 
-class Visit(_Frozen):
+class Visit(Frozen):
     """A call at a client's home. ``earliest_start``..``latest_start`` bounds when the care
     starts (the carer may arrive earlier and wait); the call then lasts ``duration``."""
 
@@ -203,7 +203,7 @@ class Visit(_Frozen):
         return self.carers_required == 2
 
 
-class HistoryEntry(_Frozen):
+class HistoryEntry(Frozen):
     """A past visit by a carer to a client, kept for continuity of care."""
 
     client_id: str
@@ -211,7 +211,7 @@ class HistoryEntry(_Frozen):
     date: dt.date
 
 
-class Scenario(_Frozen):
+class Scenario(Frozen):
     """One day to plan: the carers on shift, the clients and their visits, and past history.
     Visits on several dates make a week (see ``scheduler.planning.week``); ``date`` is then the
     first.

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from scheduler.model.base import Frozen
 from scheduler.model.settings import Settings
 
 __all__ = ["PLAN_SCHEMA_VERSION", "Plan", "PlanStatus", "Run", "SolverInfo", "Stop", "Unallocated"]
@@ -18,11 +19,9 @@ __all__ = ["PLAN_SCHEMA_VERSION", "Plan", "PlanStatus", "Run", "SolverInfo", "St
 PLAN_SCHEMA_VERSION = "1.1"
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Stop(_Frozen):
+class Stop(Frozen):
     """One visit in a run. ``travel_minutes`` and ``travel_m`` are for the leg that arrives
     here; ``wait_minutes`` is the idle time between arriving and starting the care."""
 
@@ -36,7 +35,7 @@ class Stop(_Frozen):
     wait_minutes: int = Field(ge=0)
 
 
-class Run(_Frozen):
+class Run(Frozen):
     """A carer's journey for one shift: leave home, visit in order, return home."""
 
     carer_id: str
@@ -70,7 +69,7 @@ class Run(_Frozen):
         return self.return_home - self.depart - self.break_minutes
 
 
-class Unallocated(_Frozen):
+class Unallocated(Frozen):
     visit_id: str
     client_id: str
     reason_code: str
@@ -84,7 +83,7 @@ class PlanStatus(StrEnum):
     """The solver found no plan in the time allowed; every visit is unallocated."""
 
 
-class SolverInfo(_Frozen):
+class SolverInfo(Frozen):
     status: str
     objective: int | None
     wall_seconds: float
@@ -95,7 +94,7 @@ class SolverInfo(_Frozen):
     zones: int = 1
 
 
-class Plan(_Frozen):
+class Plan(Frozen):
     schema_version: str = PLAN_SCHEMA_VERSION
     scenario: str
     date: dt.date
@@ -104,3 +103,11 @@ class Plan(_Frozen):
     unallocated: tuple[Unallocated, ...]
     settings: Settings
     solver: SolverInfo | None = None
+
+
+class WeekPlan(Frozen):
+    """One plan per date of the scenario, in date order, and the settings they were made with."""
+
+    scenario: str
+    settings: Settings
+    days: tuple[Plan, ...]

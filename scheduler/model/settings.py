@@ -25,9 +25,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from routing.travel import TravelSettings
+from scheduler.model.base import Frozen
 
 __all__ = [
     "DEFAULT_SKILLS",
@@ -101,11 +102,9 @@ class Metaheuristic(StrEnum):
     GREEDY_DESCENT = "GREEDY_DESCENT"
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class SolveSettings(_Frozen):
+class SolveSettings(Frozen):
     """How hard and how long to search.
 
     With ``solution_limit`` set and the default one worker, a solve is reproducible: the same
@@ -147,7 +146,7 @@ class SolveSettings(_Frozen):
     seed: int = Field(default=0, ge=0, le=2**32 - 1, description="numpy takes 0..2^32-1")
 
 
-class CompareSettings(_Frozen):
+class CompareSettings(Frozen):
     """How an optimised rota is judged against a manual or baseline one (``domcare compare``)."""
 
     continuity_tolerance: float = Field(
@@ -188,7 +187,7 @@ class CompareSettings(_Frozen):
         return self
 
 
-class Settings(_Frozen):
+class Settings(Frozen):
     travel_weight: int = Field(
         default=10, ge=0, le=MAX_WEIGHT, description="cost per travel minute"
     )

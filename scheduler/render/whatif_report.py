@@ -15,8 +15,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from scheduler.io.files import write_text_atomic  # noqa: E402
-from scheduler.io.outputs import csv_text  # noqa: E402
-from scheduler.planning.week import WeekPlan  # noqa: E402
+from scheduler.model.plan import WeekPlan  # noqa: E402
+from scheduler.render.outputs import csv_text  # noqa: E402
 from scheduler.render.report import html_page, html_table, svg_of  # noqa: E402
 from scheduler.whatif.spec import BASE  # noqa: E402
 from scheduler.whatif.sweep import Outcome, Solved, SweepResult  # noqa: E402

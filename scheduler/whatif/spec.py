@@ -27,8 +27,6 @@ from typing import Annotated, Any
 import numpy as np
 import yaml
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     Strict,
     StrictBool,
@@ -38,6 +36,7 @@ from pydantic import (
 )
 
 from scheduler.analysis.waiting import CarePackage
+from scheduler.model.base import Frozen
 from scheduler.model.care import (
     Carer,
     Client,
@@ -90,8 +89,8 @@ class WhatIfError(DomcareError):
     carers to lose than it has): reported in the variation's row."""
 
 
-class _Spec(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class _Spec(Frozen):
+    """A part of a spec: its numbers and flags are never coerced (see ``StrictFloat``)."""
 
 
 class CarersChange(_Spec):

@@ -28,12 +28,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol, cast
 
-from pydantic import BaseModel, ConfigDict
-
 from routing.haversine import HaversineTravel
 from routing.travel import TravelTimes
 from scheduler.analysis.released import RotaSummary, released_hours, summarise
 from scheduler.analysis.waiting import CarePackage
+from scheduler.model.base import Frozen
 from scheduler.model.care import Priority, Scenario
 from scheduler.model.errors import DomcareError
 from scheduler.model.plan import Plan
@@ -62,8 +61,6 @@ MAX_ATTEMPTS = 2
 """Pools a variation is tried in before it is tried alone, after a worker died."""
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 @dataclass(frozen=True)
@@ -78,7 +75,7 @@ class Task:
     """None: straight-line travel from the variation's settings (the usual)."""
 
 
-class Solved(_Frozen):
+class Solved(Frozen):
     """What a worker sends back for one variation."""
 
     index: int
@@ -98,7 +95,7 @@ class Solved(_Frozen):
 def _check(
     scenario: Scenario, plans: Sequence[Plan], settings: Settings, travel: TravelTimes
 ) -> None:
-    from scheduler.planning.week import validate_plans
+    from scheduler.rules.week import validate_plans
 
     broken = validate_plans(scenario, plans, settings, travel)
     if broken:
@@ -340,7 +337,7 @@ def run_tasks(
 # ---- the table -------------------------------------------------------------------------------
 
 
-class Outcome(_Frozen):
+class Outcome(Frozen):
     """One row of the results table: a variation's figures, or why it failed."""
 
     index: int
@@ -374,7 +371,7 @@ class Outcome(_Frozen):
     seconds: float = 0.0
 
 
-class SweepResult(_Frozen):
+class SweepResult(Frozen):
     scenario: str
     dates: tuple[str, ...]
     ran_on: str

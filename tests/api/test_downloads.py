@@ -13,7 +13,7 @@ import pytest
 
 from api.keys import Role
 from scheduler.cli import main
-from scheduler.io.outputs import neutral_cell
+from scheduler.render.outputs import neutral_cell
 from scheduler.render.whatif_report import results_csv
 from scheduler.whatif.sweep import Outcome, SweepResult
 from tests.api.conftest import FAST, Service

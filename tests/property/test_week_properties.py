@@ -21,7 +21,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from routing.haversine import HaversineTravel
-from scheduler.analysis.metrics import day_figures
+from scheduler.analysis.metrics import day_figures, week_figures
 from scheduler.model.care import (
     Carer,
     Client,
@@ -34,9 +34,10 @@ from scheduler.model.care import (
     Visit,
 )
 from scheduler.model.clock import MINUTES_PER_DAY
-from scheduler.model.plan import PlanStatus
+from scheduler.model.plan import PlanStatus, WeekPlan
 from scheduler.model.settings import Settings, SolveSettings
-from scheduler.planning.week import WeekPlan, day_scenario, solve_week, validate_week, week_figures
+from scheduler.planning.week import solve_week
+from scheduler.rules.week import day_scenario, validate_week
 from tests.strategies import DATE, weeks
 
 # The solution limit ends most searches; the time limit only those on days too small to give

@@ -4,67 +4,22 @@ and the map. Each file is written whole or not at all."""
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
-from typing import TypeVar
 
 import pandas as pd
-from pydantic import BaseModel, ValidationError
 
 from scheduler.analysis.metrics import DayFigures
 from scheduler.io.files import write_text_atomic
+from scheduler.io.plans import plan_schema
 from scheduler.model.care import Scenario
 from scheduler.model.clock import format_clock
-from scheduler.model.errors import InputError, InputIssue
 from scheduler.model.plan import Plan, Run, Stop
 from scheduler.render.maps import write_map
 
-M = TypeVar("M", bound=BaseModel)
-
-__all__ = [
-    "csv_text",
-    "neutral_cell",
-    "plan_schema",
-    "read_json_model",
-    "read_plan",
-    "rota_csv",
-    "write_outputs",
-]
+__all__ = ["csv_text", "neutral_cell", "rota_csv", "write_outputs"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet reads as the start of a formula (tab and CR are used to hide one)."""
-
-
-def plan_schema() -> str:
-    """The JSON Schema of plan.json, generated from the model so it cannot drift from it."""
-    schema = Plan.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    return json.dumps(schema, indent=2)
-
-
-def read_json_model(path: Path | str, model: type[M], code: str = "invalid_plan") -> M:
-    """A JSON file (written by domcare, or settings), as ``model``; ``InputError`` naming
-    what is wrong, with ``code``."""
-    path = Path(path)
-    try:
-        return model.model_validate_json(path.read_bytes())
-    except OSError as exc:
-        raise InputError([InputIssue("unreadable_file", path.name, str(exc.strerror))]) from None
-    except ValidationError as exc:
-        issues = [
-            InputIssue(
-                code,
-                path.name,
-                error["msg"],
-                column=".".join(str(part) for part in error["loc"]) or None,
-            )
-            for error in exc.errors()[:20]
-        ]
-        raise InputError(issues) from None
-
-
-def read_plan(path: Path | str) -> Plan:
-    return read_json_model(path, Plan)
 
 
 def neutral_cell(value: object) -> object:
@@ -84,9 +39,7 @@ def csv_text(frame: pd.DataFrame) -> str:
     a formula neutralised (``neutral_cell``), numeric columns untouched."""
     safe = frame.copy()
     for column in safe.columns:
-        if pd.api.types.is_string_dtype(safe[column]) or pd.api.types.is_object_dtype(
-            safe[column]
-        ):
+        if pd.api.types.is_string_dtype(safe[column]) or pd.api.types.is_object_dtype(safe[column]):
             safe[column] = safe[column].map(neutral_cell)
     buffer = io.StringIO()
     safe.to_csv(buffer, index=False, lineterminator="\n")
