@@ -1,8 +1,7 @@
-"""domcare as a web service: FastAPI app, job storage, API keys, worker processes.
+"""domcare as a web service: FastAPI app (``api.main.create_app``), job storage, API keys,
+worker processes.
 
-Never imports ``ortools``: solving happens in worker processes, through ``scheduler``.
+Importing the package loads nothing: the command line loads ``api.cli`` (through its entry
+point) without the web framework, and the web process never loads OR-Tools (solving happens
+in worker processes, through ``scheduler``; ``tests/test_layers.py`` checks both).
 """
-
-from api.main import create_app
-
-__all__ = ["create_app"]

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-import scenarios
+from scheduler.io.shipped import shipped_folder
 
-__all__ = ["ENV_PREFIX", "ServiceSettings", "default_database_url"]
+__all__ = ["ENV_PREFIX", "ServiceSettings", "SweepPlace", "default_database_url"]
 
 ENV_PREFIX = "DOMCARE_"
 MIB = 1024 * 1024
@@ -84,7 +85,7 @@ class ServiceSettings(BaseModel):
         default=1.0, gt=0, description="least time between two progress writes of a job"
     )
     scenarios_dir: Path = Field(
-        default=Path(scenarios.__file__).resolve().parent,
+        default_factory=lambda: shipped_folder() or Path("scenarios"),
         description="the shipped scenarios offered by GET /v1/scenarios",
     )
 
@@ -102,3 +103,15 @@ class ServiceSettings(BaseModel):
         }
         values.update({name: value for name, value in given.items() if value is not None})
         return cls.model_validate(values)
+
+
+@dataclass(frozen=True)
+class SweepPlace:
+    """Where a what-if job plans its variations: the service's choice (``whatif_workers``,
+    ``dask_address``), never the request's. More than one worker is a process pool inside
+    the job's worker process (its workers are not daemons, so it may have one)."""
+
+    workers: int = 1
+    dask: str | None = None
+    scenarios: Path | None = None
+    """The service's shipped scenarios (None: domcare's own)."""

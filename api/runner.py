@@ -26,12 +26,12 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.config import ServiceSettings
+from api.config import ServiceSettings, SweepPlace
 from api.store import DISK_FULL, UNFINISHED, Job, JobStatus, JobStore, disk_full
-from api.worker import SweepPlace, run_job, start_worker
 
 __all__ = ["MAX_ATTEMPTS", "JobRunner", "QueueFull", "process_pool"]
 
@@ -44,6 +44,20 @@ MAX_LOSSES = 5
 a pool whose workers cannot even start must not be started again for ever."""
 
 ExecutorFactory = Callable[[ServiceSettings], Executor]
+
+
+def _run_job(*arguments: Any) -> None:
+    """``api.worker.run_job`` in a worker process: the web process that hands jobs out never
+    imports the worker, and so never loads OR-Tools."""
+    from api.worker import run_job
+
+    run_job(*arguments)
+
+
+def _start_worker(parent_pid: int, log_level: int) -> None:
+    from api.worker import start_worker
+
+    start_worker(parent_pid, log_level)
 
 
 class QueueFull(Exception):
@@ -59,7 +73,7 @@ def process_pool(service: ServiceSettings) -> Executor:
     return ProcessPoolExecutor(
         max_workers=service.workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=start_worker,
+        initializer=_start_worker,
         initargs=(os.getpid(), logging.getLogger("domcare").getEffectiveLevel()),
     )
 
@@ -209,10 +223,10 @@ class JobRunner:
             SweepPlace(service.whatif_workers, service.dask_address, service.scenarios_dir),
         )
         try:
-            future = self._executor.submit(run_job, *arguments)
+            future = self._executor.submit(_run_job, *arguments)
         except BrokenProcessPool:
             self._executor = self._make_executor(self._service)
-            future = self._executor.submit(run_job, *arguments)
+            future = self._executor.submit(_run_job, *arguments)
         self._pending.add(job_id)
         future.add_done_callback(partial(self._finished, job_id, self._executor))
 

@@ -16,27 +16,20 @@ import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from api.config import SweepPlace
 from api.db import make_engine
 from api.inputs import JobInput, read_stored
 from api.store import DISK_FULL, Document, JobKind, JobStore, disk_full
-from routing.haversine import HaversineTravel
-from routing.problem import Progress
-from scheduler.analysis.metrics import day_figures, week_figures
 from scheduler.model.errors import DomcareError
 from scheduler.model.plan import PlanStatus
-from scheduler.planning.day import solve_day
-from scheduler.planning.week import solve_week
-from scheduler.render.maps import render_map
-from scheduler.render.outputs import rota_csv
-from scheduler.rules.day import Violation, validate_plan
-from scheduler.rules.week import day_scenario, validate_week
+from scheduler.planning.rota import BrokenRota, Progress, plan_rota, travel_times
+from scheduler.render.outputs import rota_files
 
-__all__ = ["ProgressReporter", "SweepPlace", "map_document", "run_job", "start_worker"]
+__all__ = ["ProgressReporter", "SweepPlace", "run_job", "start_worker"]
 
 log = logging.getLogger("domcare.api.worker")
 
@@ -50,10 +43,6 @@ NO_PLAN_NOTE = (
     "No plan was found in the time allowed on {where}: its visits are listed as not covered. "
     "Try a longer time limit."
 )
-
-
-def map_document(date: str) -> str:
-    return f"map-{date}.html"
 
 
 def start_worker(parent_pid: int, log_level: int) -> None:
@@ -123,88 +112,36 @@ class ProgressReporter:
 
 
 @dataclass(frozen=True)
-class SweepPlace:
-    """Where a what-if job plans its variations: the service's choice (``whatif_workers``,
-    ``dask_address``), never the request's. More than one worker is a process pool inside
-    the job's worker process (its workers are not daemons, so it may have one)."""
-
-    workers: int = 1
-    dask: str | None = None
-    scenarios: Path | None = None
-    """The service's shipped scenarios (None: domcare's own)."""
-
-
-@dataclass(frozen=True)
 class Outcome:
     result: dict[str, Any]
     documents: list[Document]
 
 
-class _Broken(DomcareError):
-    """A plan that breaks a hard rule: never stored."""
-
-    def __init__(self, violations: list[Violation]):
-        super().__init__(
-            f"the plan breaks {len(violations)} hard rule(s), first: {violations[0]}. Nothing "
-            "was stored: this is a bug in domcare, please report it with the job id."
-        )
-
-
 def _plan_rota(job: JobInput, reporter: ProgressReporter) -> Outcome:
-    scenario, settings = job.scenario, job.settings
-    travel = HaversineTravel(settings.travel)
-    if len(scenario.dates) == 1:
-        plan = solve_day(scenario, settings, travel, on_progress=reporter.solving)
-        broken = validate_plan(scenario, plan, travel)
-        if broken:
-            raise _Broken(broken)
-        figures = day_figures(scenario, plan)
-        date = plan.date.isoformat()
-        page = render_map(scenario, plan, show_names=job.show_names).get_root().render()
-        return Outcome(
-            result={
-                "dates": [date],
-                "plan_status": plan.status.value,
-                "note": NO_PLAN_NOTE.format(where="this day")
-                if plan.status is PlanStatus.NO_PLAN
-                else None,
-            },
-            documents=[
-                Document("plan.json", JSON, plan.model_dump_json(indent=1)),
-                Document("figures.json", JSON, figures.model_dump_json(indent=1)),
-                Document("rota.csv", CSV, rota_csv(scenario, plan, show_names=job.show_names)),
-                Document(map_document(date), HTML, page),
-            ],
+    """The pipeline every front end uses (``plan_rota``), and the files the command line
+    writes (``rota_files``), stored under the same names."""
+    try:
+        rota = plan_rota(
+            job.scenario,
+            job.settings,
+            on_progress=lambda date, p: reporter.solving(p, date.isoformat()),
         )
-    week = solve_week(
-        scenario,
-        settings,
-        travel,
-        on_progress=lambda date, p: reporter.solving(p, date.isoformat()),
-    )
-    broken = validate_week(scenario, week, travel)
-    if broken:
-        raise _Broken(broken)
-    documents = [
-        Document("plan.json", JSON, week.model_dump_json(indent=1)),
-        Document("figures.json", JSON, week_figures(scenario, week).model_dump_json(indent=1)),
-    ]
-    rows: list[str] = []
-    for number, plan in enumerate(week.days):
-        day = day_scenario(scenario, plan.date, week.days[:number], week.settings)
-        lines = rota_csv(day, plan, show_names=job.show_names).splitlines(keepends=True)
-        rows += lines if not rows else lines[1:]  # one header, then every day's rows
-        page = render_map(day, plan, show_names=job.show_names).get_root().render()
-        documents.append(Document(map_document(plan.date.isoformat()), HTML, page))
-    documents.append(Document("rota.csv", CSV, "".join(rows)))
-    unplanned = [str(plan.date) for plan in week.days if plan.status is PlanStatus.NO_PLAN]
+    except BrokenRota as broken:
+        raise DomcareError(
+            f"{broken}. Nothing was stored: please report it with the job id."
+        ) from None
+    unplanned = [date.isoformat() for date in rota.unplanned]
+    where = "this day" if not rota.is_week else ", ".join(unplanned)
     return Outcome(
         result={
-            "dates": [plan.date.isoformat() for plan in week.days],
+            "dates": [plan.date.isoformat() for plan in rota.plans],
             "plan_status": PlanStatus.NO_PLAN.value if unplanned else PlanStatus.SOLVED.value,
-            "note": NO_PLAN_NOTE.format(where=", ".join(unplanned)) if unplanned else None,
+            "note": NO_PLAN_NOTE.format(where=where) if unplanned else None,
         },
-        documents=documents,
+        documents=[
+            Document(f.name, f.media_type, f.text)
+            for f in rota_files(rota, show_names=job.show_names)
+        ],
     )
 
 
@@ -212,7 +149,7 @@ def _compare(job: JobInput, reporter: ProgressReporter) -> Outcome:
     from scheduler.analysis.compare import compare
     from scheduler.render.report import report_html
 
-    travel = HaversineTravel(job.settings.travel)
+    travel = travel_times(job.settings)
     run = compare(
         job.scenario,
         job.settings,
@@ -279,7 +216,7 @@ def run_job(
     job_id: str,
     owner: str,
     progress_interval_s: float,
-    place: SweepPlace = SweepPlace(),
+    place: SweepPlace | None = None,
 ) -> None:
     """Run job ``job_id`` if it is still queued and held by server ``owner`` (a worker may
     find it finished, or taken over by another server)."""
@@ -296,7 +233,7 @@ def run_job(
         reporter = ProgressReporter(store, job_id, token, progress_interval_s)
         reporter.step("started")
         try:
-            outcome = _work(job.kind, document, reporter, place)
+            outcome = _work(job.kind, document, reporter, place or SweepPlace())
             stored = store.finish(job_id, token, outcome.result, outcome.documents)
         except DomcareError as exc:
             store.fail(job_id, token, str(exc))

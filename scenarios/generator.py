@@ -29,14 +29,22 @@ from scheduler.model.care import (
     Gender,
     HistoryEntry,
     Location,
-    Priority,
     Scenario,
     Shift,
     TravelMode,
     Visit,
 )
-from scheduler.model.clock import parse_clock
 from scheduler.model.settings import DEFAULT_SKILLS
+from scheduler.whatif.draw import (
+    KM_PER_DEG_LAT,
+    KM_PER_DEG_LON,
+    PATTERNS,
+    PLACE_TRIES,
+    draw_needs,
+    draw_slots,
+    draw_visit,
+    scatter,
+)
 
 __all__ = [
     "BANDS",
@@ -46,12 +54,9 @@ __all__ = [
     "Band",
     "BandMinutes",
     "band_minutes",
-    "draw_calls",
     "generate",
     "generate_week",
     "main",
-    "pattern_shifts",
-    "scatter_near",
     "write_generated",
 ]
 
@@ -80,64 +85,24 @@ _TOWNS = (
     _Town("Downpatrick", 54.3283, -5.7157, 0.10, "BT30", "BT30"),
     _Town("Ballynahinch", 54.4029, -5.8968, 0.08, "BT24", "BT24"),
 )
-_BOX = (54.25, 54.70, -6.15, -5.50)  # lat min, lat max, lon min, lon max
-# Rough rectangles of water inside the box: no client or carer lives there.
-_WATER = (
-    (54.38, 54.56, -5.72, -5.55),  # Strangford Lough
-    (54.665, 54.70, -5.95, -5.50),  # Belfast Lough off Bangor and Helen's Bay
-    (54.625, 54.70, -5.95, -5.84),  # inner Belfast Lough off Holywood
-)
-_KM_PER_DEG_LAT = 110.57
-_KM_PER_DEG_LON = 111.32 * math.cos(math.radians(54.5))
 _CLIENT_SPREAD_KM = 1.0  # per axis: ~86 % of town clients within 2 km of the centre
 _RURAL_SHARE = 0.20
 _RURAL_SPREAD_KM = 3.0  # sideways from the line between two towns
 _HINTERLAND_KM = 5.0  # per axis: rural clients of a one-town agency
 _VISITS_PER_TOWN = 300  # an agency's day grows by taking on another town
 _CARER_SPREAD_KM = 2.5  # per axis: carers live ~3 km from the town they work in
-_PLACE_TRIES = 200
-
-
-def _on_land(lat: float, lon: float) -> bool:
-    lat_min, lat_max, lon_min, lon_max = _BOX
-    if not (lat_min <= lat <= lat_max and lon_min <= lon <= lon_max):
-        return False
-    return not any(a <= lat <= b and c <= lon <= d for a, b, c, d in _WATER)
 
 
 def _km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
     """Flat-earth distances in km: plenty for choosing the nearest carer inside one county."""
-    return np.hypot((lats - lat) * _KM_PER_DEG_LAT, (lons - lon) * _KM_PER_DEG_LON)
-
-
-def _scatter(rng: Rng, lat: float, lon: float, spread_km: float) -> Location | None:
-    """A point around (lat, lon), gaussian with ``spread_km`` per axis, if it is on land.
-
-    Rounded to 5 decimals (about a metre), as a geocoded address is."""
-    dlat, dlon = rng.normal(0.0, spread_km, size=2)
-    point = (round(lat + dlat / _KM_PER_DEG_LAT, 5), round(lon + dlon / _KM_PER_DEG_LON, 5))
-    return Location(lat=point[0], lon=point[1]) if _on_land(*point) else None
-
-
-def scatter_near(rng: Rng, place: Location, spread_km: float) -> Location:
-    """A point around ``place`` (gaussian, ``spread_km`` per axis): somewhere a new client or
-    carer of an existing scenario may live. Inside County Down it must be on land; elsewhere
-    the generator knows no coast, so any point will do. After many tries, ``place`` itself."""
-    inside = _on_land(place.lat, place.lon)
-    for _ in range(_PLACE_TRIES):
-        dlat, dlon = rng.normal(0.0, spread_km, size=2)
-        lat = round(place.lat + dlat / _KM_PER_DEG_LAT, 5)
-        lon = round(place.lon + dlon / _KM_PER_DEG_LON, 5)
-        if -90 <= lat <= 90 and -180 <= lon <= 180 and (not inside or _on_land(lat, lon)):
-            return Location(lat=lat, lon=lon)
-    return place
+    return np.hypot((lats - lat) * KM_PER_DEG_LAT, (lons - lon) * KM_PER_DEG_LON)
 
 
 def _near(rng: Rng, town: _Town, spread_km: float) -> Location:
     """A home around a town centre. A centre by the shore rejects up to half its draws; after
     many tries the centre itself (on land) is used."""
-    for _ in range(_PLACE_TRIES):
-        point = _scatter(rng, town.lat, town.lon, spread_km)
+    for _ in range(PLACE_TRIES):
+        point = scatter(rng, town.lat, town.lon, spread_km)
         if point is not None:
             return point
     return Location(lat=town.lat, lon=town.lon)
@@ -159,15 +124,15 @@ def _served_towns(rng: Rng, visits: int) -> tuple[_Town, ...]:
 def _rural(rng: Rng, towns: Sequence[_Town]) -> Location:
     """A point in the countryside: between two of the towns served, as rural clients live, or
     in the hinterland of the only one."""
-    for _ in range(_PLACE_TRIES):
+    for _ in range(PLACE_TRIES):
         if len(towns) == 1:
-            point = _scatter(rng, towns[0].lat, towns[0].lon, _HINTERLAND_KM)
+            point = scatter(rng, towns[0].lat, towns[0].lon, _HINTERLAND_KM)
         else:
             first, second = rng.choice(len(towns), size=2, replace=False, p=_weights(towns))
             a, b = towns[first], towns[second]
             t = rng.uniform(0.2, 0.8)
             lat, lon = a.lat + t * (b.lat - a.lat), a.lon + t * (b.lon - a.lon)
-            point = _scatter(rng, lat, lon, _RURAL_SPREAD_KM)
+            point = scatter(rng, lat, lon, _RURAL_SPREAD_KM)
         if point is not None:
             return point
     return _near(rng, towns[0], _CLIENT_SPREAD_KM)
@@ -232,165 +197,6 @@ def _postcode(rng: Rng, town: _Town, location: Location) -> str:
 # ---- calls ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Slot:
-    """A usual call time: a visit is planned to start and finish inside [start, end];
-    ``peak`` is when most such calls are asked for."""
-
-    name: str
-    start: int
-    end: int
-    peak: int
-
-
-_MORNING = _Slot("morning", 7 * 60, 10 * 60, 8 * 60)
-_LUNCH = _Slot("lunch", 12 * 60, 14 * 60, 12 * 60 + 30)
-_TEA = _Slot("tea", 16 * 60, 18 * 60, 17 * 60)
-_BED = _Slot("bed", 19 * 60, 22 * 60, 20 * 60 + 30)
-
-# calls a day -> (slots, probability)
-_CALL_PLANS: dict[int, tuple[tuple[tuple[_Slot, ...], float], ...]] = {
-    1: (((_MORNING,), 0.85), ((_LUNCH,), 0.05), ((_BED,), 0.10)),
-    2: (((_MORNING, _BED), 0.8), ((_MORNING, _LUNCH), 0.1), ((_MORNING, _TEA), 0.1)),
-    3: (((_MORNING, _LUNCH, _BED), 0.6), ((_MORNING, _TEA, _BED), 0.4)),
-    4: (((_MORNING, _LUNCH, _TEA, _BED), 1.0),),
-}
-# probability of 1, 2, 3, 4 calls a day
-_CALLS_USUAL = (0.30, 0.25, 0.15, 0.30)
-_CALLS_TIMED = (0.0, 0.30, 0.30, 0.40)  # medication at fixed times: at least twice a day
-_CALLS_HEAVY = (0.0, 0.10, 0.20, 0.70)  # hoist, PEG or end of life: nearly always four
-
-_WINDOW = 30  # minutes either side of the planned start
-_TIGHT_WINDOW = 15  # time-critical medication
-_GRANULARITY = 5
-
-
-@dataclass(frozen=True)
-class _Needs:
-    """What a client's care involves; it decides calls, durations, skills and windows."""
-
-    time_critical: bool
-    medication: bool
-    dementia: bool
-    hoist: bool
-    peg_feeding: bool
-    catheter: bool
-    stoma: bool
-    diabetes: bool
-    palliative: bool
-
-    @property
-    def heavy(self) -> bool:
-        return self.hoist or self.peg_feeding or self.palliative
-
-
-def _draw_needs(rng: Rng) -> _Needs:
-    """Shares of clients: time-critical 20 %, medication ~55 % in all, dementia 20 %, hoist
-    10 %, catheter 4 %, PEG, stoma and end-of-life care 2 % each, insulin a quarter of the
-    time-critical ones."""
-    time_critical = bool(rng.random() < 0.20)
-    return _Needs(
-        time_critical=time_critical,
-        medication=time_critical or bool(rng.random() < 0.45),
-        dementia=bool(rng.random() < 0.20),
-        hoist=bool(rng.random() < 0.10),
-        peg_feeding=bool(rng.random() < 0.02),
-        catheter=bool(rng.random() < 0.04),
-        stoma=bool(rng.random() < 0.02),
-        diabetes=time_critical and bool(rng.random() < 0.25),
-        palliative=bool(rng.random() < 0.02),
-    )
-
-
-def _draw_slots(rng: Rng, needs: _Needs, most: int) -> tuple[_Slot, ...]:
-    shares = _CALLS_HEAVY if needs.heavy else _CALLS_TIMED if needs.time_critical else _CALLS_USUAL
-    calls = min(int(rng.choice(4, p=shares)) + 1, most)
-    plans = _CALL_PLANS[calls]
-    chosen = int(rng.choice(len(plans), p=[share for _, share in plans]))
-    return plans[chosen][0]
-
-
-def _duration(rng: Rng, slot: _Slot, needs: _Needs) -> int:
-    """Mostly 30 minutes; morning personal care and hoist transfers take 45-60; a medication
-    prompt at lunch or tea (or sometimes bed) is 15."""
-    if slot is _MORNING:
-        if needs.hoist or needs.palliative:
-            return int(rng.choice((45, 60)))
-        return 45 if rng.random() < 0.30 else 30
-    if needs.heavy:
-        return 45 if slot is _BED else 30
-    prompt = {_LUNCH: 0.5, _TEA: 0.5, _BED: 0.25}[slot]
-    return 15 if needs.medication and rng.random() < prompt else 30
-
-
-def _required_skills(slot: _Slot, needs: _Needs, duration: int) -> frozenset[str]:
-    skills = set()
-    washing = slot in (_MORNING, _BED) and duration >= 30
-    if needs.time_critical or (needs.medication and (washing or duration == 15)):
-        skills.add("medication")
-    if washing:
-        skills.add("personal_care")
-    for skill in ("dementia", "hoist", "peg_feeding", "palliative"):
-        if getattr(needs, skill):
-            skills.add(skill)
-    if needs.catheter and slot in (_MORNING, _BED):
-        skills.add("catheter")
-    if needs.stoma and slot is _MORNING:
-        skills.add("stoma")
-    if needs.diabetes and slot in (_MORNING, _TEA):  # insulin before breakfast and tea
-        skills.add("diabetes")
-    return frozenset(skills)
-
-
-def _carers_required(rng: Rng, slot: _Slot, needs: _Needs) -> int:
-    """Double-handed calls are mostly hoist transfers (out of bed, into bed), giving ~10 % of
-    all visits; a few end-of-life and other clients need two as well."""
-    if needs.hoist:
-        share = 0.8 if slot in (_MORNING, _BED) else 0.4
-    elif needs.palliative:
-        share = 0.4
-    else:
-        share = 0.01
-    return 2 if rng.random() < share else 1
-
-
-def _planned_start(rng: Rng, slot: _Slot, duration: int) -> int:
-    """A start in the slot, bunched around its peak, such that the call ends in the slot."""
-    last = slot.end - duration
-    raw = rng.triangular(slot.start, min(slot.peak, last), last)
-    return int(min(last, max(slot.start, _GRANULARITY * round(raw / _GRANULARITY))))
-
-
-def _visit(
-    rng: Rng, visit_id: str, client_id: str, date: dt.date, slot: _Slot, needs: _Needs
-) -> Visit:
-    duration = _duration(rng, slot, needs)
-    planned = _planned_start(rng, slot, duration)
-    half = _TIGHT_WINDOW if needs.time_critical else _WINDOW
-    return Visit(
-        id=visit_id,
-        client_id=client_id,
-        date=date,
-        earliest_start=planned - half,
-        latest_start=planned + half,
-        duration=duration,
-        carers_required=_carers_required(rng, slot, needs),
-        required_skills=_required_skills(slot, needs, duration),
-        priority=Priority.CRITICAL if needs.time_critical else Priority.NORMAL,
-    )
-
-
-def draw_calls(rng: Rng, client_id: str, date: dt.date, most: int = 4) -> tuple[Visit, ...]:
-    """A new client's calls on ``date`` (at most ``most``): needs, call times, durations,
-    windows, skills and double-handed calls drawn as for a generated client. Visit ids are
-    ``{client_id}-{n}``."""
-    needs = _draw_needs(rng)
-    return tuple(
-        _visit(rng, f"{client_id}-{number}", client_id, date, slot, needs)
-        for number, slot in enumerate(_draw_slots(rng, needs, most), start=1)
-    )
-
-
 # ---- clients --------------------------------------------------------------------------------
 
 
@@ -425,11 +231,11 @@ def _draft_clients(rng: Rng, visits: int, date: dt.date) -> list[_ClientDraft]:
         client_id = f"CL{len(drafts) + 1:04d}"
         location, rural = _client_location(rng, towns)
         town = _nearest_town(location)
-        needs = _draw_needs(rng)
+        needs = draw_needs(rng)
         calls = []
-        for slot in _draw_slots(rng, needs, visits - booked):
+        for slot in draw_slots(rng, needs, visits - booked):
             booked += 1
-            calls.append(_visit(rng, f"V{booked:05d}", client_id, date, slot, needs))
+            calls.append(draw_visit(rng, f"V{booked:05d}", client_id, date, slot, needs))
         drafts.append(
             _ClientDraft(
                 id=client_id,
@@ -527,26 +333,6 @@ def band_minutes(scenario: Scenario) -> tuple[BandMinutes, ...]:
 # ---- carers ---------------------------------------------------------------------------------
 
 
-def _hours(start: str, end: str) -> Shift:
-    return Shift(start=parse_clock(start), end=parse_clock(end))
-
-
-# The shift patterns of a home-care rota, in the order the sizing prefers them on ties.
-_PATTERNS: dict[str, tuple[Shift, ...]] = {
-    "split": (_hours("07:00", "11:00"), _hours("16:30", "22:00")),
-    "long": (_hours("07:00", "15:00"),),
-    "day": (_hours("08:00", "16:00"),),
-    "morning": (_hours("07:00", "14:00"),),
-    "evening": (_hours("16:00", "22:00"),),
-}
-
-
-def pattern_shifts(name: str) -> tuple[Shift, ...] | None:
-    """The shifts of a named pattern of the generated rotas (``split``, ``long``, ``day``,
-    ``morning``, ``evening``), or None for a name it does not know."""
-    return _PATTERNS.get(name)
-
-
 TRAVEL_ALLOWANCE = 0.30  # travel on top of care minutes, in the busiest hour
 SLACK = 0.15  # spare carer minutes in every hour once travel is allowed for
 _MAX_PATTERN_SHARE = 0.40  # no one pattern makes up more of the staff: a rota is a mix
@@ -566,8 +352,8 @@ def _pattern_mix(care: Sequence[int]) -> list[int]:
     the staff. The mix follows the demand shape: split, long and morning shifts for the morning
     peak, evenings only as far as the bed calls need.
     """
-    supply = [_shift_by_band(shifts, _HOURS) for shifts in _PATTERNS.values()]
-    paid = [sum(shift.minutes for shift in shifts) for shifts in _PATTERNS.values()]
+    supply = [_shift_by_band(shifts, _HOURS) for shifts in PATTERNS.values()]
+    paid = [sum(shift.minutes for shift in shifts) for shifts in PATTERNS.values()]
     targets = _targets(care)
     counts = [0] * len(supply)
     have = [0] * len(_HOURS)
@@ -598,7 +384,7 @@ def _staff_every_call(counts: Sequence[int], visits: Sequence[Visit]) -> list[in
     """Add carers until every call has ``carers_required + _SPARE_CARERS`` carers whose shift
     can hold it. Only small days need this: their few carers may all be off at tea time."""
     counts = list(counts)
-    patterns = list(_PATTERNS.values())
+    patterns = list(PATTERNS.values())
     for visit in visits:
         fit = [p for p, shifts in enumerate(patterns) if _works_through(shifts, visit)]
         while fit and sum(counts[p] for p in fit) < visit.carers_required + _SPARE_CARERS:
@@ -890,7 +676,7 @@ def _roster(rng: Rng, drafts: Sequence[_ClientDraft], carers: int | None) -> lis
     counts = _staff_every_call(mix, visits) if carers is None else _scale(mix, carers)
     patterns = [
         shifts
-        for shifts, count in zip(_PATTERNS.values(), counts, strict=True)
+        for shifts, count in zip(PATTERNS.values(), counts, strict=True)
         for _ in range(count)
     ]
     patterns = [patterns[int(i)] for i in rng.permutation(len(patterns))]
@@ -1009,10 +795,10 @@ def generate_waiting_list(
     packages = []
     for number in range(1, people + 1):
         location, _ = _client_location(rng, towns)
-        needs = _draw_needs(rng)
+        needs = draw_needs(rng)
         calls = []
-        for slot in _draw_slots(rng, needs, 4):
-            visit = _visit(rng, "draft", "draft", date, slot, needs)
+        for slot in draw_slots(rng, needs, 4):
+            visit = draw_visit(rng, "draft", "draft", date, slot, needs)
             calls.append(
                 PackageCall(
                     earliest_start=visit.earliest_start,

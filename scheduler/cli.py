@@ -12,37 +12,38 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-import scenarios
-from api.cli import add_subcommands
 from routing.haversine import HaversineTravel
 from routing.matrix_file import MatrixFileError, MatrixFileTravel
 from routing.problem import Progress
 from routing.travel import TravelTimes
-from scheduler.analysis.metrics import DayFigures, WeekFigures, day_figures, week_figures
-from scheduler.io.files import write_text_atomic
+from scheduler.analysis.metrics import DayFigures, day_figures, week_figures
+from scheduler.io.files import write_files, write_text_atomic
 from scheduler.io.plans import read_json_model, read_plan, read_week
 from scheduler.io.scenario import load_scenario
+from scheduler.io.shipped import shipped
 from scheduler.model.care import Scenario
 from scheduler.model.clock import format_clock
 from scheduler.model.errors import DomcareError, InputError, InputIssue
-from scheduler.model.plan import Plan, PlanStatus
+from scheduler.model.plan import Plan
 from scheduler.model.settings import FirstSolution, Metaheuristic, Settings, SolveSettings
-from scheduler.planning.day import solve_day
-from scheduler.planning.week import solve_week
-from scheduler.render.outputs import write_outputs
+from scheduler.planning.rota import BrokenRota, Rota, plan_rota
+from scheduler.render.outputs import rota_files
 from scheduler.rules.day import Violation, validate_plan
-from scheduler.rules.week import day_scenario, validate_week
+from scheduler.rules.week import validate_week
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_INPUT, EXIT_ROUTING = 0, 2, 3
-SHIPPED = Path(scenarios.__file__).resolve().parent
+COMMANDS = "domcare.commands"
+"""The entry point group of the commands other packages add (``api``: serve, keys;
+``scenarios``: generate), loaded as the parser is built: no web framework is imported here."""
 
 
 class _RoutingProblem(Exception):
@@ -55,8 +56,8 @@ def _scenario_path(text: str) -> Path:
     path = Path(text)
     if path.exists():
         return path
-    shipped = SHIPPED / path.name
-    return shipped if shipped.is_dir() else path
+    found = shipped(path.name)
+    return found if found is not None and found.is_dir() else path
 
 
 def _read(path: str) -> Scenario:
@@ -192,7 +193,16 @@ def _report_violations(console: Console, violations: list[Violation]) -> None:
         console.print(f"  {violation}", markup=False)
 
 
-def _week_summary(console: Console, figures: WeekFigures, settings: Settings) -> None:
+def _week_summary(console: Console, rota: Rota) -> None:
+    figures, settings = week_figures(rota.scenario, rota.week), rota.settings
+    for plan in rota.plans:
+        for item in plan.unallocated[:10]:
+            console.print(
+                f"  {plan.date} not covered: {item.visit_id} ({item.client_id}): {item.reason}",
+                markup=False,
+            )
+        if len(plan.unallocated) > 10:
+            console.print(f"  ... and {len(plan.unallocated) - 10} more in {plan.date}/plan.json")
     table = Table(title="The week")
     for name in ("date", "visits", "covered", "carers", "travel h", "paid h", "familiar"):
         table.add_column(name, justify="left" if name == "date" else "right")
@@ -229,19 +239,20 @@ def _week_summary(console: Console, figures: WeekFigures, settings: Settings) ->
             )
 
 
-def _solve_week(
-    args: argparse.Namespace,
-    console: Console,
-    scenario: Scenario,
-    settings: Settings,
-    travel: TravelTimes,
-) -> int:
-    """A scenario of several dates: plan the days in order, then write each day's outputs
-    into OUT/<date>/ and the week's into OUT/week.json and OUT/week_figures.json."""
+def _solve(args: argparse.Namespace, console: Console) -> int:
+    """Plan a day, or each day of a week, through the one pipeline; print it and write its
+    files (``scheduler.render.outputs.rota_files``) into ``--out``."""
+    settings = _settings(args)
+    scenario = _read(args.path)
+    travel = _travel(settings, args.matrix)
+    dates = scenario.dates
+    week = len(dates) > 1
     console.print(
-        f"Planning {scenario.name} for {len(scenario.dates)} days from {scenario.dates[0]}: "
-        f"{len(scenario.visits)} visits, {len(scenario.carers)} carers, time limit "
-        f"{settings.solve.time_limit_s:g} s a day"
+        f"Planning {scenario.name} "
+        + (f"for {len(dates)} days from {dates[0]}" if week else f"on {dates[0]}")
+        + f": {len(scenario.visits)} visits, {len(scenario.carers)} carers, time limit "
+        + f"{settings.solve.time_limit_s:g} s"
+        + (" a day" if week else "")
     )
     began = time.monotonic()
     with console.status("building the first plan...") as status:
@@ -250,78 +261,39 @@ def _solve_week(
             status.update(f"{date}  {p.elapsed_s:5.1f} s  {_placed(p)}")
 
         def day_done(plan: Plan) -> None:
-            placed = sum(len(run.stops) for run in plan.runs)
-            console.print(
-                f"  {plan.date} planned: {placed} carer visits, {len(plan.unallocated)} "
-                f"visit(s) not covered ({time.monotonic() - began:.0f} s so far)"
-            )
+            if week:
+                placed = sum(len(run.stops) for run in plan.runs)
+                console.print(
+                    f"  {plan.date} planned: {placed} carer visits, {len(plan.unallocated)} "
+                    f"visit(s) not covered ({time.monotonic() - began:.0f} s so far)"
+                )
 
-        week = solve_week(scenario, settings, travel, on_progress=progress, on_day=day_done)
-    console.print(f"Solved in {time.monotonic() - began:.1f} s")
-    violations = validate_week(scenario, week, travel)
-    if violations:
-        _refuse(console, violations)
-        return EXIT_ROUTING
-    figures = week_figures(scenario, week)
-    for number, (plan, day) in enumerate(zip(week.days, figures.days, strict=True)):
+        try:
+            rota = plan_rota(scenario, settings, travel, on_progress=progress, on_day=day_done)
+        except BrokenRota as broken:
+            _refuse(console, broken.violations)
+            return EXIT_ROUTING
+    solver = rota.plans[0].solver
+    how = f" ({solver.status})" if solver is not None and not week else ""
+    console.print(f"Solved in {time.monotonic() - began:.1f} s{how}")
+    if week:
+        _week_summary(console, rota)
+    else:
+        ((day, plan),) = rota.days()
+        _summary(console, day, plan, day_figures(day, plan))
+    files = rota_files(rota, show_names=args.names)
+    written = write_files(args.out, [(f.name, f.text) for f in files])
+    if week:
         console.print(
-            f"{plan.date}: {day.visits_allocated} of {day.visits} visits covered "
-            f"({day.allocated_share:.1%}), {day.carers_working} carers, travel "
-            f"{day.travel_minutes / 60:.1f} h, {plan.status.value}"
+            f"Wrote {args.out}: week.json, week_figures.json, rota.csv and a folder per day"
         )
-        for item in plan.unallocated[:10]:
-            console.print(
-                f"  not covered: {item.visit_id} ({item.client_id}): {item.reason}", markup=False
-            )
-        if len(plan.unallocated) > 10:
-            console.print(f"  ... and {len(plan.unallocated) - 10} more in {plan.date}/plan.json")
-        one_day = day_scenario(scenario, plan.date, week.days[:number], week.settings)
-        write_outputs(one_day, plan, day, args.out / str(plan.date), show_names=args.names)
-    _week_summary(console, figures, settings)
-    write_text_atomic(args.out / "week.json", week.model_dump_json(indent=1))
-    write_text_atomic(args.out / "week_figures.json", figures.model_dump_json(indent=1))
-    console.print(f"Wrote {args.out}/<date>/ for each day, week.json and week_figures.json")
-    if any(plan.status is PlanStatus.NO_PLAN for plan in week.days):
+    else:
+        console.print(f"Wrote {', '.join(str(path) for path in written)}")
+    if rota.unplanned:
         console.print(
-            "[red]No plan was found in the time allowed on some day; its visits are listed "
-            "as not covered. Try a longer --time-limit.[/red]"
-        )
-        return EXIT_ROUTING
-    return EXIT_OK
-
-
-def _solve(args: argparse.Namespace, console: Console) -> int:
-    settings = _settings(args)
-    scenario = _read(args.path)
-    travel = _travel(settings, args.matrix)
-    if len(scenario.dates) > 1:
-        return _solve_week(args, console, scenario, settings, travel)
-    console.print(
-        f"Planning {scenario.name} on {scenario.date}: {len(scenario.visits)} visits, "
-        f"{len(scenario.carers)} carers, time limit {settings.solve.time_limit_s:g} s"
-    )
-    began = time.monotonic()
-    with console.status("building the first plan...") as status:
-
-        def progress(p: Progress) -> None:
-            status.update(f"{p.elapsed_s:5.1f} s  {_placed(p)}")
-
-        plan = solve_day(scenario, settings, travel, on_progress=progress)
-    console.print(
-        f"Solved in {time.monotonic() - began:.1f} s ({plan.solver.status if plan.solver else ''})"
-    )
-    violations = validate_plan(scenario, plan, travel)
-    if violations:
-        _refuse(console, violations)
-        return EXIT_ROUTING
-    figures = day_figures(scenario, plan)
-    _summary(console, scenario, plan, figures)
-    paths = write_outputs(scenario, plan, figures, args.out, show_names=args.names)
-    console.print(f"Wrote {', '.join(str(p) for p in paths.values())}")
-    if plan.status is PlanStatus.NO_PLAN:
-        console.print(
-            "[red]No plan was found in the time allowed; every visit is listed as "
-            "not covered. Try a longer --time-limit.[/red]"
+            "[red]No plan was found in the time allowed on "
+            + ", ".join(map(str, rota.unplanned))
+            + "; its visits are listed as not covered. Try a longer --time-limit.[/red]"
         )
         return EXIT_ROUTING
     return EXIT_OK
@@ -339,17 +311,6 @@ def _validate(args: argparse.Namespace, console: Console) -> int:
         _report_violations(console, violations)
         return EXIT_ROUTING
     console.print(f"{args.plan}: valid, no hard rule broken")
-    return EXIT_OK
-
-
-def _generate(args: argparse.Namespace, console: Console) -> int:
-    from scenarios.generator import write_generated
-
-    scenario = write_generated(args.visits, args.carers, args.seed, args.out, args.days)
-    console.print(
-        f"Wrote {args.out}: {len(scenario.visits)} visits, {len(scenario.clients)} clients, "
-        f"{len(scenario.carers)} carers"
-    )
     return EXIT_OK
 
 
@@ -429,8 +390,9 @@ def _whatif(args: argparse.Namespace, console: Console) -> int:
     from scheduler.whatif.spec import Spec, load_spec, prepare
     from scheduler.whatif.sweep import Solved, sweep
 
-    if not args.spec.exists() and (SHIPPED / "whatif" / args.spec.name).is_file():
-        args.spec = SHIPPED / "whatif" / args.spec.name  # a shipped spec, from any folder
+    shipped_spec = shipped(f"whatif/{args.spec.name}")
+    if not args.spec.exists() and shipped_spec is not None:
+        args.spec = shipped_spec  # a shipped spec, from any folder
     spec = load_spec(args.spec)
     given = {
         "time_limit": args.time_limit,
@@ -518,7 +480,7 @@ def _whatif(args: argparse.Namespace, console: Console) -> int:
 
 
 def _demo(args: argparse.Namespace, console: Console) -> int:
-    args.path = str(SHIPPED / "small")
+    args.path = "small"
     return _solve(args, console)
 
 
@@ -666,16 +628,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--matrix", type=Path)
     check.set_defaults(run=_validate)
 
-    generate = commands.add_parser("generate", help="write a realistic generated scenario")
-    generate.add_argument("out", type=Path)
-    generate.add_argument("--visits", type=int, required=True)
-    generate.add_argument("--carers", type=int, help="default: enough for the day")
-    generate.add_argument("--seed", type=int, default=0)
-    generate.add_argument(
-        "--days", type=int, default=1, help="several days of the same care packages (a week)"
-    )
-    generate.set_defaults(run=_generate)
-    add_subcommands(commands)  # domcare serve, domcare keys
+    for point in entry_points(group=COMMANDS):  # domcare serve, keys (api); generate
+        point.load()(commands)
     return parser
 
 

@@ -13,13 +13,13 @@ import pytest
 
 from routing.haversine import HaversineTravel
 from scheduler.analysis.metrics import DayFigures, day_figures
-from scheduler.cli import SHIPPED
 from scheduler.io.scenario import read_scenario
+from scheduler.io.shipped import shipped
 from scheduler.model.settings import Settings, SolveSettings
 from scheduler.planning.day import solve_day
 from scheduler.rules.day import validate_plan
 
-SMALL = read_scenario(SHIPPED / "small")
+SMALL = read_scenario(shipped("small") or "scenarios/small")
 
 
 def figures_for(settings: Settings) -> DayFigures:

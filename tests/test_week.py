@@ -367,6 +367,9 @@ def test_validate_week_catches_a_missing_day(tmp_path: Path) -> None:
 # ---- the command line ------------------------------------------------------------------------
 
 
+THREE_DATES = ("2026-12-01", "2026-12-02", "2026-12-03")
+
+
 def test_cli_writes_a_folder_per_day(tmp_path: Path) -> None:
     folder = write_folder(tmp_path / "w", visits=THREE_DAYS)
     out = tmp_path / "out"
@@ -378,8 +381,19 @@ def test_cli_writes_a_folder_per_day(tmp_path: Path) -> None:
         "2026-12-03",
         "week.json",
         "week_figures.json",
+        "rota.csv",
+        "plan.schema.json",
     }
-    assert (out / "2026-12-02" / "plan.json").exists()
+    assert {p.name for p in (out / "2026-12-02").iterdir()} == {
+        "plan.json",
+        "figures.json",
+        "rota.csv",
+        "map.html",
+    }
+    # The week's rota.csv is every day's, one header.
+    week_rows = (out / "rota.csv").read_text().splitlines()
+    day_rows = [(out / d / "rota.csv").read_text().splitlines() for d in sorted(THREE_DATES)]
+    assert week_rows == day_rows[0] + [row for rows in day_rows[1:] for row in rows[1:]]
     week = WeekPlan.model_validate_json((out / "week.json").read_text())
     assert validate_week(read_scenario(folder), week, TRAVEL) == []
     assert json.loads((out / "week_figures.json").read_text())["visits"] == 12

@@ -140,15 +140,17 @@ def find(services: Services, job_id: str, kind: JobKind) -> Job:
     return job
 
 
-def document(services: Services, job: Job, name: str) -> str:
-    """A done job's document ``name``; 409 while the job is not done."""
+def document(services: Services, job: Job, name: str, *formerly: str) -> str:
+    """A done job's document ``name`` (or, for a job stored by an earlier version, the first
+    of the names it had then, ``formerly``); 409 while the job is not done."""
     if job.status is not JobStatus.DONE:
         why = f": {job.error}" if job.error else ""
         raise HTTPException(409, f"the job is {job.status.value}{why}")
-    found = services.store.document(job.id, name)
-    if found is None:
-        raise HTTPException(404, f"the job has no {name}")
-    return found.content
+    for each in (name, *formerly):
+        found = services.store.document(job.id, each)
+        if found is not None:
+            return found.content
+    raise HTTPException(404, f"the job has no {name}")
 
 
 def job_fields(

@@ -31,10 +31,9 @@ from api.schemas import (
     ScenarioFacts,
 )
 from api.store import Job, JobKind, JobStatus
-from api.svg import map_svg, timeline_svg
-from api.worker import map_document
 from scheduler.analysis.metrics import DayFigures, WeekFigures
 from scheduler.model.plan import Plan, WeekPlan
+from scheduler.render.svg import map_svg, timeline_svg
 
 __all__ = ["router"]
 
@@ -104,8 +103,12 @@ def list_rotas(
     ] = LIST_DEFAULT,
 ) -> list[RotaListItem]:
     jobs = services.store.latest(JobKind.ROTA, limit)
+    done = [job for job in jobs if job.status is JobStatus.DONE]
     figures = services.store.documents_named(
-        [job.id for job in jobs if job.status is JobStatus.DONE], "figures.json"
+        [j.id for j in done if not _is_week(j)], "figures.json"
+    )
+    figures |= services.store.documents_named(
+        [j.id for j in done if _is_week(j)], "week_figures.json"
     )
     return [
         RotaListItem(
@@ -137,9 +140,9 @@ def get_rota(job_id: str, services: ServicesDep, _key: Viewer) -> RotaPublic:
     public = RotaPublic(**base_fields(job, _links(job)))
     if job.status is not JobStatus.DONE:
         return public
-    plan = document(services, job, "plan.json")
-    figures = document(services, job, "figures.json")
-    if len((job.result or {}).get("dates", [])) > 1:
+    if _is_week(job):
+        plan = document(services, job, "week.json", "plan.json")
+        figures = document(services, job, "week_figures.json", "figures.json")
         return public.model_copy(
             update={
                 "note": (job.result or {}).get("note"),
@@ -147,6 +150,8 @@ def get_rota(job_id: str, services: ServicesDep, _key: Viewer) -> RotaPublic:
                 "week_figures": WeekFigures.model_validate_json(figures),
             }
         )
+    plan = document(services, job, "plan.json")
+    figures = document(services, job, "figures.json")
     return public.model_copy(
         update={
             "note": (job.result or {}).get("note"),
@@ -168,7 +173,13 @@ def get_rota_map(
 ) -> HTMLResponse:
     """One day's map; for a week, ``date`` picks the day (the first by default)."""
     job = find(services, job_id, JobKind.ROTA)
-    return HTMLResponse(document(services, job, map_document(_day(job, date))))
+    day = _day(job, date)
+    name = f"{day}/map.html" if _is_week(job) else "map.html"
+    return HTMLResponse(document(services, job, name, f"map-{day}.html"))
+
+
+def _is_week(job: Job) -> bool:
+    return len((job.result or {}).get("dates", [])) > 1
 
 
 def _day(job: Job, date: dt.date | None) -> str:
@@ -184,15 +195,15 @@ def _day_plan(services: Services, job_id: str, date: dt.date | None) -> tuple[Jo
     """A done rota's input and the plan of one of its days, for the pictures drawn on demand."""
     job = find(services, job_id, JobKind.ROTA)
     wanted = _day(job, date)
-    content = document(services, job, "plan.json")
     stored = services.store.input(job.id)
     if stored is None:
         raise HTTPException(404, "the job has no stored input")
-    if len((job.result or {}).get("dates", [])) > 1:
+    if _is_week(job):
+        content = document(services, job, "week.json", "plan.json")
         days = WeekPlan.model_validate_json(content).days
         plan = next(day for day in days if day.date.isoformat() == wanted)
     else:
-        plan = Plan.model_validate_json(content)
+        plan = Plan.model_validate_json(document(services, job, "plan.json"))
     return read_stored(stored), plan
 
 
@@ -257,4 +268,9 @@ def get_rota_csv(job_id: str, services: ServicesDep, _key: Viewer) -> Response:
 )
 def get_rota_plan(job_id: str, services: ServicesDep, _key: Viewer) -> Response:
     job = find(services, job_id, JobKind.ROTA)
-    return Response(document(services, job, "plan.json"), media_type="application/json")
+    content = (
+        document(services, job, "week.json", "plan.json")
+        if _is_week(job)
+        else document(services, job, "plan.json")
+    )
+    return Response(content, media_type="application/json")

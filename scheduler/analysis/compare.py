@@ -31,15 +31,14 @@ from dataclasses import dataclass
 from routing.travel import TravelTimes
 from scheduler.analysis.baselines import coordinator_rota, greedy_rota
 from scheduler.analysis.comparison import Comparison, ContinuityMatch, ContinuityTry, Intake
-from scheduler.analysis.intake import absorb_optimised, plan_all, slot_by_hand
+from scheduler.analysis.intake import absorb_optimised, slot_by_hand
 from scheduler.analysis.manual import Assignment, rota_breaches, rota_plans, wrong_carer_visits
 from scheduler.analysis.released import RotaSummary, continuity_kept, released_hours, summarise
 from scheduler.analysis.waiting import CarePackage
 from scheduler.model.care import Priority, Scenario
-from scheduler.model.errors import DomcareError
 from scheduler.model.plan import Plan
 from scheduler.model.settings import Settings
-from scheduler.rules.week import validate_plans
+from scheduler.planning.rota import plan_rota
 
 __all__ = ["OPTIMISED", "CompareRun", "compare"]
 
@@ -64,16 +63,6 @@ def _current_covered(
     """The scenario's own visits covered, not counting those done by a carer who may not."""
     own = {v.id for v in scenario.visits if v.priority is not Priority.WAITING} - wrong
     return len({stop.visit_id for plan in plans for run in plan.runs for stop in run.stops} & own)
-
-
-def _check_optimised(
-    scenario: Scenario, plans: tuple[Plan, ...], settings: Settings, travel: TravelTimes
-) -> None:
-    broken = validate_plans(scenario, plans, settings, travel)
-    if broken:  # never expected: the solver's plans are repaired and checked as they are made
-        raise DomcareError(
-            f"the optimised rota breaks {len(broken)} hard rule(s), first: {broken[0]}"
-        )
 
 
 @dataclass(frozen=True)
@@ -151,9 +140,8 @@ def _plan_matched(
         )
         rung = settings.model_copy(update={"continuity_weight": weight})
         began = time.monotonic()
-        plans = plan_all(scenario, rung, travel)
+        plans = plan_rota(scenario, rung, travel).plans  # checked by the validator
         seconds = time.monotonic() - began
-        _check_optimised(scenario, plans, rung, travel)
         summary = summarise(OPTIMISED, scenario, plans, rung)
         matched = _matches(reference, summary, tolerance)
         tried.append(_Tried(weight, rung, plans, summary, seconds, matched))
@@ -249,8 +237,7 @@ def compare(
         tell(
             f"planning the optimised rota with the waiting list at continuity weight {kept.weight}"
         )
-        absorbed = absorb_optimised(scenario, packages, kept.settings, travel)
-        _check_optimised(absorbed.scenario, absorbed.plans, kept.settings, travel)
+        absorbed = absorb_optimised(scenario, packages, kept.settings, travel)  # checked
         plans[f"{OPTIMISED} with the waiting list"] = absorbed.plans
         intake.append(
             Intake(

@@ -26,8 +26,9 @@ from scheduler.model.plan import Plan
 from scheduler.model.settings import Settings
 from scheduler.rules.eligibility import suitable_carers
 from scheduler.rules.journeys import Journeys, build_journeys
+from scheduler.rules.week import BrokenRota, validate_plans
 
-__all__ = ["MAX_ROUNDS", "Absorbed", "absorb_optimised", "plan_all", "slot_by_hand"]
+__all__ = ["MAX_ROUNDS", "Absorbed", "absorb_optimised", "slot_by_hand"]
 
 MAX_ROUNDS = 3
 """Plans of the optimised intake: each withdraws the packages the one before left partial."""
@@ -44,16 +45,6 @@ class Absorbed:
 
 
 Planner = Callable[[Scenario], tuple[Plan, ...]]
-
-
-def plan_all(scenario: Scenario, settings: Settings, travel: TravelTimes) -> tuple[Plan, ...]:
-    """One optimised plan per date: a day with ``solve_day``, several with ``solve_week``."""
-    from scheduler.planning.day import solve_day
-    from scheduler.planning.week import solve_week
-
-    if len(scenario.dates) > 1:
-        return solve_week(scenario, settings, travel).days
-    return (solve_day(scenario, settings, travel),)
 
 
 def _assignments(plans: Sequence[Plan]) -> list[Assignment]:
@@ -73,7 +64,11 @@ def absorb_optimised(
     planner: Planner | None = None,
 ) -> Absorbed:
     """The packages an optimised rota takes on, whole, and its plans."""
-    plan = planner or (lambda s: plan_all(s, settings, travel))
+    if planner is None:
+        from scheduler.planning.rota import plan_rota  # OR-Tools only where a plan is made
+
+        planner = lambda s: plan_rota(s, settings, travel).plans  # noqa: E731
+    plan = planner
     trying = list(packages)
     extended = with_packages(scenario, trying)
     plans = plan(extended)
@@ -90,6 +85,9 @@ def absorb_optimised(
         extended = with_packages(scenario, trying)
         kept = [a for a in _assignments(plans) if a.visit_id in extended.visit_by_id]
         plans = rota_plans(extended, kept, travel, settings)
+        broken = validate_plans(extended, plans, settings, travel)
+        if broken:  # taking calls out of checked runs keeps every rule: never expected
+            raise BrokenRota(broken)
     return Absorbed(extended, tuple(plans), tuple(p.id for p in trying))
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["write_text_atomic"]
+__all__ = ["write_files", "write_text_atomic"]
 
 _READABLE = 0o644
 
@@ -25,3 +26,14 @@ def write_text_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_files(folder: Path, files: Iterable[tuple[str, str]]) -> list[Path]:
+    """Write each (path inside ``folder``, text), each file whole or not at all; returns the
+    paths written, in order."""
+    written = []
+    for name, text in files:
+        path = Path(folder) / name
+        write_text_atomic(path, text)
+        written.append(path)
+    return written

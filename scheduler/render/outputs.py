@@ -1,22 +1,23 @@
-"""What a solve leaves behind: plan JSON (and its JSON Schema), the day's figures, the rota CSV
-and the map. Each file is written whole or not at all."""
+"""What a rota leaves behind, as files: plan JSON (and its JSON Schema), the figures, the rota
+CSV and the map, for a day or each day of a week (``rota_files``). The command line writes
+them (``scheduler.io.files.write_files``), the service stores them: the same files."""
 
 from __future__ import annotations
 
 import io
-from pathlib import Path
+from dataclasses import dataclass
 
 import pandas as pd
 
-from scheduler.analysis.metrics import DayFigures
-from scheduler.io.files import write_text_atomic
+from scheduler.analysis.metrics import day_figures, week_figures
 from scheduler.io.plans import plan_schema
 from scheduler.model.care import Scenario
 from scheduler.model.clock import format_clock
 from scheduler.model.plan import Plan, Run, Stop
-from scheduler.render.maps import write_map
+from scheduler.planning.rota import Rota
+from scheduler.render.maps import render_map
 
-__all__ = ["csv_text", "neutral_cell", "rota_csv", "write_outputs"]
+__all__ = ["OutputFile", "csv_text", "neutral_cell", "rota_csv", "rota_files"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet reads as the start of a formula (tab and CR are used to hide one)."""
@@ -93,26 +94,57 @@ def rota_csv(scenario: Scenario, plan: Plan, *, show_names: bool = False) -> str
     return csv_text(pd.DataFrame(rows))
 
 
-def write_outputs(
-    scenario: Scenario,
-    plan: Plan,
-    figures: DayFigures,
-    out: Path,
-    *,
-    show_names: bool = False,
-) -> dict[str, Path]:
-    """Write every output into ``out``; returns what was written, by kind."""
-    out = Path(out)
-    paths = {
-        "plan": out / "plan.json",
-        "schema": out / "plan.schema.json",
-        "figures": out / "figures.json",
-        "rota": out / "rota.csv",
-        "map": out / "map.html",
-    }
-    write_text_atomic(paths["plan"], plan.model_dump_json(indent=1))
-    write_text_atomic(paths["schema"], plan_schema())
-    write_text_atomic(paths["figures"], figures.model_dump_json(indent=1))
-    write_text_atomic(paths["rota"], rota_csv(scenario, plan, show_names=show_names))
-    write_map(scenario, plan, paths["map"], show_names=show_names)
-    return paths
+@dataclass(frozen=True)
+class OutputFile:
+    """One file of a rota: its path inside the output folder (``2026-12-02/map.html`` in a
+    week), its media type, and its text."""
+
+    name: str
+    media_type: str
+    text: str
+
+
+JSON = "application/json"
+CSV = "text/csv; charset=utf-8"
+HTML = "text/html; charset=utf-8"
+
+
+def _day_files(scenario: Scenario, plan: Plan, prefix: str, show_names: bool) -> list[OutputFile]:
+    page = render_map(scenario, plan, show_names=show_names).get_root().render()
+    return [
+        OutputFile(f"{prefix}plan.json", JSON, plan.model_dump_json(indent=1)),
+        OutputFile(
+            f"{prefix}figures.json", JSON, day_figures(scenario, plan).model_dump_json(indent=1)
+        ),
+        OutputFile(f"{prefix}rota.csv", CSV, rota_csv(scenario, plan, show_names=show_names)),
+        OutputFile(f"{prefix}map.html", HTML, page),
+    ]
+
+
+def rota_files(rota: Rota, *, show_names: bool = False) -> tuple[OutputFile, ...]:
+    """Every file of a rota, the same for the command line and the service.
+
+    A day: ``plan.json``, ``plan.schema.json``, ``figures.json``, ``rota.csv`` and ``map.html``.
+    A week: ``week.json``, ``week_figures.json``, ``rota.csv`` (every day's visits, one header)
+    and ``plan.schema.json``, then each day's ``plan.json``, ``figures.json``, ``rota.csv`` and
+    ``map.html`` in a folder named by its date."""
+    schema = OutputFile("plan.schema.json", JSON, plan_schema())
+    if not rota.is_week:
+        ((scenario, plan),) = rota.days()
+        return (*_day_files(scenario, plan, "", show_names), schema)
+    files = [
+        OutputFile("week.json", JSON, rota.week.model_dump_json(indent=1)),
+        OutputFile(
+            "week_figures.json",
+            JSON,
+            week_figures(rota.scenario, rota.week).model_dump_json(indent=1),
+        ),
+    ]
+    rows: list[str] = []
+    days: list[OutputFile] = []
+    for scenario, plan in rota.days():
+        day = _day_files(scenario, plan, f"{plan.date.isoformat()}/", show_names)
+        lines = next(f for f in day if f.name.endswith("rota.csv")).text.splitlines(keepends=True)
+        rows += lines if not rows else lines[1:]  # one header, then every day's rows
+        days += day
+    return (*files, OutputFile("rota.csv", CSV, "".join(rows)), schema, *days)

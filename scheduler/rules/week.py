@@ -21,11 +21,13 @@ from routing.haversine import HaversineTravel
 from routing.travel import TravelTimes
 from scheduler.model.care import Carer, HistoryEntry, Scenario, Shift
 from scheduler.model.clock import MINUTES_PER_DAY, format_clock
+from scheduler.model.errors import DomcareError
 from scheduler.model.plan import Plan, WeekPlan
 from scheduler.model.settings import CapYields, Settings
 from scheduler.rules.day import Violation, validate_plan
 
 __all__ = [
+    "BrokenRota",
     "carers_seen",
     "day_scenario",
     "paid_minutes",
@@ -254,9 +256,21 @@ def validate_week(
 def validate_plans(
     scenario: Scenario, plans: Sequence[Plan], settings: Settings, travel: TravelTimes
 ) -> list[Violation]:
-    """Every broken hard rule of ``plans``, one per date as ``intake.plan_all`` makes them:
+    """Every broken hard rule of ``plans``, one per date as ``planning.rota.plan_rota`` makes them:
     a day checked as a day, several as a week."""
     if len(plans) > 1:
         week = WeekPlan(scenario=scenario.name, settings=settings, days=tuple(plans))
         return validate_week(scenario, week, travel)
     return validate_plan(scenario, plans[0], travel)
+
+
+class BrokenRota(DomcareError):
+    """The search's plan breaks a hard rule: a bug in domcare, never written or stored."""
+
+    def __init__(self, violations: list[Violation]):
+        self.violations = violations
+        shown = "; ".join(str(v) for v in violations[:3])
+        super().__init__(
+            f"the plan breaks {len(violations)} hard rule(s), so it was not kept (a bug in "
+            f"domcare, please report it): {shown}"
+        )

@@ -36,6 +36,7 @@ from pydantic import (
 )
 
 from scheduler.analysis.waiting import CarePackage
+from scheduler.io.shipped import shipped_folder
 from scheduler.model.base import Frozen
 from scheduler.model.care import (
     Carer,
@@ -49,6 +50,7 @@ from scheduler.model.care import (
 )
 from scheduler.model.errors import DomcareError, InputError, InputIssue
 from scheduler.model.settings import MAX_WEIGHT, Settings, SolveSettings
+from scheduler.whatif.draw import draw_calls, pattern_shifts, scatter_near
 
 __all__ = [
     "BASE",
@@ -484,12 +486,6 @@ class Sweep:
     packages: tuple[CarePackage, ...] | None
 
 
-def _shipped_folder() -> Path:
-    import scenarios
-
-    return Path(scenarios.__file__).resolve().parent
-
-
 def _base_path(spec: Spec, folder: Path | None, shipped: Path, label: str) -> Path:
     """The base scenario: a path beside the spec, else a shipped scenario of that name. With
     no folder (the service) only shipped scenarios, by name from their listing: a request
@@ -522,7 +518,7 @@ def prepare(
     from scheduler.io.scenario import read_scenario
 
     planned = expand(spec, label)
-    base = _base_path(spec, folder, shipped or _shipped_folder(), label)
+    base = _base_path(spec, folder, shipped or shipped_folder() or Path(), label)
     scenario = read_scenario(base)
     packages = None
     wanted = [p.name for p in planned if p.variation.waiting_list is not None]
@@ -613,7 +609,6 @@ def _clients_of(scenario: Scenario, patch: str | None) -> list[Client]:
 
 
 def _pattern(text: str) -> tuple[Shift, ...]:
-    from scenarios.generator import pattern_shifts
     from scheduler.io.scenario import parse_shifts
 
     named = pattern_shifts(text)
@@ -669,7 +664,6 @@ def _recruits(
     """Recruits like the current staff: each copies a carer of the patch (or any) for travel
     mode, hours limits and days off, draws skills and gender by the staff's shares, and lives
     near a client of the patch."""
-    from scenarios.generator import scatter_near
 
     staff = _carers_of(scenario, change.patch) if change.patch else list(scenario.carers)
     staff = staff or list(scenario.carers)
@@ -753,7 +747,6 @@ def _calls_a_day(scenario: Scenario) -> float:
 def _more_clients(scenario: Scenario, calls: int, rng: np.random.Generator) -> Scenario:
     """New clients with ``calls`` calls a day between them, each living near a current client
     (in their postcode district) and needing care on every date of the scenario."""
-    from scenarios.generator import draw_calls, scatter_near
 
     if not scenario.clients:
         raise WhatIfError("new clients are drawn among the current ones: there are none")

@@ -1,4 +1,4 @@
-"""Running a what-if sweep: every variation planned as a rota is (``intake.plan_all``, or
+"""Running a what-if sweep: every variation planned as a rota is (``planning.rota.plan_rota``, or
 ``intake.absorb_optimised`` with a waiting list; then the validator), one at a time, in a
 local process pool, or on a Dask cluster.
 
@@ -61,8 +61,6 @@ MAX_ATTEMPTS = 2
 """Pools a variation is tried in before it is tried alone, after a worker died."""
 
 
-
-
 @dataclass(frozen=True)
 class Task:
     """One variation to plan, as sent to a worker: made already, or why it cannot be."""
@@ -90,16 +88,6 @@ class Solved(Frozen):
     packages: int | None = None
     taken_on: int | None = None
     seconds: float = 0.0
-
-
-def _check(
-    scenario: Scenario, plans: Sequence[Plan], settings: Settings, travel: TravelTimes
-) -> None:
-    from scheduler.rules.week import validate_plans
-
-    broken = validate_plans(scenario, plans, settings, travel)
-    if broken:
-        raise DomcareError(f"the plan breaks {len(broken)} hard rule(s), first: {broken[0]}")
 
 
 _M_TRIM_THRESHOLD = -1  # glibc's mallopt parameter
@@ -152,7 +140,8 @@ def plan_variation(task: Task) -> Solved:
 
 
 def _plan(task: Task) -> Solved:
-    from scheduler.analysis.intake import absorb_optimised, plan_all
+    from scheduler.analysis.intake import absorb_optimised
+    from scheduler.planning.rota import plan_rota
 
     began = time.monotonic()
     if task.made is None:
@@ -168,8 +157,7 @@ def _plan(task: Task) -> Solved:
             scenario, plans = absorbed.scenario, absorbed.plans
             packages, taken = len(made.packages), len(absorbed.taken_on)
         else:
-            plans = plan_all(scenario, made.settings, travel)
-        _check(scenario, plans, made.settings, travel)
+            plans = plan_rota(scenario, made.settings, travel).plans
         summary = summarise(task.name, scenario, plans, made.settings)
         covered = {stop.visit_id for plan in plans for run in plan.runs for stop in run.stops}
         own = [v for v in scenario.visits if v.priority is not Priority.WAITING]

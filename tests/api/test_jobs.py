@@ -18,6 +18,7 @@ from api.inputs import JobInput
 from api.keys import Role
 from api.store import Document, JobKind, JobStore
 from routing.haversine import HaversineTravel
+from scheduler.cli import main
 from scheduler.io.scenario import read_scenario, scenario_to_json
 from scheduler.model.plan import Plan
 from scheduler.model.settings import Settings, SolveSettings
@@ -116,6 +117,39 @@ def test_a_week_is_planned_day_by_day(live: Service, tmp_path: Path) -> None:
     assert set(rota["date"]) == {"2026-12-01", "2026-12-02"} and len(rota) == 5
 
 
+def test_a_week_is_the_same_files_from_the_service_as_from_the_command_line(
+    live: Service, tmp_path: Path
+) -> None:
+    # Both go through plan_rota and rota_files: the same names, and (with a solution limit,
+    # so the search is the same) the same rota and figures.
+    two_days = VISITS.replace("V3,K3,2026-12-01", "V3,K3,2026-12-02").replace(
+        "V4,K3,2026-12-01", "V4,K3,2026-12-02"
+    )
+    folder = write_folder(tmp_path / "week", visits=two_days)
+    out = tmp_path / "out"
+    limits = ["--time-limit", "10", "--solution-limit", "50"]
+    assert main(["solve", str(folder), "--out", str(out), *limits]) == 0
+    accepted = live.client.post(
+        "/v1/rotas",
+        files=_files(folder),
+        data={k: str(v) for k, v in FAST.items()},
+        headers=live.as_(Role.COORDINATOR),
+    )
+    job = live.wait(accepted.headers["Location"])
+    assert job["status"] == "done", job["error"]
+    engine = make_engine(live.settings.database_url, create_schema=False)
+    try:
+        store = JobStore(engine)
+        names = store.document_names(job["id"])
+        written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+        assert names == written
+        for name in ("rota.csv", "week_figures.json", "2026-12-02/rota.csv"):
+            stored = store.document(job["id"], name)
+            assert stored is not None and stored.content == (out / name).read_text(), name
+    finally:
+        engine.dispose()
+
+
 def test_a_comparison_is_a_job_too(live: Service, tiny_folder: Path) -> None:
     manual = "carer_id,date,visit_id,planned_start\nC1,2026-12-01,V1,08:00\n"
     accepted = live.client.post(
@@ -184,8 +218,9 @@ def test_a_job_left_running_is_finished_when_the_service_starts_again(
         assert not store.finish(job_id, "lost-worker", {}, [Document("x", "text/plain", "")])
         assert store.document_names(job_id) == [
             "figures.json",
-            "map-2026-12-01.html",
+            "map.html",
             "plan.json",
+            "plan.schema.json",
             "rota.csv",
         ]
     finally:

@@ -16,9 +16,9 @@ import pytest
 
 from api.config import ServiceSettings
 from api.keys import Role
-from api.svg import KM_PER_DEGREE, fit_projection, map_svg, scale_bar_km, timeline_svg
 from scheduler.io.scenario import read_scenario, scenario_to_json
 from scheduler.model.plan import Plan, Unallocated
+from scheduler.render.svg import KM_PER_DEGREE, fit_projection, map_svg, scale_bar_km, timeline_svg
 from tests.api.conftest import FAST, HeldExecutor, Service, running
 from tests.conftest import VISITS, write_folder
 
