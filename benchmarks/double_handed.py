@@ -50,13 +50,14 @@ import numpy as np
 from benchmarks.runner import _peak_mib
 from routing.haversine import HaversineTravel
 from scenarios.generator import band_minutes, generate
-from scheduler.analysis.metrics import day_figures, plan_cost
+from scheduler.analysis.metrics import day_figures
 from scheduler.model.care import Scenario, Visit
 from scheduler.model.errors import DomcareError
 from scheduler.model.plan import Plan
 from scheduler.model.settings import Settings, SolveSettings
 from scheduler.planning.day import solve_day
 from scheduler.rules.day import validate_plan
+from scheduler.rules.objective import plan_cost
 
 __all__ = [
     "DOUBLE",
@@ -240,7 +241,7 @@ def measure(scenario: Scenario, settings: Settings, version: str) -> Solved:
         carer_visits_covered=sum(visit.carers_required for visit in covered),
         travel_h=round(figures.travel_minutes / 60, 1),
         paid_h=round(figures.paid_minutes / 60, 1),
-        cost=plan_cost(scenario, plan, settings),
+        cost=plan_cost(scenario, plan, settings).total,
         wall_s=round(wall, 1),
         peak_mib=None,
         left_out=_left_out(scenario, plan),

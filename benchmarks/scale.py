@@ -15,10 +15,11 @@ import time
 from benchmarks.results import Case, Row, Suite
 from routing.haversine import HaversineTravel
 from scenarios.generator import generate
-from scheduler.analysis.metrics import day_figures, plan_cost
+from scheduler.analysis.metrics import day_figures
 from scheduler.model.settings import Settings, SolveSettings
 from scheduler.planning.day import solve_day
 from scheduler.rules.day import validate_plan
+from scheduler.rules.objective import plan_cost
 
 __all__ = ["SCALE"]
 
@@ -53,7 +54,7 @@ def _run(case: Case, time_limit_s: float) -> list[Row]:
             suite="scale",
             instance=f"{case.instance}@{limit:g}s",
             solver="domcare",
-            objective=float(plan_cost(scenario, plan, settings)),
+            objective=float(plan_cost(scenario, plan, settings).total),
             vehicles=figures.carers_working,
             allocated=figures.allocated_share,
             wall_s=round(wall, 2),

@@ -25,7 +25,7 @@ from routing.problem import (
     SearchSpec,
 )
 
-__all__ = ["solve_routing"]
+__all__ = ["evaluate", "solve_routing"]
 
 _FOUND = {"ROUTING_SUCCESS", "ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED", "ROUTING_OPTIMAL"}
 _PROGRESS_EVERY_S = 0.5
@@ -270,3 +270,16 @@ def solve_routing(
         wall_s=wall,
         first_solution_s=first_seen[0] if first_seen else None,
     )
+
+
+def evaluate(problem: RoutingProblem, routes: list[list[int]]) -> int | None:
+    """The model's objective for ``routes`` (task indices per vehicle), as the search would
+    count it: None when the routes break one of the model's rules. For checking that a plan's
+    cost, priced outside OR-Tools, is the one the search minimises."""
+    model = _Model(problem)
+    routing, manager = model.routing, model.manager
+    routing.CloseModelWithParameters(_parameters(SearchSpec()))
+    assignment = routing.ReadAssignmentFromRoutes(
+        [[manager.NodeToIndex(t) for t in route] for route in routes], True
+    )
+    return None if assignment is None else int(assignment.ObjectiveValue())

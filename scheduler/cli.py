@@ -158,6 +158,9 @@ def _summary(console: Console, scenario: Scenario, plan: Plan, figures: DayFigur
         f"{len(scenario.carers)}; distinct carers per client: "
         f"{figures.distinct_carers_per_client}"
     )
+    if plan.cost is not None:
+        terms = ", ".join(f"{term} {cost:,}" for term, cost in plan.cost.terms.items() if cost)
+        console.print(f"Cost (the objective the search minimised): {plan.cost.total:,} = {terms}")
     console.print(
         f"Calls with a wait of {plan.settings.long_wait_minutes} min or more before them: "
         f"{figures.long_waits}; carers paid under {plan.settings.short_day_minutes / 60:g} h: "

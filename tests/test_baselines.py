@@ -30,7 +30,7 @@ from scheduler.model.care import (
 )
 from scheduler.model.clock import parse_clock
 from scheduler.model.settings import Settings
-from scheduler.planning.continuity import familiar_carers
+from scheduler.rules.objective import familiar_carers
 
 SETTINGS = Settings()
 TRAVEL = HaversineTravel(SETTINGS.travel)

@@ -34,7 +34,7 @@ from scheduler.analysis.manual import (
     rota_plans,
     wrong_carer_visits,
 )
-from scheduler.analysis.metrics import day_figures, plan_cost
+from scheduler.analysis.metrics import day_figures
 from scheduler.analysis.released import summarise
 from scheduler.io.scenario import read_scenario
 from scheduler.model.care import Carer, Client, DayShifts, Gender, Location, Scenario, Shift, Visit
@@ -42,6 +42,7 @@ from scheduler.model.errors import DomcareError, InputError
 from scheduler.model.plan import Plan
 from scheduler.model.settings import Settings, SolveSettings
 from scheduler.planning.day import solve_day
+from scheduler.rules.objective import plan_cost
 
 DATE = dt.date(2026, 12, 1)
 H = Location(lat=54.500, lon=-6.000)

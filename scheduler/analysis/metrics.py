@@ -12,10 +12,9 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 from scheduler.model.base import Frozen
-from scheduler.model.care import Priority, Scenario
+from scheduler.model.care import Scenario
 from scheduler.model.plan import Plan, WeekPlan
-from scheduler.model.settings import Settings
-from scheduler.planning.continuity import familiar_carers
+from scheduler.rules.objective import familiar_carers
 from scheduler.rules.week import day_scenario, paid_minutes, within_cap
 
 __all__ = [
@@ -24,7 +23,6 @@ __all__ = [
     "DayFigures",
     "WeekFigures",
     "day_figures",
-    "plan_cost",
     "week_figures",
 ]
 
@@ -141,21 +139,6 @@ def day_figures(scenario: Scenario, plan: Plan) -> DayFigures:
             if stop.wait_minutes >= plan.settings.long_wait_minutes
         ),
         short_days=sum(1 for c in carers if c.paid_minutes < plan.settings.short_day_minutes),
-    )
-
-
-def plan_cost(scenario: Scenario, plan: Plan, settings: Settings) -> int:
-    """The objective of ``settings`` (see ``scheduler.model.settings``) recomputed from the plan
-    alone, so plans from different searches, or a manual rota, compare on one scale."""
-    figures = day_figures(scenario, plan)
-    dropped = 0
-    for item in plan.unallocated:
-        visit = scenario.visit_by_id.get(item.visit_id)
-        dropped += settings.drop_penalty(visit.priority if visit else Priority.NORMAL)
-    return (
-        settings.travel_weight * figures.travel_minutes
-        + settings.waiting_weight * figures.waiting_minutes
-        + dropped
     )
 
 

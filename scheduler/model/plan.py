@@ -14,9 +14,19 @@ from pydantic import Field, model_validator
 from scheduler.model.base import Frozen
 from scheduler.model.settings import Settings
 
-__all__ = ["PLAN_SCHEMA_VERSION", "Plan", "PlanStatus", "Run", "SolverInfo", "Stop", "Unallocated"]
+__all__ = [
+    "PLAN_SCHEMA_VERSION",
+    "Cost",
+    "Plan",
+    "PlanStatus",
+    "Run",
+    "SolverInfo",
+    "Stop",
+    "Unallocated",
+    "WeekPlan",
+]
 
-PLAN_SCHEMA_VERSION = "1.1"
+PLAN_SCHEMA_VERSION = "1.2"
 
 
 
@@ -94,6 +104,14 @@ class SolverInfo(Frozen):
     zones: int = 1
 
 
+class Cost(Frozen):
+    """What a plan costs under the objective it was planned to, term by term
+    (``scheduler.rules.objective``): ``total`` is the sum of ``terms``."""
+
+    terms: dict[str, int]
+    total: int
+
+
 class Plan(Frozen):
     schema_version: str = PLAN_SCHEMA_VERSION
     scenario: str
@@ -103,6 +121,8 @@ class Plan(Frozen):
     unallocated: tuple[Unallocated, ...]
     settings: Settings
     solver: SolverInfo | None = None
+    cost: Cost | None = None
+    """The objective the search minimised, term by term (None for a plan made by hand)."""
 
 
 class WeekPlan(Frozen):

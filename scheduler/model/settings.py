@@ -1,24 +1,11 @@
 """Every weight, penalty and default of a solve, in one validated object.
 
-Echoed into every plan so that a rota can be reproduced and explained. The objective is a sum
-of integer costs:
-
-    travel_weight   x travel minutes
-  + waiting_weight  x idle minutes inside a run (arriving early, gaps between calls)
-  + drop_normal     for each normal visit left unallocated
-  + drop_critical   for each critical visit left unallocated
-  + drop_waiting    for each waiting-list call left out (``domcare compare``)
-  + continuity_weight  for each visit by a carer the client does not know
-                       (+ team_weight, in a week, by a carer outside the client's team)
-  + soft_gender_weight for each visit against a soft gender preference
-  + over_cap_weight    for each visit by a carer beyond the client's weekly cap
-
-``drop_normal`` is far above any travel a single visit could save, so visits are only left out
-when no carer can fit them; ``drop_critical`` is far above ``drop_normal`` times the size of any
-day we plan, so a critical visit is never traded for normal ones.
-
-Every number has an upper bound as well as a lower one: OR-Tools sums the objective in 64-bit
-integers, so a weight of 1e30 would overflow rather than plan (see ``MAX_WEIGHT``).
+Echoed into every plan so that a rota can be reproduced and explained. The objective these
+weights make, term by term, is ``scheduler.rules.objective``'s (the routing model is built from
+it and every plan carries its breakdown). ``drop_normal`` is far above any travel a single
+visit could save, so visits are only left out when no carer can fit them; ``drop_critical``
+is far above ``drop_normal`` times the size of any day we plan, so a critical visit is never
+traded for normal ones.
 """
 
 from __future__ import annotations

@@ -32,56 +32,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 
-import numpy as np
-import numpy.typing as npt
-
 from routing.haversine import HaversineTravel
 from routing.travel import TravelTimes
-from scheduler.model.care import Carer, Client, Scenario, Strength, Visit
+from scheduler.model.care import Carer, Client, Scenario, Visit
 from scheduler.model.settings import Settings
 from scheduler.rules.eligibility import suitable_carers
 from scheduler.rules.journeys import Journeys, build_journeys
+from scheduler.rules.objective import familiar_carers
 
-__all__ = ["familiar_carers", "visit_costs", "week_teams"]
-
-
-def familiar_carers(scenario: Scenario) -> dict[str, frozenset[str]]:
-    """Client id -> the carers that client knows."""
-    known: dict[str, set[str]] = defaultdict(set)
-    for client in scenario.clients:
-        known[client.id] |= client.preferred_carers
-    for entry in scenario.history:
-        known[entry.client_id].add(entry.carer_id)
-    return {client.id: frozenset(known[client.id]) for client in scenario.clients}
-
-
-def visit_costs(
-    scenario: Scenario,
-    settings: Settings,
-    carers: list[Carer],
-    client_ids: list[str],
-) -> npt.NDArray[np.int64]:
-    """``cost[i, j]``: the soft cost of carer ``carers[i]`` doing a visit at client
-    ``client_ids[j]``: continuity for a stranger, plus a soft gender preference not met, plus
-    ``over_cap_weight`` for a carer beyond the client's weekly cap (where the cap gives way)."""
-    staff = scenario.carers
-    row_of = {carer.id: i for i, carer in enumerate(staff)}
-    genders = np.array([carer.gender or "" for carer in staff])
-    known = familiar_carers(scenario)
-    by_client = np.zeros((len(staff), len(scenario.clients)), dtype=np.int64)
-    for j, client in enumerate(scenario.clients):
-        column = np.full(len(staff), settings.continuity_weight, dtype=np.int64)
-        column[[row_of[c] for c in known[client.id] if c in row_of]] = 0
-        if client.gender_preference and client.gender_preference_strength is Strength.SOFT:
-            column += np.where(genders != client.gender_preference, settings.soft_gender_weight, 0)
-        if client.week_carers is not None:
-            within = np.array([carer.id in client.week_carers for carer in staff], dtype=bool)
-            column += np.where(within, 0, settings.over_cap_weight)
-        by_client[:, j] = column
-    column_of = {client.id: j for j, client in enumerate(scenario.clients)}
-    rows = np.array([row_of[carer.id] for carer in carers], dtype=np.int64)
-    columns = np.array([column_of[client_id] for client_id in client_ids], dtype=np.int64)
-    return by_client[np.ix_(rows, columns)]
+__all__ = ["week_teams"]
 
 
 def _who_could(

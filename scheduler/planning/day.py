@@ -41,20 +41,26 @@ from routing.problem import (
     Task,
     Vehicle,
 )
-from routing.repair import as_routes, improving, pin, repair_pairs, untie
-from routing.solver import solve_routing
+from routing.repair import as_routes, improving, pin, repair_pairs, schedule, untie
+from routing.solver import evaluate, solve_routing
 from routing.travel import TravelTimes
 from scheduler.model.care import Carer, Client, Scenario, Shift
 from scheduler.model.clock import MINUTES_PER_DAY
 from scheduler.model.errors import DomcareError
 from scheduler.model.plan import Plan, PlanStatus, Run, SolverInfo, Unallocated
 from scheduler.model.settings import Settings
-from scheduler.planning.continuity import visit_costs
 from scheduler.planning.zones import split_into_zones
 from scheduler.rules.eligibility import Reason, capacity_reason, no_plan_reason, suitable_carers
 from scheduler.rules.journeys import Journeys, build_journeys, walk_run
+from scheduler.rules.objective import (
+    CarerCosts,
+    left_out_cost,
+    plan_cost,
+    run_length_cost,
+    travel_cost,
+)
 
-__all__ = ["ProgressCallback", "solve_day"]
+__all__ = ["ProgressCallback", "search_objective", "solve_day"]
 
 ProgressCallback = Callable[[Progress], None]
 
@@ -138,7 +144,7 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
             if not visit.double_handed
             else ([pinned, allowed - pinned] if pinned else [allowed, allowed])
         )
-        penalty = settings.drop_penalty(visit.priority)
+        penalty = left_out_cost(settings, visit.priority, 1)  # a task per carer
         for half in halves:
             tasks.append(
                 Task(
@@ -156,23 +162,19 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
         if visit.double_handed:
             synced.append(SyncedPair(len(tasks) - 2, len(tasks) - 1))
 
-    task_cost = visit_costs(
-        scenario,
-        settings,
-        [carer for carer, _ in vehicle_shift],
+    # The objective's per-carer terms (continuity, soft gender, beyond the weekly cap), costs
+    # every carer pays alike taken out (see scheduler.rules.objective).
+    task_cost = CarerCosts(scenario, settings).matrix(
+        [carer.id for carer, _ in vehicle_shift],
         [scenario.visit_by_id[visit_id].client_id for visit_id in task_visit],
     )
-    # A cost every carer pays alike (a client nobody knows yet) changes no choice; left in,
-    # OR-Tools 9.15 found no first solution at all for a day with 30 waiting-list packages
-    # (each carer-cost column of a new client at 100, their calls' penalties at 10,000).
-    task_cost[:, (task_cost == task_cost[:1]).all(axis=0)] = 0
     problem = RoutingProblem(
         travel=tuple(journeys.minutes[mode] for mode in modes),
         tasks=tuple(tasks),
         vehicles=tuple(vehicles),
         horizon=MINUTES_PER_DAY,
-        travel_cost=settings.travel_weight - settings.waiting_weight,
-        span_cost=settings.waiting_weight,
+        travel_cost=travel_cost(settings, 1),
+        span_cost=run_length_cost(settings, 1),
         group_span=group_span,
         synced=tuple(synced),
         task_cost=task_cost if task_cost.any() else None,
@@ -287,7 +289,7 @@ def _to_plan(day: _Day, answer: _Answer, settings: Settings, info: SolverInfo) -
             )
         )
     runs.sort(key=lambda run: (run.carer_id, run.shift_start))
-    return Plan(
+    plan = Plan(
         scenario=scenario.name,
         date=scenario.date,
         status=PlanStatus.SOLVED if found else PlanStatus.NO_PLAN,
@@ -296,6 +298,7 @@ def _to_plan(day: _Day, answer: _Answer, settings: Settings, info: SolverInfo) -
         settings=settings,
         solver=info,
     )
+    return plan.model_copy(update={"cost": plan_cost(scenario, plan, settings)})
 
 
 def _info(
@@ -512,3 +515,33 @@ def solve_day(
     if zones > 1:
         return _solve_in_zones(scenario, settings, travel, zones, on_progress)
     return _solve_whole(scenario, settings, travel, settings.solve.time_limit_s, on_progress)
+
+
+def search_objective(
+    scenario: Scenario, plan: Plan, settings: Settings, travel: TravelTimes | None = None
+) -> int | None:
+    """The objective of ``plan``'s runs as the routing model counts it (OR-Tools' own
+    evaluation of the model ``solve_day`` builds), plus ``waiting_weight`` for each minute a
+    break adds to its run, and the penalties of the visits no carer could do, which the
+    search does not see; None if the model refuses the runs.
+    The contract with ``scheduler.rules.objective.plan_cost``: for a plan of ``solve_day`` the
+    two are equal."""
+    day = _prepare(scenario, settings, build_journeys(scenario, travel or HaversineTravel()))
+    routes, starts = _initial_routes(day, [plan])
+    fixed = pin(day.problem, starts)
+    counted = evaluate(fixed, routes)
+    if counted is None:
+        return None
+    unbroken = replace(fixed, breaks=None)
+    added = 0
+    for vehicle, route in enumerate(routes):
+        with_break, without = schedule(fixed, vehicle, route), schedule(unbroken, vehicle, route)
+        if with_break is None or without is None:
+            return None
+        added += (with_break.arrive - with_break.depart) - (without.arrive - without.depart)
+    refused = sum(
+        left_out_cost(settings, scenario.visit_by_id[visit_id].priority, 1)
+        * scenario.visit_by_id[visit_id].carers_required
+        for visit_id in day.refused
+    )
+    return counted + run_length_cost(settings, added) + refused

@@ -1,0 +1,152 @@
+"""The objective a rota is planned to, one function per term.
+
+The routing model (``scheduler.planning.day``) is built from these functions, and
+``plan_cost`` prices any plan with them (the search's, a manual rota, a baseline), so a plan's
+cost means the same thing wherever it is shown. The terms, with ``Settings``' weights:
+
+- ``travel``: ``travel_weight - waiting_weight`` per travel minute;
+- ``run_length``: ``waiting_weight`` per minute of each run, leaving home to getting back
+  (travel, care, waiting and any break in it). With the travel term, a travel minute costs
+  ``travel_weight`` and an idle minute ``waiting_weight``; care minutes cost the same in every
+  plan that covers the same visits;
+- ``continuity``: ``continuity_weight`` per visit by a carer the client does not know
+  (``familiar_carers``; in a week, ``team_weight`` on top outside the client's team);
+- ``soft_gender``: ``soft_gender_weight`` per visit against a soft gender preference;
+- ``beyond_cap``: ``over_cap_weight`` per visit by a carer beyond the client's weekly cap;
+- ``left_out``: the visit's ``drop_*`` penalty per carer it needed (a double-handed visit left
+  out counts twice, as the search has a task per carer).
+
+A per-carer cost every carer on duty would pay alike for a visit (a client no one knows yet)
+changes no choice, so it is not charged (and left in, it stopped OR-Tools 9.15 finding any
+first plan on a day with 30 waiting-list packages). The search does not see breaks: a plan's
+cost is the model's objective for its runs plus ``waiting_weight`` for each minute a break
+adds to its run (``tests/scheduler/test_objective.py`` checks this on town).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+
+from scheduler.model.care import Scenario, Strength
+from scheduler.model.plan import Cost, Plan
+from scheduler.model.settings import Settings
+
+__all__ = [
+    "CarerCosts",
+    "CostTerm",
+    "carer_costs",
+    "familiar_carers",
+    "left_out_cost",
+    "plan_cost",
+    "run_length_cost",
+    "travel_cost",
+]
+
+
+class CostTerm(StrEnum):
+    TRAVEL = "travel"
+    RUN_LENGTH = "run_length"
+    CONTINUITY = "continuity"
+    SOFT_GENDER = "soft_gender"
+    BEYOND_CAP = "beyond_cap"
+    LEFT_OUT = "left_out"
+
+
+CARER_TERMS = (CostTerm.CONTINUITY, CostTerm.SOFT_GENDER, CostTerm.BEYOND_CAP)
+"""The terms that depend on which carer does a visit."""
+
+
+def familiar_carers(scenario: Scenario) -> dict[str, frozenset[str]]:
+    """Client id -> the carers that client knows: preferred, or in its history."""
+    known: dict[str, set[str]] = defaultdict(set)
+    for client in scenario.clients:
+        known[client.id] |= client.preferred_carers
+    for entry in scenario.history:
+        known[entry.client_id].add(entry.carer_id)
+    return {client.id: frozenset(known[client.id]) for client in scenario.clients}
+
+
+def travel_cost(settings: Settings, minutes: int) -> int:
+    return (settings.travel_weight - settings.waiting_weight) * minutes
+
+
+def run_length_cost(settings: Settings, minutes: int) -> int:
+    return settings.waiting_weight * minutes
+
+
+def left_out_cost(settings: Settings, priority: str, carers: int) -> int:
+    return settings.drop_penalty(priority) * carers
+
+
+class CarerCosts:
+    """Per term, the cost of each carer of the scenario doing a visit at each client
+    (``costs[term][carer row, client column]``), with the costs every carer on duty pays
+    alike already taken out."""
+
+    def __init__(self, scenario: Scenario, settings: Settings):
+        staff = scenario.carers
+        self.row_of = {carer.id: i for i, carer in enumerate(staff)}
+        self.column_of = {client.id: j for j, client in enumerate(scenario.clients)}
+        shape = (len(staff), len(scenario.clients))
+        self.costs = {term: np.zeros(shape, dtype=np.int64) for term in CARER_TERMS}
+        genders = np.array([carer.gender or "" for carer in staff])
+        known = familiar_carers(scenario)
+        for j, client in enumerate(scenario.clients):
+            continuity = np.full(len(staff), settings.continuity_weight, dtype=np.int64)
+            continuity[[self.row_of[c] for c in known[client.id] if c in self.row_of]] = 0
+            self.costs[CostTerm.CONTINUITY][:, j] = continuity
+            if client.gender_preference and client.gender_preference_strength is Strength.SOFT:
+                self.costs[CostTerm.SOFT_GENDER][:, j] = np.where(
+                    genders != client.gender_preference, settings.soft_gender_weight, 0
+                )
+            if client.week_carers is not None:
+                within = np.array([carer.id in client.week_carers for carer in staff])
+                self.costs[CostTerm.BEYOND_CAP][:, j] = np.where(
+                    within, 0, settings.over_cap_weight
+                )
+        on_duty = np.array([bool(carer.shifts) for carer in staff], dtype=bool)
+        total = sum(self.costs.values(), np.zeros(shape, dtype=np.int64))[on_duty]
+        alike = (total == total[:1]).all(axis=0) if len(total) else np.ones(shape[1], bool)
+        for matrix in self.costs.values():
+            matrix[:, alike] = 0
+
+    def of(self, carer_id: str, client_id: str) -> dict[CostTerm, int]:
+        i, j = self.row_of[carer_id], self.column_of[client_id]
+        return {term: int(matrix[i, j]) for term, matrix in self.costs.items()}
+
+    def matrix(self, carer_ids: list[str], client_ids: list[str]) -> npt.NDArray[np.int64]:
+        """The carer terms summed, for the given carers (rows) and clients (columns)."""
+        rows = np.array([self.row_of[c] for c in carer_ids], dtype=np.int64)
+        columns = np.array([self.column_of[c] for c in client_ids], dtype=np.int64)
+        total = sum(self.costs.values(), np.zeros_like(self.costs[CostTerm.CONTINUITY]))
+        return total[np.ix_(rows, columns)]
+
+
+def carer_costs(scenario: Scenario, settings: Settings) -> CarerCosts:
+    return CarerCosts(scenario, settings)
+
+
+def plan_cost(scenario: Scenario, plan: Plan, settings: Settings) -> Cost:
+    """``plan``'s cost under ``settings``, term by term (see the module note). ``scenario``
+    is the day as it was planned (in a week, the day scenario)."""
+    terms = dict.fromkeys(CostTerm, 0)
+    costs = CarerCosts(scenario, settings)
+    for run in plan.runs:
+        travel = sum(stop.travel_minutes for stop in run.stops) + run.home_travel_minutes
+        terms[CostTerm.TRAVEL] += travel_cost(settings, travel)
+        terms[CostTerm.RUN_LENGTH] += run_length_cost(settings, run.return_home - run.depart)
+        for stop in run.stops:
+            if run.carer_id in costs.row_of and stop.client_id in costs.column_of:
+                for term, cost in costs.of(run.carer_id, stop.client_id).items():
+                    terms[term] += cost
+    for left in plan.unallocated:
+        visit = scenario.visit_by_id.get(left.visit_id)
+        if visit is not None:
+            terms[CostTerm.LEFT_OUT] += left_out_cost(
+                settings, visit.priority, visit.carers_required
+            )
+    return Cost(terms={term.value: cost for term, cost in terms.items()}, total=sum(terms.values()))
