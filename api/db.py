@@ -51,6 +51,7 @@ class DatabaseUnavailable(DomcareError):
     """The database cannot be opened or made at start: said with where it is and what to do
     (the command line prints it, exit status 2, no traceback)."""
 
+
 # A solve runs in another process that writes progress while the web process reads: SQLite
 # then needs its write-ahead log, and a writer waits for the lock rather than failing.
 _SQLITE_BUSY_TIMEOUT_S = 30

@@ -119,8 +119,7 @@ def _unavailable(request: Request, exc: Exception) -> JSONResponse:
         "the service's disk is full: nothing was stored. Try again later; the service's "
         "administrator must free some space"
         if full
-        else "the service's database cannot be used just now: nothing was stored. Try "
-        "again later"
+        else "the service's database cannot be used just now: nothing was stored. Try again later"
     )
     return JSONResponse(
         {"detail": detail}, status_code=503, headers={"Retry-After": str(STORE_DOWN_RETRY_S)}

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,7 +30,9 @@ from scheduler.io.scenario import (
     scenario_from_files,
     scenario_to_json,
 )
+from scheduler.io.tables import decode_text
 from scheduler.model.care import Scenario
+from scheduler.model.codes import InputCode
 from scheduler.model.errors import InputError, InputIssue
 from scheduler.model.settings import Settings
 
@@ -107,32 +108,16 @@ class JobInput:
         """The manual rota, read (and so checked) against the scenario."""
         if self.manual_rota is None:
             return None
-        return _read_text(
-            self.manual_rota,
-            COMPARE_FILES["manual_rota"],
-            lambda path: read_manual_rota(path, self.scenario),
-        )
+        return read_manual_rota(self.manual_rota.encode("utf-8"), self.scenario)
 
     def packages(self) -> tuple[CarePackage, ...] | None:
         """The waiting list, its skills checked against the scenario's."""
         if self.waiting_list is None:
             return None
-        return _read_text(
-            self.waiting_list,
-            COMPARE_FILES["waiting_list"],
-            lambda path: read_waiting_list(path, self.scenario.skills),
-        )
+        return read_waiting_list(self.waiting_list.encode("utf-8"), self.scenario.skills)
 
 
-def _read_text(content: str, filename: str, read: Callable[[Path], T]) -> T:
-    """``read`` a file of ``content``, named as the coordinator knows it (for its issues)."""
-    with tempfile.TemporaryDirectory(prefix="domcare-") as folder:
-        path = Path(folder) / filename
-        path.write_text(content, encoding="utf-8")
-        return read(path)
-
-
-def _validation_issues(exc: ValidationError, file: str, code: str) -> list[InputIssue]:
+def _validation_issues(exc: ValidationError, file: str, code: InputCode) -> list[InputIssue]:
     return [
         InputIssue(
             code,
@@ -187,13 +172,10 @@ def settings_for(options: RotaOptions, service: ServiceSettings) -> Settings:
     return settings
 
 
-def _text(content: str | bytes, filename: str) -> str:
-    if isinstance(content, str):
-        return content
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError([InputIssue("unreadable_file", filename, "is not UTF-8 text")]) from None
+def _text(content: str | bytes) -> str:
+    """An uploaded file as text, whatever its encoding (``scheduler.io.tables``): stored so,
+    and read as UTF-8 again by the worker."""
+    return content if isinstance(content, str) else decode_text(content)[0]
 
 
 def _scenario(
@@ -273,9 +255,9 @@ def job_input(
     manual = waiting = None
     if compare:
         if submission.manual_rota is not None:
-            manual = _text(submission.manual_rota, COMPARE_FILES["manual_rota"])
+            manual = _text(submission.manual_rota)
         if submission.waiting_list is not None:
-            waiting = _text(submission.waiting_list, COMPARE_FILES["waiting_list"])
+            waiting = _text(submission.waiting_list)
         elif submission.shipped_waiting_list:
             if folder is None or not (folder / "waiting.csv").is_file():
                 raise InputError(

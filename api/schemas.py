@@ -7,21 +7,15 @@ figures.json and compare.json, so the API and the files cannot drift apart.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
+from annotated_types import Ge, Le
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, create_model, model_validator
 
 from scheduler.analysis.comparison import Comparison
 from scheduler.analysis.metrics import DayFigures, WeekFigures
 from scheduler.model.plan import Plan, WeekPlan
-from scheduler.model.settings import (
-    DAY_MINUTES,
-    MAX_TIME_LIMIT_S,
-    MAX_VISITS,
-    MAX_WEIGHT,
-    FirstSolution,
-    Metaheuristic,
-)
+from scheduler.model.settings import DAY_MINUTES, describe, setting_field
 from scheduler.whatif.spec import Spec
 from scheduler.whatif.sweep import SweepResult
 
@@ -144,7 +138,46 @@ ONE_SCENARIO: list[JsonValue] = [
 """A body gives a scenario document or a shipped scenario's name, not both, not neither."""
 
 
-class RotaOptions(_Wire):
+ROTA_OPTIONS = (
+    "time_limit_s",
+    "solution_limit",
+    "first_solution",
+    "metaheuristic",
+    "seed",
+    "travel_weight",
+    "waiting_weight",
+    "continuity_weight",
+    "soft_gender_weight",
+    "max_carers_per_client_week",
+    "min_rest_minutes",
+    "break_after_minutes",
+)
+"""The settings a rota request may set, each with the bounds, default and description of
+``scheduler.model.settings`` (never restated here)."""
+
+
+def _option(name: str) -> tuple[Any, Any]:
+    """A request's option for the setting ``name``: left out, it keeps domcare's default."""
+    field = setting_field(name)
+    kind = next(a for a in get_args(field.annotation) or (field.annotation,) if a is not NONE)
+    metadata = list(field.metadata)
+    if name == "break_after_minutes":  # 0 asks for no breaks, as on the command line
+        metadata = [Ge(0), Le(DAY_MINUTES)]
+    bounded = Annotated[(kind, *metadata)] if metadata else kind  # type: ignore[valid-type]
+    if name == "time_limit_s":  # always given to the service, which bounds it again
+        return bounded, Field(default=field.default, description=describe(name))
+    return bounded | None, Field(default=None, description=describe(name))
+
+
+NONE = type(None)
+
+
+_RotaOptionFields: Any = create_model(  # type: ignore[call-overload]
+    "_RotaOptionFields", __base__=_Wire, **{name: _option(name) for name in ROTA_OPTIONS}
+)
+
+
+class RotaOptions(_RotaOptionFields):  # type: ignore[misc]
     """How to plan: the time allowed and the weights of ``scheduler.model.settings.Settings``
     (a field left out keeps domcare's default)."""
 
@@ -153,63 +186,6 @@ class RotaOptions(_Wire):
         json_schema_extra={"examples": [{"time_limit_s": 10, "continuity_weight": 200}]},
     )
 
-    time_limit_s: float = Field(
-        default=30.0,
-        gt=0,
-        le=MAX_TIME_LIMIT_S,
-        description="seconds of search, for each day of the scenario (the service's own "
-        "limit, max_time_limit_s, may be lower)",
-    )
-    solution_limit: int | None = Field(
-        default=None,
-        gt=0,
-        le=MAX_WEIGHT,
-        description="stop after this many improving solutions (reproducible)",
-    )
-    first_solution: FirstSolution | None = None
-    metaheuristic: Metaheuristic | None = None
-    seed: int | None = Field(
-        default=None, ge=0, le=2**32 - 1, description="seed for splitting large days"
-    )
-    travel_weight: int | None = Field(
-        default=None, ge=0, le=MAX_WEIGHT, description="cost per travel minute (10)"
-    )
-    waiting_weight: int | None = Field(
-        default=None,
-        ge=0,
-        le=MAX_WEIGHT,
-        description="cost per idle minute (2); at most travel_weight",
-    )
-    continuity_weight: int | None = Field(
-        default=None,
-        ge=0,
-        le=MAX_WEIGHT,
-        description="cost of a visit by a carer the client does not know (100)",
-    )
-    soft_gender_weight: int | None = Field(
-        default=None,
-        ge=0,
-        le=MAX_WEIGHT,
-        description="cost of a visit against a soft gender preference (300)",
-    )
-    max_carers_per_client_week: int | None = Field(
-        default=None,
-        ge=1,
-        le=MAX_VISITS,
-        description="a week's most distinct carers a client sees (4)",
-    )
-    min_rest_minutes: int | None = Field(
-        default=None,
-        ge=0,
-        le=DAY_MINUTES,
-        description="a week's least rest between a carer's days (660)",
-    )
-    break_after_minutes: int | None = Field(
-        default=None,
-        ge=0,
-        le=DAY_MINUTES,
-        description="a run longer than this holds an unpaid break (360; 0: none)",
-    )
     show_names: bool = Field(
         default=False, description="put client and carer names in the rota CSV and the map"
     )

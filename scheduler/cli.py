@@ -32,7 +32,13 @@ from scheduler.model.care import Scenario
 from scheduler.model.clock import format_clock
 from scheduler.model.errors import DomcareError, InputError, InputIssue
 from scheduler.model.plan import Plan
-from scheduler.model.settings import FirstSolution, Metaheuristic, Settings, SolveSettings
+from scheduler.model.settings import (
+    FirstSolution,
+    Metaheuristic,
+    Settings,
+    SolveSettings,
+    describe,
+)
 from scheduler.planning.rota import BrokenRota, Rota, plan_rota
 from scheduler.render.outputs import rota_files
 from scheduler.rules.day import Violation, validate_plan
@@ -511,26 +517,25 @@ def _parser() -> argparse.ArgumentParser:
             "--continuity-weight",
             type=int,
             metavar="COST",
-            help="cost of a visit by a carer the client does not know (default 100; 10 per "
-            "travel minute)",
+            help=describe("continuity_weight"),
         )
         command.add_argument(
             "--max-carers-per-client",
             type=int,
             metavar="N",
-            help="a week's most distinct carers a client sees (default 4)",
+            help=describe("max_carers_per_client_week"),
         )
         command.add_argument(
             "--min-rest",
             type=int,
             metavar="MIN",
-            help="least rest between a carer's evening and next morning (default 660)",
+            help=describe("min_rest_minutes"),
         )
         command.add_argument(
             "--break-after",
             type=int,
             metavar="MIN",
-            help="a run longer than this holds an unpaid break (default 360; 0: no breaks)",
+            help=describe("break_after_minutes").replace("None:", "0:"),
         )
         command.add_argument(
             "--out",
@@ -549,22 +554,23 @@ def _parser() -> argparse.ArgumentParser:
             "--solution-limit",
             type=int,
             metavar="N",
-            help="stop after N improving solutions (reproducible runs)",
+            help=describe("solution_limit"),
         )
-        command.add_argument("--seed", type=int, help="seed for splitting large days")
-        command.add_argument("--workers", type=int, help="processes for large days (default 2)")
+        command.add_argument("--seed", type=int, help=describe("seed"))
+        command.add_argument("--workers", type=int, help=describe("workers"))
         command.add_argument(
             "--first-solution",
             type=FirstSolution,
             choices=list(FirstSolution),
             metavar="STRATEGY",
+            help=describe("first_solution"),
         )
         command.add_argument(
             "--metaheuristic",
             type=Metaheuristic,
             choices=list(Metaheuristic),
             metavar="NAME",
-            help="local search after the first plan (default GUIDED_LOCAL_SEARCH)",
+            help=describe("metaheuristic"),
         )
         command.add_argument(
             "--names",

@@ -118,7 +118,7 @@ def _plan(scenario: Scenario, *, with_runs: bool = True) -> Plan:
     unallocated = Unallocated(
         visit_id="V4",
         client_id="C1",
-        reason_code="no_carer_in_window",
+        reason_code="no_carer_on_shift",
         reason="no carer is on shift between 12:00 and 12:15",
     )
     return Plan(
@@ -180,7 +180,7 @@ def test_unallocated_visit_shows_its_reason() -> None:
 
     assert "Unallocated visit V4" in page
     assert "no carer is on shift between 12:00 and 12:15" in page
-    assert "no_carer_in_window" in page
+    assert "no_carer_on_shift" in page
 
 
 def test_names_and_addresses_are_left_out_by_default() -> None:

@@ -438,6 +438,12 @@ def test_a_carer_of_the_other_gender_is_gender_preference() -> None:
     assert _codes(PLAN, scenario) == ["gender_preference"]
 
 
+def test_a_client_on_the_carers_no_go_list_is_no_go_client() -> None:
+    # C3 does V3 at K3; K3 is now on C3's no-go list.
+    scenario = _with_carer("C3", no_go_clients=frozenset({"K3"}))
+    assert _codes(PLAN, scenario) == ["no_go_client"]
+
+
 def test_a_visit_pinned_to_someone_else_is_pinned_elsewhere() -> None:
     # V1 is now pinned to C2, while C1 does it.
     scenario = _with_visit("V1", pinned_carer="C2")

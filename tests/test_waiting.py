@@ -45,11 +45,29 @@ def test_every_problem_in_a_waiting_list_is_located(tmp_path: Path) -> None:
         read_waiting_list(path, DEFAULT_SKILLS)
     where = {(i.row, i.column, i.code) for i in raised.value.issues}
     assert where == {
-        (2, "latest_start", "inverted_window"),
+        (2, "latest_start", "window_inverted"),
         (3, "days", "invalid_value"),
         (3, "lat", "inconsistent_package"),
         (4, "required_skills", "unknown_skill"),
     }
+
+
+def test_a_bad_number_says_so_in_words_not_pythons(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as raised:
+        read_waiting_list(WAITING.replace(",45,2,", ",3x,2,").encode(), DEFAULT_SKILLS)
+    ((issue),) = raised.value.issues
+    assert (issue.file, issue.row, issue.column) == ("waiting.csv", 4, "duration_minutes")
+    assert issue.message == "'3x' is not a whole number" and "invalid literal" not in str(issue)
+
+
+def test_a_waiting_list_as_excel_saves_it_reads_the_same() -> None:
+    # Windows-1252, semicolons (the multi-valued days cell quoted), UK dates, trailing rows.
+    excel = "\n".join(
+        ";".join(f'"{cell}"' if ";" in cell else cell for cell in line.split(","))
+        for line in WAITING.replace("mon;wed", "MON_WED").splitlines()
+    ).replace("MON_WED", '"mon;wed"') + "\n;;;;;;;;\n"
+    packages = read_waiting_list(excel.encode("cp1252"), DEFAULT_SKILLS)
+    assert packages == read_waiting_list(WAITING.encode(), DEFAULT_SKILLS)
 
 
 def test_packages_become_waiting_visits_on_their_days(tmp_path: Path) -> None:

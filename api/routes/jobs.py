@@ -29,6 +29,7 @@ log = logging.getLogger("domcare.api")
 
 REF = "#/components/schemas/{model}"
 
+
 def _json(description: str, model: str = "Detail") -> dict[str, Any]:
     """An error answer: JSON (even from a route that answers HTML or CSV when all is well)."""
     return {
@@ -48,9 +49,7 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: _json("no such job"),
     422: _json("a parameter is not valid", "Problem"),
 }
-NOT_READY: dict[int | str, dict[str, Any]] = {
-    409: _json("the job is not done (yet, or it failed)")
-}
+NOT_READY: dict[int | str, dict[str, Any]] = {409: _json("the job is not done (yet, or it failed)")}
 SUBMIT: dict[int | str, dict[str, Any]] = {
     413: _json("the request is larger than the service takes"),
     415: _json("neither JSON nor multipart/form-data"),

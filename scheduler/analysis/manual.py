@@ -53,6 +53,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Final
 
 from pydantic import Field
 
@@ -61,6 +62,7 @@ from scheduler.io.scenario import parse_date, read_csv_rows
 from scheduler.model.base import Frozen
 from scheduler.model.care import Carer, Scenario, Shift
 from scheduler.model.clock import MINUTES_PER_DAY, format_clock, parse_clock
+from scheduler.model.codes import BreachCode, InputCode, ReasonCode
 from scheduler.model.errors import DomcareError, InputError, InputIssue
 
 # The week's rules are one function in scheduler.planning.week; validate_week itself checks each day
@@ -85,7 +87,8 @@ __all__ = [
 ]
 
 MANUAL_ROTA_COLUMNS = ("carer_id", "date", "visit_id", "planned_start")
-NOT_IN_ROTA = "not_in_rota"
+NOT_IN_ROTA: Final[ReasonCode] = "not_in_rota"
+MANUAL_ROTA_FILE = "manual_rota.csv"
 
 
 class Assignment(Frozen):
@@ -132,7 +135,7 @@ class Breach(Frozen):
     ``minutes`` is by how much, where the rule is broken by an amount of time."""
 
     date: dt.date | None
-    code: str
+    code: BreachCode
     rule: str
     message: str
     carer_id: str | None = None
@@ -146,7 +149,7 @@ class Breach(Frozen):
 
 def _breach(
     date: dt.date | None,
-    code: str,
+    code: BreachCode,
     message: str,
     carer_id: str | None = None,
     visit_id: str | None = None,
@@ -180,21 +183,21 @@ def _planned_start(text: str) -> int:
     return minutes
 
 
-def read_manual_rota(path: Path | str, scenario: Scenario) -> tuple[Assignment, ...]:
+def read_manual_rota(source: Path | str | bytes, scenario: Scenario) -> tuple[Assignment, ...]:
     """The assignments of a ``manual_rota.csv`` (carer_id, date, visit_id, planned_start as
-    HH:MM), in file order.
+    HH:MM), from a path or a file's bytes as uploaded, in file order.
 
     Raises ``InputError`` listing every row that cannot be read: a missing or malformed cell,
     an unknown carer or visit, a date that is not the visit's, a carer on one visit twice,
     more carers on a visit than it needs. Everything else a rota can get wrong is a breach
     (``rota_breaches``), not an input error.
     """
-    path = Path(path)
-    rows = read_csv_rows(path, MANUAL_ROTA_COLUMNS)
+    label = MANUAL_ROTA_FILE if isinstance(source, bytes) else Path(source).name
+    rows = read_csv_rows(source, MANUAL_ROTA_COLUMNS, label=label)
     issues: list[InputIssue] = []
 
-    def add(index: int, column: str, code: str, message: str) -> None:
-        issues.append(InputIssue(code, path.name, message, index + 2, column))
+    def add(index: int, column: str, code: InputCode, message: str) -> None:
+        issues.append(InputIssue(code, label, message, index + 2, column))
 
     assignments = []
     rows_of: dict[str, list[tuple[str, int]]] = defaultdict(list)  # visit -> (carer, row)

@@ -36,8 +36,6 @@ __all__ = [
 ]
 
 
-
-
 class DaySummary(Frozen):
     date: dt.date
     visits: int

@@ -19,9 +19,16 @@ import pandas as pd
 from pydantic import Field, ValidationError
 
 from scheduler.io.files import write_text_atomic
+from scheduler.io.scenario import (
+    number_between,
+    one_of,
+    parse_date,
+    read_csv_rows,
+    whole_between,
+)
 from scheduler.model.base import Frozen
 from scheduler.model.care import Client, Gender, Location, Priority, Scenario, Visit
-from scheduler.model.clock import format_clock, parse_clock
+from scheduler.model.clock import MINUTES_PER_DAY, format_clock, parse_clock
 from scheduler.model.errors import InputError, InputIssue
 from scheduler.model.plan import Plan
 
@@ -53,8 +60,7 @@ WAITING_COLUMNS = (
     "waiting_since",
 )
 _REQUIRED = WAITING_COLUMNS[:7]
-
-
+WAITING_FILE = "waiting.csv"
 
 
 class PackageCall(Frozen):
@@ -163,40 +169,21 @@ def _days(text: str) -> frozenset[int]:
     return frozenset(days)
 
 
-def _within(low: float, high: float) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise ValueError(f"'{text}' is not a number") from None
-        if not low <= value <= high:
-            raise ValueError(f"{value} is outside {low:g}..{high:g}")
-        return value
-
-    return parse
-
-
-def read_waiting_list(path: Path | str, skills: frozenset[str]) -> tuple[CarePackage, ...]:
-    """Packages in file order; one ``InputError`` listing every problem, located by row and
-    column, when the file cannot be read as a waiting list."""
-    path = Path(path)
-    label = path.name
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError([InputIssue("unreadable_file", label, str(exc))]) from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    missing = [c for c in _REQUIRED if c not in frame.columns]
-    if missing:
-        raise InputError(
-            [InputIssue("missing_column", label, f"no column {c}", column=c) for c in missing]
-        )
+def read_waiting_list(
+    source: Path | str | bytes, skills: frozenset[str]
+) -> tuple[CarePackage, ...]:
+    """Packages in file order, from a path or a file's bytes as uploaded; one ``InputError``
+    listing every problem, located by row and column, when it cannot be read as a waiting
+    list. Read as every table is (``scheduler.io.scenario.read_csv_rows``: encodings,
+    separators, blank rows), each cell with the scenario reader's own parsers and messages."""
+    label = WAITING_FILE if isinstance(source, bytes) else Path(source).name
+    rows = read_csv_rows(source, _REQUIRED, WAITING_COLUMNS[len(_REQUIRED) :], label)
     issues: list[InputIssue] = []
     calls: dict[str, list[PackageCall]] = defaultdict(list)
     first: dict[str, dict[str, str]] = {}
-    for index, row in enumerate(frame.to_dict("records")):
+    for index, row in enumerate(rows):
         line = index + 2  # as a spreadsheet numbers it: the header is row 1
-        cells = {str(k): str(v).strip() for k, v in row.items()}
+        cells = {column: text.strip() for column, text in row.items()}
 
         def cell(
             column: str,
@@ -216,15 +203,15 @@ def read_waiting_list(path: Path | str, skills: frozenset[str]) -> tuple[CarePac
                 return None
 
         package_id = cells.get("package_id", "")
-        cell("lat", _within(-90, 90))
-        cell("lon", _within(-180, 180))
+        cell("lat", number_between(-90, 90))
+        cell("lon", number_between(-180, 180))
         earliest, latest = cell("earliest_start", parse_clock), cell("latest_start", parse_clock)
-        duration = cell("duration_minutes", int)
-        required = cell("carers_required", int) or 1
+        duration = cell("duration_minutes", whole_between(1, MINUTES_PER_DAY))
+        required = cell("carers_required", whole_between(1, 2)) or 1
         needs = frozenset(cell("required_skills", lambda t: t.split(";")) or ())
         days = cell("days", _days)
-        cell("gender_preference", Gender)
-        cell("waiting_since", dt.date.fromisoformat)
+        cell("gender_preference", one_of(Gender))
+        cell("waiting_since", parse_date)
         unknown = sorted(s.strip() for s in needs if s.strip() not in skills)
         if unknown:
             issues.append(
@@ -270,7 +257,7 @@ def read_waiting_list(path: Path | str, skills: frozenset[str]) -> tuple[CarePac
         if earliest is not None and latest is not None and latest < earliest:
             issues.append(
                 InputIssue(
-                    "inverted_window",
+                    "window_inverted",
                     label,
                     "latest start is before earliest",
                     line,

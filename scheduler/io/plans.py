@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from scheduler.model.codes import InputCode
 from scheduler.model.errors import InputError, InputIssue
 from scheduler.model.plan import Plan, WeekPlan
 
@@ -24,7 +25,7 @@ def plan_schema() -> str:
     return json.dumps(schema, indent=2)
 
 
-def read_json_model(path: Path | str, model: type[M], code: str = "invalid_plan") -> M:
+def read_json_model(path: Path | str, model: type[M], code: InputCode = "invalid_plan") -> M:
     """A JSON file (written by domcare, or settings), as ``model``; ``InputError`` naming
     what is wrong, with ``code``."""
     path = Path(path)

@@ -55,6 +55,7 @@ from scheduler.model.care import (
     Visit,
 )
 from scheduler.model.clock import MINUTES_PER_DAY, format_clock, parse_clock
+from scheduler.model.codes import InputCode
 from scheduler.model.errors import InputError, InputIssue
 from scheduler.model.settings import DEFAULT_SKILLS
 
@@ -64,12 +65,15 @@ __all__ = [
     "LoadedScenario",
     "load_scenario",
     "parse_date",
+    "number_between",
+    "one_of",
     "parse_shifts",
     "read_csv_rows",
     "read_scenario",
     "scenario_from_document",
     "scenario_from_files",
     "scenario_to_json",
+    "whole_between",
     "write_scenario",
 ]
 
@@ -130,15 +134,19 @@ class _Reader:
     issues: list[InputIssue] = field(default_factory=list)
     notes: list[InputIssue] = field(default_factory=list)
 
-    def add(self, table: Table, index: int, column: str | None, code: str, message: str) -> None:
+    def add(
+        self, table: Table, index: int, column: str | None, code: InputCode, message: str
+    ) -> None:
         row, col = table.where(index, column)
         self.issues.append(InputIssue(code, table.label, message, row, col))
 
-    def note(self, table: Table, index: int, column: str | None, code: str, message: str) -> None:
+    def note(
+        self, table: Table, index: int, column: str | None, code: InputCode, message: str
+    ) -> None:
         row, col = table.where(index, column)
         self.notes.append(InputIssue(code, table.label, message, row, col))
 
-    def file_issue(self, label: str, code: str, message: str) -> None:
+    def file_issue(self, label: str, code: InputCode, message: str) -> None:
         self.issues.append(InputIssue(code, label, message))
 
     def cell(
@@ -147,7 +155,7 @@ class _Reader:
         index: int,
         column: str,
         parse: Callable[[str], Any],
-        code: str,
+        code: InputCode,
         required: bool = False,
     ) -> Any:
         """Parse one cell; on failure record an issue and return None."""
@@ -172,7 +180,7 @@ _DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
 # ---- cell parsers: each raises ValueError with a readable message --------------------------
 
 
-def _number(low: float, high: float) -> Callable[[str], float]:
+def number_between(low: float, high: float) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
             value = float(text)
@@ -185,7 +193,7 @@ def _number(low: float, high: float) -> Callable[[str], float]:
     return parse
 
 
-def _whole(low: int, high: int) -> Callable[[str], int]:
+def whole_between(low: int, high: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
             value = float(text)
@@ -200,7 +208,7 @@ def _whole(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
-def _choice(options: Iterable[str]) -> Callable[[str], str]:
+def one_of(options: Iterable[str]) -> Callable[[str], str]:
     allowed = tuple(options)
 
     def parse(text: str) -> str:
@@ -284,40 +292,47 @@ def _csv_table(reader: _Reader, name: str, label: str, data: bytes) -> Table | N
 
 
 def read_csv_rows(
-    path: Path | str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+    source: Path | str | bytes,
+    required: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+    label: str = "table.csv",
 ) -> list[dict[str, str]]:
-    """The rows of one CSV file, for a reader of another input file (``manual_rota.csv``)
-    to check cell by cell: text keyed by lower-case column name, list item ``i`` being
-    spreadsheet row ``i + 2`` (the header is row 1; a blank row inside the table is a row of
-    empty cells, blank rows after it are left out). Read as ``scheduler.io.tables`` reads
-    spreadsheets.
+    """The rows of one CSV file (a path, or its bytes as uploaded, named ``label``), for a
+    reader of another input file (``manual_rota.csv``, ``waiting.csv``) to check cell by cell:
+    text keyed by lower-case column name, list item ``i`` being spreadsheet row ``i + 2`` (the
+    header is row 1; a blank row inside the table is a row of empty cells, blank rows after it
+    are left out). Read as ``scheduler.io.tables`` reads spreadsheets.
 
     Raises ``InputError`` when the file is missing or unreadable, lacks a ``required``
     column, or has a column that is neither ``required`` nor ``optional``.
     """
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(
-            [InputIssue("missing_file", path.name, f"not found in {path.parent}")]
-        ) from None
-    except OSError as exc:
-        raise InputError(
-            [InputIssue("unreadable_file", path.name, f"cannot be read: {exc.strerror}")]
-        ) from None
-    table, problems = parse_table(path.stem, path.name, data)
+    if isinstance(source, bytes):
+        data = source
+    else:
+        path = Path(source)
+        label = path.name
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError(
+                [InputIssue("missing_file", path.name, f"not found in {path.parent}")]
+            ) from None
+        except OSError as exc:
+            raise InputError(
+                [InputIssue("unreadable_file", path.name, f"cannot be read: {exc.strerror}")]
+            ) from None
+    table, problems = parse_table(Path(label).stem, label, data)
     if table is None:
         raise InputError(problems)
     issues = [
-        InputIssue("missing_column", path.name, f"has no column '{column}'")
+        InputIssue("missing_column", label, f"has no column '{column}'")
         for column in required
         if column not in table.columns
     ]
     issues += [
         InputIssue(
             "unknown_column",
-            path.name,
+            label,
             f"has a column '{column}' domcare does not know "
             f"(expected: {', '.join(required + optional)})",
         )
@@ -481,18 +496,22 @@ def _build_carers(
         before = len(reader.issues)
         carer_id = reader.cell(table, i, "id", str.strip, "invalid_value", required=True)
         name = reader.cell(table, i, "name", str.strip, "invalid_value", required=True)
-        lat = reader.cell(table, i, "home_lat", _number(-90, 90), "out_of_range", required=True)
-        lon = reader.cell(table, i, "home_lon", _number(-180, 180), "out_of_range", required=True)
+        lat = reader.cell(
+            table, i, "home_lat", number_between(-90, 90), "out_of_range", required=True
+        )
+        lon = reader.cell(
+            table, i, "home_lon", number_between(-180, 180), "out_of_range", required=True
+        )
         shifts = reader.cell(table, i, "shifts", parse_shifts, "malformed_shift", required=True)
         skills = _skill_set(reader, table, i, "skills", catalogue)
-        gender = reader.cell(table, i, "gender", _choice(Gender), "invalid_value")
-        mode = reader.cell(table, i, "travel_mode", _choice(TravelMode), "invalid_value")
+        gender = reader.cell(table, i, "gender", one_of(Gender), "invalid_value")
+        mode = reader.cell(table, i, "travel_mode", one_of(TravelMode), "invalid_value")
         max_minutes = reader.cell(
-            table, i, "max_working_minutes", _whole(1, MINUTES_PER_DAY), "invalid_value"
+            table, i, "max_working_minutes", whole_between(1, MINUTES_PER_DAY), "invalid_value"
         )
         no_go = _refs(reader, table, i, "no_go_clients", known.clients, "client")
         weekly = reader.cell(
-            table, i, "max_weekly_minutes", _whole(1, 7 * MINUTES_PER_DAY), "invalid_value"
+            table, i, "max_weekly_minutes", whole_between(1, 7 * MINUTES_PER_DAY), "invalid_value"
         )
         if len(reader.issues) == before:
             carers.append(
@@ -554,9 +573,8 @@ def _refs(
         return frozenset(refs)
     for ref in refs:
         if ref not in known:
-            reader.note(
-                table, index, column, f"unknown_{kind}", f"no {kind} has the id '{ref}'; ignored"
-            )
+            code: InputCode = "unknown_carer" if kind == "carer" else "unknown_client"
+            reader.note(table, index, column, code, f"no {kind} has the id '{ref}'; ignored")
     return frozenset(ref for ref in refs if ref in known)
 
 
@@ -567,13 +585,13 @@ def _build_clients(reader: _Reader, table: Table, known: _Known) -> list[Client]
         before = len(reader.issues)
         client_id = reader.cell(table, i, "id", str.strip, "invalid_value", required=True)
         name = reader.cell(table, i, "name", str.strip, "invalid_value", required=True)
-        lat = reader.cell(table, i, "lat", _number(-90, 90), "out_of_range", required=True)
-        lon = reader.cell(table, i, "lon", _number(-180, 180), "out_of_range", required=True)
+        lat = reader.cell(table, i, "lat", number_between(-90, 90), "out_of_range", required=True)
+        lon = reader.cell(table, i, "lon", number_between(-180, 180), "out_of_range", required=True)
         preferred = _refs(reader, table, i, "preferred_carers", known.carers, "carer")
         excluded = _refs(reader, table, i, "excluded_carers", known.carers, "carer")
-        gender = reader.cell(table, i, "gender_preference", _choice(Gender), "invalid_value")
+        gender = reader.cell(table, i, "gender_preference", one_of(Gender), "invalid_value")
         strength = reader.cell(
-            table, i, "gender_preference_strength", _choice(Strength), "invalid_value"
+            table, i, "gender_preference_strength", one_of(Strength), "invalid_value"
         )
         if preferred & excluded:
             reader.add(
@@ -623,7 +641,7 @@ def _build_visits(
         earliest = reader.cell(table, i, "earliest_start", parse_clock, "malformed_time", True)
         latest = reader.cell(table, i, "latest_start", parse_clock, "malformed_time", True)
         duration = reader.cell(
-            table, i, "duration_minutes", _whole(1, MINUTES_PER_DAY), "invalid_value", True
+            table, i, "duration_minutes", whole_between(1, MINUTES_PER_DAY), "invalid_value", True
         )
         if earliest is not None and latest is not None and latest < earliest:
             reader.add(
@@ -642,9 +660,11 @@ def _build_visits(
                 "past_midnight",
                 "the visit would run past midnight; plan it on the next day",
             )
-        carers_required = reader.cell(table, i, "carers_required", _whole(1, 2), "invalid_value")
+        carers_required = reader.cell(
+            table, i, "carers_required", whole_between(1, 2), "invalid_value"
+        )
         skills = _skill_set(reader, table, i, "required_skills", catalogue)
-        priority = reader.cell(table, i, "priority", _choice(Priority), "invalid_value")
+        priority = reader.cell(table, i, "priority", one_of(Priority), "invalid_value")
         pinned = reader.cell(table, i, "pinned_carer", str.strip, "invalid_value")
         if pinned and known.carers is not None and pinned not in known.carers:
             reader.add(table, i, "pinned_carer", "unknown_carer", f"no carer has the id '{pinned}'")

@@ -33,8 +33,6 @@ __all__ = [
 ]
 
 
-
-
 class TravelMode(StrEnum):
     CAR = "car"
     WALK = "walk"

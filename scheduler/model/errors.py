@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scheduler.model.codes import InputCode
+
 __all__ = ["DomcareError", "InputError", "InputIssue"]
 
 
@@ -16,7 +18,7 @@ class InputIssue:
     """One problem in the input, located for a person: file, row (as a spreadsheet shows it),
     column, and a short code a program can match on."""
 
-    code: str
+    code: InputCode
     file: str
     message: str
     row: int | None = None

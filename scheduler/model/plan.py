@@ -12,6 +12,7 @@ from enum import StrEnum
 from pydantic import Field, model_validator
 
 from scheduler.model.base import Frozen
+from scheduler.model.codes import ReasonCode
 from scheduler.model.settings import Settings
 
 __all__ = [
@@ -27,8 +28,6 @@ __all__ = [
 ]
 
 PLAN_SCHEMA_VERSION = "1.2"
-
-
 
 
 class Stop(Frozen):
@@ -82,7 +81,7 @@ class Run(Frozen):
 class Unallocated(Frozen):
     visit_id: str
     client_id: str
-    reason_code: str
+    reason_code: ReasonCode
     reason: str
 
 

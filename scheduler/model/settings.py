@@ -10,9 +10,10 @@ traded for normal ones.
 
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import Enum, StrEnum
 
 from pydantic import Field, model_validator
+from pydantic.fields import FieldInfo
 
 from routing.travel import TravelSettings
 from scheduler.model.base import Frozen
@@ -27,6 +28,8 @@ __all__ = [
     "Metaheuristic",
     "Settings",
     "SolveSettings",
+    "describe",
+    "setting_field",
 ]
 
 DEFAULT_SKILLS = frozenset(
@@ -89,8 +92,6 @@ class Metaheuristic(StrEnum):
     GREEDY_DESCENT = "GREEDY_DESCENT"
 
 
-
-
 class SolveSettings(Frozen):
     """How hard and how long to search.
 
@@ -99,10 +100,23 @@ class SolveSettings(Frozen):
     (the search stops wherever the clock says).
     """
 
-    time_limit_s: float = Field(default=30.0, gt=0, le=MAX_TIME_LIMIT_S)
-    solution_limit: int | None = Field(default=None, gt=0, le=MAX_WEIGHT)
-    first_solution: FirstSolution = FirstSolution.LOCAL_CHEAPEST_INSERTION
-    metaheuristic: Metaheuristic = Metaheuristic.GUIDED_LOCAL_SEARCH
+    time_limit_s: float = Field(
+        default=30.0, gt=0, le=MAX_TIME_LIMIT_S, description="seconds of search, a day"
+    )
+    solution_limit: int | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_WEIGHT,
+        description="stop after this many improving solutions (a reproducible run)",
+    )
+    first_solution: FirstSolution = Field(
+        default=FirstSolution.LOCAL_CHEAPEST_INSERTION,
+        description="how the search builds its first plan",
+    )
+    metaheuristic: Metaheuristic = Field(
+        default=Metaheuristic.GUIDED_LOCAL_SEARCH,
+        description="the local search after the first plan",
+    )
     zone_visits: int = Field(
         default=800,
         ge=50,
@@ -130,7 +144,12 @@ class SolveSettings(Frozen):
     workers: int = Field(
         default=2, ge=1, le=MAX_WORKERS, description="processes for zones solved side by side"
     )
-    seed: int = Field(default=0, ge=0, le=2**32 - 1, description="numpy takes 0..2^32-1")
+    seed: int = Field(
+        default=0,
+        ge=0,
+        le=2**32 - 1,
+        description="seed for splitting large days into zones (numpy takes 0..2^32-1)",
+    )
 
 
 class CompareSettings(Frozen):
@@ -295,3 +314,22 @@ class Settings(Frozen):
             # travel; travel is then charged travel_weight - waiting_weight per minute on top.
             raise ValueError("waiting_weight may not exceed travel_weight")
         return self
+
+
+def setting_field(name: str) -> FieldInfo:
+    """A setting's field: one of ``Settings``' own, or of its search section
+    (``time_limit_s``, ``solution_limit``, ...). Front ends take their options' bounds,
+    defaults and help from here, never a copy."""
+    if name in Settings.model_fields:
+        return Settings.model_fields[name]
+    return SolveSettings.model_fields[name]
+
+
+def describe(name: str) -> str:
+    """A setting's description with its default, for a command's help or a schema."""
+    field = setting_field(name)
+    default = field.default
+    if isinstance(default, Enum):
+        default = default.value
+    shown = "none" if default is None else f"{default:g}" if isinstance(default, float) else default
+    return f"{field.description} (default {shown})"

@@ -34,8 +34,6 @@ BREACHES_SHOWN = 10
 """Breaches of a rota listed on the terminal; the report lists them all."""
 
 
-
-
 def hours_phrase(hours: float) -> str:
     """Hours released, or the hours more a rota takes when negative: "12.5 h released",
     "3.0 h more"."""

@@ -10,12 +10,14 @@ the one the plan was asked for (``plan.settings``).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from routing.travel import TravelTimes
-from scheduler.model.care import Scenario
+from scheduler.model.care import Carer, Client, Scenario, Visit
 from scheduler.model.clock import format_clock
-from scheduler.model.plan import Plan, Run
+from scheduler.model.codes import ViolationCode
+from scheduler.model.plan import Plan, Run, Stop
 from scheduler.model.settings import Settings
 from scheduler.rules.journeys import Journeys, build_journeys
 
@@ -24,7 +26,7 @@ __all__ = ["Violation", "validate_plan"]
 
 @dataclass(frozen=True)
 class Violation:
-    code: str
+    code: ViolationCode
     message: str
     carer_id: str | None = None
     visit_id: str | None = None
@@ -69,7 +71,9 @@ def _accounting(scenario: Scenario, plan: Plan) -> list[Violation]:
                 )
             )
         elif times and times != visit.carers_required:
-            code = "double_handed_alone" if times < visit.carers_required else "visited_twice"
+            code: ViolationCode = (
+                "double_handed_alone" if times < visit.carers_required else "visited_twice"
+            )
             found.append(
                 Violation(
                     code,
@@ -160,6 +164,161 @@ def _check_break(run: Run, settings: Settings) -> list[Violation]:
     return found
 
 
+@dataclass(frozen=True)
+class AtStop:
+    """What the rules of one stop look at: who, which visit at whose home, the stop as the plan
+    records it, the leg into it (minutes, metres) as the travel times give it, and when the
+    carer left the place before (``ready``)."""
+
+    carer: Carer
+    visit: Visit
+    client: Client
+    stop: Stop
+    leg: tuple[int, int]
+    ready: int
+    settings: Settings
+
+    @property
+    def earliest_arrival(self) -> int:
+        return self.ready + self.leg[0]
+
+    @property
+    def where(self) -> str:
+        return f"carer {self.carer.id} at visit {self.visit.id}"
+
+    def violation(self, code: ViolationCode, message: str) -> Violation:
+        return Violation(code, f"{self.where}: {message}", self.carer.id, self.visit.id)
+
+
+def recorded_travel(at: AtStop) -> Violation | None:
+    """The leg the plan records is the leg the travel times give."""
+    minutes, metres = at.leg
+    if (at.stop.travel_minutes, at.stop.travel_m) == (minutes, metres):
+        return None
+    return at.violation(
+        "wrong_travel",
+        f"records {at.stop.travel_minutes} min and {at.stop.travel_m} m of travel; the leg "
+        f"is {minutes} min and {metres} m",
+    )
+
+
+def recorded_arrival(at: AtStop) -> Violation | None:
+    """The carer arrives as soon as the leg allows, and waits from then to the start."""
+    stop = at.stop
+    if stop.arrival == at.earliest_arrival and stop.wait_minutes == stop.start - stop.arrival:
+        return None
+    return at.violation(
+        "wrong_arrival",
+        f"records arrival {format_clock(stop.arrival)} and {stop.wait_minutes} min waiting; "
+        f"the carer arrives at {format_clock(at.earliest_arrival)}",
+    )
+
+
+def right_client(at: AtStop) -> Violation | None:
+    if at.stop.client_id == at.visit.client_id:
+        return None
+    return at.violation(
+        "wrong_client", f"the visit is for client {at.visit.client_id}, not {at.stop.client_id}"
+    )
+
+
+def reachable(at: AtStop) -> Violation | None:
+    """The call cannot start before the carer can get there."""
+    if at.stop.start >= at.earliest_arrival:
+        return None
+    return at.violation(
+        "unreachable",
+        f"cannot start at {format_clock(at.stop.start)}, the earliest arrival is "
+        f"{format_clock(at.earliest_arrival)}",
+    )
+
+
+def in_window(at: AtStop) -> Violation | None:
+    visit = at.visit
+    if visit.earliest_start <= at.stop.start <= visit.latest_start:
+        return None
+    return at.violation(
+        "outside_window",
+        f"starts at {format_clock(at.stop.start)}, outside "
+        f"{format_clock(visit.earliest_start)}-{format_clock(visit.latest_start)}",
+    )
+
+
+def right_duration(at: AtStop) -> Violation | None:
+    length = at.stop.end - at.stop.start
+    if length == at.visit.duration:
+        return None
+    return at.violation("wrong_duration", f"lasts {length} min, not {at.visit.duration}")
+
+
+def skilled(at: AtStop) -> Violation | None:
+    missing = at.visit.required_skills - at.carer.skills
+    return at.violation("missing_skill", f"lacks {', '.join(sorted(missing))}") if missing else None
+
+
+def not_excluded(at: AtStop) -> Violation | None:
+    if at.carer.id not in at.client.excluded_carers:
+        return None
+    return at.violation("excluded_carer", f"client {at.client.id} excludes this carer")
+
+
+def within_weekly_cap(at: AtStop) -> Violation | None:
+    """Beyond the client's weekly cap only for a call the cap gives way to."""
+    week_carers = at.client.week_carers
+    if (
+        week_carers is None
+        or at.carer.id in week_carers
+        or at.settings.cap_yields(at.visit.priority)
+    ):
+        return None
+    return at.violation(
+        "weekly_carer_cap",
+        f"client {at.client.id} has seen the week's most carers, not including this one",
+    )
+
+
+def not_no_go(at: AtStop) -> Violation | None:
+    if at.client.id not in at.carer.no_go_clients:
+        return None
+    return at.violation("no_go_client", f"carer {at.carer.id} does not visit client {at.client.id}")
+
+
+def gender_kept(at: AtStop) -> Violation | None:
+    if at.client.accepts_gender(at.carer.gender):
+        return None
+    return at.violation(
+        "gender_preference",
+        f"client {at.client.id} asks for a {at.client.gender_preference} carer",
+    )
+
+
+def not_pinned_elsewhere(at: AtStop) -> Violation | None:
+    """A single-handed visit pinned to a carer is that carer's (a pair's pin is checked with
+    its pair, in ``_double_handed``)."""
+    pinned = at.visit.pinned_carer
+    if not pinned or at.visit.double_handed or pinned == at.carer.id:
+        return None
+    return at.violation("pinned_elsewhere", f"the visit is pinned to {pinned}")
+
+
+StopRule = Callable[[AtStop], Violation | None]
+STOP_RULES: tuple[StopRule, ...] = (
+    recorded_travel,
+    recorded_arrival,
+    right_client,
+    reachable,
+    in_window,
+    right_duration,
+    skilled,
+    not_excluded,
+    within_weekly_cap,
+    not_no_go,
+    gender_kept,
+    not_pinned_elsewhere,
+)
+"""The rules every stop keeps, one function each, in the order their violations are listed."""
+
+
 def _check_run(
     scenario: Scenario, journeys: Journeys, run: Run, settings: Settings
 ) -> tuple[list[Violation], int]:
@@ -205,133 +364,10 @@ def _check_run(
         if visit is None:
             continue  # reported by the accounting
         client = scenario.client_by_id[visit.client_id]
-        where = f"{who} at visit {visit.id}"
         there = journeys.client_place[client.id]
-        minutes, metres = journeys.leg(mode, here, there)
-        earliest_arrival = clock + minutes
-        if (stop.travel_minutes, stop.travel_m) != (minutes, metres):
-            found.append(
-                Violation(
-                    "wrong_travel",
-                    f"{where}: records {stop.travel_minutes} min and {stop.travel_m} m of "
-                    f"travel; the leg is {minutes} min and {metres} m",
-                    carer.id,
-                    visit.id,
-                )
-            )
-        if stop.arrival != earliest_arrival or stop.wait_minutes != stop.start - stop.arrival:
-            found.append(
-                Violation(
-                    "wrong_arrival",
-                    f"{where}: records arrival {format_clock(stop.arrival)} and "
-                    f"{stop.wait_minutes} min waiting; the carer arrives at "
-                    f"{format_clock(earliest_arrival)}",
-                    carer.id,
-                    visit.id,
-                )
-            )
-        if stop.client_id != visit.client_id:
-            found.append(
-                Violation(
-                    "wrong_client",
-                    f"{where}: the visit is for client {visit.client_id}, not {stop.client_id}",
-                    carer.id,
-                    visit.id,
-                )
-            )
-        if stop.start < earliest_arrival:
-            found.append(
-                Violation(
-                    "unreachable",
-                    f"{where}: cannot start at "
-                    f"{format_clock(stop.start)}, the earliest arrival is "
-                    f"{format_clock(earliest_arrival)}",
-                    carer.id,
-                    visit.id,
-                )
-            )
-        if not visit.earliest_start <= stop.start <= visit.latest_start:
-            found.append(
-                Violation(
-                    "outside_window",
-                    f"{where}: starts at "
-                    f"{format_clock(stop.start)}, outside "
-                    f"{format_clock(visit.earliest_start)}-"
-                    f"{format_clock(visit.latest_start)}",
-                    carer.id,
-                    visit.id,
-                )
-            )
-        if stop.end - stop.start != visit.duration:
-            found.append(
-                Violation(
-                    "wrong_duration",
-                    f"{where}: lasts {stop.end - stop.start} min, not {visit.duration}",
-                    carer.id,
-                    visit.id,
-                )
-            )
-        missing = visit.required_skills - carer.skills
-        if missing:
-            found.append(
-                Violation(
-                    "missing_skill",
-                    f"{where}: lacks {', '.join(sorted(missing))}",
-                    carer.id,
-                    visit.id,
-                )
-            )
-        if carer.id in client.excluded_carers:
-            found.append(
-                Violation(
-                    "excluded_carer",
-                    f"{where}: client {client.id} excludes this carer",
-                    carer.id,
-                    visit.id,
-                )
-            )
-        if (
-            client.week_carers is not None
-            and carer.id not in client.week_carers
-            and not settings.cap_yields(visit.priority)
-        ):
-            found.append(
-                Violation(
-                    "weekly_carer_cap",
-                    f"{where}: client {client.id} has seen the week's most carers, "
-                    "not including this one",
-                    carer.id,
-                    visit.id,
-                )
-            )
-        if client.id in carer.no_go_clients:
-            found.append(
-                Violation(
-                    "no_go_client",
-                    f"{where}: carer {carer.id} does not visit client {client.id}",
-                    carer.id,
-                    visit.id,
-                )
-            )
-        if not client.accepts_gender(carer.gender):
-            found.append(
-                Violation(
-                    "gender_preference",
-                    f"{where}: client {client.id} asks for a {client.gender_preference} carer",
-                    carer.id,
-                    visit.id,
-                )
-            )
-        if visit.pinned_carer and not visit.double_handed and visit.pinned_carer != carer.id:
-            found.append(
-                Violation(
-                    "pinned_elsewhere",
-                    f"{where}: the visit is pinned to {visit.pinned_carer}",
-                    carer.id,
-                    visit.id,
-                )
-            )
-        here, clock = there, max(stop.start, earliest_arrival) + visit.duration
+        at = AtStop(carer, visit, client, stop, journeys.leg(mode, here, there), clock, settings)
+        found += [violation for rule in STOP_RULES if (violation := rule(at)) is not None]
+        here, clock = there, max(stop.start, at.earliest_arrival) + visit.duration
     minutes, metres = journeys.leg(mode, here, home)
     home_by = clock + minutes
     if (run.home_travel_minutes, run.home_travel_m) != (minutes, metres):

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from routing.diagnose import Blocker
 from scheduler.model.care import Carer, Client, Scenario, Visit
 from scheduler.model.clock import format_clock
+from scheduler.model.codes import ReasonCode
 
 __all__ = ["Reason", "capacity_reason", "no_plan_reason", "suitable_carers"]
 
 
 @dataclass(frozen=True)
 class Reason:
-    code: str
+    code: ReasonCode
     text: str
 
 

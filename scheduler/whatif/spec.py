@@ -472,7 +472,7 @@ def load_spec(path: Path | str) -> Spec:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([InputIssue("unreadable", str(path), str(exc))]) from None
+        raise InputError([InputIssue("unreadable_file", str(path), str(exc))]) from None
     return parse_spec(text, str(path))
 
 

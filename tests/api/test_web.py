@@ -151,7 +151,9 @@ def test_visits_not_covered_are_marked_and_names_only_on_request(
     _, job = solved
     scenario = read_scenario(tiny_folder)
     plan = Plan.model_validate(job["plan"])
-    left = Unallocated(visit_id="V9", client_id="K1", reason_code="no_carer", reason="nobody free")
+    left = Unallocated(
+        visit_id="V9", client_id="K1", reason_code="no_capacity", reason="nobody free"
+    )
     plan = plan.model_copy(update={"unallocated": (left,)})
     plain = map_svg(scenario, plan)
     marked = _with_class(_svg(plain), "circle", "unallocated")

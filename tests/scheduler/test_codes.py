@@ -1,0 +1,18 @@
+"""The closed lists of codes are the ones the README explains and the plan's schema states."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scheduler.io.plans import plan_schema
+from scheduler.model.codes import REASON_CODES
+
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+
+
+def test_every_reason_a_visit_is_left_out_is_explained_in_the_readme() -> None:
+    assert [code for code in REASON_CODES if f"`{code}`" not in README] == []
+
+
+def test_the_plan_schema_lists_the_reasons() -> None:
+    assert all(f'"{code}"' in plan_schema() for code in REASON_CODES)
