@@ -9,8 +9,12 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+ROOT = Path(__file__).resolve().parents[1]
+"""The project's folder (README, scenarios/, pyproject.toml)."""
+
 # CI (CI=true) draws the same examples every run, so a build never fails on a new draw; runs
-# elsewhere draw afresh and keep finding cases (one became tests/test_solve.py's lone half).
+# elsewhere draw afresh and keep finding cases (one became the lone half of
+# tests/scheduler/planning/test_day.py).
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")

@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT
+
 SERVICE = ("fastapi", "sqlalchemy", "uvicorn", "starlette")
 
 

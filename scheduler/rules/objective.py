@@ -20,7 +20,7 @@ A per-carer cost every carer on duty would pay alike for a visit (a client no on
 changes no choice, so it is not charged (and left in, it stopped OR-Tools 9.15 finding any
 first plan on a day with 30 waiting-list packages). The search does not see breaks: a plan's
 cost is the model's objective for its runs plus ``waiting_weight`` for each minute a break
-adds to its run (``tests/scheduler/test_objective.py`` checks this on town).
+adds to its run (``tests/scheduler/rules/test_objective.py`` checks this on town).
 """
 
 from __future__ import annotations

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from scheduler.io.plans import plan_schema
 from scheduler.model.codes import REASON_CODES
+from tests.conftest import ROOT
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+README = (ROOT / "README.md").read_text()
 
 
 def test_every_reason_a_visit_is_left_out_is_explained_in_the_readme() -> None:

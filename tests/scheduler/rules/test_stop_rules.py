@@ -1,6 +1,6 @@
-"""Each rule a stop keeps, alone, with its arithmetic: the stop of tests/test_validate.py's
-valid rota where C1 does V1 at K1 (leaves home 08:24, a 6-minute leg, arrives 08:30 and starts
-at once, 30 minutes), changed to break one rule at a time."""
+"""Each rule a stop keeps, alone, with its arithmetic: the stop of the valid rota of
+tests/scheduler/rules/test_day.py where C1 does V1 at K1 (leaves home 08:24, a 6-minute leg,
+arrives 08:30 and starts at once, 30 minutes), changed to break one rule at a time."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from routing.haversine import HaversineTravel
 from routing.travel import Place
 from scheduler.model.settings import Settings
 from scheduler.rules.day import STOP_RULES, AtStop
-from tests.test_validate import RUN_C1, SCENARIO
+from tests.scheduler.rules.test_day import RUN_C1, SCENARIO
 
 
 def _at(**change: object) -> AtStop:

@@ -12,13 +12,13 @@ from scheduler.io.shipped import shipped
 from scheduler.model.settings import Settings, SolveSettings
 from scheduler.planning.day import search_objective, solve_day
 from scheduler.rules.objective import CostTerm, plan_cost
-from tests.test_metrics import PLAN, SCENARIO
+from tests.scheduler.analysis.test_metrics import PLAN, SCENARIO
 
 
 def test_each_term_on_the_hand_built_rota() -> None:
-    # tests/test_metrics.py's rota: travel 24 + 12 (C1) + 18 (C2) = 54 min; runs 08:24-10:24
-    # (120), 17:24-17:51 (27), 09:21-10:24 (63) = 210 min; V4 and V6 left out (normal, one
-    # carer each), V5 double-handed (two carers).
+    # The rota of tests/scheduler/analysis/test_metrics.py: travel 24 + 12 (C1) + 18 (C2) = 54
+    # min; runs 08:24-10:24 (120), 17:24-17:51 (27), 09:21-10:24 (63) = 210 min; V4 and V6
+    # left out (normal, one carer each), V5 double-handed (two carers).
     settings = Settings()
     cost = plan_cost(SCENARIO, PLAN, settings)
     assert cost.terms[CostTerm.TRAVEL] == (10 - 2) * 54

@@ -25,8 +25,9 @@ from scheduler.whatif.sweep import (
     plan_variation,
     sweep,
 )
+from tests.conftest import ROOT
 
-SHIPPED = Path(__file__).resolve().parents[1] / "scenarios"
+SHIPPED = ROOT / "scenarios"
 
 SPEC = """
 base: small

@@ -20,8 +20,9 @@ from scenarios.generator import (
 from scheduler.io.scenario import read_scenario
 from scheduler.model.care import Priority, Scenario, Visit
 from scheduler.model.settings import DEFAULT_SKILLS
+from tests.conftest import ROOT
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+SCENARIOS = ROOT / "scenarios"
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from scheduler.model.errors import DomcareError
 from scheduler.model.plan import Plan, PlanStatus, Run, Stop, Unallocated
 from scheduler.model.settings import Settings
 from scheduler.render.maps import render_map, write_map
+from tests.conftest import ROOT
 
 DAY = dt.date(2024, 3, 4)
 CLIENT_NAMES = ("Agnes Whitmore", "Bernard Okafor", "Cecily Pryce")
@@ -22,7 +23,6 @@ ADDRESSES = ("12 Larch Close", "3 Mill Lane", "77 Quayside Road")
 POSTCODES = ("LS6 1AB", "LS6 2CD", "LS7 3EF")
 CARER_NAMES = ("Dorothy Nkemelu", "Eamon Fairweather")
 CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _scenario() -> Scenario:

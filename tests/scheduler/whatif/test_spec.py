@@ -1,5 +1,5 @@
-"""What-if specs and the changes they make: pure and quick, no solving here (tests/test_sweep.py
-plans them)."""
+"""What-if specs and the changes they make: pure and quick, no solving here
+(tests/scheduler/whatif/test_sweep.py plans them)."""
 
 from __future__ import annotations
 
@@ -24,8 +24,9 @@ from scheduler.whatif.spec import (
     patches,
     prepare,
 )
+from tests.conftest import ROOT
 
-SHIPPED = Path(__file__).resolve().parents[1] / "scenarios"
+SHIPPED = ROOT / "scenarios"
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from scheduler.model.care import Priority
 from scheduler.model.errors import InputError
 from scheduler.model.plan import Run, Stop
 from scheduler.model.settings import DEFAULT_SKILLS
-from tests.test_validate import PLAN, SCENARIO
+from tests.scheduler.rules.test_day import PLAN, SCENARIO
 
 WAITING = (
     "package_id,lat,lon,days,earliest_start,latest_start,duration_minutes,carers_required,"

@@ -1,6 +1,6 @@
 """The day's figures on a rota small enough to add up by hand.
 
-Car legs (HaversineTravel defaults, as in tests/test_validate.py):
+Car legs (HaversineTravel defaults, as in tests/scheduler/rules/test_day.py):
     H -> K1 6 min 1446 m (and back), K1 -> K2 9 min 2903 m, K2 -> H 9 min 2518 m (and back).
 
     C1 morning  leaves 08:24, +6 = V1 at K1 08:30-09:00, +9 = 09:09, waits 21, V2 at K2

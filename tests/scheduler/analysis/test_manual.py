@@ -1,6 +1,6 @@
 """A manual rota read, timed and checked: a clean one, then one breach at a time.
 
-Places and car legs (HaversineTravel defaults, as in tests/test_validate.py):
+Places and car legs (HaversineTravel defaults, as in tests/scheduler/rules/test_day.py):
 
     H  54.500,-6.000  home of C1 and C2        H -> K1   6 min  1446 m (and back)
     H3 54.520,-6.000  home of C3               K1 -> K2  9 min  2903 m

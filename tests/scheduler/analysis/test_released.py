@@ -1,4 +1,4 @@
-"""Released hours on the validator's small morning (see tests/test_validate.py), by hand.
+"""Released hours on the validator's small morning (see tests/scheduler/rules/test_day.py), by hand.
 
 The valid rota there: C1 out 08:24-10:24 (24 min of travel, 21 waiting), C2 out 09:21-10:24
 (18 travel), C3 out 08:23-09:07 (14 travel). A "manual" version has C3 leave ten minutes
@@ -24,7 +24,7 @@ from scheduler.render.report import (
     released_phrase,
     report_html,
 )
-from tests.test_validate import PLAN, RUN_C3, SCENARIO, V4_LEFT, _clock, _with_stop
+from tests.scheduler.rules.test_day import PLAN, RUN_C3, SCENARIO, V4_LEFT, _clock, _with_stop
 
 SETTINGS = Settings()
 

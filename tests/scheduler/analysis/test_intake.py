@@ -1,6 +1,6 @@
 """Taking people on from the waiting list, all or nothing, by hand and optimised.
 
-On the validator's small morning (tests/test_validate.py: three carers 08:00-12:00 near
+On the validator's small morning (tests/scheduler/rules/test_day.py: three carers 08:00-12:00 near
 54.50,-6.00): P1 wants one call at 10:30-11:00, which a carer can fit; P2 wants the same and
 one at 20:00, when nobody works, so P2 cannot start, and none of its calls is planned.
 """
@@ -19,7 +19,7 @@ from scheduler.analysis.waiting import CarePackage, PackageCall
 from scheduler.cli import main
 from scheduler.model.care import Location
 from scheduler.model.settings import Settings, SolveSettings
-from tests.test_validate import PLAN, SCENARIO
+from tests.scheduler.rules.test_day import PLAN, SCENARIO
 
 SETTINGS = Settings(solve=SolveSettings(time_limit_s=10, solution_limit=50))
 TRAVEL = HaversineTravel()
