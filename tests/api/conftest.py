@@ -5,7 +5,11 @@ worker pool or a held executor that keeps jobs until the test runs them."""
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 import time
+import urllib.request
 import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
@@ -21,7 +25,7 @@ from api.db import Base, make_engine
 from api.keys import KeyStore, Role
 from api.main import create_app
 from api.runner import ExecutorFactory, process_pool
-from tests.conftest import write_folder
+from tests.conftest import ROOT, write_folder
 
 with warnings.catch_warnings():
     # Starlette 1.x asks for httpx2 behind its test client; httpx (the test extra) still works.
@@ -162,3 +166,46 @@ def tiny_files(tmp_path: Path) -> dict[str, tuple[str, bytes, str]]:
 @pytest.fixture
 def service_url(service: ServiceSettings) -> str:
     return service.database_url
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def domcare_serve(database_url: str, **environment: str) -> Iterator[str]:
+    """``domcare serve`` started as a user starts it, on a free port, with the database and
+    any other ``DOMCARE_*`` settings given; its address once /healthz answers. Stopped on
+    leaving."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DOMCARE_DATABASE_URL": database_url,
+        "PYTHONPATH": str(ROOT),
+        **environment,
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "scheduler.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    address = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{address}/healthz", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError("domcare serve did not start") from None
+                time.sleep(0.3)
+        yield address
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

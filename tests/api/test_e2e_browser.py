@@ -17,9 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -30,11 +27,10 @@ import pytest
 
 from api.keys import Role
 from scheduler.io.scenario import read_scenario, scenario_to_json
-from tests.api.conftest import FAST, make_keys
-from tests.conftest import VISITS, write_folder
+from tests.api.conftest import FAST, domcare_serve, make_keys
+from tests.conftest import ROOT, VISITS, write_folder
 
 CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "scenarios" / "small"
 PLANNED_S = 120  # guards against a hung test only: small is given 5 s to plan
 
@@ -42,12 +38,6 @@ playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is no
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (Debian's chromium package)"
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Served:
@@ -85,31 +75,8 @@ class Served:
 def served(tmp_path: Path) -> Iterator[Served]:
     database = f"sqlite:///{tmp_path / 'domcare.db'}"
     keys = make_keys(database)
-    port = _free_port()
-    env = {**os.environ, "DOMCARE_DATABASE_URL": database, "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "scheduler.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    address = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{address}/healthz", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError("domcare serve did not start") from None
-                time.sleep(0.3)
+    with domcare_serve(database) as address:
         yield Served(address, keys)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 @pytest.fixture

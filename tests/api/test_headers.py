@@ -5,12 +5,6 @@ internet: Swagger UI's files come from this service, as a real browser shows."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,10 +14,9 @@ import pytest
 from api.headers import DOCUMENT_POLICY, MAP_POLICY, inline_script_hashes
 from api.keys import Role
 from api.store import Document, JobKind, JobStore
-from tests.api.conftest import FAST, Service, make_keys
+from tests.api.conftest import FAST, Service, domcare_serve, make_keys
 
 CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
 ALWAYS = {"x-content-type-options": "nosniff", "referrer-policy": "no-referrer"}
 
 
@@ -111,41 +104,13 @@ def test_the_map_may_load_leaflet_and_a_report_no_script(held: Service) -> None:
     assert "script-src" not in DOCUMENT_POLICY and report.headers["cache-control"] == "no-store"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
     """The address of `domcare serve` on a free port with a fresh database."""
     database = f"sqlite:///{tmp_path / 'domcare.db'}"
     make_keys(database)
-    port = _free_port()
-    env = {**os.environ, "DOMCARE_DATABASE_URL": database, "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "scheduler.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    address = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{address}/healthz", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError("domcare serve did not start") from None
-                time.sleep(0.3)
+    with domcare_serve(database) as address:
         yield address
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}")

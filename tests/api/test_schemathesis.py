@@ -8,20 +8,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from api.keys import Role
-from tests.api.conftest import make_keys
+from tests.api.conftest import domcare_serve, make_keys
 
-ROOT = Path(__file__).resolve().parents[2]
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 BUDGET_S = int(os.environ.get("SCHEMATHESIS_S", "40"))
 SEED = 14
@@ -30,47 +26,14 @@ ST = shutil.which("st", path=str(Path(sys.executable).parent))
 pytestmark = pytest.mark.skipif(ST is None, reason="schemathesis is not installed (test extra)")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """(address, planner key) of `domcare serve`; a queue long enough that requests are
     checked rather than answered 429 (the jobs it takes are never waited for)."""
     database = f"sqlite:///{tmp_path / 'domcare.db'}"
     key = make_keys(database)[Role.PLANNER]
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DOMCARE_DATABASE_URL": database,
-        "DOMCARE_QUEUE_SIZE": "100000",
-        "PYTHONPATH": str(ROOT),
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "scheduler.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    address = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{address}/healthz", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError("domcare serve did not start") from None
-                time.sleep(0.3)
+    with domcare_serve(database, DOMCARE_QUEUE_SIZE="100000") as address:
         yield address, key
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_schemathesis_finds_no_failure(served: tuple[str, str], tmp_path: Path) -> None:
