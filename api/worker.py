@@ -112,12 +112,12 @@ class ProgressReporter:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class JobOutcome:
     result: dict[str, Any]
     documents: list[Document]
 
 
-def _plan_rota(job: JobInput, reporter: ProgressReporter) -> Outcome:
+def _plan_rota(job: JobInput, reporter: ProgressReporter) -> JobOutcome:
     """The pipeline every front end uses (``plan_rota``), and the files the command line
     writes (``rota_files``), stored under the same names."""
     try:
@@ -132,7 +132,7 @@ def _plan_rota(job: JobInput, reporter: ProgressReporter) -> Outcome:
         ) from None
     unplanned = [date.isoformat() for date in rota.unplanned]
     where = "this day" if not rota.is_week else ", ".join(unplanned)
-    return Outcome(
+    return JobOutcome(
         result={
             "dates": [plan.date.isoformat() for plan in rota.plans],
             "plan_status": PlanStatus.NO_PLAN.value if unplanned else PlanStatus.SOLVED.value,
@@ -145,7 +145,7 @@ def _plan_rota(job: JobInput, reporter: ProgressReporter) -> Outcome:
     )
 
 
-def _compare(job: JobInput, reporter: ProgressReporter) -> Outcome:
+def _compare(job: JobInput, reporter: ProgressReporter) -> JobOutcome:
     from scheduler.analysis.compare import compare
     from scheduler.render.report import report_html
 
@@ -159,7 +159,7 @@ def _compare(job: JobInput, reporter: ProgressReporter) -> Outcome:
         say=reporter.step,
     )
     comparison = run.comparison
-    return Outcome(
+    return JobOutcome(
         result={"dates": list(comparison.dates), "rotas": [r.name for r in comparison.rotas]},
         documents=[
             Document("compare.json", JSON, comparison.model_dump_json(indent=1)),
@@ -168,7 +168,7 @@ def _compare(job: JobInput, reporter: ProgressReporter) -> Outcome:
     )
 
 
-def _whatif(document: dict[str, Any], reporter: ProgressReporter, place: SweepPlace) -> Outcome:
+def _whatif(document: dict[str, Any], reporter: ProgressReporter, place: SweepPlace) -> JobOutcome:
     from scheduler.render.whatif_report import sweep_files
     from scheduler.whatif.spec import Spec, prepare
     from scheduler.whatif.sweep import Solved, sweep
@@ -193,7 +193,7 @@ def _whatif(document: dict[str, Any], reporter: ProgressReporter, place: SweepPl
         dask=place.dask,
         on_done=finished,
     )
-    return Outcome(
+    return JobOutcome(
         result={"variations": total, "failed": failed, "ran_on": result.ran_on},
         documents=[
             Document(name, _MEDIA[name.rsplit(".", 1)[1]], text)
@@ -204,7 +204,7 @@ def _whatif(document: dict[str, Any], reporter: ProgressReporter, place: SweepPl
 
 def _work(
     kind: JobKind, document: dict[str, Any], reporter: ProgressReporter, place: SweepPlace
-) -> Outcome:
+) -> JobOutcome:
     if kind is JobKind.WHATIF:
         return _whatif(document, reporter, place)
     work = _plan_rota if kind is JobKind.ROTA else _compare

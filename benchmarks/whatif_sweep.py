@@ -28,12 +28,12 @@ from pathlib import Path
 
 from scheduler.render.whatif_report import write_sweep
 from scheduler.whatif.spec import load_spec, prepare
-from scheduler.whatif.sweep import LOCAL, Outcome, sweep
+from scheduler.whatif.sweep import LOCAL, SweepRow, sweep
 
 MODES = ("serial", "pool", "dask")
 
 
-def _figures(rows: Sequence[Outcome]) -> list[dict[str, object]]:
+def _figures(rows: Sequence[SweepRow]) -> list[dict[str, object]]:
     return [row.model_dump(exclude={"seconds"}) for row in rows]
 
 

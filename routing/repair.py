@@ -24,7 +24,16 @@ from dataclasses import dataclass, replace
 
 from routing.problem import Route, RoutingProblem, SyncedPair
 
-__all__ = ["as_routes", "fit_breaks", "improving", "pin", "repair_pairs", "schedule", "untie"]
+__all__ = [
+    "REPAIR_CONSTANTS",
+    "as_routes",
+    "fit_breaks",
+    "improving",
+    "pin",
+    "repair_pairs",
+    "schedule",
+    "untie",
+]
 
 PAIR_START_STEP = 5
 """Candidate shared starts for a pair being inserted are tried this many time units apart."""
@@ -670,3 +679,14 @@ def as_routes(problem: RoutingProblem, routes: list[list[int]]) -> tuple[Route, 
                 )
             )
     return tuple(built)
+
+
+REPAIR_CONSTANTS = {
+    "pair_start_step": PAIR_START_STEP,
+    "untied_slack": UNTIED_SLACK,
+    "half_penalty": HALF_PENALTY,
+    "first_half_options": _FIRST_HALF_OPTIONS,
+    "ejection_budget": EJECTION_BUDGET,
+    "repair_budget": REPAIR_BUDGET,
+}
+"""The constants of the repair that shape a plan, echoed into every plan (``SolverInfo``)."""

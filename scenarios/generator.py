@@ -48,7 +48,7 @@ from scheduler.whatif.draw import (
 
 __all__ = [
     "BANDS",
-    "SHIPPED",
+    "SHIPPED_DAYS",
     "SLACK",
     "TRAVEL_ALLOWANCE",
     "Band",
@@ -823,7 +823,7 @@ def generate_waiting_list(
 # ---- shipped scenarios ----------------------------------------------------------------------
 
 # folder under scenarios/ -> (visits, seed); carers are sized by the generator
-SHIPPED: dict[str, tuple[int, int]] = {
+SHIPPED_DAYS: dict[str, tuple[int, int]] = {
     "small": (60, 1),
     "town": (400, 2),
     "district": (1500, 3),
@@ -868,7 +868,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         jobs = [(args.visits, args.carers, args.seed, args.out, args.days)]
     else:
         root = Path(__file__).resolve().parent
-        jobs = [(v, None, seed, root / folder, 1) for folder, (v, seed) in SHIPPED.items()]
+        jobs = [(v, None, seed, root / folder, 1) for folder, (v, seed) in SHIPPED_DAYS.items()]
         jobs += [(v, None, seed, root / f, days) for f, (v, seed, days) in SHIPPED_WEEKS.items()]
     for visits, carers, seed, out, days in jobs:
         scenario = write_generated(visits, carers, seed, out, days)

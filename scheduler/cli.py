@@ -327,7 +327,12 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
     from scheduler.analysis.compare import compare
     from scheduler.analysis.manual import read_manual_rota
     from scheduler.analysis.waiting import read_waiting_list
-    from scheduler.render.report import breach_summary, hours_phrase, released_phrase, report_html
+    from scheduler.render.report import (
+        breach_summary,
+        hours_phrase,
+        released_phrase,
+        report_html,
+    )
 
     settings = _settings(args)
     scenario = _read(args.path)

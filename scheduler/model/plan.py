@@ -101,6 +101,11 @@ class SolverInfo(Frozen):
     first_solution: str
     metaheuristic: str
     zones: int = 1
+    repair: dict[str, int] = Field(
+        default_factory=dict,
+        description="the constants of the repair and rescue after the search that shape the "
+        "plan (routing.repair, routing.diagnose), so a plan can be reproduced",
+    )
 
 
 class Cost(Frozen):

@@ -25,15 +25,14 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
-from routing.diagnose import Blocker, rescue_and_explain
+from routing.diagnose import DIAGNOSIS_BUDGET, Blocker, rescue_and_explain
 from routing.haversine import HaversineTravel
 from routing.problem import (
     BreakRule,
-    Progress,
+    ProgressCallback,
     RoutingProblem,
     RoutingSolution,
     SearchSpec,
@@ -41,7 +40,15 @@ from routing.problem import (
     Task,
     Vehicle,
 )
-from routing.repair import as_routes, improving, pin, repair_pairs, schedule, untie
+from routing.repair import (
+    REPAIR_CONSTANTS,
+    as_routes,
+    improving,
+    pin,
+    repair_pairs,
+    schedule,
+    untie,
+)
 from routing.solver import evaluate, solve_routing
 from routing.travel import TravelTimes
 from scheduler.model.care import Carer, Client, Scenario, Shift
@@ -60,9 +67,8 @@ from scheduler.rules.objective import (
     travel_cost,
 )
 
-__all__ = ["ProgressCallback", "search_objective", "solve_day"]
+__all__ = ["search_objective", "solve_day"]
 
-ProgressCallback = Callable[[Progress], None]
 
 _MIN_IMPROVE_S = 1.0
 """However late the first search ends, the improving search gets this long."""
@@ -316,6 +322,7 @@ def _info(
         first_solution=settings.solve.first_solution.value,
         metaheuristic=settings.solve.metaheuristic.value,
         zones=zones,
+        repair=REPAIR_CONSTANTS | {"diagnosis_budget": DIAGNOSIS_BUDGET},
     )
 
 

@@ -19,12 +19,12 @@ from scheduler.model.plan import WeekPlan  # noqa: E402
 from scheduler.render.outputs import csv_text  # noqa: E402
 from scheduler.render.report import html_page, html_table, svg_of  # noqa: E402
 from scheduler.whatif.spec import BASE  # noqa: E402
-from scheduler.whatif.sweep import Outcome, Solved, SweepResult  # noqa: E402
+from scheduler.whatif.sweep import Solved, SweepResult, SweepRow  # noqa: E402
 
 __all__ = [
     "CARERS_AXIS",
     "coverage_plot",
-    "report_html",
+    "sweep_report_html",
     "results_csv",
     "sweep_files",
     "tradeoff_plot",
@@ -49,7 +49,7 @@ def results_csv(result: SweepResult) -> str:
         for row in result.rows
     ]
     frame = pd.DataFrame.from_records(records, columns=[*_COLUMNS, "grid", *axes])
-    whole = [f for f, info in Outcome.model_fields.items() if "int" in str(info.annotation)]
+    whole = [f for f, info in SweepRow.model_fields.items() if "int" in str(info.annotation)]
     for column in (c for c in _COLUMNS if c in whole):
         frame[column] = frame[column].astype("Int64")  # a failed row's blanks keep ints whole
     for axis in axes:
@@ -59,11 +59,11 @@ def results_csv(result: SweepResult) -> str:
     return csv_text(frame)
 
 
-def _done(rows: Sequence[Outcome]) -> list[Outcome]:
+def _done(rows: Sequence[SweepRow]) -> list[SweepRow]:
     return [r for r in rows if r.status == "done"]
 
 
-def _labels(axes: plt.Axes, points: Sequence[tuple[Outcome, float, float]]) -> None:
+def _labels(axes: plt.Axes, points: Sequence[tuple[SweepRow, float, float]]) -> None:
     """Each point labelled with its row's number (the table's #); rows that land on one
     point share a label, so none hides another."""
     at: dict[tuple[float, float], list[str]] = defaultdict(list)
@@ -75,9 +75,9 @@ def _labels(axes: plt.Axes, points: Sequence[tuple[Outcome, float, float]]) -> N
         )
 
 
-def _series(rows: Sequence[Outcome], along: str) -> dict[tuple[str | None, str], list[Outcome]]:
+def _series(rows: Sequence[SweepRow], along: str) -> dict[tuple[str | None, str], list[SweepRow]]:
     """A grid's points that differ only in the axis ``along``, grouped to draw as a line."""
-    lines: dict[tuple[str | None, str], list[Outcome]] = defaultdict(list)
+    lines: dict[tuple[str | None, str], list[SweepRow]] = defaultdict(list)
     for row in rows:
         if along in row.point:
             rest = ", ".join(f"{a}={v}" for a, v in row.point.items() if a != along)
@@ -87,9 +87,9 @@ def _series(rows: Sequence[Outcome], along: str) -> dict[tuple[str | None, str],
 
 def _plot(
     result: SweepResult,
-    x: Callable[[Outcome], float],
-    y: Callable[[Outcome], float],
-    lines: dict[str, list[Outcome]],
+    x: Callable[[SweepRow], float],
+    y: Callable[[SweepRow], float],
+    lines: dict[str, list[SweepRow]],
     labels: tuple[str, str, str],
 ) -> str:
     """Every planned variation as a point (the base a star), ``lines`` drawn through theirs,
@@ -137,7 +137,7 @@ def tradeoff_plot(result: SweepResult) -> str:
     """Travel against the share of visits by a familiar carer: the price of continuity. A
     grid of one axis (the continuity weight, say; carers have their own plot) is drawn as a
     curve in the axis's order."""
-    curves: dict[str, list[Outcome]] = defaultdict(list)
+    curves: dict[str, list[SweepRow]] = defaultdict(list)
     for row in _done(result.rows):
         if row.grid is not None and len(row.point) == 1 and CARERS_AXIS not in row.point:
             curves[f"{row.grid}: {next(iter(row.point))}"].append(row)
@@ -156,7 +156,7 @@ def _cell(value: float | int | None, fmt: str) -> str:
     return "" if value is None else format(value, fmt)
 
 
-def report_html(result: SweepResult, plots: Sequence[str] | None = None) -> str:
+def sweep_report_html(result: SweepResult, plots: Sequence[str] | None = None) -> str:
     """The page: the table of every variation, the two plots (drawn here unless given, as
     ``sweep_files`` gives them), the notes."""
     done = len(_done(result.rows))
@@ -229,7 +229,7 @@ def sweep_files(result: SweepResult) -> dict[str, str]:
         "whatif.json": result.model_dump_json(indent=1),
         "whatif.csv": results_csv(result),
         **plots,
-        "report.html": report_html(result, list(plots.values())),
+        "report.html": sweep_report_html(result, list(plots.values())),
     }
 
 

@@ -42,10 +42,10 @@ from scheduler.whatif.spec import BASE, Made, Planned, WhatIfError, apply
 __all__ = [
     "MAX_ATTEMPTS",
     "LOCAL",
-    "Outcome",
+    "SweepRow",
     "Solved",
     "SweepResult",
-    "Task",
+    "VariationJob",
     "heap_kept",
     "plan_variation",
     "run_tasks",
@@ -62,7 +62,7 @@ MAX_ATTEMPTS = 2
 
 
 @dataclass(frozen=True)
-class Task:
+class VariationJob:
     """One variation to plan, as sent to a worker: made already, or why it cannot be."""
 
     index: int
@@ -132,14 +132,14 @@ def heap_kept(libc: _Libc | None = None) -> Iterator[None]:
         libc.malloc_trim(0)
 
 
-def plan_variation(task: Task) -> Solved:
+def plan_variation(task: VariationJob) -> Solved:
     """Plan one variation and check it with the validator. Never raises: a failure is the
     row's ``error`` (a message, never a traceback, and no client's name or address)."""
     with heap_kept():
         return _plan(task)
 
 
-def _plan(task: Task) -> Solved:
+def _plan(task: VariationJob) -> Solved:
     from scheduler.analysis.intake import absorb_optimised
     from scheduler.planning.rota import plan_rota
 
@@ -200,16 +200,16 @@ def tasks_for(
     seed: int,
     packages: Sequence[CarePackage] | None = None,
     travel: TravelTimes | None = None,
-) -> list[Task]:
+) -> list[VariationJob]:
     """Each variation made (quick, here), or the reason it cannot be."""
     tasks = []
     for item in planned:
         try:
             made = apply(scenario, item, seed, packages)
         except WhatIfError as exc:
-            tasks.append(Task(item.index, item.name, None, f"cannot be made: {exc}"))
+            tasks.append(VariationJob(item.index, item.name, None, f"cannot be made: {exc}"))
             continue
-        tasks.append(Task(item.index, item.name, made, travel=travel))
+        tasks.append(VariationJob(item.index, item.name, made, travel=travel))
     return tasks
 
 
@@ -218,12 +218,12 @@ def tasks_for(
 Done = Callable[[Solved], None]
 
 
-def _serial(tasks: Sequence[Task]) -> Iterator[Solved]:
+def _serial(tasks: Sequence[VariationJob]) -> Iterator[Solved]:
     for task in tasks:
         yield plan_variation(task)
 
 
-def _alone(task: Task, work: Callable[[Task], Solved]) -> Solved:
+def _alone(task: VariationJob, work: Callable[[VariationJob], Solved]) -> Solved:
     """``task`` in a pool of its own, so that if its worker dies, it is the one to blame."""
     with ProcessPoolExecutor(
         max_workers=1, mp_context=multiprocessing.get_context("spawn")
@@ -238,7 +238,9 @@ def _alone(task: Task, work: Callable[[Task], Solved]) -> Solved:
 
 
 def _pool(
-    tasks: Sequence[Task], workers: int, work: Callable[[Task], Solved] = plan_variation
+    tasks: Sequence[VariationJob],
+    workers: int,
+    work: Callable[[VariationJob], Solved] = plan_variation,
 ) -> Iterator[Solved]:
     """A pool of spawned processes (nothing of this process's threads is inherited). A worker
     that dies breaks the pool and every variation in it: they are tried again in a new pool
@@ -248,7 +250,7 @@ def _pool(
     for _ in range(MAX_ATTEMPTS):
         if not waiting:
             return
-        broken: list[Task] = []
+        broken: list[VariationJob] = []
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             running = {pool.submit(work, task): task for task in waiting}
             for future in as_completed(running):
@@ -261,7 +263,7 @@ def _pool(
         yield _alone(task, work)
 
 
-def _dask(tasks: Sequence[Task], address: str, workers: int) -> Iterator[Solved]:
+def _dask(tasks: Sequence[VariationJob], address: str, workers: int) -> Iterator[Solved]:
     """On a Dask distributed cluster (``address``), or a LocalCluster here for ``local``. A
     worker that dies is Dask's to retry; a variation that keeps killing workers is failed."""
     from distributed import Client, LocalCluster, as_completed
@@ -293,7 +295,7 @@ def _dask(tasks: Sequence[Task], address: str, workers: int) -> Iterator[Solved]
 
 
 def run_tasks(
-    tasks: Sequence[Task],
+    tasks: Sequence[VariationJob],
     workers: int | None = None,
     dask: str | None = None,
     on_done: Done | None = None,
@@ -325,7 +327,7 @@ def run_tasks(
 # ---- the table -------------------------------------------------------------------------------
 
 
-class Outcome(Frozen):
+class SweepRow(Frozen):
     """One row of the results table: a variation's figures, or why it failed."""
 
     index: int
@@ -367,7 +369,7 @@ class SweepResult(Frozen):
     time_limit_s: float
     solution_limit: int | None
     currency: str
-    rows: tuple[Outcome, ...]
+    rows: tuple[SweepRow, ...]
     notes: tuple[str, ...] = ()
 
 
@@ -387,17 +389,17 @@ def _released(base: Solved, solved: Solved, settings: Settings) -> tuple[float |
     return (released.hours if len(skipped) < len(released.days) else None), note
 
 
-def _row(item: Planned, solved: Solved, base: Solved) -> Outcome:
+def _row(item: Planned, solved: Solved, base: Solved) -> SweepRow:
     point = dict(item.point)
     if solved.summary is None:
-        return Outcome(
+        return SweepRow(
             index=item.index, name=item.name, grid=item.grid, point=point, status="failed",
             error=solved.error, seconds=solved.seconds,
         )  # fmt: skip
     summary, rules = solved.summary, item.settings.compare
     paid_h = summary.paid_minutes / 60
     released, note = _released(base, solved, item.settings)
-    return Outcome(
+    return SweepRow(
         index=item.index,
         name=item.name,
         grid=item.grid,
@@ -427,7 +429,7 @@ def _row(item: Planned, solved: Solved, base: Solved) -> Outcome:
     )
 
 
-def table(planned: Sequence[Planned], solved: Sequence[Solved]) -> tuple[Outcome, ...]:
+def table(planned: Sequence[Planned], solved: Sequence[Solved]) -> tuple[SweepRow, ...]:
     """The rows, in the spec's order; released hours are against the base (row 0)."""
     return tuple(
         _row(item, result, solved[0]) for item, result in zip(planned, solved, strict=True)

@@ -15,7 +15,7 @@ from api.keys import Role
 from scheduler.cli import main
 from scheduler.render.outputs import neutral_cell
 from scheduler.render.whatif_report import results_csv
-from scheduler.whatif.sweep import Outcome, SweepResult
+from scheduler.whatif.sweep import SweepResult, SweepRow
 from tests.api.conftest import FAST, Service
 from tests.conftest import CARERS, CLIENTS, HISTORY, VISITS, write_folder
 
@@ -134,8 +134,8 @@ def test_a_weeks_rota_csv_is_neutralised(held: Service, tmp_path: Path) -> None:
 
 def test_the_whatif_results_csv_is_neutralised() -> None:
     rows = (
-        Outcome(index=0, name="base", status="done", carers=3, objective=-924),
-        Outcome(
+        SweepRow(index=0, name="base", status="done", carers=3, objective=-924),
+        SweepRow(
             index=1,
             name="=HYPERLINK(\"http://x\",\"click\")",
             status="failed",

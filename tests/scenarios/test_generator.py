@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from scenarios.generator import (
-    SHIPPED,
+    SHIPPED_DAYS,
     SHIPPED_WEEKS,
     SLACK,
     TRAVEL_ALLOWANCE,
@@ -165,9 +165,9 @@ def test_a_written_day_reads_back_unchanged(tmp_path: Path) -> None:
     assert read_scenario(tmp_path / "ards") == scenario
 
 
-@pytest.mark.parametrize("folder", sorted(SHIPPED))
+@pytest.mark.parametrize("folder", sorted(SHIPPED_DAYS))
 def test_shipped_scenarios_are_what_the_generator_makes(folder: str) -> None:
-    visits, seed = SHIPPED[folder]
+    visits, seed = SHIPPED_DAYS[folder]
     assert read_scenario(SCENARIOS / folder) == generate(visits, seed=seed, name=folder)
 
 

@@ -349,3 +349,9 @@ def test_a_lone_half_whose_run_held_the_only_wait_for_a_break_is_taken_off() -> 
     assert validate_plan(scenario, plan, HaversineTravel(settings.travel)) == []
     placed = {stop.visit_id for run in plan.runs for stop in run.stops}
     assert placed | {u.visit_id for u in plan.unallocated} == {"V1", "V2", "V3"}
+
+
+def test_a_plan_echoes_the_repair_constants_that_shaped_it(tiny: Scenario) -> None:
+    plan = solve(tiny)
+    assert plan.solver is not None
+    assert plan.solver.repair["pair_start_step"] == 5 and "diagnosis_budget" in plan.solver.repair

@@ -26,12 +26,12 @@ from scheduler.whatif.spec import (
 )
 from tests.conftest import ROOT
 
-SHIPPED = ROOT / "scenarios"
+SHIPPED_FOLDER = ROOT / "scenarios"
 
 
 @pytest.fixture(scope="module")
 def town() -> Scenario:
-    return read_scenario(SHIPPED / "town")
+    return read_scenario(SHIPPED_FOLDER / "town")
 
 
 def _planned(**changes: object) -> Planned:
@@ -197,7 +197,7 @@ def test_losing_carers_by_pattern_and_asking_too_much(town: Scenario) -> None:
 
 
 def test_more_demand_adds_the_calls_asked_for_on_every_date() -> None:
-    week = read_scenario(SHIPPED / "town-week")
+    week = read_scenario(SHIPPED_FOLDER / "town-week")
     made = apply(week, _planned(demand={"percent": 10}), 0).scenario
     added = [v for v in made.visits if v.id not in week.visit_by_id]
     assert len(added) == 40 * len(week.dates)  # 10 % of 400 calls a day
@@ -264,7 +264,7 @@ def test_the_base_is_unchanged(town: Scenario) -> None:
 def test_the_waiting_list_change_takes_the_first_people(town: Scenario) -> None:
     from scheduler.analysis.waiting import read_waiting_list
 
-    packages = read_waiting_list(SHIPPED / "town" / "waiting.csv", town.skills)
+    packages = read_waiting_list(SHIPPED_FOLDER / "town" / "waiting.csv", town.skills)
     made = apply(town, _planned(waiting_list={"people": 4}), 0, packages)
     assert made.packages == packages[:4]
     with pytest.raises(WhatIfError, match="has none"):
@@ -272,7 +272,7 @@ def test_the_waiting_list_change_takes_the_first_people(town: Scenario) -> None:
 
 
 def test_dates_are_kept() -> None:
-    week = read_scenario(SHIPPED / "town-week")
+    week = read_scenario(SHIPPED_FOLDER / "town-week")
     made = apply(week, _planned(carers={"change": 2}), 0).scenario
     assert made.dates == week.dates and made.date == dt.date(2026, 12, 1)
     recruits = made.carers[len(week.carers) :]

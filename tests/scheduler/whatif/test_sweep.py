@@ -16,10 +16,10 @@ from scheduler.rules.day import validate_plan
 from scheduler.whatif.spec import apply, expand, parse_spec, prepare
 from scheduler.whatif.sweep import (
     KEPT_HEAP,
-    Outcome,
     Solved,
     SweepResult,
-    Task,
+    SweepRow,
+    VariationJob,
     _pool,
     heap_kept,
     plan_variation,
@@ -27,7 +27,7 @@ from scheduler.whatif.sweep import (
 )
 from tests.conftest import ROOT
 
-SHIPPED = ROOT / "scenarios"
+SHIPPED_FOLDER = ROOT / "scenarios"
 
 SPEC = """
 base: small
@@ -48,11 +48,11 @@ grids:
 
 
 def _sweep(**where: object) -> tuple[SweepResult, list[Solved]]:
-    ready = prepare(parse_spec(SPEC), SHIPPED)
+    ready = prepare(parse_spec(SPEC), SHIPPED_FOLDER)
     return sweep(ready.scenario, ready.planned, ready.spec.seed, ready.packages, **where)  # type: ignore[arg-type]
 
 
-def _figures(row: Outcome) -> dict[str, object]:
+def _figures(row: SweepRow) -> dict[str, object]:
     return row.model_dump(exclude={"seconds"})
 
 
@@ -63,13 +63,13 @@ def serial() -> tuple[SweepResult, list[Solved]]:
 
 def test_each_variation_is_planned_and_valid(serial: tuple[SweepResult, list[Solved]]) -> None:
     result, solved = serial
-    small = read_scenario(SHIPPED / "small")
+    small = read_scenario(SHIPPED_FOLDER / "small")
     assert [r.name for r in result.rows][:2] == ["base", "recruit two"]
     done = {r.name: r for r in result.rows if r.status == "done"}
     assert set(done) == {r.name for r in result.rows} - {"lose four evening carers"}
     assert done["base"].visits == 60 and done["base"].carers == len(small.carers)
     assert done["recruit two"].carers == len(small.carers) + 2
-    ready = prepare(parse_spec(SPEC), SHIPPED)
+    ready = prepare(parse_spec(SPEC), SHIPPED_FOLDER)
     for planned, item in zip(ready.planned, solved, strict=True):
         if item.summary is None:
             continue
@@ -123,15 +123,15 @@ def test_a_dask_local_cluster_gives_the_same_rows(
     assert [_figures(r) for r in clustered.rows] == [_figures(r) for r in result.rows]
 
 
-def _dies_on_first(task: Task) -> Solved:
+def _dies_on_first(task: VariationJob) -> Solved:
     if task.index == 1:
         os._exit(3)  # as a solver crash or the out-of-memory killer would
     return plan_variation(task)
 
 
 def test_a_worker_that_dies_fails_its_variation_and_the_sweep_goes_on() -> None:
-    ready = prepare(parse_spec(SPEC), SHIPPED)
-    tasks = [Task(p.index, p.name, apply(ready.scenario, p, 0)) for p in ready.planned[:3]]
+    ready = prepare(parse_spec(SPEC), SHIPPED_FOLDER)
+    tasks = [VariationJob(p.index, p.name, apply(ready.scenario, p, 0)) for p in ready.planned[:3]]
     results = {s.index: s for s in _pool(tasks, 2, work=_dies_on_first)}
     assert set(results) == {0, 1, 2}
     assert results[1].error is not None and "worker process died" in results[1].error
@@ -176,10 +176,10 @@ def test_domcare_whatif_refuses_a_bad_spec_naming_the_line(
 
 
 def test_the_shipped_specs_read() -> None:
-    for path in sorted((SHIPPED / "whatif").glob("*.yaml")):
+    for path in sorted((SHIPPED_FOLDER / "whatif").glob("*.yaml")):
         ready = prepare(parse_spec(path.read_text(encoding="utf-8")), path.parent)
         assert len(ready.planned) > 1
-    town = expand(parse_spec((SHIPPED / "whatif" / "town.yaml").read_text(encoding="utf-8")))
+    town = expand(parse_spec((SHIPPED_FOLDER / "whatif" / "town.yaml").read_text(encoding="utf-8")))
     assert len(town) == 13  # twelve questions and the base
 
 
