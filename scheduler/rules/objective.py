@@ -38,7 +38,6 @@ from scheduler.model.settings import Settings
 __all__ = [
     "CarerCosts",
     "CostTerm",
-    "carer_costs",
     "familiar_carers",
     "left_out_cost",
     "plan_cost",
@@ -124,10 +123,6 @@ class CarerCosts:
         columns = np.array([self.column_of[c] for c in client_ids], dtype=np.int64)
         total = sum(self.costs.values(), np.zeros_like(self.costs[CostTerm.CONTINUITY]))
         return total[np.ix_(rows, columns)]
-
-
-def carer_costs(scenario: Scenario, settings: Settings) -> CarerCosts:
-    return CarerCosts(scenario, settings)
 
 
 def plan_cost(scenario: Scenario, plan: Plan, settings: Settings) -> Cost:

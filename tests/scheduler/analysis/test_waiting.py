@@ -62,10 +62,13 @@ def test_a_bad_number_says_so_in_words_not_pythons(tmp_path: Path) -> None:
 
 def test_a_waiting_list_as_excel_saves_it_reads_the_same() -> None:
     # Windows-1252, semicolons (the multi-valued days cell quoted), UK dates, trailing rows.
-    excel = "\n".join(
-        ";".join(f'"{cell}"' if ";" in cell else cell for cell in line.split(","))
-        for line in WAITING.replace("mon;wed", "MON_WED").splitlines()
-    ).replace("MON_WED", '"mon;wed"') + "\n;;;;;;;;\n"
+    excel = (
+        "\n".join(
+            ";".join(f'"{cell}"' if ";" in cell else cell for cell in line.split(","))
+            for line in WAITING.replace("mon;wed", "MON_WED").splitlines()
+        ).replace("MON_WED", '"mon;wed"')
+        + "\n;;;;;;;;\n"
+    )
     packages = read_waiting_list(excel.encode("cp1252"), DEFAULT_SKILLS)
     assert packages == read_waiting_list(WAITING.encode(), DEFAULT_SKILLS)
 

@@ -401,3 +401,23 @@ def test_ids_a_leaving_carer_leaves_behind_are_ignored_with_notes(tmp_path: Path
     ]
     # the history row naming C3 stays: a carer who has left is still part of the client's past
     assert ("K2", "C3") in {(h.client_id, h.carer_id) for h in loaded.scenario.history}
+
+
+def test_a_json_scenario_without_a_required_list_says_which() -> None:
+    with pytest.raises(InputError) as caught:
+        scenario_from_document({"carers": [], "clients": []}, "s.json", "s")
+    assert [(i.code, i.file) for i in caught.value.issues] == [("missing_table", "s.json")]
+
+
+def test_a_column_with_data_but_no_name_and_a_column_named_twice(tmp_path: Path) -> None:
+    unnamed = VISITS.replace("pinned_carer\n", "pinned_carer,\n").replace(
+        "critical,\n", "critical,,x\n"
+    )
+    # the header ends with an empty cell; V1's row has an "x" under it
+    assert issues_of(write_folder(tmp_path / "a", visits=unnamed)) == [
+        ("missing_column_name", "visits.csv", 1, None)
+    ]
+    twice = VISITS.replace("priority,pinned_carer", "priority,priority")
+    assert issues_of(write_folder(tmp_path / "b", visits=twice)) == [
+        ("duplicate_column", "visits.csv", 1, None)
+    ]
