@@ -29,8 +29,9 @@ SUITES = {
     "homberger": ("benchmarks.vrptw", "HOMBERGER"),
     "homecare": ("benchmarks.homecare", "HOMECARE"),
     "scale": ("benchmarks.scale", "SCALE"),
+    "relaxed": ("benchmarks.relaxed", "RELAXED"),
 }
-QUICK_SUITES = ("solomon", "homecare", "scale")
+QUICK_SUITES = ("solomon", "homecare", "scale", "relaxed")
 
 
 def _suite(name: str) -> Suite:
