@@ -54,7 +54,7 @@ async def read_submission(request: Request, *, compare: bool = False) -> Submiss
 def _from_json(body: bytes, compare: bool) -> Submission:
     model = CompareCreate if compare else RotaCreate
     try:
-        request = model.model_validate_json(body)
+        request = model.model_validate_json(body, strict=True)  # JSON as its schema says
     except ValidationError as exc:
         raise options_issues(exc) from None
     extra: dict[str, Any] = {}

@@ -443,15 +443,15 @@ def parse_spec(text: str, label: str = "spec") -> Spec:
     """A spec from YAML or JSON text; errors name the line and field. JSON is read as JSON
     first: PyYAML refuses some JSON (a tab indent), whose lines are then not known."""
     try:
-        data, root = json.loads(text), None
+        data, root, is_json = json.loads(text), None, True
         with contextlib.suppress(yaml.YAMLError):
             root = yaml.compose(text)
     except json.JSONDecodeError:
-        data, root = _yaml(text, label)
+        (data, root), is_json = _yaml(text, label), False
     if not isinstance(data, dict):
         raise InputError([InputIssue("invalid_spec", label, "a spec is a mapping with a base")])
-    try:
-        return Spec.model_validate(data)
+    try:  # JSON as its schema says (true is not a number); YAML as people write it
+        return Spec.model_validate_json(text, strict=True) if is_json else Spec.model_validate(data)
     except ValidationError as exc:
         raise InputError(
             [

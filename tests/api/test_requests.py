@@ -106,6 +106,13 @@ def test_bad_options_and_bad_data_are_reported_together(held: Service, tmp_path:
         ({"time_limit_s": 100_000}, "time_limit_s", "time_limit_too_long"),
         ({"continuity_weight": "lots"}, "options.continuity_weight", "invalid_request"),
         ({"colour": "blue"}, "options.colour", "invalid_request"),
+        # JSON says what it is: true is no integer, "10" no number (schemathesis, ST201)
+        (
+            {"max_carers_per_client_week": True},
+            "options.max_carers_per_client_week",
+            "invalid_request",
+        ),
+        ({"time_limit_s": "10"}, "options.time_limit_s", "invalid_request"),
     ],
 )
 def test_a_bad_option_is_422_by_its_name(

@@ -134,6 +134,12 @@ def test_a_bad_spec_is_422_naming_the_field(held: Service) -> None:
     assert "integer" in issue["message"]
 
 
+def test_a_spec_in_json_is_read_as_json_says(held: Service) -> None:
+    spec = SPEC | {"variations": [{"name": "more", "carers": {"change": True}}]}
+    [issue] = _issues(held.client.post("/v1/whatif", json=spec, headers=held.as_(Role.PLANNER)))
+    assert (issue["code"], issue["column"]) == ("invalid_spec", "variations.0.carers.change")
+
+
 def test_json_indented_with_tabs_is_read_too(held: Service) -> None:
     answer = held.client.post(
         "/v1/whatif",
