@@ -1,8 +1,13 @@
 """Plan one scenario day as `domcare solve` does and report what a planner would ask of it.
 
     python -m benchmarks.rota_day scenarios/district --time-limit 120
+    python -m benchmarks.rota_day scenarios/town --time-limit 10 --short --engine pyvrp
 
-Prints one markdown row: visits, carers, wall seconds, share allocated, unallocated by reason,
+``--short`` keeps only each carer's first shift (the short-staffed day of docs/search.md);
+``--engine`` chooses the first search (``Settings.solve.engine``).
+
+Prints one markdown row: visits, carers, wall seconds, share allocated, critical visits left
+out, the plan's objective, the first search that ran, unallocated by reason,
 travel and utilisation, runs worked longer than the break limit (less their break) and runs
 holding a break, whether the validator passed, and peak memory (the largest resident
 set of this process and of the zone workers, in MiB, from ``getrusage``).
@@ -20,16 +25,27 @@ from pathlib import Path
 from routing.haversine import HaversineTravel
 from scheduler.analysis.metrics import day_figures
 from scheduler.io.scenario import read_scenario
-from scheduler.model.settings import Settings, SolveSettings
+from scheduler.model.care import Priority, Scenario
+from scheduler.model.settings import Engine, Settings, SolveSettings
 from scheduler.planning.day import solve_day
 from scheduler.rules.day import validate_plan
 
 HEADER = (
-    "| scenario | visits | carers | limit s | wall s | allocated | unallocated by reason | "
+    "| scenario | visits | carers | limit s | wall s | allocated | critical out | objective | "
+    "first search | unallocated by reason | "
     "travel h | utilisation | runs over the break limit / with a break | valid | zones | "
     "peak MiB (main / worker) |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
+
+
+def first_shifts_only(scenario: Scenario) -> Scenario:
+    """``scenario`` short-staffed: each carer works only the first shift of the day."""
+    carers = tuple(
+        carer.model_copy(update={"shifts": carer.shifts_for(scenario.date)[:1], "shifts_on": ()})
+        for carer in scenario.carers
+    )
+    return scenario.model_copy(update={"name": f"{scenario.name}-short", "carers": carers})
 
 
 def _peak_mib(who: int) -> float:
@@ -44,10 +60,19 @@ def main() -> None:
     parser.add_argument(
         "--zone-visits", type=int, default=None, help="split days above this (default: settings)"
     )
+    parser.add_argument("--engine", choices=[e.value for e in Engine], default=None)
+    parser.add_argument("--pyvrp-share", type=float, default=None)
+    parser.add_argument("--short", action="store_true", help="each carer's first shift only")
     args = parser.parse_args()
 
     scenario = read_scenario(args.scenario)
+    if args.short:
+        scenario = first_shifts_only(scenario)
     solve = SolveSettings(time_limit_s=args.time_limit, workers=args.workers)
+    if args.engine is not None:
+        solve = solve.model_copy(update={"engine": Engine(args.engine)})
+    if args.pyvrp_share is not None:
+        solve = solve.model_copy(update={"pyvrp_share": args.pyvrp_share})
     if args.zone_visits is not None:
         solve = solve.model_copy(update={"zone_visits": args.zone_visits})
     settings = Settings(solve=solve)
@@ -59,12 +84,16 @@ def main() -> None:
     after = settings.break_after_minutes
     long_runs = sum(1 for r in plan.runs if after is not None and r.paid_minutes > after)
     with_break = sum(1 for r in plan.runs if r.break_start is not None)
+    priority = {visit.id: visit.priority for visit in scenario.visits}
+    critical_out = sum(1 for u in plan.unallocated if priority[u.visit_id] is Priority.CRITICAL)
     reasons = ", ".join(f"{k} {v}" for k, v in figures.unallocated_by_reason.items()) or "none"
     print(f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}")
     print(HEADER)
     print(
         f"| {scenario.name} | {len(scenario.visits)} | {len(scenario.carers)} | "
-        f"{args.time_limit:g} | {wall:.1f} | {figures.allocated_share:.1%} | {reasons} | "
+        f"{args.time_limit:g} | {wall:.1f} | {figures.allocated_share:.1%} | {critical_out} | "
+        f"{plan.cost.total if plan.cost else '-'} | "
+        f"{plan.solver.first_search if plan.solver else '-'} | {reasons} | "
         f"{figures.travel_minutes / 60:.1f} | {figures.utilisation:.0%} | "
         f"{long_runs} / {with_break} | "
         f"{'yes' if not violations else f'NO ({len(violations)})'} | "

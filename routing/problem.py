@@ -127,6 +127,14 @@ class SearchSpec:
     first_solution: str = "LOCAL_CHEAPEST_INSERTION"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     log: bool = False
+    engine: str = "ortools"
+    """``ortools``; or ``pyvrp``: PyVRP's search for ``pyvrp_share`` of the time, then
+    OR-Tools' from its routes, where PyVRP can express the problem in ``pyvrp_memory_mib``
+    (``routing.pyvrp_search``); else OR-Tools alone. Ignored with a ``solution_limit`` (PyVRP
+    stops by time only) or a warm start."""
+    pyvrp_share: float = 0.5
+    pyvrp_memory_mib: float = 512.0
+    seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -160,6 +168,8 @@ class RoutingSolution:
     dropped: tuple[int, ...]
     wall_s: float
     first_solution_s: float | None
+    first_search: str = "ortools"
+    """Which search found the first plan: ``ortools``, or ``pyvrp`` (``SearchSpec.engine``)."""
 
 
 ProgressCallback = Callable[[Progress], None]

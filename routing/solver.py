@@ -12,6 +12,7 @@ Design facts measured with OR-Tools 9.15 (see the issue tracker):
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -29,6 +30,8 @@ __all__ = ["evaluate", "solve_routing"]
 
 _FOUND = {"ROUTING_SUCCESS", "ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED", "ROUTING_OPTIMAL"}
 _PROGRESS_EVERY_S = 0.5
+_LEAST_POLISH_S = 0.2
+"""OR-Tools' search after PyVRP's gets at least this long, however late PyVRP's ends."""
 
 
 class _Model:
@@ -183,11 +186,45 @@ def solve_routing(
     on_progress: ProgressCallback | None = None,
 ) -> RoutingSolution:
     """Solve ``problem``; ``initial_routes`` (task indices per vehicle) warm-start the search.
+    With ``spec.engine`` ``pyvrp``, PyVRP's routes are the warm start where it can write the
+    problem (``routing.pyvrp_search``); OR-Tools searches alone where it cannot, or when
+    OR-Tools' model refuses PyVRP's routes.
 
     Never raises for an unsolvable problem: the answer then has ``found`` False (status
     INITIAL_ROUTES_INFEASIBLE when the warm start itself breaks a constraint).
     """
     began = time.monotonic()
+    if (
+        spec.engine == "pyvrp"
+        and initial_routes is None
+        and spec.solution_limit is None
+        and problem.vehicles
+    ):
+        from routing.pyvrp_search import first_routes, translate
+
+        translation = translate(problem, spec.pyvrp_memory_mib)
+        if translation is not None:
+            pyvrp_s = spec.time_limit_s * spec.pyvrp_share - (time.monotonic() - began)
+            routes = first_routes(problem, translation, pyvrp_s, spec.seed)
+            first_s = time.monotonic() - began
+            if any(routes):
+                rest = replace(spec, time_limit_s=max(_LEAST_POLISH_S, spec.time_limit_s - first_s))
+                answer = _solve_ortools(problem, rest, routes, on_progress, began)
+                if answer.status != "INITIAL_ROUTES_INFEASIBLE":
+                    return replace(answer, first_search="pyvrp", first_solution_s=first_s)
+        spec = replace(
+            spec, time_limit_s=max(_LEAST_POLISH_S, spec.time_limit_s - (time.monotonic() - began))
+        )
+    return _solve_ortools(problem, spec, initial_routes, on_progress, began)
+
+
+def _solve_ortools(
+    problem: RoutingProblem,
+    spec: SearchSpec,
+    initial_routes: list[list[int]] | None,
+    on_progress: ProgressCallback | None,
+    began: float,
+) -> RoutingSolution:
     if not problem.vehicles:  # OR-Tools crashes (SIGSEGV) on a model with no vehicle
         mandatory = any(task.penalty is None for task in problem.tasks)
         return RoutingSolution(

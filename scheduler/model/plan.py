@@ -100,6 +100,9 @@ class SolverInfo(Frozen):
     """When the first complete plan existed (a day in zones: when the zones were joined)."""
     first_solution: str
     metaheuristic: str
+    first_search: str = "ortools"
+    """Which search found the first plan (``Settings.solve.engine``): ``pyvrp`` or
+    ``ortools`` (also when PyVRP was asked for but could not express the day)."""
     zones: int = 1
     repair: dict[str, int] = Field(
         default_factory=dict,

@@ -76,6 +76,16 @@ class FirstSolution(StrEnum):
     LOCAL_CHEAPEST_COST_INSERTION = "LOCAL_CHEAPEST_COST_INSERTION"
 
 
+class Engine(StrEnum):
+    """Which search plans the day first (``routing.solver.solve_routing``)."""
+
+    ORTOOLS = "ortools"
+    """OR-Tools alone: a first plan by ``first_solution``, then ``metaheuristic``."""
+    PYVRP = "pyvrp"
+    """PyVRP's iterated local search for ``pyvrp_share`` of the time, then OR-Tools from its
+    routes; OR-Tools alone where PyVRP cannot express the day within ``pyvrp_memory_mib``."""
+
+
 class CapYields(StrEnum):
     """Which calls the weekly cap on distinct carers gives way to, when no carer within the
     cap can take them: every call (the default: the cap never costs a call), or only critical
@@ -117,6 +127,24 @@ class SolveSettings(Frozen):
         default=Metaheuristic.GUIDED_LOCAL_SEARCH,
         description="the local search after the first plan",
     )
+    engine: Engine = Field(
+        default=Engine.ORTOOLS,
+        description="the first search: pyvrp (PyVRP, then OR-Tools from its routes) or "
+        "ortools (OR-Tools alone)",
+    )
+    pyvrp_share: float = Field(
+        default=0.5,
+        gt=0,
+        lt=1,
+        description="share of a search's time for PyVRP when the engine is pyvrp",
+    )
+    pyvrp_memory_mib: float = Field(
+        default=512.0,
+        ge=0,
+        le=16384,
+        description="most memory PyVRP's matrices may take (one pair per class of carer "
+        "shifts); a day needing more is searched by OR-Tools alone",
+    )
     zone_visits: int = Field(
         default=800,
         ge=50,
@@ -148,7 +176,8 @@ class SolveSettings(Frozen):
         default=0,
         ge=0,
         le=2**32 - 1,
-        description="seed for splitting large days into zones (numpy takes 0..2^32-1)",
+        description="seed for splitting large days into zones and for PyVRP's search "
+        "(numpy takes 0..2^32-1)",
     )
 
 

@@ -221,6 +221,10 @@ def _search(settings: Settings, time_limit_s: float) -> SearchSpec:
         solution_limit=settings.solve.solution_limit,
         first_solution=settings.solve.first_solution.value,
         metaheuristic=settings.solve.metaheuristic.value,
+        engine=settings.solve.engine.value,
+        pyvrp_share=settings.solve.pyvrp_share,
+        pyvrp_memory_mib=settings.solve.pyvrp_memory_mib,
+        seed=settings.solve.seed,
     )
 
 
@@ -313,6 +317,7 @@ def _info(
     began: float,
     zones: int,
     first_plan_s: float | None = None,
+    first_search: str = "ortools",
 ) -> SolverInfo:
     return SolverInfo(
         status=answer.status,
@@ -321,6 +326,7 @@ def _info(
         first_plan_seconds=first_plan_s,
         first_solution=settings.solve.first_solution.value,
         metaheuristic=settings.solve.metaheuristic.value,
+        first_search=first_search,
         zones=zones,
         repair=REPAIR_CONSTANTS | {"diagnosis_budget": DIAGNOSIS_BUDGET},
     )
@@ -432,7 +438,7 @@ def _solve_whole(
         final = _settled(day, _task_lists(day, answer), None, answer.status, answer.objective)
     else:
         final = _Answer(answer, {})
-    info = _info(final.solution, settings, began, 1, first_plan_s)
+    info = _info(final.solution, settings, began, 1, first_plan_s, answer.first_search)
     return _to_plan(day, final, settings, info)
 
 
@@ -496,7 +502,9 @@ def _solve_in_zones(
         answer = _finish(day, routes, settings, began + limit, on_progress, fixed)
     else:
         answer = _settled(day, routes, fixed, "ZONES_JOINED")
-    info = _info(answer.solution, settings, began, len(parts), joined_s)
+    searches = {plan.solver.first_search for plan in plans if plan.solver is not None}
+    first_search = "pyvrp" if "pyvrp" in searches else "ortools"
+    info = _info(answer.solution, settings, began, len(parts), joined_s, first_search)
     return _to_plan(day, answer, settings, info)
 
 

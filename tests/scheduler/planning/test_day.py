@@ -355,3 +355,15 @@ def test_a_plan_echoes_the_repair_constants_that_shaped_it(tiny: Scenario) -> No
     plan = solve(tiny)
     assert plan.solver is not None
     assert plan.solver.repair["pair_start_step"] == 5 and "diagnosis_budget" in plan.solver.repair
+
+
+def test_a_day_searched_first_by_pyvrp_keeps_every_rule() -> None:
+    """engine=pyvrp: PyVRP plans the untied day (skills, exclusions and costs as forbidden or
+    priced arcs), OR-Tools completes pairs and breaks from its routes; the validator has the
+    last word, as for OR-Tools alone."""
+    day = generate(60, seed=3)
+    settings = Settings(solve=SolveSettings(time_limit_s=4, engine="pyvrp", workers=1))
+    plan = solve_day(day, settings)
+    assert plan.solver is not None and plan.solver.first_search == "pyvrp"
+    assert validate_plan(day, plan, HaversineTravel()) == []
+    assert len(plan.unallocated) < len(day.visits) / 4
