@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,8 @@ from scheduler.io.scenario import read_scenario
 from scheduler.model.care import Scenario
 from scheduler.model.plan import Plan, PlanStatus
 from scheduler.model.settings import Settings, SolveSettings
-from scheduler.planning.day import solve_day
-from scheduler.planning.zones import split_into_zones
+from scheduler.planning.day import _lane_job, _lanes, solve_day
+from scheduler.planning.zones import ZONE_SLACK, split_into_zones
 from scheduler.rules.day import validate_plan
 from tests.conftest import CARERS, VISITS, write_folder
 
@@ -210,6 +211,42 @@ def test_zones_split_every_visit_and_carer_once(tiny: Scenario) -> None:
     assert sorted(v.id for p in parts for v in p.visits) == sorted(v.id for v in tiny.visits)
     assert sorted(c.id for p in parts for c in p.carers) == sorted(c.id for c in tiny.carers)
     assert split_into_zones(tiny, 2, seed=0) == parts
+
+
+def test_zones_share_the_care_minutes_evenly() -> None:
+    """Nearest-centre zones split a 3000-visit day 1490/885/351/274; each zone now takes at
+    most ZONE_SLACK of a fair share (a client is never split, so one client's minutes over)."""
+    day = generate(1200, seed=5)
+    minutes: dict[str, int] = {}
+    for visit in day.visits:
+        minutes[visit.client_id] = (
+            minutes.get(visit.client_id, 0) + visit.duration * visit.carers_required
+        )
+    fair = sum(minutes.values()) / 4
+    for part in split_into_zones(day, 4, seed=0):
+        care = sum(minutes[c] for c in {v.client_id for v in part.visits})
+        assert care <= fair * ZONE_SLACK + max(minutes.values())
+
+
+def test_zones_go_largest_first_to_the_least_loaded_process() -> None:
+    day = generate(1200, seed=5)
+    parts = split_into_zones(day, 6, seed=0)
+    lanes = _lanes(parts, 2)
+    assert sorted(p.name for lane in lanes for p in lane) == sorted(p.name for p in parts)
+    loads = [sum(len(p.visits) for p in lane) for lane in lanes]
+    assert max(loads) - min(loads) <= max(len(p.visits) for p in parts)
+    assert _lanes(parts[:1], 2) == [parts[:1]]
+
+
+def test_a_zone_whose_turn_comes_after_the_deadline_still_gets_a_valid_plan() -> None:
+    """A zone late to start is searched briefly (_MIN_SEARCH_S), never skipped: its plan is
+    valid and every visit in it is placed or has a reason."""
+    day = generate(80, seed=2)
+    settings = Settings(solve=SolveSettings(time_limit_s=5, workers=1))
+    [plan] = _lane_job(([day], settings, HaversineTravel(), time.monotonic() - 60))
+    assert validate_plan(day, plan, HaversineTravel()) == []
+    placed = {s.visit_id for run in plan.runs for s in run.stops}
+    assert placed | {u.visit_id for u in plan.unallocated} == {v.id for v in day.visits}
 
 
 def test_a_day_solved_in_zones_is_valid() -> None:
