@@ -2,6 +2,7 @@
 
     python -m benchmarks.rota_day scenarios/district --time-limit 120
     python -m benchmarks.rota_day scenarios/town --time-limit 10 --short --engine pyvrp
+    python -m benchmarks.rota_day gen3000 --time-limit 30
 
 ``--short`` keeps only each carer's first shift (the short-staffed day of docs/search.md);
 ``--engine`` chooses the first search (``Settings.solve.engine``).
@@ -22,7 +23,9 @@ import resource
 import time
 from pathlib import Path
 
+from benchmarks.relaxed import GENERATED, GENERATED_SEED
 from routing.haversine import HaversineTravel
+from scenarios.generator import generate
 from scheduler.analysis.metrics import day_figures
 from scheduler.io.scenario import read_scenario
 from scheduler.model.care import Priority, Scenario
@@ -54,7 +57,9 @@ def _peak_mib(who: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("scenario", type=Path)
+    parser.add_argument(
+        "scenario", help="a scenario folder, or gen<visits> for a generated day (gen3000)"
+    )
     parser.add_argument("--time-limit", type=float, default=120.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
@@ -65,7 +70,12 @@ def main() -> None:
     parser.add_argument("--short", action="store_true", help="each carer's first shift only")
     args = parser.parse_args()
 
-    scenario = read_scenario(args.scenario)
+    generated = GENERATED.fullmatch(args.scenario)
+    scenario = (
+        generate(int(generated[1]), seed=GENERATED_SEED, name=args.scenario)
+        if generated
+        else read_scenario(Path(args.scenario))
+    )
     if args.short:
         scenario = first_shifts_only(scenario)
     solve = SolveSettings(time_limit_s=args.time_limit, workers=args.workers)

@@ -57,14 +57,14 @@ class Translation:
     mib: float
 
 
-def _servable(problem: RoutingProblem) -> npt.NDArray[np.bool_]:
-    """vehicles x tasks: the vehicle may do the task and could do it alone, leaving at its
-    start and home by its end within its own span limit."""
+def _in_time(problem: RoutingProblem) -> npt.NDArray[np.bool_]:
+    """vehicles x tasks: the vehicle could do the task alone in time, leaving at its start
+    and home by its end within its own span limit (whoever may do it)."""
     locations = np.array([task.location for task in problem.tasks], dtype=np.int64)
     earliest = np.array([task.earliest for task in problem.tasks], dtype=np.int64)
     latest = np.array([task.latest for task in problem.tasks], dtype=np.int64)
     service = np.array([task.service for task in problem.tasks], dtype=np.int64)
-    able = np.zeros((len(problem.vehicles), len(problem.tasks)), dtype=bool)
+    in_time = np.zeros((len(problem.vehicles), len(problem.tasks)), dtype=bool)
     for v, vehicle in enumerate(problem.vehicles):
         travel = problem.travel[vehicle.profile]
         there = travel[vehicle.start_location, locations]
@@ -77,13 +77,18 @@ def _servable(problem: RoutingProblem) -> npt.NDArray[np.bool_]:
             if vehicle.max_span is None
             else home - leave_by <= vehicle.max_span
         )
-        able[v] = (start <= latest) & (home <= vehicle.latest_end) & span_ok
+        in_time[v] = (start <= latest) & (home <= vehicle.latest_end) & span_ok
+    return in_time
+
+
+def _allowed(problem: RoutingProblem) -> npt.NDArray[np.bool_]:
+    """vehicles x tasks: the task's allowed vehicles."""
+    allowed = np.ones((len(problem.vehicles), len(problem.tasks)), dtype=bool)
     for t, task in enumerate(problem.tasks):
         if task.allowed_vehicles is not None:
-            barred = np.ones(len(problem.vehicles), dtype=bool)
-            barred[list(task.allowed_vehicles)] = False
-            able[barred, t] = False
-    return able
+            allowed[:, t] = False
+            allowed[list(task.allowed_vehicles), t] = True
+    return allowed
 
 
 def _shift_durations(problem: RoutingProblem) -> list[int | None]:
@@ -110,7 +115,12 @@ def translate(problem: RoutingProblem, memory_mib: float) -> Translation | None:
     ``memory_mib``."""
     if problem.synced or not problem.vehicles or not problem.tasks:
         return None
-    able = _servable(problem)
+    in_time, allowed = _in_time(problem), _allowed(problem)
+    able = in_time & allowed
+    # Only the bars PyVRP's time windows do not already make: a vehicle barred from a task
+    # it could reach in time. Bars that follow from shift times alone would split vehicles
+    # into classes by their hours (a relaxed town day: 37 classes instead of 3).
+    barred_from = in_time & ~allowed
     tasks = [t for t in range(len(problem.tasks)) if able[:, t].any()]
     if any(
         problem.tasks[t].penalty is None and not able[:, t].any() for t in range(len(problem.tasks))
@@ -127,7 +137,7 @@ def translate(problem: RoutingProblem, memory_mib: float) -> Translation | None:
     for t in tasks:
         key = (
             problem.tasks[t].location,
-            able[:, t].tobytes(),
+            barred_from[:, t].tobytes(),
             b"" if cost is None else cost[:, t].tobytes(),
         )
         if key not in place_of:
@@ -146,7 +156,7 @@ def translate(problem: RoutingProblem, memory_mib: float) -> Translation | None:
     members: list[int] = []
     for v, vehicle in enumerate(problem.vehicles):
         barred = clients.copy()
-        barred[clients] = ~able[v, column_task[clients]]
+        barred[clients] = barred_from[v, column_task[clients]]
         entering = np.zeros(places, dtype=np.int64)
         if cost is not None:
             entering[clients] = cost[v, column_task[clients]]
@@ -175,7 +185,7 @@ def translate(problem: RoutingProblem, memory_mib: float) -> Translation | None:
             problem.travel[vehicle.profile][np.ix_(where_array, where_array)], dtype=np.int64
         )
         barred = clients.copy()
-        barred[clients] = ~able[first, column_task[clients]]
+        barred[clients] = barred_from[first, column_task[clients]]
         duration = travel.copy()
         distance = travel * problem.travel_cost
         if cost is not None:
@@ -273,7 +283,14 @@ def first_routes(
         )
     routes: list[list[int]] = [[] for _ in problem.vehicles]
     for route in result.best.routes():
-        routes[route.vehicle_type()] = [
-            translation.client_task[activity.idx] for activity in route if activity.is_client()
+        vehicle = route.vehicle_type()
+        routes[vehicle] = [
+            task
+            for task in (
+                translation.client_task[activity.idx] for activity in route if activity.is_client()
+            )
+            # a vehicle is not barred from a task it cannot reach in time (see translate):
+            # PyVRP may still put one there in a plan that breaks windows
+            if vehicle in (problem.tasks[task].allowed_vehicles or (vehicle,))
         ]
     return routes if result.is_feasible() else _kept(problem, routes)

@@ -55,7 +55,7 @@ from scheduler.model.care import Carer, Client, Scenario, Shift
 from scheduler.model.clock import MINUTES_PER_DAY
 from scheduler.model.errors import DomcareError
 from scheduler.model.plan import Plan, PlanStatus, Run, SolverInfo, Unallocated
-from scheduler.model.settings import Settings
+from scheduler.model.settings import Engine, Settings
 from scheduler.planning.zones import split_into_zones
 from scheduler.rules.eligibility import Reason, capacity_reason, no_plan_reason, suitable_carers
 from scheduler.rules.journeys import Journeys, build_journeys, walk_run
@@ -228,13 +228,18 @@ def _without_costs(day: _Day) -> _Day:
     return replace(day, problem=replace(day.problem, tasks=tuple(tasks), task_cost=None))
 
 
-def _search(settings: Settings, time_limit_s: float) -> SearchSpec:
+def _search(settings: Settings, time_limit_s: float, paired: bool = False) -> SearchSpec:
+    """The search of ``settings`` for ``time_limit_s``; ``paired``: the day has
+    double-handed visits (``Engine.AUTO`` then searches with OR-Tools alone)."""
+    engine = settings.solve.engine
+    if engine is Engine.AUTO:
+        engine = Engine.ORTOOLS if paired else Engine.PYVRP
     return SearchSpec(
         time_limit_s=time_limit_s,
         solution_limit=settings.solve.solution_limit,
         first_solution=settings.solve.first_solution.value,
         metaheuristic=settings.solve.metaheuristic.value,
-        engine=settings.solve.engine.value,
+        engine=engine.value,
         pyvrp_share=settings.solve.pyvrp_share,
         pyvrp_memory_mib=settings.solve.pyvrp_memory_mib,
         seed=settings.solve.seed,
@@ -434,14 +439,18 @@ def _solve_whole(
         return max(_MIN_SEARCH_S, (deadline - time.monotonic()) * first_share)
 
     searching = time.monotonic()
-    answer = solve_routing(untied, _search(settings, first_search_s()), on_progress=on_progress)
+    answer = solve_routing(
+        untied, _search(settings, first_search_s(), tied), on_progress=on_progress
+    )
     if answer.status == "ROUTING_FAIL" and untied.task_cost is not None:
         # OR-Tools 9.15 sometimes builds no first plan with the per-carer cost dimension
         # (found by the week property tests and by a day with 30 waiting-list packages):
         # a day planned without continuity costs beats a day with no plan.
         day = _without_costs(day)
         untied = untie(day.problem)
-        answer = solve_routing(untied, _search(settings, first_search_s()), on_progress=on_progress)
+        answer = solve_routing(
+            untied, _search(settings, first_search_s(), tied), on_progress=on_progress
+        )
     first_plan_s = (
         None
         if answer.first_solution_s is None

@@ -394,6 +394,22 @@ def test_a_plan_echoes_the_repair_constants_that_shaped_it(tiny: Scenario) -> No
     assert plan.solver.repair["pair_start_step"] == 5 and "diagnosis_budget" in plan.solver.repair
 
 
+def test_auto_searches_with_pyvrp_only_a_day_without_double_handed_visits() -> None:
+    """Engine.AUTO (the default): PyVRP first where no visit needs two carers, OR-Tools alone
+    where pairs must be tied (docs/search.md); both plans valid."""
+    paired = generate(60, seed=3)
+    assert any(v.carers_required == 2 for v in paired.visits)
+    single = paired.model_copy(
+        update={"visits": tuple(v.model_copy(update={"carers_required": 1}) for v in paired.visits)}
+    )
+    settings = Settings(solve=SolveSettings(time_limit_s=3, workers=1))
+    assert settings.solve.engine == "auto"
+    for day, expected in ((paired, "ortools"), (single, "pyvrp")):
+        plan = solve_day(day, settings)
+        assert plan.solver is not None and plan.solver.first_search == expected
+        assert validate_plan(day, plan, HaversineTravel()) == []
+
+
 def test_a_day_searched_first_by_pyvrp_keeps_every_rule() -> None:
     """engine=pyvrp: PyVRP plans the untied day (skills, exclusions and costs as forbidden or
     priced arcs), OR-Tools completes pairs and breaks from its routes; the validator has the
