@@ -161,22 +161,29 @@ def summary(paths: list[Path]) -> str:
     if ratios:
         lines.append("")
         lines += [
-            f"{suite}: ours / pyvrp objective, same instances and time limit, measured side by "
-            f"side: mean {_mean(values)} over {len(values)} instances"
-            for suite, values in sorted(ratios.items())
+            f"{suite}: {ours} / pyvrp objective, same instances and time limit, measured side "
+            f"by side: mean {_mean(values)} over {len(values)} instances"
+            for (suite, ours), values in sorted(ratios.items())
         ]
     return "\n".join(lines)
 
 
-def _peer_ratios(rows: list[Row]) -> dict[str, list[float]]:
+OURS = ("ortools", "domcare")
+"""Our rows: OR-Tools alone, and domcare's default search (``benchmarks.vrptw``)."""
+
+
+def _peer_ratios(rows: list[Row]) -> dict[tuple[str, str], list[float]]:
+    """(suite, our solver) -> our objective over PyVRP's, per instance where both are valid."""
     by_case: dict[tuple[str, str], dict[str, Row]] = {}
     for row in rows:
         by_case.setdefault((row.suite, row.instance), {})[row.solver] = row
-    ratios: dict[str, list[float]] = {}
+    ratios: dict[tuple[str, str], list[float]] = {}
     for (suite, _), solvers in by_case.items():
-        ours, peer = solvers.get("ortools"), solvers.get("pyvrp")
-        if ours and peer and ours.objective and peer.objective and ours.valid and peer.valid:
-            ratios.setdefault(suite, []).append(ours.objective / peer.objective)
+        peer = solvers.get("pyvrp")
+        for name in OURS:
+            ours = solvers.get(name)
+            if ours and peer and ours.objective and peer.objective and ours.valid and peer.valid:
+                ratios.setdefault((suite, name), []).append(ours.objective / peer.objective)
     return ratios
 
 

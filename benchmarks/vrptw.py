@@ -32,6 +32,7 @@ import numpy.typing as npt
 from benchmarks.results import Case, Row, Suite, gap_pct
 from routing.problem import RoutingProblem, RoutingSolution, SearchSpec, Task, Vehicle
 from routing.solver import solve_routing
+from scheduler.model.settings import SolveSettings
 
 if TYPE_CHECKING:
     import pyvrp
@@ -51,6 +52,7 @@ __all__ = [
     "pyvrp_routes",
     "read_solution",
     "read_vrplib",
+    "run_domcare",
     "run_ortools",
     "run_pyvrp",
     "to_routing_problem",
@@ -373,16 +375,24 @@ def _judged(
     )
 
 
-def run_ortools(case: Case, time_limit_s: float) -> Row:
+def run_ortools(case: Case, time_limit_s: float, engine: str = "ortools") -> Row:
     """Our OR-Tools model: local cheapest insertion, then guided local search. Wall time runs
     from reading the file to the answer; the first solution time is OR-Tools' first (which,
-    as customers may be left out at a penalty, need not serve everyone)."""
+    as customers may be left out at a penalty, need not serve everyone). With ``engine``
+    ``pyvrp``, domcare's routing core as a day without double-handed visits is searched
+    (``Engine.AUTO``): PyVRP for ``pyvrp_share`` of the time, then OR-Tools from its routes;
+    the row's solver is then ``domcare``."""
     began = time.monotonic()
+    solver = "ortools" if engine == "ortools" else "domcare"
     problem = to_routing_problem(read_vrplib(case.path))
+    defaults = SolveSettings()
     spec = SearchSpec(
         time_limit_s=time_limit_s,
         first_solution="LOCAL_CHEAPEST_INSERTION",
         metaheuristic="GUIDED_LOCAL_SEARCH",
+        engine=engine,
+        pyvrp_share=defaults.pyvrp_share,
+        pyvrp_memory_mib=defaults.pyvrp_memory_mib,
     )
     building = time.monotonic() - began
     solution = solve_routing(problem, spec)
@@ -391,7 +401,7 @@ def run_ortools(case: Case, time_limit_s: float) -> Row:
         return Row(
             case.suite,
             case.instance,
-            "ortools",
+            solver,
             best_known=best_known(case.suite, case.instance),
             wall_s=wall,
             time_limit_s=time_limit_s,
@@ -400,7 +410,12 @@ def run_ortools(case: Case, time_limit_s: float) -> Row:
         )
     first = None if solution.first_solution_s is None else building + solution.first_solution_s
     routes = customer_routes(problem, solution)
-    return _judged(case, "ortools", time_limit_s, routes, wall_s=wall, first_feasible_s=first)
+    return _judged(case, solver, time_limit_s, routes, wall_s=wall, first_feasible_s=first)
+
+
+def run_domcare(case: Case, time_limit_s: float) -> Row:
+    """domcare's default search for a problem without pairs (``run_ortools``, engine pyvrp)."""
+    return run_ortools(case, time_limit_s, engine="pyvrp")
 
 
 def run_pyvrp(case: Case, time_limit_s: float) -> Row:
@@ -460,8 +475,13 @@ def _cases(suite: str, quick_names: Sequence[str], quick: bool) -> list[Case]:
 
 
 def _run(case: Case, time_limit_s: float) -> list[Row]:
-    """Ours, then PyVRP: one after the other, never side by side, so each has the machine."""
-    return [run_ortools(case, time_limit_s), run_pyvrp(case, time_limit_s)]
+    """OR-Tools alone, domcare's default (PyVRP then OR-Tools), then PyVRP alone: one after
+    the other, never side by side, so each has the machine."""
+    return [
+        run_ortools(case, time_limit_s),
+        run_domcare(case, time_limit_s),
+        run_pyvrp(case, time_limit_s),
+    ]
 
 
 SOLOMON = Suite(

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from benchmarks.results import Case, Row, Suite, gap_pct, markdown, write_rows
-from benchmarks.runner import _broken
+from benchmarks.runner import _broken, _peer_ratios
 from benchmarks.scale import SCALE
 
 SUITE = Suite("toy", lambda quick: [], lambda case, limit: [], 1.0, 1.0, quick_gap_ceiling_pct=5.0)
@@ -38,3 +38,13 @@ def test_scale_suite_sizes_and_limits() -> None:
     full = SCALE.cases(False)
     assert [c.size for c in full] == [100] * 3 + [300] * 3 + [1000] * 3 + [3000] * 3
     assert SCALE.cases(True) == [Case("scale", "gen-300", size=300, params=(("limit", "0"),))]
+
+
+def test_each_of_our_searches_is_compared_with_pyvrp_on_the_same_instances() -> None:
+    rows = [
+        Row("toy", "a", "ortools", objective=110.0, valid=True),
+        Row("toy", "a", "domcare", objective=99.0, valid=True),
+        Row("toy", "a", "pyvrp", objective=100.0, valid=True),
+        Row("toy", "b", "domcare", objective=50.0, valid=True),  # no peer: not compared
+    ]
+    assert _peer_ratios(rows) == {("toy", "ortools"): [1.1], ("toy", "domcare"): [0.99]}
