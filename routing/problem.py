@@ -131,7 +131,8 @@ class SearchSpec:
     """``ortools``; or ``pyvrp``: PyVRP's search for ``pyvrp_share`` of the time, then
     OR-Tools' from its routes, where PyVRP can express the problem in ``pyvrp_memory_mib``
     (``routing.pyvrp_search``); else OR-Tools alone. Ignored with a ``solution_limit`` (PyVRP
-    stops by time only) or a warm start."""
+    stops by time only) or a warm start. A problem of over 800 tasks is PyVRP's for the whole
+    time (``routing.solver._FULL_SCAN_TASKS``)."""
     pyvrp_share: float = 0.5
     pyvrp_memory_mib: float = 512.0
     seed: int = 0

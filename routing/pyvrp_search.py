@@ -42,9 +42,13 @@ _UNREACHABLE_DISTANCE = 10**12
 is 10^9), below int64 overflow over a route."""
 
 _NEIGHBOURS = 200
-"""Clients each client's moves look at (PyVRP's default is 50). A care day's forbidden arcs
-(skills, exclusions, gender) leave many of the nearest 50 unusable: on the untied town day
-PyVRP then placed 415 of 434 tasks in 6 s, and 432 with 200 (OR-Tools: all 434)."""
+"""Clients each client's moves look at when the vehicles fall into several classes (PyVRP's
+default is 50). A care day's forbidden arcs (skills, exclusions, gender) leave many of the
+nearest 50 unusable: on the untied town day PyVRP then placed 415 of 434 tasks in 6 s, and 432
+with 200 (OR-Tools: all 434)."""
+_NEIGHBOURS_ONE_CLASS = 50
+"""With one class no arc is forbidden and PyVRP's default serves best: Gehring-Homberger
+R1_10_1 at 30 s cost 569,388 with 50 neighbours and 576,744 with 200."""
 
 
 @dataclass(frozen=True)
@@ -279,7 +283,13 @@ def first_routes(
             stop=MaxRuntime(max(0.01, time_limit_s)),
             seed=seed,
             collect_stats=False,
-            params=pyvrp.SolveParams(neighbourhood=NeighbourhoodParams(num_neighbours=_NEIGHBOURS)),
+            params=pyvrp.SolveParams(
+                neighbourhood=NeighbourhoodParams(
+                    num_neighbours=_NEIGHBOURS_ONE_CLASS
+                    if translation.classes == 1
+                    else _NEIGHBOURS
+                )
+            ),
         )
     routes: list[list[int]] = [[] for _ in problem.vehicles]
     for route in result.best.routes():

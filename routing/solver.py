@@ -32,6 +32,16 @@ _FOUND = {"ROUTING_SUCCESS", "ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED"
 _PROGRESS_EVERY_S = 0.5
 _LEAST_POLISH_S = 0.2
 """OR-Tools' search after PyVRP's gets at least this long, however late PyVRP's ends."""
+_FULL_SCAN_TASKS = 800
+"""Beyond this many tasks OR-Tools' local search after PyVRP's overran its limit: a scan of
+the neighbourhood that finds no improving move does not look at the clock (Gehring-Homberger
+1000-customer instances at 60 s, half the time each: 75-76 s wall on R1_10_1, C1_10_1 and
+RC1_10_1, and 75-76 s still on two of them with PyVRP given 90 %). Larger problems are searched
+by PyVRP for the whole time; OR-Tools then only reads and times its routes. (domcare's own days
+are split into zones of at most ``SolveSettings.zone_visits``, 800, before they get here.)"""
+_TIMING_RESERVE_S = 0.5
+"""Time kept back from PyVRP's whole search for OR-Tools to read and time its routes (0.2 s on
+1000 tasks)."""
 
 
 class _Model:
@@ -204,11 +214,18 @@ def solve_routing(
 
         translation = translate(problem, spec.pyvrp_memory_mib)
         if translation is not None:
-            pyvrp_s = spec.time_limit_s * spec.pyvrp_share - (time.monotonic() - began)
+            whole = len(problem.tasks) > _FULL_SCAN_TASKS
+            share = 1.0 if whole else spec.pyvrp_share
+            reserve = _TIMING_RESERVE_S if whole else 0.0
+            pyvrp_s = spec.time_limit_s * share - reserve - (time.monotonic() - began)
             routes = first_routes(problem, translation, pyvrp_s, spec.seed)
             first_s = time.monotonic() - began
             if any(routes):
-                rest = replace(spec, time_limit_s=max(_LEAST_POLISH_S, spec.time_limit_s - first_s))
+                rest = replace(
+                    spec,
+                    time_limit_s=max(_LEAST_POLISH_S, spec.time_limit_s - first_s),
+                    solution_limit=1 if whole else None,
+                )
                 answer = _solve_ortools(problem, rest, routes, on_progress, began)
                 if answer.status != "INITIAL_ROUTES_INFEASIBLE":
                     return replace(answer, first_search="pyvrp", first_solution_s=first_s)

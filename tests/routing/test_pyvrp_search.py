@@ -114,3 +114,35 @@ def test_solve_routing_starts_from_pyvrp_where_it_can_and_from_ortools_where_not
     paired = replace(day, synced=(SyncedPair(0, 2),))
     assert solve_routing(paired, PYVRP).first_search == "ortools"
     assert solve_routing(day, replace(PYVRP, engine="ortools")).first_search == "ortools"
+
+
+def test_a_problem_too_large_for_ortools_to_polish_in_time_is_pyvrp_s_alone(
+    monkeypatch: object,
+) -> None:
+    """Over ``_FULL_SCAN_TASKS`` tasks PyVRP searches the whole time and OR-Tools' phase stops at
+    its first solution: the routes as PyVRP left them, timed."""
+    import routing.solver as solver
+
+    rng = np.random.default_rng(3)
+    size = solver._FULL_SCAN_TASKS + 2
+    points = rng.uniform(0, 60, size=(size + 1, 2))
+    travel = np.ceil(np.hypot(*(points[:, None, :] - points[None, :, :]).transpose(2, 0, 1)))
+    large = RoutingProblem(
+        travel=(travel.astype(np.int64),),
+        tasks=tuple(Task(location=i, service=5, earliest=0, latest=1000) for i in range(1, size)),
+        vehicles=tuple(vehicle(end=1400) for _ in range(12)),
+        horizon=1440,
+    )
+    seen: list[SearchSpec] = []
+    polish = solver._solve_ortools
+
+    def spy(problem: RoutingProblem, spec: SearchSpec, *rest: object) -> object:
+        seen.append(spec)
+        return polish(problem, spec, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(solver, "_solve_ortools", spy)  # type: ignore[attr-defined]
+    answer = solve_routing(large, replace(PYVRP, time_limit_s=2.0, pyvrp_share=0.5))
+    assert answer.first_search == "pyvrp" and answer.dropped == ()
+    assert [spec.solution_limit for spec in seen] == [1]
+    for route in answer.routes:
+        assert schedule(large, route.vehicle, list(route.tasks)) is not None
