@@ -161,7 +161,12 @@ def relax(scenario: Scenario, short_staffed: bool = False, name: str | None = No
     )
     visits = tuple(
         visit.model_copy(
-            update={"carers_required": 1, "required_skills": frozenset(), "pinned_carer": None}
+            update={
+                "carers_required": 1,
+                "required_skills": frozenset(),
+                "second_carer_skills": None,
+                "pinned_carer": None,
+            }
         )
         for visit in scenario.visits
     )

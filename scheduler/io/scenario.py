@@ -103,7 +103,7 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "visits": (
         ("id", "client_id", "date", "earliest_start", "latest_start", "duration_minutes"),
-        ("carers_required", "required_skills", "priority", "pinned_carer"),
+        ("carers_required", "required_skills", "second_carer_skills", "priority", "pinned_carer"),
     ),
     "history": (("client_id", "carer_id", "date"), ()),
     "shifts": (("carer_id", "date", "shifts"), ()),
@@ -440,6 +440,31 @@ def _skill_set(
     return frozenset(skills)
 
 
+NO_SKILL = "none"
+"""Written in ``second_carer_skills`` for a helper who needs no skill (an empty cell: the same
+skills as the first carer)."""
+
+
+def _second_carer_skills(
+    reader: _Reader, table: Table, index: int, catalogue: frozenset[str], required: int | None
+) -> frozenset[str] | None:
+    cell = table.rows[index].get("second_carer_skills", "").strip()
+    if not cell:
+        return None
+    if required != 2:
+        reader.add(
+            table,
+            index,
+            "second_carer_skills",
+            "invalid_value",
+            "only a double-handed visit (carers_required 2) has a second carer",
+        )
+        return None
+    if cell.lower() == NO_SKILL:
+        return frozenset()
+    return _skill_set(reader, table, index, "second_carer_skills", catalogue)
+
+
 @dataclass(frozen=True)
 class _Known:
     """The ids of one table, or None when that table could not be read: references to it
@@ -664,6 +689,7 @@ def _build_visits(
             table, i, "carers_required", whole_between(1, 2), "invalid_value"
         )
         skills = _skill_set(reader, table, i, "required_skills", catalogue)
+        second = _second_carer_skills(reader, table, i, catalogue, carers_required)
         priority = reader.cell(table, i, "priority", one_of(Priority), "invalid_value")
         pinned = reader.cell(table, i, "pinned_carer", str.strip, "invalid_value")
         if pinned and known.carers is not None and pinned not in known.carers:
@@ -684,6 +710,7 @@ def _build_visits(
                     duration=duration,
                     carers_required=carers_required or 1,
                     required_skills=skills,
+                    second_carer_skills=second,
                     priority=priority or Priority.NORMAL,
                     pinned_carer=pinned,
                 )
@@ -946,6 +973,9 @@ def _records(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
                 "duration_minutes": v.duration,
                 "carers_required": v.carers_required,
                 "required_skills": _join(v.required_skills),
+                "second_carer_skills": ""
+                if v.second_carer_skills is None
+                else _join(v.second_carer_skills) or NO_SKILL,
                 "priority": v.priority.value,
                 "pinned_carer": v.pinned_carer or "",
             }

@@ -187,6 +187,9 @@ class Visit(Frozen):
     duration: int = Field(gt=0, le=24 * 60)
     carers_required: int = Field(default=1, ge=1, le=2)
     required_skills: frozenset[str] = frozenset()
+    second_carer_skills: frozenset[str] | None = None
+    """On a double-handed visit, the skills the second carer must hold when they differ from
+    the first's (``required_skills``): one trained member and a helper. None: the same."""
     priority: Priority = Priority.NORMAL
     pinned_carer: str | None = None
 
@@ -194,11 +197,45 @@ class Visit(Frozen):
     def _window(self) -> Visit:
         if self.latest_start < self.earliest_start:
             raise ValueError("latest start is before earliest start")
+        if self.second_carer_skills is not None and not self.double_handed:
+            raise ValueError("second carer skills on a visit for one carer")
         return self
 
     @property
     def double_handed(self) -> bool:
         return self.carers_required == 2
+
+    @property
+    def roles(self) -> tuple[frozenset[str], ...]:
+        """The skills each attending carer must hold, one entry per carer required."""
+        if not self.double_handed:
+            return (self.required_skills,)
+        second = (
+            self.required_skills if self.second_carer_skills is None else self.second_carer_skills
+        )
+        return (self.required_skills, second)
+
+    def role_for(
+        self, skills: frozenset[str], partner_skills: frozenset[str] | None = None
+    ) -> frozenset[str]:
+        """The role (skills) a carer holding ``skills`` fills beside a partner holding
+        ``partner_skills``: the first when that leaves the partner one they hold."""
+        if not self.double_handed:
+            return self.roles[0]
+        first, second = self.roles
+        partner_fits = partner_skills is None or second <= partner_skills
+        return first if first <= skills and partner_fits else second
+
+    def staffed_by(self, skills: tuple[frozenset[str], ...]) -> bool:
+        """Whether carers holding ``skills`` (one set per carer) can fill every role."""
+        if len(skills) != len(self.roles):
+            return False
+        if len(skills) == 1:
+            return self.roles[0] <= skills[0]
+        first, second = self.roles
+        return (first <= skills[0] and second <= skills[1]) or (
+            first <= skills[1] and second <= skills[0]
+        )
 
 
 class HistoryEntry(Frozen):

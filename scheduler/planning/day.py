@@ -51,7 +51,7 @@ from routing.repair import (
 )
 from routing.solver import evaluate, solve_routing
 from routing.travel import TravelTimes
-from scheduler.model.care import Carer, Client, Scenario, Shift
+from scheduler.model.care import Carer, Client, Scenario, Shift, Visit
 from scheduler.model.clock import MINUTES_PER_DAY
 from scheduler.model.errors import DomcareError
 from scheduler.model.plan import Plan, PlanStatus, Run, SolverInfo, Unallocated
@@ -156,13 +156,7 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
             if cap is not None and carer.id not in cap
             for v in shifts_of.get(carer.id, [])
         )
-        # A pinned double-handed visit: the pinned carer takes one half, another the other.
-        pinned = frozenset(shifts_of.get(visit.pinned_carer or "", []))
-        halves = (
-            [allowed]
-            if not visit.double_handed
-            else ([pinned, allowed - pinned] if pinned else [allowed, allowed])
-        )
+        halves = [allowed] if not visit.double_handed else _halves(visit, carers, shifts_of)
         penalty = left_out_cost(settings, visit.priority, 1)  # a task per carer
         for half in halves:
             tasks.append(
@@ -211,6 +205,27 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
         refused,
         beyond_cap,
     )
+
+
+def _halves(
+    visit: Visit, carers: tuple[Carer, ...], shifts_of: dict[str, list[int]]
+) -> list[frozenset[int]]:
+    """The shifts that may take each half of a double-handed visit: the half of each role
+    (``Visit.roles``). A pinned carer takes a half of a role they hold, another the other."""
+
+    def holding(role: frozenset[str]) -> frozenset[int]:
+        return frozenset(
+            v for carer in carers if role <= carer.skills for v in shifts_of.get(carer.id, [])
+        )
+
+    first, second = (holding(role) for role in visit.roles)
+    pinned = frozenset(shifts_of.get(visit.pinned_carer or "", []))
+    if not pinned:
+        return [first, second]
+    partners = (second if pinned <= first else frozenset()) | (
+        first if pinned <= second else frozenset()
+    )
+    return [pinned, partners - pinned]
 
 
 def _without_costs(day: _Day) -> _Day:

@@ -60,11 +60,23 @@ def rota_csv(scenario: Scenario, plan: Plan, *, show_names: bool = False) -> str
     """One row per carer visit, in run order. Client names and addresses only on request;
     a cell that could be a spreadsheet formula is neutralised (``csv_text``)."""
     rows = []
+    carers_of: dict[str, list[str]] = {}
+    for run in plan.runs:
+        for stop in run.stops:
+            carers_of.setdefault(stop.visit_id, []).append(run.carer_id)
     for run in plan.runs:
         carer = scenario.carer_by_id[run.carer_id]
         for order, stop in enumerate(run.stops, start=1):
             visit = scenario.visit_by_id[stop.visit_id]
             client = scenario.client_by_id[stop.client_id]
+            partner = next(
+                (
+                    scenario.carer_by_id[other].skills
+                    for other in carers_of[visit.id]
+                    if other != carer.id and other in scenario.carer_by_id
+                ),
+                None,
+            )
             row = {
                 "date": plan.date.isoformat(),
                 "carer_id": carer.id,
@@ -80,7 +92,7 @@ def rota_csv(scenario: Scenario, plan: Plan, *, show_names: bool = False) -> str
                 "wait_minutes": stop.wait_minutes,
                 "break": _break_here(run, stop),
                 "carers_required": visit.carers_required,
-                "required_skills": ";".join(sorted(visit.required_skills)),
+                "required_skills": ";".join(sorted(visit.role_for(carer.skills, partner))),
                 "priority": visit.priority.value,
             }
             if show_names:

@@ -103,6 +103,25 @@ def _double_handed(scenario: Scenario, plan: Plan) -> list[Violation]:
                 )
             )
         visit = scenario.visit_by_id.get(visit_id)
+        skills = tuple(
+            scenario.carer_by_id[c].skills if c in scenario.carer_by_id else frozenset()
+            for c in carers
+        )
+        if (
+            visit is not None
+            and len(skills) == len(visit.roles)
+            and all(any(role <= held for role in visit.roles) for held in skills)
+            and not visit.staffed_by(skills)
+        ):
+            first, second = (", ".join(sorted(role)) or "no given skill" for role in visit.roles)
+            found.append(
+                Violation(
+                    "missing_skill",
+                    f"visit {visit_id} needs a carer with {first} and another with {second}; "
+                    "its two carers cannot fill both",
+                    visit_id=visit_id,
+                )
+            )
         if visit is not None and visit.pinned_carer and visit.pinned_carer not in carers:
             found.append(
                 Violation(
@@ -252,7 +271,9 @@ def right_duration(at: AtStop) -> Violation | None:
 
 
 def skilled(at: AtStop) -> Violation | None:
-    missing = at.visit.required_skills - at.carer.skills
+    """The carer holds the skills of a role of the visit (``Visit.roles``); that the two
+    carers of a pair fill both roles is checked with the pair, in ``_double_handed``."""
+    missing = min((role - at.carer.skills for role in at.visit.roles), key=len)
     return at.violation("missing_skill", f"lacks {', '.join(sorted(missing))}") if missing else None
 
 

@@ -15,7 +15,7 @@ from scheduler.model.care import Carer, Client, Scenario, Visit
 from scheduler.model.clock import format_clock
 from scheduler.model.codes import ReasonCode
 
-__all__ = ["Reason", "capacity_reason", "no_plan_reason", "suitable_carers"]
+__all__ = ["Reason", "capacity_reason", "no_plan_reason", "staffable", "suitable_carers"]
 
 
 @dataclass(frozen=True)
@@ -47,22 +47,18 @@ def suitable_carers(
     the visit needs, the reason. With ``cap_yields`` (``Settings.cap_yields``) the client's
     weekly cap on distinct carers does not rule a carer out: the solver prices it instead."""
     client = scenario.client_by_id[visit.client_id]
+    carers: tuple[Carer, ...] = scenario.carers
     window = f"{format_clock(visit.earliest_start)}-{format_clock(visit.latest_start)}"
     pinned = Reason("pinned_carer_unavailable", f"pinned to {visit.pinned_carer}, who cannot do it")
     rules: list[tuple[Callable[[Carer], bool], Reason]] = [
+        # First: a role nobody holds is the reason, whoever the visit is pinned to.
+        (lambda c: any(role <= c.skills for role in visit.roles), _skills_reason(visit, carers)),
         (
             # A double-handed visit pinned to one carer has that carer as one of its two.
             lambda c: (
                 visit.pinned_carer is None or visit.double_handed or c.id == visit.pinned_carer
             ),
             pinned,
-        ),
-        (
-            lambda c: visit.required_skills <= c.skills,
-            Reason(
-                "no_skilled_carer",
-                f"no carer has the skills {', '.join(sorted(visit.required_skills))}",
-            ),
         ),
         (
             lambda c: c.id not in client.excluded_carers and client.id not in c.no_go_clients,
@@ -93,7 +89,6 @@ def suitable_carers(
             ),
         ),
     ]
-    carers: tuple[Carer, ...] = scenario.carers
     if len(carers) < visit.carers_required:  # before any rule: no rule is to blame
         return carers, Reason(
             "no_carer_on_shift",
@@ -103,7 +98,7 @@ def suitable_carers(
         )
     for rule, reason in rules:
         kept = tuple(carer for carer in carers if rule(carer))
-        if len(kept) < visit.carers_required:
+        if not staffable(visit, kept):
             if visit.double_handed and kept and reason.code == "weekly_carer_cap":
                 return kept, Reason(
                     reason.code,
@@ -111,15 +106,56 @@ def suitable_carers(
                     "carers this week, the most allowed, and only one of them can start it in "
                     f"{window}",
                 )
+            unfilled = [role for role in visit.roles if not any(role <= c.skills for c in kept)]
+            if visit.double_handed and kept and unfilled:  # roles differ: one role is unfilled
+                if reason.code == "no_skilled_carer":
+                    return kept, reason
+                return kept, Reason(
+                    reason.code,
+                    f"{reason.text}, among those with the skills {_listed(unfilled[0])}",
+                )
             if visit.double_handed and kept:
                 return kept, Reason(
                     "no_pair", f"needs two carers; {reason.text.replace('no ', 'only one ', 1)}"
                 )
             return kept, reason
         carers = kept
-    if visit.pinned_carer is not None and visit.pinned_carer not in {c.id for c in carers}:
+    if visit.pinned_carer is not None and not staffable(visit, carers, visit.pinned_carer):
         return carers, pinned
     return carers, None
+
+
+def staffable(visit: Visit, carers: tuple[Carer, ...], pinned: str | None = None) -> bool:
+    """Whether ``carers`` can fill every role of ``visit`` (``Visit.roles``), different carers
+    for the two of a double-handed visit; with ``pinned``, that carer among them."""
+    if pinned is not None and pinned not in {c.id for c in carers}:
+        return False
+    if not visit.double_handed:
+        return any(visit.roles[0] <= c.skills for c in carers)
+    first, second = visit.roles
+    firsts = {c.id for c in carers if first <= c.skills}
+    seconds = {c.id for c in carers if second <= c.skills}
+    if pinned is not None:
+        return (pinned in firsts and bool(seconds - {pinned})) or (
+            pinned in seconds and bool(firsts - {pinned})
+        )
+    return bool(firsts) and bool(seconds) and len(firsts | seconds) >= 2
+
+
+def _skills_reason(visit: Visit, carers: tuple[Carer, ...]) -> Reason:
+    """Why the skills leave no one to do ``visit``: the role nobody holds, or for a pair whose
+    roles only one carer can fill, that."""
+    for n, role in enumerate(visit.roles):
+        if not any(role <= c.skills for c in carers):
+            whose = (
+                " for the second carer" if n == 1 and visit.second_carer_skills is not None else ""
+            )
+            return Reason("no_skilled_carer", f"no carer has the skills {_listed(role)}{whose}")
+    return Reason("no_skilled_carer", f"no carer has the skills {_listed(visit.roles[0])}")
+
+
+def _listed(skills: frozenset[str]) -> str:
+    return ", ".join(sorted(skills))
 
 
 def _ids(carers: list[str]) -> str:

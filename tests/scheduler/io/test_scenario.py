@@ -421,3 +421,39 @@ def test_a_column_with_data_but_no_name_and_a_column_named_twice(tmp_path: Path)
     assert issues_of(write_folder(tmp_path / "b", visits=twice)) == [
         ("duplicate_column", "visits.csv", 1, None)
     ]
+
+
+ROLE_VISITS = (
+    "id,client_id,date,earliest_start,latest_start,duration_minutes,carers_required,"
+    "required_skills,second_carer_skills\n"
+    "V1,K1,2026-12-01,07:30,08:30,30,1,medication,\n"
+    "V2,K2,2026-12-01,09:00,10:00,45,2,hoist,none\n"
+    "V3,K3,2026-12-01,12:00,13:00,15,2,hoist;medication,Medication\n"
+    "V4,K3,2026-12-01,17:00,18:00,30,2,hoist,\n"
+)
+
+
+def test_second_carer_skills_read_and_round_trip(tmp_path: Path) -> None:
+    scenario = read_scenario(write_folder(tmp_path / "roles", visits=ROLE_VISITS))
+    roles = {v.id: v.roles for v in scenario.visits}
+    assert roles == {
+        "V1": (frozenset({"medication"}),),
+        "V2": (frozenset({"hoist"}), frozenset()),  # "none": a helper
+        "V3": (frozenset({"hoist", "medication"}), frozenset({"medication"})),
+        "V4": (frozenset({"hoist"}), frozenset({"hoist"})),  # empty: the same as the first
+    }
+    write_scenario(scenario, tmp_path / "written" / "roles")
+    assert read_scenario(tmp_path / "written" / "roles") == scenario
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code"),
+    [
+        ("30,1,medication,", "30,1,medication,hoist", "invalid_value"),  # one carer, no second
+        ("45,2,hoist,none", "45,2,hoist,hoisting", "unknown_skill"),
+    ],
+)
+def test_bad_second_carer_skills_are_located(tmp_path: Path, old: str, new: str, code: str) -> None:
+    folder = write_folder(tmp_path / "bad", visits=ROLE_VISITS.replace(old, new))
+    row = 2 if code == "invalid_value" else 3
+    assert issues_of(folder) == [(code, "visits.csv", row, "second_carer_skills")]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from routing.haversine import HaversineTravel
@@ -15,6 +17,7 @@ from scheduler.model.plan import Plan, PlanStatus
 from scheduler.model.settings import Settings, SolveSettings
 from scheduler.planning.day import _lane_job, _lanes, solve_day
 from scheduler.planning.zones import ZONE_SLACK, split_into_zones
+from scheduler.render.outputs import rota_csv
 from scheduler.rules.day import validate_plan
 from tests.conftest import CARERS, VISITS, write_folder
 
@@ -420,3 +423,49 @@ def test_a_day_searched_first_by_pyvrp_keeps_every_rule() -> None:
     assert plan.solver is not None and plan.solver.first_search == "pyvrp"
     assert validate_plan(day, plan, HaversineTravel()) == []
     assert len(plan.unallocated) < len(day.visits) / 4
+
+
+# ---- double-handed visits with a trained carer and a helper ----------------------------------
+
+HELPER_C3 = CARERS.replace("medication;hoist;dementia", "medication;dementia")
+"""C1 alone holds hoist; C2 is excluded by K2, so V2's pair is C1 and C3, if C3 may help."""
+
+
+def test_a_pair_of_roles_takes_the_one_trained_carer_and_a_helper(tmp_path: Path) -> None:
+    visits = (
+        "id,client_id,date,earliest_start,latest_start,duration_minutes,carers_required,"
+        "required_skills,second_carer_skills\n"
+        "V2,K2,2026-12-01,09:00,10:00,45,2,hoist,none\n"
+    )
+    scenario = read_scenario(write_folder(tmp_path / "roles", carers=HELPER_C3, visits=visits))
+    assert scenario.visit_by_id["V2"].roles == (frozenset({"hoist"}), frozenset())
+    plan = solve(scenario)
+    assert carers_of(plan, "V2") == ["C1", "C3"]
+    # The rota tells each carer the skills of their own role.
+    rows = pd.read_csv(io.StringIO(rota_csv(scenario, plan)), keep_default_na=False)
+    assert dict(zip(rows.carer_id, rows.required_skills, strict=True)) == {"C1": "hoist", "C3": ""}
+    # Without the second carer's own skills both must hold hoist: no pair.
+    plan = solve(read_scenario(write_folder(tmp_path / "same", carers=HELPER_C3)))
+    assert reason_of(plan, "V2") == "no_pair"
+
+
+def _roles(scenario: Scenario, visit_id: str, **update: object) -> Scenario:
+    visits = tuple(v.model_copy(update=update) if v.id == visit_id else v for v in scenario.visits)
+    return scenario.model_copy(update={"visits": visits})
+
+
+def test_a_pair_of_roles_pinned_to_the_helper_gives_the_trained_role_to_another(
+    tmp_path: Path,
+) -> None:
+    scenario = read_scenario(write_folder(tmp_path / "pin", carers=HELPER_C3))
+    pinned = _roles(scenario, "V2", second_carer_skills=frozenset(), pinned_carer="C3")
+    assert carers_of(solve(pinned), "V2") == ["C1", "C3"]
+
+
+def test_a_role_nobody_holds_is_named_in_the_reason(tmp_path: Path) -> None:
+    scenario = read_scenario(write_folder(tmp_path / "nobody", carers=HELPER_C3))
+    nobody = _roles(scenario, "V2", second_carer_skills=frozenset({"peg_feeding"}))
+    plan = solve(nobody)
+    (left,) = [u for u in plan.unallocated if u.visit_id == "V2"]
+    assert left.reason_code == "no_skilled_carer"
+    assert "peg_feeding for the second carer" in left.reason

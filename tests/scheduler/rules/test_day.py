@@ -543,3 +543,44 @@ def test_working_past_the_minutes_left_of_the_week_is_max_weekly_time() -> None:
     scenario = _with_carer("C3", max_working_minutes=40, week_minutes_left=40)
     assert _codes(PLAN, scenario) == ["max_weekly_time"]
     assert _codes(PLAN, _with_carer("C3", max_working_minutes=40)) == ["max_working_time"]
+
+
+# ---- double-handed visits whose two carers have different roles ----------------------------
+
+
+def test_a_pair_of_roles_is_valid_when_each_carer_fills_one() -> None:
+    # V2 needs one hoist carer and one with medication: C2 (hoist) and C1 (medication, hoist).
+    scenario = _with_visit("V2", second_carer_skills=frozenset({"medication"}))
+    assert _codes(PLAN, scenario) == []
+    # One trained carer and a helper: C1 holds both of the first's skills, C2 none is needed.
+    scenario = _with_visit(
+        "V2",
+        required_skills=frozenset({"medication", "hoist"}),
+        second_carer_skills=frozenset(),
+    )
+    assert _codes(PLAN, scenario) == []
+
+
+def test_a_pair_whose_carers_fill_one_role_only_is_missing_skill() -> None:
+    # Both carers hold hoist, neither dementia: each may be there, together they are not a pair.
+    scenario = _with_visit("V2", second_carer_skills=frozenset({"dementia"}))
+    (violation,) = validate_plan(scenario, PLAN, HaversineTravel())
+    assert violation.code == "missing_skill" and violation.visit_id == "V2"
+    assert "hoist and another with dementia" in violation.message
+    # The first's skills are held by nobody; the helper's role (no skill) by both.
+    scenario = _with_visit(
+        "V2", required_skills=frozenset({"dementia"}), second_carer_skills=frozenset()
+    )
+    assert _codes(PLAN, scenario) == ["missing_skill"]
+
+
+def test_a_carer_holding_neither_role_is_missing_skill_at_the_stop() -> None:
+    # V2 wants medication and dementia; C2 holds neither: missing at C2's stop, and the pair
+    # cannot be checked for roles past that.
+    scenario = _with_visit(
+        "V2",
+        required_skills=frozenset({"medication"}),
+        second_carer_skills=frozenset({"dementia"}),
+    )
+    violations = validate_plan(scenario, PLAN, HaversineTravel())
+    assert [(v.code, v.carer_id) for v in violations] == [("missing_skill", "C2")]
