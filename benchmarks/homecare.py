@@ -25,13 +25,9 @@ The mapping (each loss is counted into the row's note, never dropped silently):
   whole day); the departing point is home. A different arrival point cannot be expressed
   (none of the instances has one); the note counts such carers.
 * patients -> clients; each required service -> a visit needing that service as a skill;
-  "independent" services are two unrelated visits. The skills catalogue is the services plus
-  the pair skills below.
-* "simultaneous" services -> one double-handed visit, held for the longer service. domcare
-  asks both carers to hold every required skill, so the visit needs a *pair skill* ``a|b``,
-  given to every carer holding both services, one holding only ``a`` and one holding only
-  ``b``: any two of them give both services (sound), but the other carers with only one of
-  the services are barred from the pair (counted in the note).
+  "independent" services are two unrelated visits. The skills catalogue is the services.
+* "simultaneous" services ``a`` and ``b`` -> one double-handed visit, held for the longer
+  service, whose first carer holds ``a`` and second ``b`` (``Visit.second_carer_skills``).
 * "sequential" services (the second starts ``min``..``max`` after the first) -> two visits
   whose windows are cut so that any starts in them keep the gap (see ``_gap_windows``). Sound,
   but the pair can no longer slide along the patient's window.
@@ -365,6 +361,8 @@ def _coverage_issues(instance: Instance, solution: Solution) -> list[str]:
             if abs(a.start - b.start) > EPSILON:
                 issues.append(f"{patient.id}: services start {a.start:g} and {b.start:g}")
         elif patient.gap is not None:
+            if carer_a == carer_b:
+                issues.append(f"{patient.id}: one caregiver gives both sequential services")
             low, high = patient.gap
             if not low - EPSILON <= b.start - a.start <= high + EPSILON:
                 issues.append(f"{patient.id}: gap {b.start - a.start:g} outside {low:g}..{high:g}")
@@ -518,8 +516,8 @@ class _Need:
     window: Window
     skills: frozenset[str]
     carers: int = 1
-    pair_holders: frozenset[str] = frozenset()
-    """The carers given the visit's pair skill (see ``_pair_holders``)."""
+    second_skills: frozenset[str] | None = None
+    """A double-handed visit's second carer's skills, when not the first's."""
 
 
 def _needs(
@@ -541,16 +539,10 @@ def _needs(
         a, b = services
         if a.duration != b.duration:
             losses["simultaneous pairs held for the longer service"] += 1
-        if a.service == b.service:
-            skills, holders = frozenset({a.service}), frozenset[str]()
-        else:
-            skills = frozenset({_pair_skill(a.service, b.service)})
-            holders, barred = _pair_holders(instance, a.service, b.service)
-            losses["simultaneous pairs by pair skill a|b"] += 1
-            losses["carer places barred from pairs"] += barred
+        helper = None if a.service == b.service else frozenset({b.service})
         longest = max(a.duration, b.duration)
         bounds = _bounds(instance, window, longest, scale, opened)
-        return [_Need(services, bounds, skills, 2, holders)]
+        return [_Need(services, bounds, frozenset({a.service}), 2, helper)]
     if patient.sync == "sequential" and len(services) == 2 and patient.gap is not None:
         first, second = services
         low, high = round(patient.gap[0] * scale), round(patient.gap[1] * scale)
@@ -572,29 +564,6 @@ def _needs(
     ]
 
 
-def _pair_skill(a: str, b: str) -> str:
-    """The skill a double-handed visit needing services ``a`` and ``b`` asks of both carers."""
-    return "|".join(sorted((a, b)))
-
-
-def _pair_holders(instance: Instance, a: str, b: str) -> tuple[frozenset[str], int]:
-    """The carers to hold the pair skill of ``a`` and ``b``, chosen so that any two of them
-    give both services: everyone holding both, one holding only ``a`` and one holding only
-    ``b`` (the one with fewest abilities, the least needed elsewhere). Also how many carers
-    able to give one of the services are left out."""
-    both = [c for c in instance.caregivers if {a, b} <= c.abilities]
-    kept = [c.id for c in both]
-    barred = 0
-    for alone, other in ((a, b), (b, a)):
-        group = [
-            c for c in instance.caregivers if alone in c.abilities and other not in c.abilities
-        ]
-        group.sort(key=lambda c: (len(c.abilities), c.id))
-        kept += [c.id for c in group[:1]]
-        barred += max(0, len(group) - 1)
-    return frozenset(kept), barred
-
-
 def map_instance(instance: Instance, relaxed: frozenset[str] = frozenset()) -> Mapping:
     """The domcare scenario of ``instance``, its travel provider, and what the mapping loses.
     The patients in ``relaxed`` are planned in their next window or open to lateness."""
@@ -602,7 +571,6 @@ def map_instance(instance: Instance, relaxed: frozenset[str] = frozenset()) -> M
     losses: Counter[str] = Counter()
     node_of: dict[str, int] = {}
     clients, visits, services_of = [], [], {}
-    pair_holders: dict[str, frozenset[str]] = {}
     for patient in instance.patients:
         node_of[patient.id] = patient.node
         place = _place(*instance.locations[patient.node])
@@ -622,11 +590,10 @@ def map_instance(instance: Instance, relaxed: frozenset[str] = frozenset()) -> M
                     duration=math.ceil(max(s.duration for s in need.services) * scale - EPSILON),
                     carers_required=need.carers,
                     required_skills=need.skills,
+                    second_carer_skills=need.second_skills,
                 )
             )
             services_of[visit_id] = tuple(s.service for s in need.services)
-            if need.pair_holders:
-                pair_holders.update(dict.fromkeys(need.skills, need.pair_holders))
 
     carers = []
     for c in instance.caregivers:
@@ -636,14 +603,13 @@ def map_instance(instance: Instance, relaxed: frozenset[str] = frozenset()) -> M
         else:
             start, end = math.ceil(c.shift[0] * scale), math.floor(c.shift[1] * scale)
             shift = Shift(start=start, end=min(MINUTES_PER_DAY, end))
-        pairs = {skill for skill, holders in pair_holders.items() if c.id in holders}
         carers.append(
             Carer(
                 id=c.id,
                 name=c.id,
                 home=_place(*instance.locations[c.depart_node]),
                 shifts=(shift,),
-                skills=c.abilities | pairs,
+                skills=c.abilities,
             )
         )
         losses["carers ending elsewhere than they start"] += c.depart_node != c.arrive_node
@@ -664,7 +630,7 @@ def map_instance(instance: Instance, relaxed: frozenset[str] = frozenset()) -> M
         carers=tuple(carers),
         clients=tuple(clients),
         visits=tuple(visits),
-        skills=frozenset(instance.services) | set(pair_holders),
+        skills=frozenset(instance.services),
     )
     distances = np.asarray(instance.distances, dtype=float)
     return Mapping(

@@ -18,7 +18,6 @@ from benchmarks.homecare import (
     HOMECARE,
     InstanceTravel,
     _gap_windows,
-    _pair_holders,
     data_root,
     evaluate,
     map_instance,
@@ -65,20 +64,23 @@ def test_bazirha_instance_maps_windows_at_service_end() -> None:
     # p2 needs s3 for 18 in the window 352-472, met at service end: it starts by 472 - 18.
     visit = scenario.visit_by_id["p2:s3"]
     assert (visit.earliest_start, visit.latest_start, visit.duration) == (352, 454, 18)
-    # p4's simultaneous s2 and s6 (no carer holds both) need the pair skill "s2|s6".
-    assert scenario.visit_by_id["p4:s2+s6"].required_skills == {"s2|s6"}
-    assert {"s1", "s6", "s2|s6", "s1|s4"} <= scenario.skills
+    # p4's simultaneous s2 and s6 (no carer holds both): one carer with s2, another with s6.
+    assert scenario.visit_by_id["p4:s2+s6"].roles == ({"s2"}, {"s6"})
+    assert scenario.skills == {f"s{n}" for n in range(1, 7)}
 
 
-def test_pair_skill_holders_any_two_give_both_services() -> None:
-    instance = read_instance(instance_path("bazirha", "D1"))
-    # c1 {s1,s2,s3} and c3 {s2,s3} hold only s2, c2 {s4,s5,s6} only s6: c3 (fewer abilities)
-    # and c2 are kept, c1 is barred.
-    holders, barred = _pair_holders(instance, "s2", "s6")
-    assert (holders, barred) == ({"c2", "c3"}, 1)
-    abilities = {c.id: c.abilities for c in instance.caregivers}
-    for one, other in itertools.combinations(holders, 2):
-        assert {"s2", "s6"} <= abilities[one] | abilities[other]
+def test_a_simultaneous_pair_may_be_given_by_any_holders_of_its_two_services() -> None:
+    # c1 {s1,s2,s3} and c3 {s2,s3} hold s2, c2 {s4,s5,s6} s6: c1 or c3 with c2 (the pair
+    # skill this replaced kept c3 and c2 only, barring c1).
+    mapping = map_instance(read_instance(instance_path("bazirha", "D1")))
+    visit = mapping.scenario.visit_by_id["p4:s2+s6"]
+    abilities = {c.id: c.abilities for c in mapping.instance.caregivers}
+    pairs = {
+        tuple(sorted((a, b)))
+        for a, b in itertools.permutations(abilities, 2)
+        if visit.staffed_by((frozenset(abilities[a]), frozenset(abilities[b])))
+    }
+    assert pairs == {("c1", "c2"), ("c2", "c3")}
 
 
 def test_gap_windows_keep_any_starts_inside_the_gap() -> None:
@@ -170,3 +172,23 @@ def test_cases_have_best_known_values() -> None:
     families = {dict(case.params)["family"] for case in cases}
     assert families == {"mankowska", "bazirha", "bazirha-caie"}
     assert all(Path(case.path).is_file() and dict(case.params)["best_known"] for case in cases)
+
+
+def test_evaluation_reports_one_caregiver_giving_both_services_of_a_sequential_pair() -> None:
+    instance = read_instance(instance_path("mankowska", "InstanzCPLEX_HCSRP_10_3"))
+    path = HHC / "solutions/hhcrsp-sa-mankowska/sol-InstanzCPLEX_HCSRP_10_3-2425726044.json"
+    solution = read_solution(path)
+    patient = next(p for p in instance.patients if p.sync == "sequential")
+    first, second = (s.service for s in patient.services)
+    where = {
+        a.service: (carer, a)
+        for carer, route in solution.items()
+        for a in route
+        if a.patient == patient.id
+    }
+    (carer_a, _), (carer_b, moved) = where[first], where[second]
+    assert carer_a != carer_b  # the best known gives them to two caregivers
+    solution[carer_b].remove(moved)
+    solution[carer_a] = sorted([*solution[carer_a], moved], key=lambda a: a.start)
+    issues = evaluate(instance, solution).issues
+    assert f"{patient.id}: one caregiver gives both sequential services" in issues
