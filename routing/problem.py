@@ -29,7 +29,9 @@ __all__ = [
 @dataclass(frozen=True)
 class Task:
     """``earliest``..``latest`` bounds the start of service; ``penalty`` is the cost of leaving
-    the task out (``None``: it must be done). ``allowed_vehicles`` None means any vehicle."""
+    the task out (``None``: it must be done). ``allowed_vehicles`` None means any vehicle.
+    A start after ``late_after`` (at most ``latest``) costs the problem's ``late_cost`` per
+    unit; None: never late."""
 
     location: int
     service: int
@@ -38,6 +40,18 @@ class Task:
     penalty: int | None = None
     allowed_vehicles: frozenset[int] | None = None
     demand: int = 0
+    late_after: int | None = None
+
+    @property
+    def due(self) -> int:
+        """The latest start in the window that is not late (the earliest, when every start
+        in it is late: a start pinned past ``late_after``)."""
+        if self.late_after is None:
+            return self.latest
+        return max(self.earliest, min(self.late_after, self.latest))
+
+    def lateness(self, start: int) -> int:
+        return 0 if self.late_after is None else max(0, start - self.late_after)
 
 
 @dataclass(frozen=True)
@@ -93,6 +107,8 @@ class RoutingProblem:
     tasks), e.g. a person unfamiliar with the place."""
     breaks: BreakRule | None = None
     """Enforced by ``routing.repair.schedule`` when routes are timed, not by the search."""
+    late_cost: int = 0
+    """Cost per unit a task starts after its ``late_after``."""
 
     def __post_init__(self) -> None:
         locations = {m.shape for m in self.travel}
@@ -104,6 +120,7 @@ class RoutingProblem:
                 raise ValueError(f"task location {task.location} outside the matrix")
             if task.latest < task.earliest:
                 raise ValueError("task window is inverted")
+
         if self.task_cost is not None and self.task_cost.shape != (
             len(self.vehicles),
             len(self.tasks),

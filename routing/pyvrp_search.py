@@ -211,7 +211,7 @@ def translate(problem: RoutingProblem, memory_mib: float) -> Translation | None:
                 delivery=[problem.tasks[t].demand] if demands else [],
                 service_duration=problem.tasks[t].service,
                 tw_early=problem.tasks[t].earliest,
-                tw_late=problem.tasks[t].latest,
+                tw_late=problem.tasks[t].due,  # on time: OR-Tools may then make it late
                 prize=problem.tasks[t].penalty or 0,
                 required=problem.tasks[t].penalty is None,
             )

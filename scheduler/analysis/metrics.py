@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from scheduler.model.base import Frozen
 from scheduler.model.care import Scenario
 from scheduler.model.plan import Plan, WeekPlan
-from scheduler.rules.objective import familiar_carers
+from scheduler.rules.objective import familiar_carers, minutes_late
 from scheduler.rules.week import day_scenario, paid_minutes, within_cap
 
 __all__ = [
@@ -63,6 +63,11 @@ class DayFigures(Frozen):
     early, or between calls): time a coordinator may rather give to a call or to the carer."""
     short_days: int = 0
     """Carers working that day with fewer than ``Settings.short_day_minutes`` paid minutes."""
+    late_calls: int = 0
+    """Visits starting after their latest start (within their tolerance), beside the missed
+    ones (``visits_unallocated``)."""
+    late_minutes: int = 0
+    """Their minutes late, summed (a double-handed call once)."""
 
 
 def _share(part: float, whole: float) -> float:
@@ -108,6 +113,12 @@ def day_figures(scenario: Scenario, plan: Plan) -> DayFigures:
         visit = scenario.visit_by_id.get(u.visit_id)
         if visit is not None:
             minutes_by_reason[u.reason_code] += visit.duration * visit.carers_required
+    late = {
+        stop.visit_id: minutes_late(scenario.visit_by_id[stop.visit_id], stop.start)
+        for run in plan.runs
+        for stop in run.stops
+        if stop.visit_id in scenario.visit_by_id
+    }
     contact = sum(c.contact_minutes for c in carers)
     paid = sum(c.paid_minutes for c in carers)
     allocated = len(scenario.visits) - len(plan.unallocated)
@@ -139,6 +150,8 @@ def day_figures(scenario: Scenario, plan: Plan) -> DayFigures:
             if stop.wait_minutes >= plan.settings.long_wait_minutes
         ),
         short_days=sum(1 for c in carers if c.paid_minutes < plan.settings.short_day_minutes),
+        late_calls=sum(1 for minutes in late.values() if minutes),
+        late_minutes=sum(late.values()),
     )
 
 

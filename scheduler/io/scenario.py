@@ -103,7 +103,14 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "visits": (
         ("id", "client_id", "date", "earliest_start", "latest_start", "duration_minutes"),
-        ("carers_required", "required_skills", "second_carer_skills", "priority", "pinned_carer"),
+        (
+            "carers_required",
+            "required_skills",
+            "second_carer_skills",
+            "priority",
+            "pinned_carer",
+            "late_tolerance_minutes",
+        ),
     ),
     "history": (("client_id", "carer_id", "date"), ()),
     "shifts": (("carer_id", "date", "shifts"), ()),
@@ -692,6 +699,17 @@ def _build_visits(
         second = _second_carer_skills(reader, table, i, catalogue, carers_required)
         priority = reader.cell(table, i, "priority", one_of(Priority), "invalid_value")
         pinned = reader.cell(table, i, "pinned_carer", str.strip, "invalid_value")
+        tolerance = reader.cell(
+            table, i, "late_tolerance_minutes", whole_between(0, MINUTES_PER_DAY), "invalid_value"
+        )
+        if tolerance and priority == Priority.CRITICAL:
+            reader.add(
+                table,
+                i,
+                "late_tolerance_minutes",
+                "conflict",
+                "a critical visit is never late: leave the tolerance empty or 0",
+            )
         if pinned and known.carers is not None and pinned not in known.carers:
             reader.add(table, i, "pinned_carer", "unknown_carer", f"no carer has the id '{pinned}'")
         client = clients.get(client_id or "")
@@ -713,6 +731,7 @@ def _build_visits(
                     second_carer_skills=second,
                     priority=priority or Priority.NORMAL,
                     pinned_carer=pinned,
+                    late_tolerance=tolerance,
                 )
             )
     return visits
@@ -978,6 +997,7 @@ def _records(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
                 else _join(v.second_carer_skills) or NO_SKILL,
                 "priority": v.priority.value,
                 "pinned_carer": v.pinned_carer or "",
+                "late_tolerance_minutes": "" if v.late_tolerance is None else v.late_tolerance,
             }
             for v in scenario.visits
         ],

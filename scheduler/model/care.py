@@ -192,11 +192,16 @@ class Visit(Frozen):
     the first's (``required_skills``): one trained member and a helper. None: the same."""
     priority: Priority = Priority.NORMAL
     pinned_carer: str | None = None
+    late_tolerance: int | None = Field(default=None, ge=0, le=24 * 60)
+    """Minutes the care may start after ``latest_start``, at a price a minute; None: the
+    settings' default (``Settings.late_tolerance_minutes``). A critical visit is never late."""
 
     @model_validator(mode="after")
     def _window(self) -> Visit:
         if self.latest_start < self.earliest_start:
             raise ValueError("latest start is before earliest start")
+        if self.late_tolerance and self.priority is Priority.CRITICAL:
+            raise ValueError("a critical visit is never late")
         if self.second_carer_skills is not None and not self.double_handed:
             raise ValueError("second carer skills on a visit for one carer")
         return self
@@ -204,6 +209,16 @@ class Visit(Frozen):
     @property
     def double_handed(self) -> bool:
         return self.carers_required == 2
+
+    def tolerance(self, default: int) -> int:
+        """Minutes this visit may start late, ``default`` unless it gives its own."""
+        if self.priority is Priority.CRITICAL:
+            return 0
+        return default if self.late_tolerance is None else self.late_tolerance
+
+    def latest_allowed(self, default: int) -> int:
+        """The latest start that keeps the rules: ``latest_start`` plus the tolerance."""
+        return min(24 * 60, self.latest_start + self.tolerance(default))
 
     @property
     def roles(self) -> tuple[frozenset[str], ...]:

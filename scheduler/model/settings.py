@@ -237,6 +237,22 @@ class Settings(Frozen):
     waiting_weight: int = Field(
         default=2, ge=0, le=MAX_WEIGHT, description="cost per idle minute in a run"
     )
+    late_tolerance_minutes: int = Field(
+        default=0,
+        ge=0,
+        le=DAY_MINUTES,
+        description="minutes a normal or waiting-list call may start after its latest start, "
+        "at late_weight a minute, when the visit gives no tolerance of its own; a critical "
+        "call is never late (0: every window is hard)",
+    )
+    late_weight: int = Field(
+        default=100,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="cost per minute a call starts after its latest start (100 = 10 minutes "
+        "of travel at the default travel weight: a call is late only to be made at all, or "
+        "to save far more travel)",
+    )
     drop_normal: int = Field(default=1_000_000, gt=0, le=MAX_PENALTY)
     drop_critical: int = Field(default=1_000_000_000, gt=0, le=MAX_PENALTY)
     drop_waiting: int = Field(

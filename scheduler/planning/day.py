@@ -45,6 +45,7 @@ from routing.repair import (
     as_routes,
     improving,
     pin,
+    punctual,
     repair_pairs,
     schedule,
     untie,
@@ -61,6 +62,7 @@ from scheduler.rules.eligibility import Reason, capacity_reason, no_plan_reason,
 from scheduler.rules.journeys import Journeys, build_journeys, walk_run
 from scheduler.rules.objective import (
     CarerCosts,
+    late_cost,
     left_out_cost,
     plan_cost,
     run_length_cost,
@@ -143,7 +145,13 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
     refused: dict[str, Reason] = {}
     beyond_cap: dict[int, frozenset[int]] = {}
     for visit in scenario.visits:
-        carers, reason = suitable_carers(scenario, visit, legs, settings.cap_yields(visit.priority))
+        carers, reason = suitable_carers(
+            scenario,
+            visit,
+            legs,
+            settings.cap_yields(visit.priority),
+            settings.late_tolerance_minutes,
+        )
         suitable[visit.id] = len(carers)
         if reason is not None:
             refused[visit.id] = reason
@@ -164,9 +172,12 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
                     location=journeys.client_place[visit.client_id],
                     service=visit.duration,
                     earliest=visit.earliest_start,
-                    latest=visit.latest_start,
+                    latest=visit.latest_allowed(settings.late_tolerance_minutes),
                     penalty=penalty,
                     allowed_vehicles=half,
+                    late_after=visit.latest_start
+                    if visit.tolerance(settings.late_tolerance_minutes)
+                    else None,
                 )
             )
             task_visit.append(visit.id)
@@ -188,6 +199,7 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
         horizon=MINUTES_PER_DAY,
         travel_cost=travel_cost(settings, 1),
         span_cost=run_length_cost(settings, 1),
+        late_cost=late_cost(settings, 1),
         group_span=group_span,
         synced=tuple(synced),
         task_cost=task_cost if task_cost.any() else None,
@@ -424,7 +436,7 @@ def _finish(
     if remaining < _MIN_IMPROVE_S:  # no time to build the tied model and improve on it
         return _settled(day, routes, fixed, "NOT_IMPROVED")
     answer = solve_routing(
-        improving(fixed, routes),
+        punctual(improving(fixed, routes), routes),
         _search(settings, remaining),
         initial_routes=routes,
         on_progress=on_progress,
@@ -447,7 +459,7 @@ def _solve_whole(
     deadline = began + max(_MIN_SEARCH_S, time_limit_s - _settle_s(scenario))
     day = _prepare(scenario, settings, build_journeys(scenario, travel))
     tied = bool(day.problem.synced)
-    untied = untie(day.problem)
+    untied = punctual(untie(day.problem))
     first_share = settings.solve.untied_share if tied else 1.0
 
     def first_search_s() -> float:
@@ -462,7 +474,7 @@ def _solve_whole(
         # (found by the week property tests and by a day with 30 waiting-list packages):
         # a day planned without continuity costs beats a day with no plan.
         day = _without_costs(day)
-        untied = untie(day.problem)
+        untied = punctual(untie(day.problem))
         answer = solve_routing(
             untied, _search(settings, first_search_s(), tied), on_progress=on_progress
         )

@@ -16,6 +16,7 @@ from scheduler.model.clock import format_clock
 from scheduler.model.plan import Plan, Run, Stop
 from scheduler.planning.rota import Rota
 from scheduler.render.maps import render_map
+from scheduler.rules.objective import minutes_late
 
 __all__ = ["OutputFile", "csv_text", "neutral_cell", "rota_csv", "rota_files"]
 
@@ -90,6 +91,7 @@ def rota_csv(scenario: Scenario, plan: Plan, *, show_names: bool = False) -> str
                 "travel_minutes": stop.travel_minutes,
                 "travel_km": round(stop.travel_m / 1000, 2),
                 "wait_minutes": stop.wait_minutes,
+                "minutes_late": minutes_late(visit, stop.start),
                 "break": _break_here(run, stop),
                 "carers_required": visit.carers_required,
                 "required_skills": ";".join(sorted(visit.role_for(carer.skills, partner))),

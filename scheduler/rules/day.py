@@ -253,13 +253,20 @@ def reachable(at: AtStop) -> Violation | None:
 
 
 def in_window(at: AtStop) -> Violation | None:
+    """Inside the window, or late by no more than the visit's tolerance (none if critical)."""
     visit = at.visit
-    if visit.earliest_start <= at.stop.start <= visit.latest_start:
+    tolerance = visit.tolerance(at.settings.late_tolerance_minutes)
+    if (
+        visit.earliest_start
+        <= at.stop.start
+        <= visit.latest_allowed(at.settings.late_tolerance_minutes)
+    ):
         return None
+    allowed = f" (up to {tolerance} min late)" if tolerance else ""
     return at.violation(
         "outside_window",
         f"starts at {format_clock(at.stop.start)}, outside "
-        f"{format_clock(visit.earliest_start)}-{format_clock(visit.latest_start)}",
+        f"{format_clock(visit.earliest_start)}-{format_clock(visit.latest_start)}{allowed}",
     )
 
 

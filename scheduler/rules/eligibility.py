@@ -28,11 +28,12 @@ LegMinutes = Callable[[Carer, Client], tuple[int, int]]
 """(minutes from the carer's home to the client, minutes back home)."""
 
 
-def _fits_a_shift(carer: Carer, visit: Visit, legs: tuple[int, int]) -> bool:
+def _fits_a_shift(carer: Carer, visit: Visit, legs: tuple[int, int], tolerance: int) -> bool:
     out, back = legs
+    latest = visit.latest_allowed(tolerance)
     for shift in carer.shifts:
         start = max(visit.earliest_start, shift.start + out)
-        if start <= visit.latest_start and start + visit.duration + back <= shift.end:
+        if start <= latest and start + visit.duration + back <= shift.end:
             if carer.max_working_minutes is None:
                 return True
             if start + visit.duration + back - (start - out) <= carer.max_working_minutes:
@@ -41,11 +42,16 @@ def _fits_a_shift(carer: Carer, visit: Visit, legs: tuple[int, int]) -> bool:
 
 
 def suitable_carers(
-    scenario: Scenario, visit: Visit, legs: LegMinutes, cap_yields: bool = False
+    scenario: Scenario,
+    visit: Visit,
+    legs: LegMinutes,
+    cap_yields: bool = False,
+    tolerance: int = 0,
 ) -> tuple[tuple[Carer, ...], Reason | None]:
     """The carers who could do ``visit`` on their own timetable, and, when there are fewer than
     the visit needs, the reason. With ``cap_yields`` (``Settings.cap_yields``) the client's
-    weekly cap on distinct carers does not rule a carer out: the solver prices it instead."""
+    weekly cap on distinct carers does not rule a carer out: the solver prices it instead.
+    ``tolerance``: the settings' minutes a visit may start late (``Visit.tolerance``)."""
     client = scenario.client_by_id[visit.client_id]
     carers: tuple[Carer, ...] = scenario.carers
     window = f"{format_clock(visit.earliest_start)}-{format_clock(visit.latest_start)}"
@@ -75,7 +81,7 @@ def suitable_carers(
             ),
         ),
         (
-            lambda c: _fits_a_shift(c, visit, legs(c, client)),
+            lambda c: _fits_a_shift(c, visit, legs(c, client), tolerance),
             Reason("no_carer_on_shift", f"no suitable carer is on shift to start in {window}"),
         ),
         # Last: the carers the week's cap leaves are often simply off that day, and saying

@@ -13,6 +13,8 @@ cost means the same thing wherever it is shown. The terms, with ``Settings``' we
   (``familiar_carers``; in a week, ``team_weight`` on top outside the client's team);
 - ``soft_gender``: ``soft_gender_weight`` per visit against a soft gender preference;
 - ``beyond_cap``: ``over_cap_weight`` per visit by a carer beyond the client's weekly cap;
+- ``lateness``: ``late_weight`` per minute a call starts after its latest start, per carer
+  (within the visit's tolerance, ``Visit.tolerance``);
 - ``left_out``: the visit's ``drop_*`` penalty per carer it needed (a double-handed visit left
   out counts twice, as the search has a task per carer).
 
@@ -31,7 +33,7 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
-from scheduler.model.care import Scenario, Strength
+from scheduler.model.care import Scenario, Strength, Visit
 from scheduler.model.plan import Cost, Plan
 from scheduler.model.settings import Settings
 
@@ -39,7 +41,9 @@ __all__ = [
     "CarerCosts",
     "CostTerm",
     "familiar_carers",
+    "late_cost",
     "left_out_cost",
+    "minutes_late",
     "plan_cost",
     "run_length_cost",
     "travel_cost",
@@ -52,6 +56,7 @@ class CostTerm(StrEnum):
     CONTINUITY = "continuity"
     SOFT_GENDER = "soft_gender"
     BEYOND_CAP = "beyond_cap"
+    LATENESS = "lateness"
     LEFT_OUT = "left_out"
 
 
@@ -75,6 +80,15 @@ def travel_cost(settings: Settings, minutes: int) -> int:
 
 def run_length_cost(settings: Settings, minutes: int) -> int:
     return settings.waiting_weight * minutes
+
+
+def late_cost(settings: Settings, minutes: int) -> int:
+    return settings.late_weight * minutes
+
+
+def minutes_late(visit: Visit, start: int) -> int:
+    """How long after its latest start ``visit`` starts at ``start``."""
+    return max(0, start - visit.latest_start)
 
 
 def left_out_cost(settings: Settings, priority: str, carers: int) -> int:
@@ -135,6 +149,9 @@ def plan_cost(scenario: Scenario, plan: Plan, settings: Settings) -> Cost:
         terms[CostTerm.TRAVEL] += travel_cost(settings, travel)
         terms[CostTerm.RUN_LENGTH] += run_length_cost(settings, run.return_home - run.depart)
         for stop in run.stops:
+            visit = scenario.visit_by_id.get(stop.visit_id)
+            if visit is not None:
+                terms[CostTerm.LATENESS] += late_cost(settings, minutes_late(visit, stop.start))
             if run.carer_id in costs.row_of and stop.client_id in costs.column_of:
                 for term, cost in costs.of(run.carer_id, stop.client_id).items():
                     terms[term] += cost

@@ -146,3 +146,18 @@ def test_a_problem_too_large_for_ortools_to_polish_in_time_is_pyvrp_s_alone(
     assert [spec.solution_limit for spec in seen] == [1]
     for route in answer.routes:
         assert schedule(large, route.vehicle, list(route.tasks)) is not None
+
+
+def test_a_late_task_costs_per_unit_and_is_searched_on_time_unless_already_late() -> None:
+    from routing.repair import punctual
+    from routing.solver import evaluate
+
+    # Place 3 is 30 from home: reachable at 30, due at 20, allowed up to 45.
+    late = task(3, earliest=0, latest=45, late_after=20)
+    assert (late.due, late.lateness(30), late.lateness(15)) == (20, 10, 0)
+    day = problem([late], [vehicle()], late_cost=7)
+    # travel 60 x 8 + span (0..90 leaving at 0) x 2 + 10 late x 7
+    assert evaluate(day, [[0]]) == 60 * 8 + 90 * 2 + 10 * 7
+    assert punctual(day).tasks[0].latest == 20  # the search plans it on time...
+    assert punctual(day, [[0]]).tasks[0].latest == 30  # ...or no later than it already is
+    assert punctual(day).tasks[0].late_after is None

@@ -457,3 +457,25 @@ def test_bad_second_carer_skills_are_located(tmp_path: Path, old: str, new: str,
     folder = write_folder(tmp_path / "bad", visits=ROLE_VISITS.replace(old, new))
     row = 2 if code == "invalid_value" else 3
     assert issues_of(folder) == [(code, "visits.csv", row, "second_carer_skills")]
+
+
+def test_late_tolerance_read_and_round_trip_and_never_on_a_critical_visit(tmp_path: Path) -> None:
+    visits = VISITS.replace(
+        "priority,pinned_carer\n", "priority,pinned_carer,late_tolerance_minutes\n"
+    )
+    lines = visits.splitlines()
+    # V1 is critical; V2 gives 10 minutes; V3 and V4 take the settings' default.
+    lines[2] += ",10"
+    text = "\n".join(lines) + "\n"
+    scenario = read_scenario(write_folder(tmp_path / "late", visits=text))
+    assert {v.id: v.late_tolerance for v in scenario.visits} == {
+        "V1": None,
+        "V2": 10,
+        "V3": None,
+        "V4": None,
+    }
+    write_scenario(scenario, tmp_path / "written" / "late")
+    assert read_scenario(tmp_path / "written" / "late") == scenario
+    lines[1] += ",5"
+    folder = write_folder(tmp_path / "bad", visits="\n".join(lines) + "\n")
+    assert issues_of(folder) == [("conflict", "visits.csv", 2, "late_tolerance_minutes")]

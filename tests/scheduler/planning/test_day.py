@@ -11,6 +11,7 @@ import pytest
 
 from routing.haversine import HaversineTravel
 from scenarios.generator import generate
+from scheduler.analysis.metrics import day_figures
 from scheduler.io.scenario import read_scenario
 from scheduler.model.care import Scenario
 from scheduler.model.plan import Plan, PlanStatus
@@ -469,3 +470,55 @@ def test_a_role_nobody_holds_is_named_in_the_reason(tmp_path: Path) -> None:
     (left,) = [u for u in plan.unallocated if u.visit_id == "V2"]
     assert left.reason_code == "no_skilled_carer"
     assert "peg_feeding for the second carer" in left.reason
+
+
+# ---- late rather than missed ----------------------------------------------------------------
+
+EARLY_CALL = (
+    "id,name,home_lat,home_lon,shifts\nC1,Ann,54.52,-6.06,08:00-12:00\n",
+    "id,name,lat,lon\nK1,Mrs Example,54.512,-6.052\n",
+    "id,client_id,date,earliest_start,latest_start,duration_minutes,priority\n"
+    "V1,K1,2026-12-01,07:30,07:45,30,normal\n",
+)
+"""A call whose window closes before the only carer, on shift from 08:00, can be there."""
+
+
+def _early_call(tmp_path: Path, priority: str = "normal") -> Scenario:
+    carers, clients, visits = EARLY_CALL
+    folder = write_folder(
+        tmp_path / priority,
+        carers=carers,
+        clients=clients,
+        visits=visits.replace("normal", priority),
+        history=None,
+    )
+    return read_scenario(folder)
+
+
+def test_a_call_that_cannot_be_on_time_is_made_late_within_the_tolerance(tmp_path: Path) -> None:
+    scenario = _early_call(tmp_path)
+    assert reason_of(solve(scenario), "V1") == "no_carer_on_shift"  # hard by default
+    tolerant = SETTINGS.model_copy(update={"late_tolerance_minutes": 60})
+    plan = solve_day(scenario, tolerant)
+    assert validate_plan(scenario, plan, HaversineTravel(tolerant.travel)) == []
+    (run,) = plan.runs
+    (stop,) = run.stops
+    # As early as the carer can be there: leaving at 08:00, no later than needed.
+    assert run.depart == 8 * 60 and stop.start == 8 * 60 + stop.travel_minutes
+    late = stop.start - (7 * 60 + 45)
+    assert plan.cost is not None and plan.cost.terms["lateness"] == tolerant.late_weight * late
+    assert day_figures(scenario, plan).late_calls == 1
+
+
+def test_a_critical_call_is_left_out_rather_than_late(tmp_path: Path) -> None:
+    scenario = _early_call(tmp_path, "critical")
+    plan = solve_day(scenario, SETTINGS.model_copy(update={"late_tolerance_minutes": 60}))
+    assert reason_of(plan, "V1") == "no_carer_on_shift"
+
+
+def test_lateness_is_only_used_when_it_keeps_a_call(tiny: Scenario) -> None:
+    # Every call of the tiny day fits on time: a tolerance changes no start past its window.
+    tolerant = SETTINGS.model_copy(update={"late_tolerance_minutes": 30})
+    plan = solve_day(tiny, tolerant)
+    assert validate_plan(tiny, plan, HaversineTravel(tolerant.travel)) == []
+    assert plan.unallocated == () and day_figures(tiny, plan).late_calls == 0

@@ -584,3 +584,46 @@ def test_a_carer_holding_neither_role_is_missing_skill_at_the_stop() -> None:
     )
     violations = validate_plan(scenario, PLAN, HaversineTravel())
     assert [(v.code, v.carer_id) for v in violations] == [("missing_skill", "C2")]
+
+
+# ---- late rather than missed --------------------------------------------------------------
+
+
+def _c3_starting_v3_at(hours: int, minutes: int) -> Run:
+    """C3's run moved so that V3 (window 08:30-09:00, 30 min) starts at the given time: she
+    leaves 7 minutes before, and is home 30 + 7 minutes after."""
+    start = _clock(hours, minutes)
+    late = _with_stop(RUN_C3, 0, arrival=start, start=start, end=start + 30)
+    return late.model_copy(update={"depart": start - 7, "return_home": start + 37})
+
+
+def test_a_start_within_the_tolerance_is_late_not_outside_the_window() -> None:
+    # V3 starts 09:10, 10 minutes after its latest start of 09:00.
+    late = _with_runs(RUN_C1, RUN_C2, _c3_starting_v3_at(9, 10))
+    assert _codes(late) == ["outside_window"]  # no tolerance: a hard window
+    for tolerance, codes in ((10, []), (15, []), (9, ["outside_window"])):
+        settings = Settings(late_tolerance_minutes=tolerance)
+        assert _codes(late.model_copy(update={"settings": settings})) == codes
+    # The visit's own tolerance wins over the settings' default.
+    tolerant = late.model_copy(update={"settings": Settings(late_tolerance_minutes=15)})
+    assert _codes(tolerant, _with_visit("V3", late_tolerance=5)) == ["outside_window"]
+    assert _codes(late, _with_visit("V3", late_tolerance=10)) == []
+
+
+def test_a_critical_visit_is_never_late() -> None:
+    late = _with_runs(RUN_C1, RUN_C2, _c3_starting_v3_at(9, 1)).model_copy(
+        update={"settings": Settings(late_tolerance_minutes=15)}
+    )
+    assert _codes(late, _with_visit("V3", priority=Priority.CRITICAL)) == ["outside_window"]
+
+
+def test_a_late_call_is_priced_per_minute_and_counted() -> None:
+    from scheduler.analysis.metrics import day_figures
+    from scheduler.rules.objective import plan_cost
+
+    settings = Settings(late_tolerance_minutes=15, late_weight=70)
+    late = _with_runs(RUN_C1, RUN_C2, _c3_starting_v3_at(9, 10))
+    assert plan_cost(SCENARIO, late, settings).terms["lateness"] == 70 * 10
+    assert plan_cost(SCENARIO, PLAN, settings).terms["lateness"] == 0
+    figures = day_figures(SCENARIO, late)
+    assert (figures.late_calls, figures.late_minutes) == (1, 10)
