@@ -395,6 +395,9 @@ def _settled(
     visits the search missed placed (``routing.diagnose``), timed, as the day's answer, with
     what keeps each visit still out off each carer's runs."""
     problem = day.problem
+    halves = {t for pair in problem.synced for t in (pair.first, pair.second)}
+    if any(task.late_after is not None for task in problem.tasks):
+        routes, fixed = _on_time_first(problem, routes, fixed, halves)
     routes, fixed = repair_pairs(problem, routes, fixed)
     placed = {t for route in routes for t in route}
     # A pair left out is explained half by half over its whole window (``fixed`` holds its
@@ -405,7 +408,6 @@ def _settled(
             task if t in placed else problem.tasks[t] for t, task in enumerate(fixed.tasks)
         ),
     )
-    halves = {t for pair in problem.synced for t in (pair.first, pair.second)}
     routes, blocked = rescue_and_explain(fixed, routes, halves, whole)
     built = as_routes(fixed, routes)
     solution = RoutingSolution(
@@ -420,6 +422,27 @@ def _settled(
     return _Answer(solution, blocked)
 
 
+def _on_time_first(
+    problem: RoutingProblem,
+    routes: list[list[int]],
+    fixed: RoutingProblem | None,
+    halves: set[int] | None,
+) -> tuple[list[list[int]], RoutingProblem]:
+    """Pairs made whole, and with ``halves`` visits rescued, with every window on time
+    (``punctual``), so that a visit starts late only when it could not be placed on time:
+    the routes, and the problem they keep with the tolerances given back to every task whose
+    start is not pinned."""
+    base = fixed or problem
+    on_time = punctual(base, routes)
+    routes, pinned = repair_pairs(punctual(problem, routes), routes, on_time)
+    if halves is not None:
+        routes, _ = rescue_and_explain(pinned, routes, halves, pinned)
+    tasks = tuple(
+        base.tasks[t] if task == on_time.tasks[t] else task for t, task in enumerate(pinned.tasks)
+    )
+    return routes, replace(pinned, tasks=tasks)
+
+
 def _finish(
     day: _Day,
     routes: list[list[int]],
@@ -431,6 +454,8 @@ def _finish(
     """Make every double-handed pair whole, improve the day until ``deadline`` (a
     ``time.monotonic()`` value) with the pairs at their chosen starts, and mend it again.
     ``fixed`` pins the starts of pairs already placed in ``routes`` (see ``repair_pairs``)."""
+    if any(task.late_after is not None for task in day.problem.tasks):
+        routes, fixed = _on_time_first(day.problem, routes, fixed, None)
     routes, fixed = repair_pairs(day.problem, routes, fixed)
     remaining = deadline - time.monotonic()
     if remaining < _MIN_IMPROVE_S:  # no time to build the tied model and improve on it
