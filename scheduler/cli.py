@@ -356,12 +356,15 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
         )
     result = run.comparison
     table = Table(title=f"Rotas for {scenario.name}")
-    for column in ("rota", "covered", "travel h", "waiting h", "utilisation", "familiar", "broken"):
+    columns = ("rota", "covered", "missed", "late", "travel h", "waiting h", "utilisation")
+    for column in (*columns, "familiar", "broken"):
         table.add_column(column, justify="left" if column == "rota" else "right")
     for rota in result.rotas:
         table.add_row(
             rota.name,
             f"{rota.visits_covered} of {rota.visits}",
+            str(rota.missed_calls),
+            str(rota.late_calls),
             f"{rota.travel_minutes / 60:.1f}",
             f"{rota.waiting_minutes / 60:.1f}",
             f"{rota.utilisation:.0%}",

@@ -77,6 +77,13 @@ class RotaSummary(Frozen):
     """Those rules, each with its visit, carer and minutes where they apply."""
     visits_by_wrong_carer: int = 0
     """Visits done by a carer who may not do them, left out of ``visits_covered``."""
+    late_calls: int = 0
+    """Visits covered that start after their latest start (within their tolerance)."""
+    late_minutes: int = 0
+
+    @property
+    def missed_calls(self) -> int:
+        return self.visits - self.visits_covered
 
 
 def summarise(
@@ -135,6 +142,8 @@ def summarise(
         breaches=len(breaches),
         breach_list=tuple(breaches),
         visits_by_wrong_carer=len(wrong),
+        late_calls=sum(day.late_calls for day in figures.days),
+        late_minutes=sum(day.late_minutes for day in figures.days),
     )
 
 

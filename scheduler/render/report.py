@@ -250,6 +250,8 @@ def report_html(comparison: Comparison) -> str:
             [
                 "rota",
                 "visits covered",
+                "missed calls",
+                "late calls",
                 "care h",
                 "travel h",
                 "waiting h",
@@ -269,6 +271,8 @@ def report_html(comparison: Comparison) -> str:
                         if r.visits_by_wrong_carer
                         else ""
                     ),
+                    r.missed_calls,
+                    f"{r.late_calls} ({r.late_minutes} min)" if r.late_calls else "0",
                     f"{r.contact_minutes / 60:,.1f}",
                     f"{r.travel_minutes / 60:,.1f}",
                     f"{r.waiting_minutes / 60:,.1f}",

@@ -627,3 +627,8 @@ def test_a_late_call_is_priced_per_minute_and_counted() -> None:
     assert plan_cost(SCENARIO, PLAN, settings).terms["lateness"] == 0
     figures = day_figures(SCENARIO, late)
     assert (figures.late_calls, figures.late_minutes) == (1, 10)
+    # domcare compare's figures for a rota: the late call beside the missed one (V4).
+    from scheduler.analysis.released import summarise
+
+    rota = summarise("rota", SCENARIO, [late], settings)
+    assert (rota.missed_calls, rota.late_calls, rota.late_minutes) == (1, 1, 10)
