@@ -3,15 +3,17 @@
     python -m benchmarks.rota_day scenarios/district --time-limit 120
     python -m benchmarks.rota_day scenarios/town --time-limit 10 --short --engine pyvrp
     python -m benchmarks.rota_day gen3000 --time-limit 30
+    python -m benchmarks.rota_day scenarios/town --time-limit 10 --short --late-tolerance 15
 
 ``--short`` keeps only each carer's first shift (the short-staffed day of docs/search.md);
-``--engine`` chooses the first search (``Settings.solve.engine``).
+``--engine`` chooses the first search (``Settings.solve.engine``); ``--late-tolerance`` lets
+normal calls start that many minutes late (``Settings.late_tolerance_minutes``).
 
 Prints one markdown row: visits, carers, wall seconds, share allocated, critical visits left
-out, the plan's objective, the first search that ran, unallocated by reason,
-travel and utilisation, runs worked longer than the break limit (less their break) and runs
-holding a break, whether the validator passed, and peak memory (the largest resident
-set of this process and of the zone workers, in MiB, from ``getrusage``).
+out, late calls and their minutes, the plan's objective, the first search that ran,
+unallocated by reason, travel and utilisation, runs worked longer than the break limit (less
+their break) and runs holding a break, whether the validator passed, and peak memory (the
+largest resident set of this process and of the zone workers, in MiB, from ``getrusage``).
 """
 
 from __future__ import annotations
@@ -34,11 +36,12 @@ from scheduler.planning.day import solve_day
 from scheduler.rules.day import validate_plan
 
 HEADER = (
-    "| scenario | visits | carers | limit s | wall s | allocated | critical out | objective | "
+    "| scenario | visits | carers | limit s | wall s | allocated | critical out | late (min) | "
+    "objective | "
     "first search | unallocated by reason | "
     "travel h | utilisation | runs over the break limit / with a break | valid | zones | "
     "peak MiB (main / worker) |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -68,6 +71,7 @@ def main() -> None:
     parser.add_argument("--engine", choices=[e.value for e in Engine], default=None)
     parser.add_argument("--pyvrp-share", type=float, default=None)
     parser.add_argument("--short", action="store_true", help="each carer's first shift only")
+    parser.add_argument("--late-tolerance", type=int, default=0, help="minutes a call may be late")
     args = parser.parse_args()
 
     generated = GENERATED.fullmatch(args.scenario)
@@ -85,7 +89,7 @@ def main() -> None:
         solve = solve.model_copy(update={"pyvrp_share": args.pyvrp_share})
     if args.zone_visits is not None:
         solve = solve.model_copy(update={"zone_visits": args.zone_visits})
-    settings = Settings(solve=solve)
+    settings = Settings(solve=solve, late_tolerance_minutes=args.late_tolerance)
     began = time.monotonic()
     plan = solve_day(scenario, settings)
     wall = time.monotonic() - began
@@ -102,6 +106,7 @@ def main() -> None:
     print(
         f"| {scenario.name} | {len(scenario.visits)} | {len(scenario.carers)} | "
         f"{args.time_limit:g} | {wall:.1f} | {figures.allocated_share:.1%} | {critical_out} | "
+        f"{figures.late_calls} ({figures.late_minutes}) | "
         f"{plan.cost.total if plan.cost else '-'} | "
         f"{plan.solver.first_search if plan.solver else '-'} | {reasons} | "
         f"{figures.travel_minutes / 60:.1f} | {figures.utilisation:.0%} | "
