@@ -110,6 +110,11 @@ class RoutingProblem:
     late_cost: int = 0
     """Cost per unit a task starts after its ``late_after``."""
 
+    @property
+    def tolerates_lateness(self) -> bool:
+        """Whether some task may start late (has a ``late_after``)."""
+        return any(task.late_after is not None for task in self.tasks)
+
     def __post_init__(self) -> None:
         locations = {m.shape for m in self.travel}
         if len(locations) != 1 or any(m.ndim != 2 or m.shape[0] != m.shape[1] for m in self.travel):
@@ -120,7 +125,6 @@ class RoutingProblem:
                 raise ValueError(f"task location {task.location} outside the matrix")
             if task.latest < task.earliest:
                 raise ValueError("task window is inverted")
-
         if self.task_cost is not None and self.task_cost.shape != (
             len(self.vehicles),
             len(self.tasks),

@@ -223,7 +223,7 @@ def punctual(
     slowed OR-Tools' search (town at 30 s with 15 minutes' tolerance: 35 s wall, a critical
     visit lost), so lateness is left to the insertions after the search (``_cost`` prices
     it there): a task is late only to be done at all."""
-    if all(task.late_after is None for task in problem.tasks):
+    if not problem.tolerates_lateness:
         return problem
     latest = [task.due for task in problem.tasks]
     for v, route in enumerate(routes or []):

@@ -396,8 +396,7 @@ def _settled(
     what keeps each visit still out off each carer's runs."""
     problem = day.problem
     halves = {t for pair in problem.synced for t in (pair.first, pair.second)}
-    if any(task.late_after is not None for task in problem.tasks):
-        routes, fixed = _on_time_first(problem, routes, fixed, halves)
+    routes, fixed = _on_time_first(problem, routes, fixed, halves)
     routes, fixed = repair_pairs(problem, routes, fixed)
     placed = {t for route in routes for t in route}
     # A pair left out is explained half by half over its whole window (``fixed`` holds its
@@ -427,14 +426,17 @@ def _on_time_first(
     routes: list[list[int]],
     fixed: RoutingProblem | None,
     halves: set[int] | None,
-) -> tuple[list[list[int]], RoutingProblem]:
+) -> tuple[list[list[int]], RoutingProblem | None]:
     """Pairs made whole, and with ``halves`` visits rescued, with every window on time
     (``punctual``), so that a visit starts late only when it could not be placed on time:
     the routes, and the problem they keep with the tolerances given back to every task whose
-    start is not pinned."""
+    start is not pinned. A day where no visit may be late is returned as it is."""
+    if not problem.tolerates_lateness:
+        return routes, fixed
     base = fixed or problem
     on_time = punctual(base, routes)
-    routes, pinned = repair_pairs(punctual(problem, routes), routes, on_time)
+    plain = on_time if fixed is None else punctual(problem, routes)
+    routes, pinned = repair_pairs(plain, routes, on_time)
     if halves is not None:
         routes, _ = rescue_and_explain(pinned, routes, halves, pinned)
     tasks = tuple(
@@ -454,8 +456,7 @@ def _finish(
     """Make every double-handed pair whole, improve the day until ``deadline`` (a
     ``time.monotonic()`` value) with the pairs at their chosen starts, and mend it again.
     ``fixed`` pins the starts of pairs already placed in ``routes`` (see ``repair_pairs``)."""
-    if any(task.late_after is not None for task in day.problem.tasks):
-        routes, fixed = _on_time_first(day.problem, routes, fixed, None)
+    routes, fixed = _on_time_first(day.problem, routes, fixed, None)
     routes, fixed = repair_pairs(day.problem, routes, fixed)
     remaining = deadline - time.monotonic()
     if remaining < _MIN_IMPROVE_S:  # no time to build the tied model and improve on it
