@@ -12,7 +12,9 @@ working-time budget (``max_span``, its group's span), only the break rule, or th
 windows and travel (busy). That is the binding rule a person is told, not a guess.
 
 Synchronised pairs are left to ``routing.repair``: their halves are neither rescued nor
-diagnosed here. Pure Python over ``RoutingProblem``: no OR-Tools here.
+diagnosed here. A task of a lag (``routing.lags``) rescued is pinned where it goes, and its
+partner narrowed; one kept out by the lag alone says so (``Blocker.LAG``).
+Pure Python over ``RoutingProblem``: no OR-Tools here.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 from dataclasses import replace
 from enum import StrEnum
 
+from routing.lags import bind, lagged
 from routing.problem import RoutingProblem
 from routing.repair import _Budget, _cost, _group_ok, _Timing, _with_route, schedule
 
@@ -42,6 +45,9 @@ class Blocker(StrEnum):
     """The break rule alone: the route would have no room for its break."""
     BUSY = "busy"
     """The other tasks' windows and the travel between them: no place in the route works."""
+    LAG = "lag"
+    """A lag with another task: the vehicle is that task's person, or the starts the lag
+    leaves are taken, where the task's own window would fit."""
     UNSEARCHED = "unsearched"
     """Not looked at: the budget ran out."""
 
@@ -160,7 +166,14 @@ def rescue(
     """``routes`` (feasible for ``problem``) with every left-out task that fits inserted,
     highest penalty first, and a task that does not fit put in the place of one worth less.
     ``halves`` (of synchronised pairs, which ``problem`` may hold untied) are not touched."""
-    budget = budget or _Budget(DIAGNOSIS_BUDGET)
+    return _rescued(problem, routes, halves, budget or _Budget(DIAGNOSIS_BUDGET))[0]
+
+
+def _rescued(
+    problem: RoutingProblem, routes: list[list[int]], halves: set[int], budget: _Budget
+) -> tuple[list[list[int]], RoutingProblem]:
+    """``rescue``'s routes, and the problem that times them: each task of a lag placed pinned
+    (``routing.lags.bind``)."""
     routes = [list(r) for r in routes]
     timings = []
     for v, route in enumerate(routes):
@@ -169,6 +182,7 @@ def rescue(
             raise ValueError(f"route of vehicle {v} is not feasible")
         timings.append(timing)
     paired = halves | {t for pair in problem.synced for t in (pair.first, pair.second)}
+    tied = lagged(problem)
     placed = {t for route in routes for t in route}
     waiting = sorted(
         (t for t in range(len(problem.tasks)) if t not in placed and t not in paired),
@@ -181,11 +195,20 @@ def rescue(
         if found is not None:
             _, v, route, timing = found
             routes, timings = _with_route(routes, timings, v, route, timing)
-            continue
-        swapped = _in_place_of(problem, routes, timings, task, paired, budget)
-        if swapped is not None:
+        else:
+            swapped = _in_place_of(problem, routes, timings, task, paired | tied, budget)
+            if swapped is None:
+                continue
             routes, timings = swapped
-    return routes
+        if task in tied:
+            starts = {
+                t: timing.starts[k]
+                for route, timing in zip(routes, timings, strict=True)
+                for k, t in enumerate(route)
+                if t in tied
+            }
+            problem = bind(problem, routes, starts)
+    return routes, problem
 
 
 def _relaxed(problem: RoutingProblem, span: bool, breaks: bool) -> RoutingProblem:
@@ -231,9 +254,12 @@ def blockers(
     routes: list[list[int]],
     tasks: list[int],
     budget: _Budget | None = None,
+    unbound: RoutingProblem | None = None,
 ) -> dict[int, dict[int, Blocker]]:
     """For each of ``tasks`` (left out of ``routes``), per vehicle allowed to take it and on
-    duty in its window, the rule that keeps it off that vehicle's route (see ``Blocker``)."""
+    duty in its window, the rule that keeps it off that vehicle's route (see ``Blocker``).
+    ``unbound``: ``problem`` with the tasks of lags as asked for, before ``routing.lags.bind``
+    narrowed them; a task that fits only there is kept out by its lag."""
     budget = budget or _Budget(DIAGNOSIS_BUDGET)
     ladder = [
         (problem, True, Blocker.FITS),
@@ -247,6 +273,7 @@ def blockers(
         if any(t is None for t in timed):
             raise ValueError("the routes are not feasible")
         timings[id(rung)] = [t for t in timed if t is not None]
+    tied = set() if unbound is None else lagged(problem)
     found: dict[int, dict[int, Blocker]] = {}
     for task in tasks:
         found[task] = {}
@@ -260,17 +287,36 @@ def blockers(
                 if fits:
                     found[task][v] = blocker
                     break
+        if unbound is None or task not in tied:
+            continue
+        asked = replace(
+            problem,
+            tasks=tuple(unbound.tasks[t] if t == task else x for t, x in enumerate(problem.tasks)),
+        )
+        for v in _candidates(asked, task):
+            if found[task].get(v, Blocker.BUSY) is not Blocker.BUSY:
+                continue
+            fits = _fits(asked, routes, timings[id(problem)], v, task, budget, True)
+            found[task][v] = (
+                Blocker.UNSEARCHED if fits is None else Blocker.LAG if fits else Blocker.BUSY
+            )
     return found
 
 
 def rescue_and_explain(
     problem: RoutingProblem, routes: list[list[int]], halves: set[int], whole: RoutingProblem
-) -> tuple[list[list[int]], dict[int, dict[int, Blocker]]]:
-    """``rescue`` then ``blockers`` of every task still out, on one budget. ``whole`` is
-    ``problem`` with the tasks left out as they were asked for (a pair's halves over the whole
-    window, where ``problem`` may hold them near its middle)."""
+) -> tuple[list[list[int]], dict[int, dict[int, Blocker]], RoutingProblem]:
+    """``rescue`` then ``blockers`` of every task still out, on one budget, and the problem
+    that times the routes (tasks of lags pinned, ``routing.lags``). ``whole`` is ``problem``
+    with the tasks left out as they were asked for (a pair's halves over the whole window,
+    where ``problem`` may hold them near its middle; a lag's tasks before it was bound)."""
     budget = _Budget(DIAGNOSIS_BUDGET)
-    routes = rescue(problem, routes, halves, budget)
+    routes, problem = _rescued(problem, routes, halves, budget)
     placed = {t for route in routes for t in route}
     out = [t for t in range(len(problem.tasks)) if t not in placed]
-    return routes, blockers(whole, routes, out, budget)
+    tied = lagged(problem)
+    asked = replace(
+        whole,
+        tasks=tuple(problem.tasks[t] if t in tied else x for t, x in enumerate(whole.tasks)),
+    )
+    return routes, blockers(asked, routes, out, budget, whole), problem

@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 __all__ = [
     "BreakRule",
+    "Lag",
     "Progress",
     "Route",
     "RoutingProblem",
@@ -58,7 +59,8 @@ class Task:
 class Vehicle:
     """Leaves ``start_location`` no earlier than ``earliest_start`` and is back at
     ``end_location`` by ``latest_end``; travels with matrix ``profile``. Vehicles sharing a
-    ``group`` share the group's span budget (a person working two shifts)."""
+    ``group`` are one person's (two shifts): they share the group's budget in ``group_span``
+    if it has one, and never do both tasks of a ``Lag`` kept ``apart``."""
 
     start_location: int
     end_location: int
@@ -77,6 +79,19 @@ class SyncedPair:
 
     first: int
     second: int
+
+
+@dataclass(frozen=True)
+class Lag:
+    """When both tasks are done, ``second`` starts ``least`` to ``most`` (None: any time)
+    after ``first`` starts; ``apart``: by two people (vehicles of different groups). Either
+    task may be done alone: the lag binds only the two together."""
+
+    first: int
+    second: int
+    least: int = 0
+    most: int | None = None
+    apart: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,11 +124,22 @@ class RoutingProblem:
     """Enforced by ``routing.repair.schedule`` when routes are timed, not by the search."""
     late_cost: int = 0
     """Cost per unit a task starts after its ``late_after``."""
+    lags: tuple[Lag, ...] = ()
 
     @property
     def tolerates_lateness(self) -> bool:
         """Whether some task may start late (has a ``late_after``)."""
         return any(task.late_after is not None for task in self.tasks)
+
+    @property
+    def person(self) -> tuple[int, ...]:
+        """Per vehicle, a number for who drives it: one per ``group``, else one of its own."""
+        keys = [
+            ("vehicle", v) if vehicle.group is None else ("group", vehicle.group)
+            for v, vehicle in enumerate(self.vehicles)
+        ]
+        number: dict[tuple[str, int], int] = {}
+        return tuple(number.setdefault(key, len(number)) for key in keys)
 
     def __post_init__(self) -> None:
         locations = {m.shape for m in self.travel}
@@ -133,6 +159,11 @@ class RoutingProblem:
         for pair in self.synced:
             if min(self.tasks[pair.first].service, self.tasks[pair.second].service) <= 0:
                 raise ValueError("synced tasks need a positive service time")
+        for lag in self.lags:
+            if not (0 <= lag.first < len(self.tasks) and 0 <= lag.second < len(self.tasks)):
+                raise ValueError("lag names a task that does not exist")
+            if lag.first == lag.second or (lag.most is not None and lag.most < lag.least):
+                raise ValueError("lag is empty")
         for vehicle in self.vehicles:
             if not 0 <= vehicle.profile < len(self.travel):
                 raise ValueError(f"vehicle profile {vehicle.profile} has no matrix")

@@ -114,10 +114,10 @@ def _shift_durations(problem: RoutingProblem) -> list[int | None]:
 
 
 def translate(problem: RoutingProblem, memory_mib: float) -> Translation | None:
-    """``problem`` as PyVRP's data, or None when it cannot be written (synchronised pairs, a
-    task that must be done but no vehicle can do alone) or its matrices would take more than
-    ``memory_mib``."""
-    if problem.synced or not problem.vehicles or not problem.tasks:
+    """``problem`` as PyVRP's data, or None when it cannot be written (synchronised pairs,
+    lags, a task that must be done but no vehicle can do alone) or its matrices would take
+    more than ``memory_mib``."""
+    if problem.synced or problem.lags or not problem.vehicles or not problem.tasks:
         return None
     in_time, allowed = _in_time(problem), _allowed(problem)
     able = in_time & allowed

@@ -137,6 +137,7 @@ class _Model:
             solver.Add(time_dim.CumulVar(a) == time_dim.CumulVar(b))
             # Two different vehicles follow: with equal starts and positive service, one
             # vehicle cannot do both (RoutingProblem checks the service is positive).
+        self._lags(solver)
 
         if problem.task_cost is not None and problem.task_cost.any():
             self._task_costs(problem.task_cost)
@@ -153,6 +154,28 @@ class _Model:
                 True,
                 "load",
             )
+
+    def _lags(self, solver: pywrapcp.Solver) -> None:
+        """Each ``Lag`` as linear constraints that hold only when both tasks are active (a
+        big-M on the two active flags), so either task may still be done alone or dropped;
+        ``apart`` compares the people (``RoutingProblem.person``) of the two vehicles, an
+        inactive task's vehicle (-1) reading as nobody."""
+        problem, routing, manager = self.problem, self.routing, self.manager
+        if not problem.lags:
+            return
+        person = list(problem.person)
+        for lag in problem.lags:
+            a, b = manager.NodeToIndex(lag.first), manager.NodeToIndex(lag.second)
+            gap = self.time.CumulVar(b) - self.time.CumulVar(a)
+            unless = problem.horizon * 2 + abs(lag.least) + abs(lag.most or 0)
+            idle = (2 - routing.ActiveVar(a) - routing.ActiveVar(b)) * unless
+            solver.Add(gap + idle >= lag.least)
+            if lag.most is not None:
+                solver.Add(gap - idle <= lag.most)
+            if lag.apart:
+                who_a = solver.Element([-1, *person], (routing.VehicleVar(a) + 1).Var())
+                who_b = solver.Element([-2, *person], (routing.VehicleVar(b) + 1).Var())
+                solver.Add(who_a != who_b)
 
     def _task_costs(self, cost: np.ndarray) -> None:
         """Per-vehicle costs of doing a task, as a dimension whose transit out of a node is the

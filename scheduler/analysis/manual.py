@@ -114,6 +114,8 @@ RULES = {
     "pinned_elsewhere": "the call is pinned to another carer",
     "double_handed_alone": "a double-handed call has fewer carers than it needs",
     "not_synchronised": "the carers of a double-handed call start at different times",
+    "gap_not_kept": "a call starts too soon or too long after the call it follows",
+    "same_carer_for_gap": "one carer does two calls that need different carers",
     "no_break": "a long run has no room for its break",
     "max_working_time": "the carer works more than their day allows",
     "max_weekly_time": "the carer works more than their week allows",

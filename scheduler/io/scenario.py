@@ -110,6 +110,10 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "priority",
             "pinned_carer",
             "late_tolerance_minutes",
+            "follows",
+            "min_gap_minutes",
+            "max_gap_minutes",
+            "other_carer",
         ),
     ),
     "history": (("client_id", "carer_id", "date"), ()),
@@ -225,6 +229,17 @@ def one_of(options: Iterable[str]) -> Callable[[str], str]:
         return value
 
     return parse
+
+
+_YES = ("yes", "y", "true", "1")
+_NO = ("no", "n", "false", "0")
+
+
+def yes_no(text: str) -> bool:
+    value = text.strip().lower()
+    if value not in _YES + _NO:
+        raise ValueError(f"'{text}' is not yes or no")
+    return value in _YES
 
 
 def _items(text: str) -> list[str]:
@@ -661,6 +676,7 @@ def _build_visits(
     _time_notes(reader, table)
     dates = _dates(reader, table)
     visits = []
+    rows: dict[str, int] = {}
     for i in range(len(table.rows)):
         before = len(reader.issues)
         visit_id = reader.cell(table, i, "id", str.strip, "invalid_value", required=True)
@@ -710,6 +726,19 @@ def _build_visits(
                 "conflict",
                 "a critical visit is never late: leave the tolerance empty or 0",
             )
+        follows = reader.cell(table, i, "follows", str.strip, "invalid_value")
+        min_gap = reader.cell(
+            table, i, "min_gap_minutes", whole_between(0, MINUTES_PER_DAY), "invalid_value"
+        )
+        max_gap = reader.cell(
+            table, i, "max_gap_minutes", whole_between(0, MINUTES_PER_DAY), "invalid_value"
+        )
+        other_carer = reader.cell(table, i, "other_carer", yes_no, "invalid_value")
+        _gap_cells(reader, table, i, visit_id, follows, min_gap, max_gap, other_carer)
+        if follows and carers_required == 2:
+            reader.add(
+                table, i, "follows", "conflict", "a double-handed visit cannot follow another"
+            )
         if pinned and known.carers is not None and pinned not in known.carers:
             reader.add(table, i, "pinned_carer", "unknown_carer", f"no carer has the id '{pinned}'")
         client = clients.get(client_id or "")
@@ -732,9 +761,106 @@ def _build_visits(
                     priority=priority or Priority.NORMAL,
                     pinned_carer=pinned,
                     late_tolerance=tolerance,
+                    follows=follows,
+                    min_gap=min_gap or 0,
+                    max_gap=max_gap,
+                    other_carer=bool(other_carer),
                 )
             )
+            rows[visit_id] = i
+    _check_follows(reader, table, visits, rows)
     return visits
+
+
+def _gap_cells(
+    reader: _Reader,
+    table: Table,
+    index: int,
+    visit_id: str | None,
+    follows: str | None,
+    min_gap: int | None,
+    max_gap: int | None,
+    other_carer: bool | None,
+) -> None:
+    """The gap columns of one row, which mean something only beside ``follows``."""
+    if not follows:
+        for column, value in (
+            ("min_gap_minutes", min_gap),
+            ("max_gap_minutes", max_gap),
+            ("other_carer", other_carer),
+        ):
+            if value:
+                reader.add(
+                    table, index, column, "conflict", "says nothing without the call it follows"
+                )
+        return
+    if follows == visit_id:
+        reader.add(table, index, "follows", "conflict", "a visit cannot follow itself")
+    if min_gap is not None and max_gap is not None and max_gap < min_gap:
+        reader.add(
+            table,
+            index,
+            "max_gap_minutes",
+            "conflict",
+            f"{max_gap} is less than the min_gap_minutes {min_gap}",
+        )
+
+
+def _check_follows(
+    reader: _Reader, table: Table, visits: list[Visit], rows: dict[str, int]
+) -> None:
+    """Each call followed exists, is the same client's on the same day, for one carer, and
+    the two windows hold at least one pair of starts that keeps the gap."""
+    by_id = {visit.id: visit for visit in visits}
+    named = {row.get("id", "").strip() for row in table.rows}
+    for visit in visits:
+        if visit.follows is None:
+            continue
+        i = rows[visit.id]
+        first = by_id.get(visit.follows)
+        if first is None:
+            if visit.follows not in named:  # else that row has its own problem
+                reader.add(
+                    table, i, "follows", "unknown_visit", f"no visit has the id '{visit.follows}'"
+                )
+            continue
+        if (first.client_id, first.date) != (visit.client_id, visit.date):
+            reader.add(
+                table,
+                i,
+                "follows",
+                "conflict",
+                f"{first.id} is not a call of client {visit.client_id} on {visit.date}",
+            )
+        elif first.double_handed:
+            reader.add(
+                table,
+                i,
+                "follows",
+                "conflict",
+                f"{first.id} is double-handed: it cannot be followed",
+            )
+        elif visit.latest_start - first.earliest_start < visit.min_gap:
+            reader.add(
+                table,
+                i,
+                "min_gap_minutes",
+                "conflict",
+                f"the latest start {format_clock(visit.latest_start)} is less than "
+                f"{visit.min_gap} min after {first.id}'s earliest "
+                f"{format_clock(first.earliest_start)}",
+            )
+        elif (
+            visit.max_gap is not None and visit.earliest_start - first.latest_start > visit.max_gap
+        ):
+            reader.add(
+                table,
+                i,
+                "max_gap_minutes",
+                "conflict",
+                f"the earliest start {format_clock(visit.earliest_start)} is more than "
+                f"{visit.max_gap} min after {first.id}'s latest {format_clock(first.latest_start)}",
+            )
 
 
 def _build_history(reader: _Reader, table: Table) -> list[HistoryEntry]:
@@ -998,6 +1124,10 @@ def _records(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
                 "priority": v.priority.value,
                 "pinned_carer": v.pinned_carer or "",
                 "late_tolerance_minutes": "" if v.late_tolerance is None else v.late_tolerance,
+                "follows": v.follows or "",
+                "min_gap_minutes": v.min_gap if v.follows else "",
+                "max_gap_minutes": "" if v.max_gap is None else v.max_gap,
+                "other_carer": ("yes" if v.other_carer else "no") if v.follows else "",
             }
             for v in scenario.visits
         ],

@@ -195,6 +195,14 @@ class Visit(Frozen):
     late_tolerance: int | None = Field(default=None, ge=0, le=24 * 60)
     """Minutes the care may start after ``latest_start``, at a price a minute; None: the
     settings' default (``Settings.late_tolerance_minutes``). A critical visit is never late."""
+    follows: str | None = None
+    """Another call of the same client on the same day that this one keeps its distance
+    from (medication spacing, a nurse after the carer): when both are done, this one starts
+    ``min_gap`` to ``max_gap`` minutes after that one starts, by another carer if
+    ``other_carer``. Either may still be done without the other."""
+    min_gap: int = Field(default=0, ge=0, le=24 * 60)
+    max_gap: int | None = Field(default=None, ge=0, le=24 * 60)
+    other_carer: bool = False
 
     @model_validator(mode="after")
     def _window(self) -> Visit:
@@ -204,6 +212,12 @@ class Visit(Frozen):
             raise ValueError("a critical visit is never late")
         if self.second_carer_skills is not None and not self.double_handed:
             raise ValueError("second carer skills on a visit for one carer")
+        if self.follows is None and (self.min_gap or self.max_gap is not None or self.other_carer):
+            raise ValueError("a gap or other carer without the call it follows")
+        if self.max_gap is not None and self.max_gap < self.min_gap:
+            raise ValueError("the most minutes after the call followed are fewer than the least")
+        if self.follows is not None and (self.follows == self.id or self.double_handed):
+            raise ValueError("a call follows another call for one carer, not itself")
         return self
 
     @property

@@ -106,6 +106,8 @@ ViolationCode = Literal[
     "before_shift",
     "after_shift",
     "not_synchronised",
+    "gap_not_kept",
+    "same_carer_for_gap",
     # who may visit
     "missing_skill",
     "excluded_carer",
@@ -139,6 +141,7 @@ ReasonCode = Literal[
     "working_time_cap",
     "weekly_time_cap",
     "no_room_for_break",
+    "gap_not_kept",
     "no_capacity",
     "no_free_pair",
     "not_searched",

@@ -30,8 +30,10 @@ from dataclasses import dataclass, replace
 
 from routing.diagnose import DIAGNOSIS_BUDGET, Blocker, rescue_and_explain
 from routing.haversine import HaversineTravel
+from routing.lags import bind, lagged
 from routing.problem import (
     BreakRule,
+    Lag,
     ProgressCallback,
     RoutingProblem,
     RoutingSolution,
@@ -134,7 +136,7 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
                     latest_end=shift.end,
                     profile=modes.index(carer.travel_mode),
                     max_span=min(shift.minutes, limit) if limit else None,
-                    group=number if shared else None,
+                    group=number,
                 )
             )
 
@@ -185,6 +187,12 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
                 beyond_cap[len(tasks) - 1] = beyond & half
         if visit.double_handed:
             synced.append(SyncedPair(len(tasks) - 2, len(tasks) - 1))
+    task_of = {visit_id: t for t, visit_id in enumerate(task_visit)}  # one task: single-handed
+    lags = tuple(
+        Lag(task_of[v.follows], task_of[v.id], v.min_gap, v.max_gap, v.other_carer)
+        for v in scenario.visits
+        if v.follows is not None and v.follows in task_of and v.id in task_of
+    )
 
     # The objective's per-carer terms (continuity, soft gender, beyond the weekly cap), costs
     # every carer pays alike taken out (see scheduler.rules.objective).
@@ -202,6 +210,7 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
         late_cost=late_cost(settings, 1),
         group_span=group_span,
         synced=tuple(synced),
+        lags=lags,
         task_cost=task_cost if task_cost.any() else None,
         breaks=None
         if settings.break_after_minutes is None
@@ -285,7 +294,8 @@ class _Answer:
 def _blocked_carers(day: _Day, tasks: list[int], answer: _Answer) -> dict[str, Blocker]:
     """Carer id -> what keeps ``tasks`` (one visit's) off that carer's runs: the most hopeful
     over the carer's shifts and the visit's halves."""
-    hope = [Blocker.FITS, Blocker.UNSEARCHED, Blocker.SPAN, Blocker.BREAK, Blocker.BUSY]
+    hope = [Blocker.FITS, Blocker.UNSEARCHED, Blocker.SPAN, Blocker.BREAK, Blocker.LAG]
+    hope.append(Blocker.BUSY)
     found: dict[str, Blocker] = {}
     for task in tasks:
         for vehicle, blocker in answer.blocked.get(task, {}).items():
@@ -377,6 +387,16 @@ def _info(
     )
 
 
+def _bound(
+    problem: RoutingProblem, routes: list[list[int]], answer: RoutingSolution
+) -> RoutingProblem:
+    """``problem`` with the lags between visits kept by windows from the starts the search
+    chose (``routing.lags``): what follows the search re-times runs one at a time."""
+    tied = lagged(problem)
+    starts = {t: s for r in answer.routes for t, s in zip(r.tasks, r.starts, strict=True)}
+    return bind(problem, routes, {t: s for t, s in starts.items() if t in tied})
+
+
 def _task_lists(day: _Day, answer: RoutingSolution) -> list[list[int]]:
     routes: list[list[int]] = [[] for _ in day.vehicle_shift]
     for route in answer.routes:
@@ -407,7 +427,7 @@ def _settled(
             task if t in placed else problem.tasks[t] for t, task in enumerate(fixed.tasks)
         ),
     )
-    routes, blocked = rescue_and_explain(fixed, routes, halves, whole)
+    routes, blocked, fixed = rescue_and_explain(fixed, routes, halves, whole)
     built = as_routes(fixed, routes)
     solution = RoutingSolution(
         status=status,
@@ -438,7 +458,7 @@ def _on_time_first(
     plain = on_time if fixed is None else punctual(problem, routes)
     routes, pinned = repair_pairs(plain, routes, on_time)
     if halves is not None:
-        routes, _ = rescue_and_explain(pinned, routes, halves, pinned)
+        routes, _, pinned = rescue_and_explain(pinned, routes, halves, pinned)
     tasks = tuple(
         base.tasks[t] if task == on_time.tasks[t] else task for t, task in enumerate(pinned.tasks)
     )
@@ -469,6 +489,7 @@ def _finish(
     )
     if answer.found:
         routes = _task_lists(day, answer)
+        fixed = _bound(fixed, routes, answer)
     return _settled(day, routes, fixed, answer.status, answer.objective)
 
 
@@ -509,10 +530,12 @@ def _solve_whole(
         if answer.first_solution_s is None
         else round(searching - began + answer.first_solution_s, 3)
     )
+    routes = _task_lists(day, answer)
+    fixed = _bound(day.problem, routes, answer) if day.problem.lags else None
     if answer.found and tied:
-        final = _finish(day, _task_lists(day, answer), settings, deadline, on_progress)
+        final = _finish(day, routes, settings, deadline, on_progress, fixed)
     elif answer.found:
-        final = _settled(day, _task_lists(day, answer), None, answer.status, answer.objective)
+        final = _settled(day, routes, fixed, answer.status, answer.objective)
     else:
         final = _Answer(answer, {})
     info = _info(final.solution, settings, began, 1, first_plan_s, answer.first_search)
@@ -549,12 +572,13 @@ def _lane_job(args: tuple[list[Scenario], Settings, TravelTimes, float]) -> list
 
 def _initial_routes(day: _Day, plans: list[Plan]) -> tuple[list[list[int]], dict[int, int]]:
     """Zone plans as routes of the whole day's problem (task indices per vehicle), and the
-    starts the zones chose for double-handed halves."""
+    starts the zones chose for double-handed halves and the calls of lags."""
     vehicle_of = {(carer.id, shift.start): v for v, (carer, shift) in enumerate(day.vehicle_shift)}
     tasks_of: dict[str, list[int]] = {}
     for task, visit_id in enumerate(day.task_visit):
         tasks_of.setdefault(visit_id, []).append(task)
     paired = {t for pair in day.problem.synced for t in (pair.first, pair.second)}
+    paired |= lagged(day.problem)
     routes: list[list[int]] = [[] for _ in day.vehicle_shift]
     starts: dict[int, int] = {}
     for plan in plans:
@@ -595,7 +619,7 @@ def _solve_in_zones(
     joined_s = round(time.monotonic() - began, 3)  # the first whole-day plan: zones joined
     day = _prepare(scenario, settings, build_journeys(scenario, travel))
     routes, pair_starts = _initial_routes(day, plans)
-    fixed = pin(day.problem, pair_starts)
+    fixed = bind(pin(day.problem, pair_starts), routes, pair_starts)
     if whole:
         deadline = began + limit - _settle_s(scenario)
         answer = _finish(day, routes, settings, deadline, on_progress, fixed)
@@ -642,7 +666,7 @@ def search_objective(
     two are equal."""
     day = _prepare(scenario, settings, build_journeys(scenario, travel or HaversineTravel()))
     routes, starts = _initial_routes(day, [plan])
-    fixed = pin(day.problem, starts)
+    fixed = bind(pin(day.problem, starts), routes, starts)
     counted = evaluate(fixed, routes)
     if counted is None:
         return None

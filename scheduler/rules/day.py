@@ -142,6 +142,44 @@ def _double_handed(scenario: Scenario, plan: Plan) -> list[Violation]:
     return found
 
 
+def _gaps(scenario: Scenario, plan: Plan) -> list[Violation]:
+    """A call that follows another (``Visit.follows``), both done, starts ``min_gap`` to
+    ``max_gap`` minutes after it, by another carer where ``other_carer`` says so."""
+    done: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for run in plan.runs:
+        for stop in run.stops:
+            done[stop.visit_id].append((run.carer_id, stop.start))
+    found = []
+    for visit in scenario.visits:
+        if visit.follows is None or not done.get(visit.id) or not done.get(visit.follows):
+            continue
+        (carer, start), (before_carer, before) = done[visit.id][0], done[visit.follows][0]
+        gap = start - before
+        most = 24 * 60 if visit.max_gap is None else visit.max_gap
+        if not visit.min_gap <= gap <= most:
+            allowed = f"{visit.min_gap}" + ("+" if visit.max_gap is None else f"-{most}")
+            found.append(
+                Violation(
+                    "gap_not_kept",
+                    f"visit {visit.id} starts {gap} min after {visit.follows}; it must be "
+                    f"{allowed} min after",
+                    carer_id=carer,
+                    visit_id=visit.id,
+                )
+            )
+        if visit.other_carer and carer == before_carer:
+            found.append(
+                Violation(
+                    "same_carer_for_gap",
+                    f"carer {carer} does both {visit.follows} and {visit.id}, which must "
+                    "have different carers",
+                    carer_id=carer,
+                    visit_id=visit.id,
+                )
+            )
+    return found
+
+
 def _check_break(run: Run, settings: Settings) -> list[Violation]:
     """A run longer than ``break_after_minutes`` less its break has a break of at least
     ``break_minutes``, inside a wait between two calls (after arriving, before starting)."""
@@ -432,7 +470,7 @@ def _check_run(
 def validate_plan(scenario: Scenario, plan: Plan, travel: TravelTimes) -> list[Violation]:
     """Every broken hard rule in ``plan``; an empty list means the rota can be worked."""
     journeys = build_journeys(scenario, travel)
-    found = _accounting(scenario, plan) + _double_handed(scenario, plan)
+    found = _accounting(scenario, plan) + _double_handed(scenario, plan) + _gaps(scenario, plan)
     if plan.date != scenario.date:
         found.append(
             Violation(

@@ -210,6 +210,11 @@ def capacity_reason(scenario: Scenario, visit: Visit, blocked: Mapping[str, Bloc
             f"{_ids(by[Blocker.BREAK])} could fit it in but would then have no room for "
             "their break",
         )
+    lagged = by[Blocker.LAG]
+    if len(free) + len(by[Blocker.SPAN]) + len(by[Blocker.BREAK]) + len(lagged) >= need and lagged:
+        return Reason(
+            "gap_not_kept", f"{_ids(lagged)} could fit it in, but not {_gaps(scenario, visit)}"
+        )
     suitable = len(blocked)
     if visit.double_handed:
         return Reason(
@@ -219,6 +224,28 @@ def capacity_reason(scenario: Scenario, visit: Visit, blocked: Mapping[str, Bloc
     return Reason(
         "no_capacity", f"all {suitable} suitable carers are busy with other calls in its window"
     )
+
+
+def _gap(visit: Visit) -> str:
+    """``visit``'s gap from the call it follows, in words."""
+    span = (
+        f"at least {visit.min_gap}"
+        if visit.max_gap is None
+        else f"{visit.min_gap} to {visit.max_gap}"
+    )
+    who = ", by another carer" if visit.other_carer else ""
+    return f"{span} min after {visit.follows} starts{who}"
+
+
+def _gaps(scenario: Scenario, visit: Visit) -> str:
+    """The gaps ``visit`` must keep with the client's other calls (``Visit.follows``)."""
+    rules = [f"starting {_gap(visit)}"] if visit.follows is not None else []
+    rules += [
+        f"with {other.id} starting {_gap(other).replace(f'after {visit.id}', 'after it')}"
+        for other in scenario.visits
+        if other.follows == visit.id
+    ]
+    return " or ".join(rules)
 
 
 def no_plan_reason() -> Reason:

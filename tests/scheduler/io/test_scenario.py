@@ -479,3 +479,71 @@ def test_late_tolerance_read_and_round_trip_and_never_on_a_critical_visit(tmp_pa
     lines[1] += ",5"
     folder = write_folder(tmp_path / "bad", visits="\n".join(lines) + "\n")
     assert issues_of(folder) == [("conflict", "visits.csv", 2, "late_tolerance_minutes")]
+
+
+GAP_HEADER = ",follows,min_gap_minutes,max_gap_minutes,other_carer"
+
+
+def _gap_visits(v4: str, v3: str = ",,,") -> str:
+    """VISITS with the gap columns: V4 (K3, 17:00-18:00) given ``v4``, V3 (K3, 12:00-13:00)
+    ``v3``, the others nothing."""
+    header, *rows = VISITS.splitlines()
+    cells = {"V3": v3, "V4": v4}
+    return (
+        "\n".join(
+            [
+                header + GAP_HEADER,
+                *(row + "," + cells.get(row.split(",")[0], ",,,") for row in rows),
+            ]
+        )
+        + "\n"
+    )
+
+
+def test_gaps_are_read_and_written_back(tmp_path: Path) -> None:
+    scenario = read_scenario(write_folder(tmp_path / "gap", visits=_gap_visits("V3,240,330,yes")))
+    v4 = scenario.visit_by_id["V4"]
+    assert (v4.follows, v4.min_gap, v4.max_gap, v4.other_carer) == ("V3", 240, 330, True)
+    assert scenario.visit_by_id["V3"].follows is None
+    # Without a most, the gap has no upper bound; other_carer empty means no.
+    open_ended = read_scenario(write_folder(tmp_path / "open", visits=_gap_visits("V3,60,,")))
+    assert open_ended.visit_by_id["V4"].max_gap is None
+    assert not open_ended.visit_by_id["V4"].other_carer
+    for original in (scenario, open_ended):
+        write_scenario(original, tmp_path / "written" / original.name)
+        assert read_scenario(tmp_path / "written" / original.name) == original
+
+
+@pytest.mark.parametrize(
+    "v4, v3, code, row, column",
+    [
+        ("V9,60,,", ",,,", "unknown_visit", 5, "follows"),
+        ("V1,60,,", ",,,", "conflict", 5, "follows"),  # another client's call
+        ("V4,0,,", ",,,", "conflict", 5, "follows"),  # itself
+        ("V3,400,,", ",,,", "conflict", 5, "min_gap_minutes"),  # 18:00 is 360 after 12:00
+        ("V3,0,200,", ",,,", "conflict", 5, "max_gap_minutes"),  # 17:00 is 240 after 13:00
+        ("V3,90,60,", ",,,", "conflict", 5, "max_gap_minutes"),  # most below least
+        ("V3,60,,perhaps", ",,,", "invalid_value", 5, "other_carer"),
+        ("V3,-5,,", ",,,", "invalid_value", 5, "min_gap_minutes"),
+        (",60,,", ",,,", "conflict", 5, "min_gap_minutes"),  # a gap from nothing
+        ("V2,0,,", ",,,", "conflict", 5, "follows"),  # V2 is K2's and double-handed
+    ],
+)
+def test_bad_gaps_are_located(
+    tmp_path: Path, v4: str, v3: str, code: str, row: int, column: str
+) -> None:
+    folder = write_folder(tmp_path / "bad", visits=_gap_visits(v4, v3))
+    assert issues_of(folder) == [(code, "visits.csv", row, column)]
+
+
+def test_a_double_handed_call_neither_follows_nor_is_followed(tmp_path: Path) -> None:
+    # V2 (K2, double-handed) follows a new single call of K2 (row 3); or a K2 call follows V2.
+    header, *rows = _gap_visits(",,,").splitlines()
+    early = "V5,K2,2026-12-01,08:00,09:00,15,1,,normal,,,,,"
+    follows = [*rows, early]
+    follows[1] = "V2,K2,2026-12-01,09:00,10:00,45,2,hoist,normal,,V5,0,,"
+    folder = write_folder(tmp_path / "pair", visits="\n".join([header, *follows]) + "\n")
+    assert issues_of(folder) == [("conflict", "visits.csv", 3, "follows")]
+    followed = [*rows, "V6,K2,2026-12-01,11:00,12:00,15,1,,normal,,V2,0,,"]
+    folder = write_folder(tmp_path / "followed", visits="\n".join([header, *followed]) + "\n")
+    assert issues_of(folder) == [("conflict", "visits.csv", 6, "follows")]

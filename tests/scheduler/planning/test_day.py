@@ -522,3 +522,42 @@ def test_lateness_is_only_used_when_it_keeps_a_call(tiny: Scenario) -> None:
     plan = solve_day(tiny, tolerant)
     assert validate_plan(tiny, plan, HaversineTravel(tolerant.travel)) == []
     assert plan.unallocated == () and day_figures(tiny, plan).late_calls == 0
+
+
+# ---- gaps between two calls of a client (visits.csv follows) ---------------------------------
+# V3 (K3, 12:00-13:00, 15 min) and V4 (K3, 17:00-18:00): only C1 (16:00-22:00) is on shift
+# for V4.
+
+
+def _gap_day(tmp_path: Path, v3_pin: str, gap: str) -> Scenario:
+    header, *rows = VISITS.splitlines()
+    rows = [
+        row.replace("12:00,13:00,15,1,,normal,", f"12:00,13:00,15,1,,normal,{v3_pin}") + ",,,,"
+        if row.startswith("V3")
+        else row + (f",V3,{gap}" if row.startswith("V4") else ",,,,")
+        for row in rows
+    ]
+    visits = "\n".join([header + ",follows,min_gap_minutes,max_gap_minutes,other_carer", *rows])
+    return read_scenario(write_folder(tmp_path / "gap", visits=visits + "\n"))
+
+
+def starts_of(plan: Plan) -> dict[str, int]:
+    return {s.visit_id: s.start for run in plan.runs for s in run.stops}
+
+
+def test_a_call_keeps_its_gap_from_the_call_it_follows_by_another_carer(tmp_path: Path) -> None:
+    # V4 300-310 min after V3, by another carer than V3's: V3 goes to C2 or C3, and the two
+    # starts slide together inside both windows (12:00-13:00 and 17:00-18:00).
+    plan = solve(_gap_day(tmp_path, "", "300,310,yes"))
+    assert plan.unallocated == ()
+    starts = starts_of(plan)
+    assert 300 <= starts["V4"] - starts["V3"] <= 310
+    assert carers_of(plan, "V4") == ["C1"] and carers_of(plan, "V3") != ["C1"]
+
+
+def test_a_gap_no_other_carer_can_keep_is_the_reason_given(tmp_path: Path) -> None:
+    # V3 pinned to C1, and V4 only C1 can do: one of the two is left out for the gap.
+    plan = solve(_gap_day(tmp_path, "C1", "240,,yes"))
+    (left,) = plan.unallocated
+    assert left.reason_code == "gap_not_kept"
+    assert "C1 could fit it in" in left.reason

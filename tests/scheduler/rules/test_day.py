@@ -632,3 +632,43 @@ def test_a_late_call_is_priced_per_minute_and_counted() -> None:
 
     rota = summarise("rota", SCENARIO, [late], settings)
     assert (rota.missed_calls, rota.late_calls, rota.late_minutes) == (1, 1, 10)
+
+
+# ---- gaps between two calls (Visit.follows) -----------------------------------------------------
+# The validator checks only the two starts and the two carers, so V3 (C3 at 08:30) is made to
+# follow V1 (C1 at 08:30) here: a gap of 0 minutes, by two carers.
+
+
+def _following(**gap: object) -> Scenario:
+    visits = tuple(
+        v.model_copy(update={"follows": "V1", **gap}) if v.id == "V3" else v
+        for v in SCENARIO.visits
+    )
+    return _scenario(visits=visits)
+
+
+def test_a_gap_kept_is_no_violation() -> None:
+    assert _codes(PLAN, _following(min_gap=0, max_gap=0, other_carer=True)) == []
+
+
+def test_a_call_too_soon_after_the_one_it_follows_breaks_the_gap() -> None:
+    # 0 minutes after V1 where at least 1 is asked.
+    assert _codes(PLAN, _following(min_gap=1)) == ["gap_not_kept"]
+
+
+def test_a_call_too_long_after_the_one_it_follows_breaks_the_gap() -> None:
+    # C3 starts V3 at 08:40 (10 min after V1) where at most 5 is asked; C3 waits 10 min more
+    # and is home 10 min later (09:17, 54 of her 90 min).
+    later = _with_stop(RUN_C3, 0, start=_clock(8, 40), end=_clock(9, 10), wait_minutes=10)
+    later = later.model_copy(update={"return_home": _clock(9, 17)})
+    assert _codes(_with_runs(RUN_C1, RUN_C2, later), _following(max_gap=5)) == ["gap_not_kept"]
+    assert _codes(_with_runs(RUN_C1, RUN_C2, later), _following(max_gap=10)) == []
+
+
+def test_a_gap_with_one_call_left_out_binds_nothing() -> None:
+    # V4 is unallocated: a gap from V3 to it cannot be broken.
+    visits = tuple(
+        v.model_copy(update={"follows": "V3", "min_gap": 600}) if v.id == "V4" else v
+        for v in SCENARIO.visits
+    )
+    assert _codes(PLAN, _scenario(visits=visits)) == []
