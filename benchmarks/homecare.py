@@ -28,16 +28,17 @@ The mapping (each loss is counted into the row's note, never dropped silently):
   "independent" services are two unrelated visits. The skills catalogue is the services.
 * "simultaneous" services ``a`` and ``b`` -> one double-handed visit, held for the longer
   service, whose first carer holds ``a`` and second ``b`` (``Visit.second_carer_skills``).
-* "sequential" services (the second starts ``min``..``max`` after the first) -> two visits
-  whose windows are cut so that any starts in them keep the gap (see ``_gap_windows``). Sound,
-  but the pair can no longer slide along the patient's window.
+* "sequential" services (the second starts ``min``..``max`` after the first, by another
+  caregiver) -> two visits, the second following the first (``Visit.follows``, ``min_gap``,
+  ``max_gap``, ``other_carer``), both over the patient's whole window.
 * time windows -> start bounds (a window met at service end loses the duration at its end);
   one window per visit, the first of several.
-* windows stay hard at first, so a Mankowska plan covering everything has no tardiness. When
-  visits are left out, the day is planned again with their patients relaxed (see
-  ``solve_instance``): in their next window (Bazirha-CAIE; sound) or, where lateness is only
-  priced (Mankowska), with no latest start, their lateness then unpriced by domcare and
-  scored afterwards. A plan still missing a service, or breaking any hard rule of the
+* where lateness is priced (Mankowska) every visit may start late, to the end of the day, at
+  ``late_weight`` 1 a scaled minute (the weight of total tardiness beside travel's 1); the
+  highest tardiness is not priced. Plans start late only what cannot be placed on time.
+* where a patient has several windows (Bazirha-CAIE) the first is planned; when visits are left
+  out, the day is planned again with their patients in their next window (see
+  ``solve_instance``). A plan still missing a service, or breaking any hard rule of the
   instance, has no comparable objective: the row's objective is empty and the note says why.
 * the solver's own costs mirror the family: travel only (mankowska, bazirha) or travel plus
   idle time at equal weight (bazirha-caie: waiting alone cannot be priced, the wait before the
@@ -56,7 +57,7 @@ import math
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -465,9 +466,8 @@ def _soft_windows(instance: Instance) -> bool:
 
 
 def relaxable(instance: Instance, patient: Patient) -> bool:
-    """A patient left out with its windows as given can still be tried in a later window, or
-    late where lateness is only priced."""
-    return len(patient.windows) > 1 or _soft_windows(instance)
+    """A patient left out in its first window can still be tried in a later one."""
+    return len(patient.windows) > 1
 
 
 def _place(x: float, y: float) -> Location:
@@ -479,33 +479,11 @@ Window = tuple[int, int]
 """Earliest and latest service start, in scaled minutes."""
 
 
-def _bounds(
-    instance: Instance, window: tuple[float, float], duration: float, scale: int, opened: bool
-) -> Window:
-    """Start bounds for a service of ``duration`` instance units; ``opened``: any time late."""
+def _bounds(instance: Instance, window: tuple[float, float], duration: float, scale: int) -> Window:
+    """Start bounds for a service of ``duration`` instance units."""
     start, end = window
     latest = end - duration if instance.window_at_end else end
-    earliest = math.ceil(start * scale - EPSILON)
-    return earliest, MINUTES_PER_DAY if opened else math.floor(latest * scale + EPSILON)
-
-
-def _gap_windows(
-    first: Window, second: Window, gap: tuple[int, int], opened: bool
-) -> tuple[Window, Window]:
-    """Start bounds for two services, the second to start ``gap`` (min, max) after the first,
-    such that any starts inside them keep the gap: the first in ``[a, a+h]``, the second in
-    ``[a+h+min, a+max]`` with ``h = (max-min)//2``. The anchor ``a`` lies midway along the
-    anchors fitting both windows (measured on Mankowska 10-patient days against the earliest
-    and the latest: it left fewest visits out); ``opened`` (lateness allowed): at the first
-    window's opening, and the box may run past the windows."""
-    (e1, l1), (e2, l2) = first, second
-    low, high = gap
-    half = (high - low) // 2
-    if opened:
-        anchor, l1, l2 = e1, MINUTES_PER_DAY, MINUTES_PER_DAY
-    else:
-        anchor = (e1 + max(e1, min(l1 - half, l2 - high))) // 2
-    return (anchor, min(l1, anchor + half)), (max(e2, anchor + half + low), min(l2, anchor + high))
+    return math.ceil(start * scale - EPSILON), math.floor(latest * scale + EPSILON)
 
 
 @dataclass(frozen=True)
@@ -518,22 +496,20 @@ class _Need:
     carers: int = 1
     second_skills: frozenset[str] | None = None
     """A double-handed visit's second carer's skills, when not the first's."""
+    gap: tuple[int, int] | None = None
+    """(least, most) scaled minutes after the need before it, by another carer."""
 
 
 def _needs(
     instance: Instance, patient: Patient, scale: int, relaxed: bool, losses: Counter[str]
 ) -> list[_Need]:
-    """The visits standing for ``patient``'s services; ``relaxed``: in its next window, or
-    open to lateness where lateness is priced (see ``relaxable``)."""
+    """The visits standing for ``patient``'s services; ``relaxed``: in its next window."""
     if len(patient.windows) > 1:
         losses["patients with several windows"] += 1
     next_window = relaxed and len(patient.windows) > 1
     window = patient.windows[1 if next_window else 0]
-    opened = relaxed and not next_window and _soft_windows(instance)
     if next_window:
         losses["moved to their next window"] += 1
-    if opened:
-        losses["opened to lateness"] += 1
     services = patient.services
     if patient.sync == "simultaneous" and len(services) == 2:
         a, b = services
@@ -541,27 +517,23 @@ def _needs(
             losses["simultaneous pairs held for the longer service"] += 1
         helper = None if a.service == b.service else frozenset({b.service})
         longest = max(a.duration, b.duration)
-        bounds = _bounds(instance, window, longest, scale, opened)
+        bounds = _bounds(instance, window, longest, scale)
         return [_Need(services, bounds, frozenset({a.service}), 2, helper)]
-    if patient.sync == "sequential" and len(services) == 2 and patient.gap is not None:
-        first, second = services
-        low, high = round(patient.gap[0] * scale), round(patient.gap[1] * scale)
-        e1, l1 = _bounds(instance, window, first.duration, scale, False)
-        e2, l2 = _bounds(instance, window, second.duration, scale, False)
-        losses["sequential gaps fixed as split windows"] += 1
-        windows = _gap_windows((e1, l1), (e2, l2), (low, high), opened)
-        return [
-            _Need((service,), bounds, frozenset({service.service}))
-            for service, bounds in zip(services, windows, strict=True)
-        ]
-    return [
+    needs = [
         _Need(
             (service,),
-            _bounds(instance, window, service.duration, scale, opened),
+            _bounds(instance, window, service.duration, scale),
             frozenset({service.service}),
         )
         for service in services
     ]
+    if patient.sync == "sequential" and len(services) == 2 and patient.gap is not None:
+        gap = (
+            math.ceil(patient.gap[0] * scale - EPSILON),
+            math.floor(patient.gap[1] * scale + EPSILON),
+        )
+        needs[1] = replace(needs[1], gap=gap)
+    return needs
 
 
 def map_instance(instance: Instance, relaxed: frozenset[str] = frozenset()) -> Mapping:
@@ -575,6 +547,7 @@ def map_instance(instance: Instance, relaxed: frozenset[str] = frozenset()) -> M
         node_of[patient.id] = patient.node
         place = _place(*instance.locations[patient.node])
         clients.append(Client(id=patient.id, name=patient.id, location=place))
+        before = None
         for need in _needs(instance, patient, scale, patient.id in relaxed, losses):
             visit_id = f"{patient.id}:{'+'.join(s.service for s in need.services)}"
             earliest, latest = need.window
@@ -591,9 +564,14 @@ def map_instance(instance: Instance, relaxed: frozenset[str] = frozenset()) -> M
                     carers_required=need.carers,
                     required_skills=need.skills,
                     second_carer_skills=need.second_skills,
+                    follows=None if need.gap is None else before,
+                    min_gap=0 if need.gap is None else need.gap[0],
+                    max_gap=None if need.gap is None else need.gap[1],
+                    other_carer=need.gap is not None,
                 )
             )
             services_of[visit_id] = tuple(s.service for s in need.services)
+            before = visit_id
 
     carers = []
     for c in instance.caregivers:
@@ -618,7 +596,7 @@ def map_instance(instance: Instance, relaxed: frozenset[str] = frozenset()) -> M
 
     notes = [f"times x{scale}, legs rounded up"] if scale != 1 else []
     if _soft_windows(instance):
-        notes.append("soft windows solved hard")
+        notes.append("highest tardiness unpriced")
     notes += [f"{count} {what}" for what, count in losses.items() if count]
     if instance.weights.get("total_waiting_time"):
         notes.append("waiting from shift start unpriced")
@@ -689,11 +667,15 @@ def settings_for(
     instance: Instance, time_limit_s: float, solution_limit: int | None = None
 ) -> Settings:
     """domcare's costs closest to the family's objective: travel alone, or (waiting priced)
-    travel and idle time at one weight, i.e. the length of every run."""
+    travel and idle time at one weight, i.e. the length of every run; where tardiness is
+    priced, a minute late at the weight of a minute's travel, to the end of the day."""
     waiting = 1 if _weight(instance.weights, "total_waiting_time") else 0
+    soft = _soft_windows(instance)
     return Settings(
         travel_weight=1,
         waiting_weight=waiting,
+        late_tolerance_minutes=MINUTES_PER_DAY if soft else 0,
+        late_weight=1,
         solve=SolveSettings(time_limit_s=time_limit_s, solution_limit=solution_limit, workers=1),
     )
 

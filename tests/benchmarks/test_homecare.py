@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,6 @@ import pytest
 from benchmarks.homecare import (
     HOMECARE,
     InstanceTravel,
-    _gap_windows,
     data_root,
     evaluate,
     map_instance,
@@ -50,7 +50,7 @@ def test_mankowska_instance_maps_to_carers_clients_and_visits() -> None:
     # Distances have decimals: times doubled (windows end by 554, 2 * 554 < 1440).
     assert mapping.scale == 2
     assert all(carer.shifts[0].minutes == 24 * 60 for carer in scenario.carers)
-    assert "2 sequential gaps fixed as split windows" in mapping.losses
+    assert not any("gap" in loss for loss in mapping.losses)
 
 
 def test_bazirha_instance_maps_windows_at_service_end() -> None:
@@ -83,13 +83,20 @@ def test_a_simultaneous_pair_may_be_given_by_any_holders_of_its_two_services() -
     assert pairs == {("c1", "c2"), ("c2", "c3")}
 
 
-def test_gap_windows_keep_any_starts_inside_the_gap() -> None:
-    # Both services may start 100..340; the second 102..204 after the first. h = 51; anchors
-    # fitting both windows run 100..min(340 - 51, 340 - 204) = 136, midway 118:
-    # first 118..169, second 118 + 51 + 102 = 271 .. 118 + 204 = 322.
-    first, second = _gap_windows((100, 340), (100, 340), (102, 204), opened=False)
-    assert (first, second) == ((118, 169), (271, 322))
-    assert second[0] - first[1] == 102 and second[1] - first[0] == 204
+def test_a_sequential_pair_maps_to_a_gap_kept_by_another_carer() -> None:
+    instance = read_instance(instance_path("mankowska", "InstanzCPLEX_HCSRP_10_1"))
+    mapping = map_instance(instance)
+    patient = next(p for p in instance.patients if p.sync == "sequential")
+    first, second = (s.service for s in patient.services)
+    before = mapping.scenario.visit_by_id[f"{patient.id}:{first}"]
+    after = mapping.scenario.visit_by_id[f"{patient.id}:{second}"]
+    assert patient.gap is not None
+    low, high = patient.gap
+    # Both keep the patient's whole window (times doubled); the gap is scaled the same way,
+    # rounded inwards so that a kept gap is kept in the instance's units.
+    assert (after.follows, after.other_carer) == (before.id, True)
+    assert (after.min_gap, after.max_gap) == (math.ceil(2 * low), math.floor(2 * high))
+    assert before.earliest_start == after.earliest_start == math.ceil(2 * patient.windows[0][0])
 
 
 def test_travel_provider_answers_by_place_key() -> None:
