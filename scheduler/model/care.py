@@ -58,6 +58,9 @@ class Priority(StrEnum):
 
     CRITICAL = "critical"
     NORMAL = "normal"
+    OPTIONAL = "optional"
+    """A current client's call done where a carer has room (a social or shopping call): never
+    at the cost of a normal or critical visit, always before a waiting-list call."""
     WAITING = "waiting"
     """A call of a care package from the waiting list: taken on only where carers have room,
     never at the cost of a current client's visit."""

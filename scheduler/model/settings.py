@@ -255,6 +255,13 @@ class Settings(Frozen):
     )
     drop_normal: int = Field(default=1_000_000, gt=0, le=MAX_PENALTY)
     drop_critical: int = Field(default=1_000_000_000, gt=0, le=MAX_PENALTY)
+    drop_optional: int = Field(
+        default=100_000,
+        gt=0,
+        le=MAX_PENALTY,
+        description="for each optional call left out: above any travel a call could cost, "
+        "below a normal visit, above a waiting-list call",
+    )
     drop_waiting: int = Field(
         default=10_000,
         gt=0,
@@ -350,13 +357,14 @@ class Settings(Frozen):
         return {
             "critical": self.drop_critical,
             "normal": self.drop_normal,
+            "optional": self.drop_optional,
             "waiting": self.drop_waiting,
         }[priority]
 
     @model_validator(mode="after")
     def _ordered_penalties(self) -> Settings:
-        if not self.drop_waiting < self.drop_normal < self.drop_critical:
-            raise ValueError("drop penalties must rise: waiting < normal < critical")
+        if not self.drop_waiting < self.drop_optional < self.drop_normal < self.drop_critical:
+            raise ValueError("drop penalties must rise: waiting < optional < normal < critical")
         if self.over_cap_weight >= self.drop_normal:
             raise ValueError(
                 "over_cap_weight must be below drop_normal: the cap gives way "

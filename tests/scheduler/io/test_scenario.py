@@ -446,6 +446,14 @@ def test_second_carer_skills_read_and_round_trip(tmp_path: Path) -> None:
     assert read_scenario(tmp_path / "written" / "roles") == scenario
 
 
+def test_an_optional_call_reads_and_round_trips(tmp_path: Path) -> None:
+    visits = VISITS.replace("15,1,,normal,", "15,1,,optional,")
+    scenario = read_scenario(write_folder(tmp_path / "opt", visits=visits))
+    assert scenario.visit_by_id["V3"].priority is Priority.OPTIONAL
+    write_scenario(scenario, tmp_path / "written" / "opt")
+    assert read_scenario(tmp_path / "written" / "opt") == scenario
+
+
 @pytest.mark.parametrize(
     ("old", "new", "code"),
     [

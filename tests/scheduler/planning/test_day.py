@@ -143,6 +143,29 @@ def test_critical_visit_beats_normal_ones_for_the_last_carer(tmp_path: Path) -> 
     assert carers_of(plan, "VC") == ["C1"] and reason_of(plan, "VN") == "no_capacity"
 
 
+def test_an_optional_call_is_done_where_there_is_room_never_in_a_normal_calls_place(
+    tmp_path: Path,
+) -> None:
+    # One carer. VO (optional) next door to her home and VN (normal) further away want the
+    # same fixed 08:00: travel alone would choose VO, but a normal call is worth 10x an optional
+    # one (1,000,000 vs 100,000), so VN is kept. VL, optional at 10:00, fits: it is done.
+    carers = "id,name,home_lat,home_lon,shifts\nC1,Ann,54.51,-6.05,07:00-12:00\n"
+    visits = (
+        "id,client_id,date,earliest_start,latest_start,duration_minutes,priority\n"
+        "VO,K2,2026-12-01,08:00,08:00,30,optional\n"
+        "VN,K3,2026-12-01,08:00,08:00,30,normal\n"
+        "VL,K2,2026-12-01,10:00,10:00,30,optional\n"
+    )
+    clients = "id,name,lat,lon\nK2,Mr Example,54.511,-6.05\nK3,Ms Example,54.56,-6.12\n"
+    scenario = read_scenario(
+        write_folder(tmp_path / "opt", carers=carers, clients=clients, visits=visits, history=None)
+    )
+    plan = solve(scenario)
+    assert carers_of(plan, "VN") == carers_of(plan, "VL") == ["C1"]
+    assert reason_of(plan, "VO") == "no_capacity"
+    assert plan.cost.terms["left_out"] == SETTINGS.drop_optional
+
+
 def test_max_working_minutes_caps_a_split_shift_day(tmp_path: Path) -> None:
     # C1 works 07-13 and 16-22 but only 40 minutes in all: one 15-minute visit each side is
     # 2 x (15 + travel out and back), more than 40, so one is left out.
