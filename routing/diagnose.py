@@ -86,6 +86,31 @@ def _candidates(problem: RoutingProblem, task: int) -> list[int]:
     ]
 
 
+def _insertions(
+    problem: RoutingProblem,
+    routes: list[list[int]],
+    timings: list[_Timing],
+    task: int,
+    budget: _Budget,
+) -> list[tuple[int, int, list[int], _Timing]]:
+    """(extra cost, vehicle, new route, timing) of every insertion of ``task`` that keeps
+    every rule, group spans included, cheapest first (those found before the budget ran out)."""
+    found = []
+    for v in _candidates(problem, task):
+        before = _cost(problem, v, routes[v], timings[v])
+        for position in _feasible_places(problem, v, routes[v], task):
+            if not budget.spend():
+                return sorted(found, key=lambda f: (f[0], f[1]))
+            trial = routes[v][:position] + [task] + routes[v][position:]
+            timing = schedule(problem, v, trial)
+            if timing is None:
+                continue
+            trial_routes, trial_timings = _with_route(routes, timings, v, trial, timing)
+            if _group_ok(problem, trial_routes, trial_timings):
+                found.append((_cost(problem, v, trial, timing) - before, v, trial, timing))
+    return sorted(found, key=lambda f: (f[0], f[1]))
+
+
 def _cheapest(
     problem: RoutingProblem,
     routes: list[list[int]],
@@ -93,25 +118,9 @@ def _cheapest(
     task: int,
     budget: _Budget,
 ) -> tuple[int, int, list[int], _Timing] | None:
-    """(extra cost, vehicle, new route, timing) of the cheapest insertion of ``task`` that
-    keeps every rule, group spans included; None if there is none (or no budget left)."""
-    best = None
-    for v in _candidates(problem, task):
-        before = _cost(problem, v, routes[v], timings[v])
-        for position in _feasible_places(problem, v, routes[v], task):
-            if not budget.spend():
-                return best
-            trial = routes[v][:position] + [task] + routes[v][position:]
-            timing = schedule(problem, v, trial)
-            if timing is None:
-                continue
-            extra = _cost(problem, v, trial, timing) - before
-            if best is not None and extra >= best[0]:
-                continue
-            trial_routes, trial_timings = _with_route(routes, timings, v, trial, timing)
-            if _group_ok(problem, trial_routes, trial_timings):
-                best = (extra, v, trial, timing)
-    return best
+    """The cheapest of ``_insertions``; None if there is none (or no budget left)."""
+    found = _insertions(problem, routes, timings, task, budget)
+    return found[0] if found else None
 
 
 def _penalty(problem: RoutingProblem, task: int) -> float:
@@ -169,11 +178,85 @@ def rescue(
     return _rescued(problem, routes, halves, budget or _Budget(DIAGNOSIS_BUDGET))[0]
 
 
+def _lag_starts(
+    problem: RoutingProblem, routes: list[list[int]], timings: list[_Timing]
+) -> dict[int, int]:
+    tied = lagged(problem)
+    return {
+        t: timing.starts[k]
+        for route, timing in zip(routes, timings, strict=True)
+        for k, t in enumerate(route)
+        if t in tied
+    }
+
+
+def _with_partner_moved(
+    problem: RoutingProblem,
+    asked: RoutingProblem,
+    routes: list[list[int]],
+    timings: list[_Timing],
+    task: int,
+    budget: _Budget,
+) -> tuple[list[list[int]], list[_Timing], RoutingProblem] | None:
+    """Routes with ``task`` (of a lag, left out) placed by taking its placed partner out,
+    putting ``task`` at its cheapest place as ``asked`` (before any binding), and the partner
+    back at its cheapest place the lag then leaves, or the other way round (trying places
+    cheapest first until the other fits); None unless both go in. Binding pins a
+    partner where the search left it, which can leave ``task`` no start its own carers have
+    free: moving the partner is the only way in."""
+    partners = [
+        lag.second if lag.first == task else lag.first
+        for lag in problem.lags
+        if task in (lag.first, lag.second)
+    ]
+    vehicle_of = {t: v for v, route in enumerate(routes) for t in route}
+    for partner in partners:
+        if partner not in vehicle_of:
+            continue
+        v = vehicle_of[partner]
+        rest = [t for t in routes[v] if t != partner]
+        freed = replace(
+            problem,
+            tasks=tuple(
+                asked.tasks[t] if t in (task, partner) else x for t, x in enumerate(problem.tasks)
+            ),
+        )
+        timing = schedule(freed, v, rest)
+        if timing is None:
+            continue
+        without, without_timings = _with_route(routes, timings, v, rest, timing)
+        freed = bind(freed, without, _lag_starts(freed, without, without_timings))
+        # Routes are timed as early as they can be, so a lag that wants the later task late
+        # is met only by placing that task second: both orders are tried.
+        for first, second in ((task, partner), (partner, task)):
+            for _, w, route, timing in _insertions(freed, without, without_timings, first, budget):
+                if budget.left <= 0:
+                    return None
+                trial_routes, trial_timings = _with_route(
+                    without, without_timings, w, route, timing
+                )
+                bound = bind(freed, trial_routes, _lag_starts(freed, trial_routes, trial_timings))
+                back = _cheapest(bound, trial_routes, trial_timings, second, budget)
+                if back is not None:
+                    _, u, route, timing = back
+                    trial_routes, trial_timings = _with_route(
+                        trial_routes, trial_timings, u, route, timing
+                    )
+                    starts = _lag_starts(bound, trial_routes, trial_timings)
+                    return trial_routes, trial_timings, bind(bound, trial_routes, starts)
+    return None
+
+
 def _rescued(
-    problem: RoutingProblem, routes: list[list[int]], halves: set[int], budget: _Budget
+    problem: RoutingProblem,
+    routes: list[list[int]],
+    halves: set[int],
+    budget: _Budget,
+    asked: RoutingProblem | None = None,
 ) -> tuple[list[list[int]], RoutingProblem]:
     """``rescue``'s routes, and the problem that times them: each task of a lag placed pinned
-    (``routing.lags.bind``)."""
+    (``routing.lags.bind``). ``asked``: the tasks of lags as asked for, before binding, so that
+    a task kept out by its placed partner's pinned start may move the partner."""
     routes = [list(r) for r in routes]
     timings = []
     for v, route in enumerate(routes):
@@ -197,17 +280,17 @@ def _rescued(
             routes, timings = _with_route(routes, timings, v, route, timing)
         else:
             swapped = _in_place_of(problem, routes, timings, task, paired | tied, budget)
+            moved = None
+            if swapped is None and asked is not None and task in tied:
+                moved = _with_partner_moved(problem, asked, routes, timings, task, budget)
+            if moved is not None:
+                routes, timings, problem = moved
+                continue
             if swapped is None:
                 continue
             routes, timings = swapped
         if task in tied:
-            starts = {
-                t: timing.starts[k]
-                for route, timing in zip(routes, timings, strict=True)
-                for k, t in enumerate(route)
-                if t in tied
-            }
-            problem = bind(problem, routes, starts)
+            problem = bind(problem, routes, _lag_starts(problem, routes, timings))
     return routes, problem
 
 
@@ -304,14 +387,19 @@ def blockers(
 
 
 def rescue_and_explain(
-    problem: RoutingProblem, routes: list[list[int]], halves: set[int], whole: RoutingProblem
+    problem: RoutingProblem,
+    routes: list[list[int]],
+    halves: set[int],
+    whole: RoutingProblem,
+    asked: RoutingProblem | None = None,
 ) -> tuple[list[list[int]], dict[int, dict[int, Blocker]], RoutingProblem]:
     """``rescue`` then ``blockers`` of every task still out, on one budget, and the problem
     that times the routes (tasks of lags pinned, ``routing.lags``). ``whole`` is ``problem``
     with the tasks left out as they were asked for (a pair's halves over the whole window,
-    where ``problem`` may hold them near its middle; a lag's tasks before it was bound)."""
+    where ``problem`` may hold them near its middle; a lag's tasks before it was bound);
+    ``asked``: every task of a lag as asked for, placed ones too (see ``_rescued``)."""
     budget = _Budget(DIAGNOSIS_BUDGET)
-    routes, problem = _rescued(problem, routes, halves, budget)
+    routes, problem = _rescued(problem, routes, halves, budget, asked)
     placed = {t for route in routes for t in route}
     out = [t for t in range(len(problem.tasks)) if t not in placed]
     tied = lagged(problem)

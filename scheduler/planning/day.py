@@ -427,7 +427,7 @@ def _settled(
             task if t in placed else problem.tasks[t] for t, task in enumerate(fixed.tasks)
         ),
     )
-    routes, blocked, fixed = rescue_and_explain(fixed, routes, halves, whole)
+    routes, blocked, fixed = rescue_and_explain(fixed, routes, halves, whole, problem)
     built = as_routes(fixed, routes)
     solution = RoutingSolution(
         status=status,
@@ -458,7 +458,7 @@ def _on_time_first(
     plain = on_time if fixed is None else punctual(problem, routes)
     routes, pinned = repair_pairs(plain, routes, on_time)
     if halves is not None:
-        routes, _, pinned = rescue_and_explain(pinned, routes, halves, pinned)
+        routes, _, pinned = rescue_and_explain(pinned, routes, halves, pinned, plain)
     tasks = tuple(
         base.tasks[t] if task == on_time.tasks[t] else task for t, task in enumerate(pinned.tasks)
     )

@@ -131,3 +131,17 @@ def test_a_rescued_partner_keeps_the_lag_and_is_told_by_its_lag() -> None:
     )
     assert 1 in routes[0] and blocked == {}
     assert 620 <= timed.tasks[1].earliest == timed.tasks[1].latest <= 630
+
+
+def test_a_task_kept_out_by_its_pinned_partner_moves_the_partner() -> None:
+    # As above: the first pinned at 500 leaves the second only 620-630, when the carer is busy
+    # at place 3 (600-700). Told the tasks as asked, the rescue takes the first out and puts
+    # both after the busy call: the first at 720, the second 120-130 later.
+    busy = Task(location=3, service=100, earliest=600, latest=600, penalty=10_000)
+    base = problem([*CALLS, busy], 1, (Lag(0, 1, 120, 130),))
+    bound = bind(base, [[0, 2]], {0: 500})
+    routes, blocked, timed = rescue_and_explain(bound, [[0, 2]], set(), base, base)
+    assert routes == [[2, 0, 1]] and blocked == {}
+    first, second = timed.tasks[0].earliest, timed.tasks[1].earliest
+    assert first == 720 and 120 <= second - first <= 130
+    assert timed.tasks[1].latest == second  # both pinned where they went
