@@ -59,12 +59,13 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from benchmarks.results import Case, Row, Suite, gap_pct, markdown
 from routing.travel import Place, TravelMatrix
-from scheduler.model.care import Carer, Client, Location, Scenario, Shift, Visit
+from scheduler.model.care import Carer, Client, Location, Priority, Scenario, Shift, Visit
 from scheduler.model.clock import MINUTES_PER_DAY
 from scheduler.model.plan import Plan
 from scheduler.model.settings import Settings, SolveSettings
@@ -74,11 +75,16 @@ from scheduler.rules.day import validate_plan
 __all__ = [
     "FAMILIES",
     "HOMECARE",
+    "UHHC",
     "Attendance",
+    "Caregiver",
     "Evaluation",
     "Instance",
     "InstanceTravel",
+    "LunchWindow",
     "Mapping",
+    "Patient",
+    "Service",
     "data_root",
     "evaluate",
     "map_instance",
@@ -90,6 +96,7 @@ __all__ = [
 
 FAMILIES = ("mankowska", "bazirha", "bazirha-caie")
 QUICK_INSTANCE = "InstanzCPLEX_HCSRP_10_6"
+QUICK_UHHC = "i-012"
 DAY = dt.date(2024, 1, 1)
 """Instances have no date; every scenario is planned on this one."""
 EPSILON = 1e-6
@@ -121,6 +128,13 @@ class Patient:
     sync: str = "independent"
     """independent, simultaneous or sequential (the second starts min..max after the first)."""
     gap: tuple[float, float] | None = None
+    optional: bool = False
+    """Leaving the patient out is priced (``optional_patients``) rather than forbidden."""
+    preferred: frozenset[str] | None = None
+    """Caregivers the patient prefers; each service given by another is priced. None: no
+    preference (then no caregiver is priced)."""
+    incompatible: frozenset[str] = frozenset()
+    """Caregivers who may not serve this patient (hard)."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +144,18 @@ class Caregiver:
     depart_node: int
     arrive_node: int
     shift: tuple[float, float] | None
+    lunch: bool = False
+    """Owed a lunch break inside the instance's lunch window (a missed one is priced)."""
+
+
+@dataclass(frozen=True)
+class LunchWindow:
+    """``lunch_breaks``: a lunch starts at ``start`` or later, ends (or, windows met at service
+    start, starts) by ``end``, and lasts ``min_duration`` or more."""
+
+    start: float
+    end: float
+    min_duration: float
 
 
 @dataclass(frozen=True)
@@ -146,6 +172,13 @@ class Instance:
     caregivers: tuple[Caregiver, ...]
     patients: tuple[Patient, ...]
     services: tuple[str, ...]
+    service_types: dict[str, str] = field(default_factory=dict)
+    """Service -> its class (a generated double visit takes one service of each class)."""
+    depots: dict[str, int] = field(default_factory=dict)
+    """Terminal point id -> matrix node: where caregivers depart from and arrive at."""
+    lunch: LunchWindow | None = None
+    horizon: float | None = None
+    """``metadata.horizon``: the length of the planning day, when given."""
 
     @property
     def caregiver_by_id(self) -> dict[str, Caregiver]:
@@ -156,43 +189,43 @@ class Instance:
         return {p.id: p for p in self.patients}
 
 
+def _caregiver(raw: dict[str, Any], depots: dict[str, int]) -> Caregiver:
+    shift = raw.get("working_shift")
+    return Caregiver(
+        id=raw["id"],
+        abilities=frozenset(raw["abilities"]),
+        depart_node=depots[raw["departing_point"]],
+        arrive_node=depots[raw.get("arrival_point") or raw["departing_point"]],
+        shift=(float(shift["start"]), float(shift["end"])) if shift else None,
+        lunch=bool(raw.get("lunch_break")),
+    )
+
+
+def _patient(raw: dict[str, Any]) -> Patient:
+    sync = raw.get("synchronization") or {}
+    distance = sync.get("distance")
+    preferred = raw.get("preferred_caregivers")
+    return Patient(
+        id=raw["id"],
+        node=int(raw["distance_matrix_index"]),
+        windows=tuple(sorted((float(w["start"]), float(w["end"])) for w in raw["time_windows"])),
+        services=tuple(
+            Service(s["service"], float(s["duration"])) for s in raw["required_services"]
+        ),
+        sync=sync.get("type", "independent"),
+        gap=(float(distance["min"]), float(distance["max"])) if distance else None,
+        optional=bool(raw.get("optional")),
+        preferred=None if preferred is None else frozenset(preferred),
+        incompatible=frozenset(raw.get("incompatible_caregivers") or ()),
+    )
+
+
 def read_instance(path: Path) -> Instance:
     """An instance in the unified UHHC JSON (see ``shared/data/README.md``)."""
     raw = json.loads(Path(path).read_text(encoding="utf-8"))
     meta = raw["metadata"]
     depots = {t["id"]: int(t["distance_matrix_index"]) for t in raw["terminal_points"]}
-    caregivers = tuple(
-        Caregiver(
-            id=c["id"],
-            abilities=frozenset(c["abilities"]),
-            depart_node=depots[c["departing_point"]],
-            arrive_node=depots[c["arrival_point"]],
-            shift=(
-                (float(c["working_shift"]["start"]), float(c["working_shift"]["end"]))
-                if c.get("working_shift")
-                else None
-            ),
-        )
-        for c in raw["caregivers"]
-    )
-    patients = []
-    for p in raw["patients"]:
-        sync = p.get("synchronization") or {}
-        distance = sync.get("distance")
-        patients.append(
-            Patient(
-                id=p["id"],
-                node=int(p["distance_matrix_index"]),
-                windows=tuple(
-                    sorted((float(w["start"]), float(w["end"])) for w in p["time_windows"])
-                ),
-                services=tuple(
-                    Service(s["service"], float(s["duration"])) for s in p["required_services"]
-                ),
-                sync=sync.get("type", "independent"),
-                gap=(float(distance["min"]), float(distance["max"])) if distance else None,
-            )
-        )
+    lunch = raw.get("lunch_breaks")
     return Instance(
         name=meta["name"],
         origin=meta["origin"],
@@ -206,9 +239,17 @@ def read_instance(path: Path) -> Instance:
             )
             for place in raw["terminal_points"] + raw["patients"]
         },
-        caregivers=caregivers,
-        patients=tuple(patients),
+        caregivers=tuple(_caregiver(c, depots) for c in raw["caregivers"]),
+        patients=tuple(_patient(p) for p in raw["patients"]),
         services=tuple(s["id"] for s in raw["services"]),
+        service_types={s["id"]: s.get("type", s["id"]) for s in raw["services"]},
+        depots=depots,
+        lunch=(
+            LunchWindow(float(lunch["start"]), float(lunch["end"]), float(lunch["min_duration"]))
+            if lunch
+            else None
+        ),
+        horizon=float(meta["horizon"]) if meta.get("horizon") is not None else None,
     )
 
 
@@ -261,14 +302,42 @@ class Evaluation:
     extra_time: float
     objective: float
     issues: tuple[str, ...]
+    max_idle: float = 0.0
+    non_preferred: int = 0
+    """Services given by a caregiver the patient does not prefer."""
+    unvisited: int = 0
+    """Patients given no service (optional or not, as the toolbox counts them)."""
+    missed_lunches: int = 0
+
+    @property
+    def components(self) -> dict[str, float]:
+        """Each UHHC cost component by its ``cost_components`` key."""
+        return {
+            "travel_time": self.travel,
+            "total_tardiness": self.total_tardiness,
+            "highest_tardiness": self.max_tardiness,
+            "total_waiting_time": self.waiting,
+            "workload_balance": self.workload_balance,
+            "total_extra_time": self.extra_time,
+            "max_idle_time": self.max_idle,
+            "caregiver_preferences": float(self.non_preferred),
+            "optional_patients": float(self.unvisited),
+            "missed_lunch_break": float(self.missed_lunches),
+        }
 
     def summary(self, weights: dict[str, float | str]) -> str:
+        """The priced components, one phrase each."""
         shown = {
             "travel_time": f"travel {self.travel:.3f}",
             "total_tardiness": f"tardiness {self.total_tardiness:.3f}",
             "highest_tardiness": f"max tardiness {self.max_tardiness:.3f}",
             "total_waiting_time": f"waiting {self.waiting:.3f}",
             "workload_balance": f"balance {self.workload_balance:.0f}",
+            "total_extra_time": f"overtime {self.extra_time:g}",
+            "max_idle_time": f"max idle {self.max_idle:g}",
+            "caregiver_preferences": f"non-preferred {self.non_preferred}",
+            "optional_patients": f"unvisited {self.unvisited}",
+            "missed_lunch_break": f"missed lunches {self.missed_lunches}",
         }
         return ", ".join(text for key, text in shown.items() if _weight(weights, key))
 
@@ -278,6 +347,11 @@ def _weight(weights: dict[str, float | str], key: str) -> float:
     return float(value) if isinstance(value, int | float) else 0.0
 
 
+def _hard(weights: dict[str, float | str], key: str) -> bool:
+    """The toolbox's reading of a rule it may price: hard when "HARD" or absent."""
+    return not isinstance(weights.get(key), int | float)
+
+
 _PRICED = {
     "travel_time",
     "total_tardiness",
@@ -285,7 +359,15 @@ _PRICED = {
     "total_waiting_time",
     "workload_balance",
     "total_extra_time",
+    "max_idle_time",
+    "caregiver_preferences",
+    "optional_patients",
+    "missed_lunch_break",
 }
+LUNCH = "lunch_break"
+"""The service name of a lunch entry in a UHHC route."""
+_BAZIRHA = ("bazirha", "bazirha-caie")
+"""Families whose routes leave at the shift start rather than just in time."""
 
 
 @dataclass
@@ -293,59 +375,125 @@ class _RouteScore:
     travel: float = 0.0
     service: float = 0.0
     waiting: float = 0.0
+    idle: float = 0.0
     extra: float = 0.0
+    lunch: bool = False
+    non_preferred: int = 0
     tardiness: list[float] = field(default_factory=list)
     issues: list[str] = field(default_factory=list)
 
 
-def _score_route(instance: Instance, carer: Caregiver, route: list[Attendance]) -> _RouteScore:
-    """One caregiver's travel, service, waiting, overtime and lateness, and what it breaks."""
-    d, patients, score = instance.distances, instance.patient_by_id, _RouteScore()
+def _node(instance: Instance, carer: Caregiver, visit: Attendance, visited: set[str]) -> int:
+    """Where an entry takes place: a visited patient's home; a lunch anywhere else is at the
+    caregiver's departing point (the toolbox assumes arrival and departure points coincide)."""
+    if visit.patient in visited:
+        return instance.patient_by_id[visit.patient].node
+    return carer.depart_node
+
+
+def _departure(instance: Instance, carer: Caregiver, first: Attendance, node: int) -> float:
+    """When the route leaves: at the shift start in the Bazirha families, else just in time."""
+    if instance.origin in _BAZIRHA and carer.shift is not None:
+        return carer.shift[0]
+    return first.start - instance.distances[carer.depart_node][node]
+
+
+def _lunch_issues(instance: Instance, carer: Caregiver, lunch: Attendance) -> list[str]:
+    """A lunch outside the instance's lunch window or shorter than its least length."""
+    window = instance.lunch
+    if window is None:
+        return []
+    met = lunch.end if instance.window_at_end else lunch.start
+    if lunch.start < window.start - EPSILON or met > window.end + EPSILON:
+        return [f"{carer.id} has lunch at {lunch.start:g}-{lunch.end:g}, outside its window"]
+    if lunch.end - lunch.start < window.min_duration - EPSILON:
+        return [f"{carer.id} has a lunch shorter than {window.min_duration:g}"]
+    return []
+
+
+def _service_score(
+    instance: Instance, carer: Caregiver, visit: Attendance, score: _RouteScore
+) -> None:
+    """One service's lateness, preference and the hard rules it breaks, added to ``score``."""
+    patient = instance.patient_by_id[visit.patient]
+    duration = next((s.duration for s in patient.services if s.service == visit.service), None)
+    if duration is None:
+        score.issues.append(f"{visit.patient} does not need {visit.service}")
+        return
+    score.service += visit.end - visit.start
+    if visit.service not in carer.abilities and _hard(instance.weights, "qualification"):
+        score.issues.append(f"{carer.id} lacks {visit.service} for {visit.patient}")
+    if carer.id in patient.incompatible and _hard(instance.weights, "incompabilities"):
+        score.issues.append(f"{carer.id} is incompatible with {visit.patient}")
+    if patient.preferred is not None and carer.id not in patient.preferred:
+        score.non_preferred += 1
+    if visit.end - visit.start < duration - EPSILON:
+        score.issues.append(f"{visit.patient} {visit.service} is shorter than {duration}")
+    opens = [start for start, _ in patient.windows]
+    if visit.start < opens[0] - EPSILON:
+        score.issues.append(f"{visit.patient} served at {visit.start:g}, before its window")
+    window = patient.windows[max(0, bisect.bisect_right(opens, visit.start) - 1)]
+    met = visit.end if instance.window_at_end else visit.start
+    score.tardiness.append(max(0.0, met - window[1]))
+
+
+def _score_route(
+    instance: Instance, carer: Caregiver, route: list[Attendance] | None, visited: set[str]
+) -> _RouteScore:
+    """One caregiver's travel, service, waiting, idle time, overtime and lateness, and what it
+    breaks. ``route`` None: the caregiver is not in the solution (idle 0, as the toolbox
+    counts it); an empty route: listed with no location, idle for the whole shift (and
+    travelling from its departing to its arrival point, as the toolbox counts it)."""
+    d, score = instance.distances, _RouteScore()
     if not route:
+        if route is not None:
+            score.travel = d[carer.depart_node][carer.arrive_node]
+            score.idle = carer.shift[1] - carer.shift[0] if carer.shift is not None else 0.0
         return score
     here = carer.depart_node
-    if instance.origin in ("bazirha", "bazirha-caie") and carer.shift is not None:
-        clock = carer.shift[0]
-    else:
-        clock = route[0].start - d[here][patients[route[0].patient].node]
-    if carer.shift is not None and clock < carer.shift[0] - EPSILON:
+    departure = clock = _departure(
+        instance, carer, route[0], _node(instance, carer, route[0], visited)
+    )
+    if carer.shift is not None and departure < carer.shift[0] - EPSILON:
         score.issues.append(f"{carer.id} leaves before the shift starts")
-    for visit in route:
-        patient = patients[visit.patient]
-        leg = d[here][patient.node]
+    for index, visit in enumerate(route):
+        node = _node(instance, carer, visit, visited)
+        leg = d[here][node]
         arrival = clock + leg
         score.travel += leg
-        score.service += visit.end - visit.start
-        score.waiting += max(0.0, visit.start - arrival)
         if visit.start < arrival - EPSILON:
             score.issues.append(f"{carer.id} cannot reach {visit.patient} by {visit.start:g}")
-        if visit.service not in carer.abilities:
-            score.issues.append(f"{carer.id} lacks {visit.service} for {visit.patient}")
-        duration = next((s.duration for s in patient.services if s.service == visit.service), 0)
-        if visit.end - visit.start < duration - EPSILON:
-            score.issues.append(f"{visit.patient} {visit.service} is shorter than {duration}")
-        opens = [start for start, _ in patient.windows]
-        if visit.start < opens[0] - EPSILON:
-            score.issues.append(f"{visit.patient} served at {visit.start:g}, before its window")
-        window = patient.windows[max(0, bisect.bisect_right(opens, visit.start) - 1)]
-        met = visit.end if instance.window_at_end else visit.start
-        score.tardiness.append(max(0.0, met - window[1]))
-        here, clock = patient.node, visit.end
+        wait = max(0.0, visit.start - arrival)
+        score.idle += wait
+        if not (index == 1 and route[0].service == LUNCH):
+            score.waiting += wait  # the toolbox does not count the wait after a first lunch
+        if visit.service == LUNCH:
+            score.lunch = True
+            score.issues += _lunch_issues(instance, carer, visit)
+        else:
+            _service_score(instance, carer, visit, score)
+        here, clock = node, visit.end
     back = d[here][carer.arrive_node]
     score.travel += back
+    home = clock + back
     if carer.shift is not None:
-        score.extra = max(0.0, clock + back - carer.shift[1])
+        start, end = carer.shift
+        score.extra = max(0.0, home - end)
+        score.idle += max(0.0, departure - start) + max(0.0, end - home)
     return score
 
 
-def _coverage_issues(instance: Instance, solution: Solution) -> list[str]:
-    """Every service given exactly once, and paired services at their relative times."""
+def _coverage_issues(instance: Instance, solution: Solution, visited: set[str]) -> list[str]:
+    """Every service of a mandatory or visited patient given exactly once, and paired services
+    at their relative times by two caregivers."""
     given: dict[tuple[str, str], list[tuple[str, Attendance]]] = {}
     for carer_id, route in solution.items():
         for visit in route:
             given.setdefault((visit.patient, visit.service), []).append((carer_id, visit))
     issues = []
     for patient in instance.patients:
+        if patient.optional and patient.id not in visited:
+            continue
         for service in patient.services:
             times = len(given.get((patient.id, service.service), []))
             if times != 1:
@@ -370,25 +518,75 @@ def _coverage_issues(instance: Instance, solution: Solution) -> list[str]:
     return issues
 
 
+def _lunch_rule_issues(instance: Instance, scores: dict[str, _RouteScore]) -> list[str]:
+    """Where lunches are hard (not priced, the instance has a lunch window): exactly the
+    caregivers owed one take one."""
+    if instance.lunch is None or not _hard(instance.weights, "missed_lunch_break"):
+        return []
+    return [
+        f"{c.id} {'misses its lunch' if c.lunch else 'takes a lunch it is not owed'}"
+        for c in instance.caregivers
+        if c.lunch != scores[c.id].lunch
+    ]
+
+
 def evaluate(instance: Instance, solution: Solution) -> Evaluation:
-    """Score ``solution`` as the UHHC validator does (``uhhc-toolbox``, ``compute_costs``).
+    """Score ``solution`` as the UHHC validator does (``uhhc-toolbox``, ``Solution.compute_costs``
+    and ``check_validity``).
 
     A route leaves its caregiver's departing point at the shift start in the Bazirha families,
-    and just in time for the first service otherwise; waiting is the time between arriving and
-    starting a service. Tardiness is measured against the latest window opening before the
-    service starts, at its start or its end as the instance says. Workload is service plus
-    travel time; its balance is the sum over all caregivers of ceil(|workload - mean|).
+    and just in time for its first entry otherwise, and ends at the arrival point. Waiting is
+    the time between arriving and starting an entry, except after a lunch that opens the route;
+    idle time is, per caregiver in the solution with a shift, the time from the shift start to
+    leaving, every wait, and the time from getting back to the shift end (a caregiver listed
+    without locations: the whole shift; one left out of the solution: 0); its maximum is
+    priced. Overtime is getting back after the shift end. Tardiness is measured against the
+    latest window opening before the service starts, at its start or its end as the instance
+    says. Workload is service plus travel time; its balance is the sum over all caregivers of
+    ceil(|workload - mean|). Each service given by a caregiver outside the patient's preferred
+    ones counts once; each patient given no service counts once (the toolbox counts a
+    mandatory one too, besides reporting it).
+
+    Lunch, as the toolbox reads it: an entry of service ``lunch_break`` in the route, at the
+    place of the patient it names when that patient is visited (the SA solutions name the
+    patient served next, so the lunch fills the wait before that service), else at the
+    departing point. It takes route time like a service (the next entry is reached from its
+    end), so it is never waiting. A caregiver owed a lunch (``lunch_break``) with no lunch
+    entry misses it (priced). A lunch starting before the window, ending (or starting, windows
+    met at service start) after it, or shorter than its least length is reported as an issue,
+    as the toolbox reports it, but, as its costs do, still counts as taken.
+
+    Hard rules (each breach one issue): every service of a mandatory patient, and of a visited
+    optional one, given exactly once; a caregiver holding the service's ability (unless
+    qualification is priced); no incompatible caregiver (unless priced); no start before the
+    patient's first window opens; every leg and service duration kept; no departure before
+    the shift starts; simultaneous services starting together by two caregivers (the toolbox's
+    own check compares a service with itself, so this is stricter) and sequential ones
+    keeping their lag by two caregivers; lateness and overtime where they are "HARD"; lunches
+    where they are hard.
     """
     priced = {k for k, v in instance.weights.items() if isinstance(v, int | float) and v}
     if priced - _PRICED:
         raise ValueError(f"cost components not scored here: {sorted(priced - _PRICED)}")
-    caregivers = instance.caregiver_by_id
-    unknown = sorted(set(solution) - set(caregivers))
-    issues = [f"unknown caregiver {c}" for c in unknown]
-    scores = {c.id: _score_route(instance, c, solution.get(c.id, [])) for c in instance.caregivers}
+    caregivers, patients = instance.caregiver_by_id, instance.patient_by_id
+    issues = [f"unknown caregiver {c}" for c in sorted(set(solution) - set(caregivers))]
+    strangers = {v.patient for r in solution.values() for v in r if v.service != LUNCH} - set(
+        patients
+    )
+    issues += [f"unknown patient {p}" for p in sorted(strangers)]
+    known = {
+        c: [v for v in route if v.service == LUNCH or v.patient in patients]
+        for c, route in solution.items()
+        if c in caregivers
+    }
+    visited = {v.patient for route in known.values() for v in route if v.service != LUNCH}
+    scores = {
+        c.id: _score_route(instance, c, known.get(c.id), visited) for c in instance.caregivers
+    }
     tardiness = [t for score in scores.values() for t in score.tardiness]
     issues += [issue for score in scores.values() for issue in score.issues]
-    issues += _coverage_issues(instance, solution)
+    issues += _coverage_issues(instance, known, visited)
+    issues += _lunch_rule_issues(instance, scores)
     extra = sum(score.extra for score in scores.values())
     late = sum(t > EPSILON for t in tardiness)
     if instance.weights.get("total_tardiness") == "HARD" and late:
@@ -397,25 +595,22 @@ def evaluate(instance: Instance, solution: Solution) -> Evaluation:
         issues.append(f"{extra:g} overtime (hard)")
     workload = [score.service + score.travel for score in scores.values()]
     mean = sum(workload) / len(workload)
-    components = {
-        "travel_time": sum(score.travel for score in scores.values()),
-        "total_tardiness": sum(tardiness),
-        "highest_tardiness": max(tardiness, default=0.0),
-        "total_waiting_time": sum(score.waiting for score in scores.values()),
-        "workload_balance": float(sum(math.ceil(abs(w - mean)) for w in workload)),
-        "total_extra_time": extra,
-    }
-    objective = sum(_weight(instance.weights, k) * v for k, v in components.items())
-    return Evaluation(
-        travel=components["travel_time"],
-        total_tardiness=components["total_tardiness"],
-        max_tardiness=components["highest_tardiness"],
-        waiting=components["total_waiting_time"],
-        workload_balance=components["workload_balance"],
+    evaluation = Evaluation(
+        travel=sum(score.travel for score in scores.values()),
+        total_tardiness=sum(tardiness),
+        max_tardiness=max(tardiness, default=0.0),
+        waiting=sum(score.waiting for score in scores.values()),
+        workload_balance=float(sum(math.ceil(abs(w - mean)) for w in workload)),
         extra_time=extra,
-        objective=round(objective, 3),
+        objective=0.0,
         issues=tuple(issues),
+        max_idle=max((score.idle for score in scores.values()), default=0.0),
+        non_preferred=sum(score.non_preferred for score in scores.values()),
+        unvisited=sum(p.id not in visited for p in instance.patients),
+        missed_lunches=sum(c.lunch and not scores[c.id].lunch for c in instance.caregivers),
     )
+    objective = sum(_weight(instance.weights, k) * v for k, v in evaluation.components.items())
+    return replace(evaluation, objective=round(objective, 3))
 
 
 # ---- the mapping ----------------------------------------------------------------------------
@@ -546,7 +741,15 @@ def map_instance(instance: Instance, relaxed: frozenset[str] = frozenset()) -> M
     for patient in instance.patients:
         node_of[patient.id] = patient.node
         place = _place(*instance.locations[patient.node])
-        clients.append(Client(id=patient.id, name=patient.id, location=place))
+        clients.append(
+            Client(
+                id=patient.id,
+                name=patient.id,
+                location=place,
+                preferred_carers=patient.preferred or frozenset(),
+                excluded_carers=patient.incompatible,
+            )
+        )
         before = None
         for need in _needs(instance, patient, scale, patient.id in relaxed, losses):
             visit_id = f"{patient.id}:{'+'.join(s.service for s in need.services)}"
@@ -563,6 +766,7 @@ def map_instance(instance: Instance, relaxed: frozenset[str] = frozenset()) -> M
                     duration=math.ceil(max(s.duration for s in need.services) * scale - EPSILON),
                     carers_required=need.carers,
                     required_skills=need.skills,
+                    priority=Priority.OPTIONAL if patient.optional else Priority.NORMAL,
                     second_carer_skills=need.second_skills,
                     follows=None if need.gap is None else before,
                     min_gap=0 if need.gap is None else need.gap[0],
@@ -572,6 +776,8 @@ def map_instance(instance: Instance, relaxed: frozenset[str] = frozenset()) -> M
             )
             services_of[visit_id] = tuple(s.service for s in need.services)
             before = visit_id
+        two = len(patient.services) == 2
+        losses["optional patients priced per service"] += patient.optional and two
 
     carers = []
     for c in instance.caregivers:
@@ -594,14 +800,6 @@ def map_instance(instance: Instance, relaxed: frozenset[str] = frozenset()) -> M
     if set(node_of) != {c.id for c in instance.caregivers} | {p.id for p in instance.patients}:
         raise ValueError(f"{instance.name}: caregiver and patient ids overlap")
 
-    notes = [f"times x{scale}, legs rounded up"] if scale != 1 else []
-    if _soft_windows(instance):
-        notes.append("highest tardiness unpriced")
-    notes += [f"{count} {what}" for what, count in losses.items() if count]
-    if instance.weights.get("total_waiting_time"):
-        notes.append("waiting from shift start unpriced")
-    if instance.weights.get("workload_balance"):
-        notes.append("workload balance unpriced")
     scenario = Scenario(
         name=instance.name,
         date=DAY,
@@ -617,8 +815,30 @@ def map_instance(instance: Instance, relaxed: frozenset[str] = frozenset()) -> M
         travel=InstanceTravel(node_of, distances, scale),
         scale=scale,
         services_of=services_of,
-        losses=tuple(notes),
+        losses=tuple(_notes(instance, scale, losses)),
     )
+
+
+def _notes(instance: Instance, scale: int, losses: Counter[str]) -> list[str]:
+    """What the scenario cannot say about the instance, one phrase each."""
+    weights = instance.weights
+    notes = [f"times x{scale}, legs rounded up"] if scale != 1 else []
+    if _soft_windows(instance):
+        notes.append("highest tardiness unpriced")
+    notes += [f"{count} {what}" for what, count in losses.items() if count]
+    if weights.get("total_waiting_time") and instance.origin in _BAZIRHA:
+        notes.append("waiting from shift start unpriced")
+    if _weight(weights, "total_waiting_time") > _travel_weight(instance):
+        notes.append("waiting priced as travel")
+    if weights.get("workload_balance"):
+        notes.append("workload balance unpriced")
+    if _weight(weights, "total_extra_time"):
+        notes.append("overtime not allowed")
+    if instance.lunch is not None and any(c.lunch for c in instance.caregivers):
+        notes.append("lunch breaks not planned")
+    if _weight(weights, "max_idle_time"):
+        notes.append("max idle unpriced")
+    return notes
 
 
 def plan_solution(mapping: Mapping, plan: Plan) -> Solution:
@@ -657,25 +877,123 @@ def plan_solution(mapping: Mapping, plan: Plan) -> Solution:
             duration = next(s.duration for s in patient.services if s.service == service)
             start = stop.start / mapping.scale
             route.append(Attendance(patient.id, service, start, start + duration))
-    return solution
+    return _with_lunches(mapping.instance, _wholly_served(mapping.instance, solution))
+
+
+def _wholly_served(instance: Instance, solution: Solution) -> Solution:
+    """``solution`` without the services of an optional patient given only some of its
+    services: the instance serves a patient wholly or not at all, while domcare may do one
+    of its two visits alone. Every caregiver of the instance is listed (an unused one with
+    no locations, idle for its whole shift)."""
+    given = Counter(v.patient for route in solution.values() for v in route)
+    partly = {p.id for p in instance.patients if p.optional and 0 < given[p.id] < len(p.services)}
+    return {
+        c.id: [v for v in solution.get(c.id, []) if v.patient not in partly]
+        for c in instance.caregivers
+    }
+
+
+def _lunch_options(
+    instance: Instance, window: LunchWindow, carer: Caregiver, route: list[Attendance]
+) -> list[Attendance]:
+    """Each lunch ``route`` could hold without moving a service: in the wait before a
+    service, at that patient's home (before the first service, leaving earlier for it); after
+    the last service, at that patient's home, when the caregiver is still back by the shift
+    end; for a caregiver without services, at its departing point. Not yet checked against
+    the lunch window."""
+    d, patients = instance.distances, instance.patient_by_id
+    shift = carer.shift or (0.0, float(MINUTES_PER_DAY))
+    if not route:
+        depot = next(i for i, node in instance.depots.items() if node == carer.depart_node)
+        start = max(window.start, shift[0])
+        return [Attendance(depot, LUNCH, start, start + window.min_duration)]
+    here, clock = carer.depart_node, shift[0]
+    options = []
+    for visit in route:
+        node = patients[visit.patient].node
+        arrival = clock + d[here][node]
+        end = min(visit.start, window.end) if instance.window_at_end else visit.start
+        start = max(arrival, window.start)
+        options.append(Attendance(visit.patient, LUNCH, start, end))
+        here, clock = node, visit.end
+    start = max(clock, window.start)
+    end = start + window.min_duration
+    if end + d[here][carer.arrive_node] <= shift[1] + EPSILON:
+        options.append(Attendance(route[-1].patient, LUNCH, start, end))
+    return options
+
+
+def _with_lunches(instance: Instance, solution: Solution) -> Solution:
+    """Each caregiver owed a lunch given the longest one its route holds in the lunch window
+    (``_lunch_options``), if any: domcare does not plan lunches, but a wait can hold one."""
+    window = instance.lunch
+    if window is None:
+        return solution
+    lunched: Solution = {}
+    for carer in instance.caregivers:
+        route = solution.get(carer.id, [])
+        fitting = [
+            lunch
+            for lunch in (_lunch_options(instance, window, carer, route) if carer.lunch else [])
+            if lunch.end - lunch.start >= window.min_duration - EPSILON
+            and lunch.start >= window.start - EPSILON
+            and (lunch.end if instance.window_at_end else lunch.start) <= window.end + EPSILON
+        ]
+        best = max(fitting, key=lambda lunch: (lunch.end - lunch.start, -lunch.start), default=None)
+        lunched[carer.id] = sorted([*route, best] if best else route, key=lambda a: a.start)
+    return lunched
 
 
 # ---- the suite ------------------------------------------------------------------------------
 
 
+def _travel_weight(instance: Instance) -> int:
+    """domcare's weight of a travel minute: the instance's own where it is a whole number
+    (uhhc-mixed: 1 to 10), else 1 (Bazirha-CAIE prices no travel; the weights of the other
+    families are 1)."""
+    weight = _weight(instance.weights, "travel_time")
+    return int(weight) if weight >= 1 and weight.is_integer() else 1
+
+
 def settings_for(
     instance: Instance, time_limit_s: float, solution_limit: int | None = None
 ) -> Settings:
-    """domcare's costs closest to the family's objective: travel alone, or (waiting priced)
-    travel and idle time at one weight, i.e. the length of every run; where tardiness is
-    priced, a minute late at the weight of a minute's travel, to the end of the day."""
-    waiting = 1 if _weight(instance.weights, "total_waiting_time") else 0
+    """domcare's costs closest to the instance's objective, each weight mirroring the
+    instance's beside its travel weight (minutes are scaled minutes; a cost counted per event
+    is multiplied by ``scale`` to keep its ratio to a minute):
+
+    * travel at the instance's travel weight;
+    * waiting: idle minutes in a run at the waiting weight, at most the travel weight (domcare
+      charges idle time through the run's length, which holds the travel);
+    * lateness, where tardiness is priced: every visit may start late, to the end of the day,
+      at the weight of total tardiness (of the highest tardiness when only that is priced);
+    * a visit by a carer outside the client's preferred ones at the preference weight.
+      ``continuity_weight`` is charged per visit and per carer attending it, as the toolbox
+      counts each service given by a non-preferred caregiver; a client without preferred
+      carers costs every carer alike and so is not charged, as the toolbox charges nothing;
+    * an optional visit left out at the optional-patient weight (``drop_optional``; the
+      waiting-list penalty, unused here, below it as the settings require). It is charged per
+      visit and per carer, so an optional patient with two services costs twice its weight.
+
+    No unpaid break is planned (``break_after_minutes`` None) for generated instances: they
+    have none, and their lunch is scored, not planned. The other families keep domcare's
+    default break rule, as they were measured."""
+    weights, scale = instance.weights, _scale(instance)
+    travel = _travel_weight(instance)
+    waiting = min(travel, math.ceil(_weight(weights, "total_waiting_time")))
+    late = _weight(weights, "total_tardiness") or _weight(weights, "highest_tardiness")
     soft = _soft_windows(instance)
+    optional = math.ceil(_weight(weights, "optional_patients") * scale)
+    default = Settings()
     return Settings(
-        travel_weight=1,
+        travel_weight=travel,
         waiting_weight=waiting,
         late_tolerance_minutes=MINUTES_PER_DAY if soft else 0,
-        late_weight=1,
+        late_weight=math.ceil(late) if soft else 1,
+        continuity_weight=math.ceil(_weight(weights, "caregiver_preferences") * scale),
+        drop_optional=optional if optional >= 2 else default.drop_optional,
+        drop_waiting=1 if optional >= 2 else default.drop_waiting,
+        break_after_minutes=default.break_after_minutes if instance.origin in FAMILIES else None,
         solve=SolveSettings(time_limit_s=time_limit_s, solution_limit=solution_limit, workers=1),
     )
 
@@ -707,6 +1025,27 @@ def _cases(quick: bool) -> list[Case]:
                 )
             )
     return cases
+
+
+def _uhhc_cases(quick: bool) -> list[Case]:
+    """The generated uhhc-mixed instances (no best-known values; quick: the 10-patient one)."""
+    folder = data_root() / "uhhc-mixed"
+    table = folder / "instances.csv"
+    if not table.is_file():
+        raise FileNotFoundError(f"no uhhc-mixed instances at {folder} (set DOMCARE_DATA)")
+    with table.open(newline="", encoding="utf-8") as stream:
+        rows = list(csv.DictReader(stream))
+    return [
+        Case(
+            suite="uhhc",
+            instance=Path(row["instance"]).stem,
+            path=str(folder / "instances" / row["instance"]),
+            size=int(row["patients"]),
+            params=(("family", "uhhc-mixed"),),
+        )
+        for row in rows
+        if not quick or Path(row["instance"]).stem == QUICK_UHHC
+    ]
 
 
 def solve_instance(
@@ -748,11 +1087,14 @@ def _run(case: Case, time_limit_s: float) -> list[Row]:
     solution = plan_solution(mapping, plan)
     evaluation = evaluate(instance, solution)
     needed = sum(len(p.services) for p in instance.patients)
-    given = sum(len(route) for route in solution.values())
+    given = sum(v.service != LUNCH for route in solution.values() for v in route)
     best = dict(case.params).get("best_known")
     best_known = float(best) if best else None
     objective = None if evaluation.issues else evaluation.objective
     note = [evaluation.summary(instance.weights)]
+    if instance.origin not in FAMILIES:
+        note.append("feasible" if not evaluation.issues else "infeasible")
+        note += _coverage(instance, solution)
     if evaluation.issues:
         shown = "; ".join(evaluation.issues[:3])
         more = f" (+{len(evaluation.issues) - 3})" if len(evaluation.issues) > 3 else ""
@@ -779,6 +1121,20 @@ def _run(case: Case, time_limit_s: float) -> list[Row]:
     ]
 
 
+def _coverage(instance: Instance, solution: Solution) -> list[str]:
+    """Patients served, mandatory and optional, and lunches taken, as phrases for a note."""
+    visited = {v.patient for route in solution.values() for v in route if v.service != LUNCH}
+    mandatory = [p.id for p in instance.patients if not p.optional]
+    optional = [p.id for p in instance.patients if p.optional]
+    owed = [c.id for c in instance.caregivers if c.lunch]
+    lunched = {c for c, route in solution.items() if any(v.service == LUNCH for v in route)}
+    return [
+        f"mandatory {len(visited.intersection(mandatory))}/{len(mandatory)}",
+        f"optional {len(visited.intersection(optional))}/{len(optional)}",
+        f"lunches in waits {len(lunched.intersection(owed))}/{len(owed)}",
+    ]
+
+
 HOMECARE = Suite(
     name="homecare",
     cases=_cases,
@@ -789,19 +1145,28 @@ HOMECARE = Suite(
 )
 
 
+UHHC = Suite(
+    name="uhhc",
+    cases=_uhhc_cases,
+    run=_run,
+    default_time_limit_s=30.0,
+    quick_time_limit_s=10.0,
+)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("instances", nargs="*", help="instance names (default: the quick case)")
     parser.add_argument("--time-limit", type=float, default=HOMECARE.quick_time_limit_s)
     args = parser.parse_args()
     wanted = set(args.instances) or {QUICK_INSTANCE}
-    cases = [case for case in HOMECARE.cases(False) if case.instance in wanted]
+    cases = [c for suite in (HOMECARE, UHHC) for c in suite.cases(False) if c.instance in wanted]
     missing = wanted - {case.instance for case in cases}
     if missing:
-        parser.error(f"no instance with a best-known value named {', '.join(sorted(missing))}")
+        parser.error(f"no home-care instance named {', '.join(sorted(missing))}")
     rows = []
     for case in cases:
-        rows += HOMECARE.run(case, args.time_limit)
+        rows += _run(case, args.time_limit)
         print(markdown(rows[-1:]), flush=True)
     print(markdown(rows))
 

@@ -28,6 +28,7 @@ SUITES = {
     "solomon": ("benchmarks.vrptw", "SOLOMON"),
     "homberger": ("benchmarks.vrptw", "HOMBERGER"),
     "homecare": ("benchmarks.homecare", "HOMECARE"),
+    "uhhc": ("benchmarks.homecare", "UHHC"),
     "scale": ("benchmarks.scale", "SCALE"),
     "relaxed": ("benchmarks.relaxed", "RELAXED"),
 }

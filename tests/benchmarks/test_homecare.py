@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import math
 from pathlib import Path
 
@@ -17,16 +18,26 @@ import pytest
 
 from benchmarks.homecare import (
     HOMECARE,
+    Attendance,
+    Caregiver,
+    Instance,
     InstanceTravel,
+    LunchWindow,
+    Patient,
+    Service,
     data_root,
     evaluate,
     map_instance,
     plan_solution,
     read_instance,
     read_solution,
+    settings_for,
     solve_instance,
 )
+from benchmarks.homecare import UHHC as UHHC_SUITE
+from benchmarks.runner import QUICK_SUITES, SUITES
 from routing.travel import Place
+from scheduler.model.care import Priority
 from scheduler.rules.day import validate_plan
 
 DATA = data_root()
@@ -199,3 +210,185 @@ def test_evaluation_reports_one_caregiver_giving_both_services_of_a_sequential_p
     solution[carer_a] = sorted([*solution[carer_a], moved], key=lambda a: a.start)
     issues = evaluate(instance, solution).issues
     assert f"{patient.id}: one caregiver gives both sequential services" in issues
+
+
+# ---- uhhc-mixed: the generated instances with every UHHC feature ----------------------------
+
+UHHC = DATA / "uhhc-mixed" / "instances"
+needs_uhhc = pytest.mark.skipif(not UHHC.is_dir(), reason=f"no uhhc-mixed instances at {UHHC}")
+
+
+@needs_uhhc
+def test_uhhc_instance_maps_depots_preferences_exclusions_and_optional_patients() -> None:
+    # i-079: 150 patients, 18 caregivers from 2 depots, 37 with preferred caregivers, 8 with
+    # incompatible ones, 75 optional.
+    path = UHHC / "i-079.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    instance = read_instance(path)
+    mapping = map_instance(instance)
+    scenario = mapping.scenario
+    depot = {t["id"]: t["distance_matrix_index"] for t in raw["terminal_points"]}
+    # Each carer's home is its departing point's matrix node.
+    homes = {c["id"]: depot[c["departing_point"]] for c in raw["caregivers"]}
+    assert {c.id: mapping.travel.node_of[c.id] for c in scenario.carers} == homes
+    assert len(set(homes.values())) == 2
+    clients = scenario.client_by_id
+    for patient in raw["patients"]:
+        client = clients[patient["id"]]
+        assert client.preferred_carers == set(patient.get("preferred_caregivers", ()))
+        assert client.excluded_carers == set(patient.get("incompatible_caregivers", ()))
+    optional = {p["id"] for p in raw["patients"] if p["optional"]}
+    assert len(optional) == 75
+    assert {v.client_id for v in scenario.visits if v.priority is Priority.OPTIONAL} == optional
+    assert all(
+        v.priority is Priority.NORMAL for v in scenario.visits if v.client_id not in optional
+    )
+    shifts = {
+        c["id"]: (c["working_shift"]["start"], c["working_shift"]["end"]) for c in raw["caregivers"]
+    }
+    assert {c.id: (c.shifts[0].start, c.shifts[0].end) for c in scenario.carers} == shifts
+    for loss in ("overtime not allowed", "lunch breaks not planned", "max idle unpriced"):
+        assert loss in mapping.losses
+    # Weights mirror the instance's beside travel (times are whole minutes: scale 1).
+    weights = raw["metadata"]["cost_components"]
+    settings = settings_for(instance, time_limit_s=1)
+    assert mapping.scale == 1
+    assert settings.travel_weight == weights["travel_time"]
+    assert settings.continuity_weight == weights["caregiver_preferences"]
+    assert settings.drop_optional == weights["optional_patients"]
+    assert settings.late_weight == weights["total_tardiness"]
+    assert settings.break_after_minutes is None
+
+
+def tiny_instance(**changes: object) -> Instance:
+    """Depot (node 0) and three patients; c1 and c2 are owed lunch (30..60, 10 minutes)."""
+    service = (Service("s1", 10.0),)
+    patients = (
+        Patient("p1", 1, ((0.0, 100.0),), service, preferred=frozenset({"c2"})),
+        Patient("p2", 2, ((20.0, 35.0),), service),
+        Patient("p3", 3, ((0.0, 100.0),), service, optional=True),
+    )
+    caregivers = (
+        Caregiver("c1", frozenset({"s1", "s2"}), 0, 0, (0.0, 50.0), lunch=True),
+        Caregiver("c2", frozenset({"s1", "s2"}), 0, 0, (0.0, 40.0), lunch=True),
+    )
+    instance = Instance(
+        name="tiny",
+        origin="generated",
+        weights={
+            "travel_time": 1,
+            "total_tardiness": 2,
+            "highest_tardiness": 3,
+            "total_waiting_time": 4,
+            "total_extra_time": 5,
+            "max_idle_time": 6,
+            "caregiver_preferences": 7,
+            "optional_patients": 8,
+            "missed_lunch_break": 9,
+        },
+        window_at_end=False,
+        distances=((0, 5, 6, 7), (5, 0, 5, 6), (5, 5, 0, 6), (7, 6, 6, 0)),
+        locations={n: (0.0, 0.0) for n in range(4)},
+        caregivers=caregivers,
+        patients=patients,
+        services=("s1", "s2"),
+        depots={"d": 0},
+        lunch=LunchWindow(30.0, 60.0, 10.0),
+    )
+    return dataclasses.replace(instance, **changes)  # type: ignore[arg-type]
+
+
+def tiny_solution() -> dict[str, list[Attendance]]:
+    """c1 serves p1, lunches at p2's home, then serves p2; c2 is listed without locations."""
+    return {
+        "c1": [
+            Attendance("p1", "s1", 10.0, 20.0),
+            Attendance("p2", "lunch_break", 30.0, 40.0),
+            Attendance("p2", "s1", 40.0, 50.0),
+        ],
+        "c2": [],
+    }
+
+
+def test_uhhc_cost_components_of_a_hand_made_solution() -> None:
+    evaluation = evaluate(tiny_instance(), tiny_solution())
+    assert evaluation.issues == ()
+    # travel: depot->p1 5, p1->p2 (to lunch) 5, lunch->p2 0, p2->depot 5; c2 none: 15.
+    assert evaluation.travel == 15
+    # c1 leaves just in time at 10 - 5 = 5, reaches the lunch at 20 + 5 = 25 and starts it
+    # at 30 (5 waiting); p2 starts when lunch ends (0): waiting 5.
+    assert evaluation.waiting == 5
+    # p2 starts at 40, its window closes at 35 (met at service start): 5 late, the only one.
+    assert (evaluation.total_tardiness, evaluation.max_tardiness) == (5, 5)
+    # c1 is back at 50 + 5 = 55, its shift ends at 50: 5 overtime.
+    assert evaluation.extra_time == 5
+    # idle: c1 5 before leaving + 5 waiting + 0 after (back late) = 10; c2, listed without
+    # locations, its whole shift 0..40 = 40. The maximum is 40.
+    assert evaluation.max_idle == 40
+    # p1 prefers c2 and is served by c1: 1. p3 (optional) is not visited: 1. c2 has no
+    # lunch: 1 missed (c1's 30..40 is inside 30..60 and lasts 10).
+    assert (evaluation.non_preferred, evaluation.unvisited, evaluation.missed_lunches) == (1, 1, 1)
+    # 1 x 15 + 2 x 5 + 3 x 5 + 4 x 5 + 5 x 5 + 6 x 40 + 7 x 1 + 8 x 1 + 9 x 1 = 349
+    assert evaluation.objective == 349
+
+
+def test_uhhc_lunch_outside_its_window_is_reported_and_still_taken() -> None:
+    solution = tiny_solution()
+    # Lunch 25..35 starts before the window opens at 30.
+    solution["c1"][1] = Attendance("p2", "lunch_break", 25.0, 35.0)
+    evaluation = evaluate(tiny_instance(), solution)
+    assert evaluation.issues == ("c1 has lunch at 25-35, outside its window",)
+    assert evaluation.missed_lunches == 1  # c2 only, as the toolbox's costs count
+
+
+def test_uhhc_hard_rules_broken_are_reported() -> None:
+    instance = tiny_instance()
+    p1, p2, p3 = instance.patients
+    incompatible = dataclasses.replace(p1, incompatible=frozenset({"c1"}))
+    evaluation = evaluate(tiny_instance(patients=(incompatible, p2, p3)), tiny_solution())
+    assert evaluation.issues == ("c1 is incompatible with p1",)
+
+    solution = tiny_solution()
+    del solution["c1"][2]  # mandatory p2 no longer served (its lunch entry stays, at home)
+    assert "p2 s1 given 0 times" in evaluate(instance, solution).issues
+
+    # p3 made mandatory and sequential (s2 5..30 after s1), both given by c2.
+    paired = dataclasses.replace(
+        p3,
+        optional=False,
+        services=(Service("s1", 10.0), Service("s2", 10.0)),
+        sync="sequential",
+        gap=(5.0, 30.0),
+    )
+    solution = tiny_solution()
+    solution["c2"] = [Attendance("p3", "s1", 7.0, 17.0), Attendance("p3", "s2", 22.0, 32.0)]
+    issues = evaluate(tiny_instance(patients=(p1, p2, paired)), solution).issues
+    assert issues == ("p3: one caregiver gives both sequential services",)
+
+
+@needs_uhhc
+def test_small_uhhc_instance_solves_to_a_valid_plan() -> None:
+    # i-012: 10 patients with two windows each, 5 with two services; 4 caregivers owed lunch.
+    instance = read_instance(UHHC / "i-012.json")
+    mapping, plan, _ = solve_instance(instance, time_limit_s=30, solution_limit=50)
+    assert validate_plan(mapping.scenario, plan, mapping.travel) == []
+    assert plan.unallocated == ()
+    solution = plan_solution(mapping, plan)
+    evaluation = evaluate(instance, solution)
+    assert evaluation.issues == ()
+    assert evaluation.unvisited == 0
+    # Every caregiver is listed, each lunch (if any) placed in a wait of its own route.
+    assert set(solution) == {c.id for c in instance.caregivers}
+    assert evaluation.missed_lunches == sum(
+        c.lunch and not any(a.service == "lunch_break" for a in solution[c.id])
+        for c in instance.caregivers
+    )
+
+
+def test_uhhc_suite_lists_its_instances_apart_from_the_quick_set() -> None:
+    if not UHHC.is_dir():
+        pytest.skip(f"no uhhc-mixed instances at {UHHC}")
+    cases = UHHC_SUITE.cases(False)
+    assert len(cases) == 12 and all(Path(c.path).is_file() for c in cases)
+    assert [c.instance for c in UHHC_SUITE.cases(True)] == ["i-012"]
+    assert "uhhc" in SUITES and "uhhc" not in QUICK_SUITES
