@@ -1,6 +1,8 @@
-"""Home-care routing benchmarks (Mankowska, Bazirha, Bazirha-CAIE), solved as a user's day.
+"""Home-care routing benchmarks (Mankowska, Bazirha, Bazirha-CAIE, and the generated
+uhhc-mixed instances), solved as a user's day.
 
     python -m benchmarks.homecare InstanzCPLEX_HCSRP_10_1 D1 J1 --time-limit 30
+    python -m benchmarks.homecare i-012 i-022 --time-limit 30
 
 Each instance, in the unified UHHC JSON of Ceschia et al. (ITOR 2026, files minified; see
 ``shared/data/README.md``), becomes a domcare ``Scenario`` and an in-memory travel provider
@@ -10,7 +12,11 @@ back as an instance solution and scored as the literature scores that family:
 
 * mankowska: travel + total tardiness + maximum tardiness (tardiness at service start);
 * bazirha: travel; tardiness (at service end) and overtime are hard;
-* bazirha-caie: total waiting + workload balance; tardiness and overtime are hard.
+* bazirha-caie: total waiting + workload balance; tardiness and overtime are hard;
+* generated (uhhc-mixed, suite ``uhhc``, no best-known values): the nine components of
+  ``uhhc-toolbox`` with the instance's weights: travel, total and highest tardiness, total
+  waiting, overtime, the highest idle time of a caregiver, services by a non-preferred
+  caregiver, patients left unvisited and missed lunches (see ``evaluate``).
 
 Units. Instance times and distances are one unit ("minutes"). domcare counts whole minutes in
 0..1440, so every instance time is multiplied by ``scale``: 1 when every distance is a whole
@@ -22,10 +28,17 @@ from the instance's own (unrounded) matrix at the plan's start times divided by 
 The mapping (each loss is counted into the row's note, never dropped silently):
 
 * caregivers -> carers: abilities -> skills; ``working_shift`` -> the one shift (none: the
-  whole day); the departing point is home. A different arrival point cannot be expressed
-  (none of the instances has one); the note counts such carers.
-* patients -> clients; each required service -> a visit needing that service as a skill;
-  "independent" services are two unrelated visits. The skills catalogue is the services.
+  whole day), its end hard (priced overtime: "overtime not allowed"); the departing point
+  (one of up to ten depots) is home. A different arrival point cannot be expressed (none of
+  the instances has one); the note counts such carers. Lunch breaks are not planned ("lunch
+  breaks not planned"): the plan is read back with each lunch placed in a wait that holds
+  one (``plan_solution``), and a caregiver owed a lunch without room for one misses it.
+* patients -> clients; preferred caregivers -> ``Client.preferred_carers`` (priced through
+  ``continuity_weight``), incompatible caregivers -> ``Client.excluded_carers`` (hard); each
+  required service -> a visit needing that service as a skill, ``Priority.OPTIONAL`` for an
+  optional patient (priced through ``drop_optional``, per service: "optional patients priced
+  per service"); "independent" services are two unrelated visits. The skills catalogue is
+  the services (service classes need no mapping: each caregiver's abilities are services).
 * "simultaneous" services ``a`` and ``b`` -> one double-handed visit, held for the longer
   service, whose first carer holds ``a`` and second ``b`` (``Visit.second_carer_skills``).
 * "sequential" services (the second starts ``min``..``max`` after the first, by another
@@ -33,17 +46,20 @@ The mapping (each loss is counted into the row's note, never dropped silently):
   ``max_gap``, ``other_carer``), both over the patient's whole window.
 * time windows -> start bounds (a window met at service end loses the duration at its end);
   one window per visit, the first of several.
-* where lateness is priced (Mankowska) every visit may start late, to the end of the day, at
-  ``late_weight`` 1 a scaled minute (the weight of total tardiness beside travel's 1); the
-  highest tardiness is not priced. Plans start late only what cannot be placed on time.
-* where a patient has several windows (Bazirha-CAIE) the first is planned; when visits are left
-  out, the day is planned again with their patients in their next window (see
+* where lateness is priced (Mankowska, uhhc-mixed) every visit may start late, to the end of
+  the day, at ``late_weight`` a scaled minute (the weight of total tardiness beside travel's);
+  the highest tardiness is not priced. Plans start late only what cannot be placed on time.
+* where a patient has several windows (Bazirha-CAIE, uhhc-mixed) the first is planned; when
+  visits are left out, the day is planned again with their patients in their next window (see
   ``solve_instance``). A plan still missing a service, or breaking any hard rule of the
   instance, has no comparable objective: the row's objective is empty and the note says why.
 * the solver's own costs mirror the family: travel only (mankowska, bazirha) or travel plus
   idle time at equal weight (bazirha-caie: waiting alone cannot be priced, the wait before the
   first visit, counted from the shift start by the literature, is not seen by domcare, and
-  workload balance is not priced at all).
+  workload balance is not priced at all); uhhc-mixed: every weight the instance's beside its
+  travel weight (``settings_for``), idle time at most at the travel weight ("waiting priced
+  as travel" where the instance weighs it more); the highest idle time is not priced ("max
+  idle unpriced").
 """
 
 from __future__ import annotations
