@@ -1109,7 +1109,8 @@ def _run(case: Case, time_limit_s: float) -> list[Row]:
     objective = None if evaluation.issues else evaluation.objective
     note = [evaluation.summary(instance.weights)]
     if instance.origin not in FAMILIES:
-        note.append("feasible" if not evaluation.issues else "infeasible")
+        issues = len(evaluation.issues)
+        note.append(f"infeasible ({issues} issues)" if issues else "feasible")
         note += _coverage(instance, solution)
     if evaluation.issues:
         shown = "; ".join(evaluation.issues[:3])
@@ -1138,15 +1139,19 @@ def _run(case: Case, time_limit_s: float) -> list[Row]:
 
 
 def _coverage(instance: Instance, solution: Solution) -> list[str]:
-    """Patients served, mandatory and optional, and lunches taken, as phrases for a note."""
-    visited = {v.patient for route in solution.values() for v in route if v.service != LUNCH}
+    """Patients given every service they need, mandatory and optional, and lunches taken in
+    waits, as phrases for a note."""
+    given = {(v.patient, v.service) for route in solution.values() for v in route}
+    served = {
+        p.id for p in instance.patients if all((p.id, s.service) in given for s in p.services)
+    }
     mandatory = [p.id for p in instance.patients if not p.optional]
     optional = [p.id for p in instance.patients if p.optional]
     owed = [c.id for c in instance.caregivers if c.lunch]
     lunched = {c for c, route in solution.items() if any(v.service == LUNCH for v in route)}
     return [
-        f"mandatory {len(visited.intersection(mandatory))}/{len(mandatory)}",
-        f"optional {len(visited.intersection(optional))}/{len(optional)}",
+        f"mandatory {len(served.intersection(mandatory))}/{len(mandatory)}",
+        f"optional {len(served.intersection(optional))}/{len(optional)}",
         f"lunches in waits {len(lunched.intersection(owed))}/{len(owed)}",
     ]
 
