@@ -95,7 +95,7 @@ def _insertions(
 ) -> list[tuple[int, int, list[int], _Timing]]:
     """(extra cost, vehicle, new route, timing) of every insertion of ``task`` that keeps
     every rule, group spans included, cheapest first (those found before the budget ran out)."""
-    found = []
+    found: list[tuple[int, int, list[int], _Timing]] = []
     for v in _candidates(problem, task):
         before = _cost(problem, v, routes[v], timings[v])
         for position in _feasible_places(problem, v, routes[v], task):

@@ -226,8 +226,9 @@ def punctual(
     if not problem.tolerates_lateness:
         return problem
     latest = [task.due for task in problem.tasks]
+    unbroken = replace(problem, breaks=None)  # a route still to get room for its break
     for v, route in enumerate(routes or []):
-        timing = schedule(problem, v, route) if route else None
+        timing = schedule(unbroken, v, route) if route else None
         if timing is not None:
             for t, start in zip(route, timing.starts, strict=True):
                 latest[t] = max(latest[t], start)

@@ -153,6 +153,13 @@ class SolveSettings(Frozen):
         description="most memory PyVRP's matrices may take (one pair per class of carer "
         "shifts); a day needing more is searched by OR-Tools alone",
     )
+    late_in_search: bool = Field(
+        default=False,
+        description="price lateness inside the search (soft latest starts) rather than only "
+        "in the insertions after it: for days where being late is part of the plan, not a "
+        "last resort; slower on care days (town at 30 s with 15 minutes' tolerance: 35 s "
+        "wall and a critical visit lost)",
+    )
     zone_visits: int = Field(
         default=800,
         ge=50,

@@ -105,6 +105,9 @@ class _Day:
     beyond_cap: dict[int, frozenset[int]]
     """Task -> the vehicles of carers beyond its client's weekly cap that may still take it,
     priced at ``over_cap_weight`` (see ``Settings.cap_yields``)."""
+    late_in_search: bool = False
+    """Lateness is priced in the search (``SolveSettings.late_in_search``), so the repairs
+    after it do not put time-keeping first either."""
 
 
 def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day:
@@ -225,6 +228,7 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
         suitable,
         refused,
         beyond_cap,
+        settings.solve.late_in_search,
     )
 
 
@@ -397,6 +401,16 @@ def _bound(
     return bind(problem, routes, {t: s for t, s in starts.items() if t in tied})
 
 
+def _unbound(fixed: RoutingProblem, problem: RoutingProblem) -> RoutingProblem:
+    """``fixed`` with the tasks of lags as ``problem`` asks for them: a search keeps the lags
+    itself (``routing.solver``), so the calls may slide again; the pins are for the repairs."""
+    if not problem.lags:
+        return fixed
+    tied = lagged(problem)
+    tasks = tuple(problem.tasks[t] if t in tied else task for t, task in enumerate(fixed.tasks))
+    return replace(fixed, tasks=tasks)
+
+
 def _task_lists(day: _Day, answer: RoutingSolution) -> list[list[int]]:
     routes: list[list[int]] = [[] for _ in day.vehicle_shift]
     for route in answer.routes:
@@ -416,7 +430,7 @@ def _settled(
     what keeps each visit still out off each carer's runs."""
     problem = day.problem
     halves = {t for pair in problem.synced for t in (pair.first, pair.second)}
-    routes, fixed = _on_time_first(problem, routes, fixed, halves)
+    routes, fixed = _on_time_first(day, routes, fixed, halves)
     routes, fixed = repair_pairs(problem, routes, fixed)
     placed = {t for route in routes for t in route}
     # A pair left out is explained half by half over its whole window (``fixed`` holds its
@@ -441,8 +455,16 @@ def _settled(
     return _Answer(solution, blocked)
 
 
+def _searched(
+    settings: Settings, problem: RoutingProblem, routes: list[list[int]] | None = None
+) -> RoutingProblem:
+    """The problem a search is given: on time (``punctual``) unless the settings price
+    lateness inside the search."""
+    return problem if settings.solve.late_in_search else punctual(problem, routes)
+
+
 def _on_time_first(
-    problem: RoutingProblem,
+    day: _Day,
     routes: list[list[int]],
     fixed: RoutingProblem | None,
     halves: set[int] | None,
@@ -450,8 +472,10 @@ def _on_time_first(
     """Pairs made whole, and with ``halves`` visits rescued, with every window on time
     (``punctual``), so that a visit starts late only when it could not be placed on time:
     the routes, and the problem they keep with the tolerances given back to every task whose
-    start is not pinned. A day where no visit may be late is returned as it is."""
-    if not problem.tolerates_lateness:
+    start is not pinned. A day where no visit may be late, or whose search priced lateness,
+    is returned as it is."""
+    problem = day.problem
+    if not problem.tolerates_lateness or day.late_in_search:
         return routes, fixed
     base = fixed or problem
     on_time = punctual(base, routes)
@@ -476,20 +500,21 @@ def _finish(
     """Make every double-handed pair whole, improve the day until ``deadline`` (a
     ``time.monotonic()`` value) with the pairs at their chosen starts, and mend it again.
     ``fixed`` pins the starts of pairs already placed in ``routes`` (see ``repair_pairs``)."""
-    routes, fixed = _on_time_first(day.problem, routes, fixed, None)
+    routes, fixed = _on_time_first(day, routes, fixed, None)
     routes, fixed = repair_pairs(day.problem, routes, fixed)
     remaining = deadline - time.monotonic()
     if remaining < _MIN_IMPROVE_S:  # no time to build the tied model and improve on it
         return _settled(day, routes, fixed, "NOT_IMPROVED")
+    free = _unbound(fixed, day.problem)
     answer = solve_routing(
-        punctual(improving(fixed, routes), routes),
+        _searched(settings, improving(free, routes), routes),
         _search(settings, remaining),
         initial_routes=routes,
         on_progress=on_progress,
     )
     if answer.found:
         routes = _task_lists(day, answer)
-        fixed = _bound(fixed, routes, answer)
+        fixed = _bound(free, routes, answer)
     return _settled(day, routes, fixed, answer.status, answer.objective)
 
 
@@ -506,7 +531,7 @@ def _solve_whole(
     deadline = began + max(_MIN_SEARCH_S, time_limit_s - _settle_s(scenario))
     day = _prepare(scenario, settings, build_journeys(scenario, travel))
     tied = bool(day.problem.synced)
-    untied = punctual(untie(day.problem))
+    untied = _searched(settings, untie(day.problem))
     first_share = settings.solve.untied_share if tied else 1.0
 
     def first_search_s() -> float:
@@ -521,7 +546,7 @@ def _solve_whole(
         # (found by the week property tests and by a day with 30 waiting-list packages):
         # a day planned without continuity costs beats a day with no plan.
         day = _without_costs(day)
-        untied = punctual(untie(day.problem))
+        untied = _searched(settings, untie(day.problem))
         answer = solve_routing(
             untied, _search(settings, first_search_s(), tied), on_progress=on_progress
         )

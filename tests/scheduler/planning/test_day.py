@@ -518,10 +518,18 @@ def _early_call(tmp_path: Path, priority: str = "normal") -> Scenario:
     return read_scenario(folder)
 
 
-def test_a_call_that_cannot_be_on_time_is_made_late_within_the_tolerance(tmp_path: Path) -> None:
+@pytest.mark.parametrize("late_in_search", [False, True])
+def test_a_call_that_cannot_be_on_time_is_made_late_within_the_tolerance(
+    tmp_path: Path, late_in_search: bool
+) -> None:
     scenario = _early_call(tmp_path)
     assert reason_of(solve(scenario), "V1") == "no_carer_on_shift"  # hard by default
-    tolerant = SETTINGS.model_copy(update={"late_tolerance_minutes": 60})
+    tolerant = SETTINGS.model_copy(
+        update={
+            "late_tolerance_minutes": 60,
+            "solve": SETTINGS.solve.model_copy(update={"late_in_search": late_in_search}),
+        }
+    )
     plan = solve_day(scenario, tolerant)
     assert validate_plan(scenario, plan, HaversineTravel(tolerant.travel)) == []
     (run,) = plan.runs
@@ -584,3 +592,17 @@ def test_a_gap_no_other_carer_can_keep_is_the_reason_given(tmp_path: Path) -> No
     (left,) = plan.unallocated
     assert left.reason_code == "gap_not_kept"
     assert "C1 could fit it in" in left.reason
+
+
+def test_a_day_with_pairs_searched_with_lateness_priced_keeps_every_rule(tiny: Scenario) -> None:
+    # The search prices lateness itself; the repairs after it then keep the late starts it
+    # chose rather than putting every call on time first.
+    settings = SETTINGS.model_copy(
+        update={
+            "late_tolerance_minutes": 15,
+            "solve": SETTINGS.solve.model_copy(update={"late_in_search": True}),
+        }
+    )
+    plan = solve_day(tiny, settings)
+    assert validate_plan(tiny, plan, HaversineTravel(settings.travel)) == []
+    assert plan.unallocated == ()
