@@ -115,8 +115,8 @@ def _shift_durations(problem: RoutingProblem) -> list[int | None]:
 
 def translate(problem: RoutingProblem, memory_mib: float) -> Translation | None:
     """``problem`` as PyVRP's data, or None when it cannot be written (synchronised pairs,
-    lags, lateness priced, a task that must be done but no vehicle can do alone) or its matrices would take
-    more than ``memory_mib``."""
+    lags, lateness priced, a task that must be done but no vehicle can do alone) or its
+    matrices would take more than ``memory_mib``."""
     if problem.synced or problem.lags or not problem.vehicles or not problem.tasks:
         return None
     if any(task.late_after is not None for task in problem.tasks):  # no price on lateness
