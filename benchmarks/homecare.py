@@ -860,7 +860,10 @@ def _notes(instance: Instance, scale: int, losses: Counter[str]) -> list[str]:
 def plan_solution(mapping: Mapping, plan: Plan) -> Solution:
     """The plan as an instance solution: stop starts divided by ``scale``, each service ending
     after its own duration. The two carers of a double-handed visit are given one service each,
-    a carer holding it where possible (the evaluation reports a carer lacking it)."""
+    a carer holding it where possible (the evaluation reports a carer lacking it). Every
+    caregiver is listed; an optional patient given only some of its services is given none
+    (``_wholly_served``); a caregiver owed a lunch takes it in a wait that holds one
+    (``_with_lunches``), as domcare plans no lunch."""
     patients, caregivers = mapping.instance.patient_by_id, mapping.instance.caregiver_by_id
     carers_of: dict[str, list[str]] = {}
     for run in plan.runs:
@@ -922,7 +925,8 @@ def _lunch_options(
     if not route:
         depot = next(i for i, node in instance.depots.items() if node == carer.depart_node)
         start = max(window.start, shift[0])
-        return [Attendance(depot, LUNCH, start, start + window.min_duration)]
+        end = start + window.min_duration
+        return [Attendance(depot, LUNCH, start, end)] if end <= shift[1] + EPSILON else []
     here, clock = carer.depart_node, shift[0]
     options = []
     for visit in route:

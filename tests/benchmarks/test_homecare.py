@@ -25,6 +25,7 @@ from benchmarks.homecare import (
     LunchWindow,
     Patient,
     Service,
+    _with_lunches,
     data_root,
     evaluate,
     map_instance,
@@ -392,3 +393,16 @@ def test_uhhc_suite_lists_its_instances_apart_from_the_quick_set() -> None:
     assert len(cases) == 12 and all(Path(c.path).is_file() for c in cases)
     assert [c.instance for c in UHHC_SUITE.cases(True)] == ["i-012"]
     assert "uhhc" in SUITES and "uhhc" not in QUICK_SUITES
+
+
+def test_uhhc_lunch_read_back_into_a_wait() -> None:
+    solution = tiny_solution()
+    del solution["c1"][1]  # domcare plans no lunch: c1 waits at p2 from 25 to 40
+    lunched = _with_lunches(tiny_instance(), solution)
+    # c1: before p1 it would arrive at 5 and start at 10 (no room from 30); after p2 it would
+    # be back at 50 + 10 + 5 = 65, past its shift end 50; the wait before p2 holds 30..40.
+    assert lunched["c1"][1] == Attendance("p2", "lunch_break", 30.0, 40.0)
+    # c2 has no visit: lunch at its departing point, 30..40, inside its shift 0..40.
+    assert lunched["c2"] == [Attendance("d", "lunch_break", 30.0, 40.0)]
+    evaluation = evaluate(tiny_instance(), lunched)
+    assert (evaluation.issues, evaluation.missed_lunches) == ((), 0)
