@@ -990,7 +990,8 @@ def settings_for(
     * a visit by a carer outside the client's preferred ones at the preference weight.
       ``continuity_weight`` is charged per visit and per carer attending it, as the toolbox
       counts each service given by a non-preferred caregiver; a client without preferred
-      carers costs every carer alike and so is not charged, as the toolbox charges nothing;
+      carers costs every carer alike and so is not charged, as the toolbox charges nothing
+      (unpriced: domcare's default, which then prices nothing either);
     * an optional visit left out at the optional-patient weight (``drop_optional``; the
       waiting-list penalty, unused here, below it as the settings require). It is charged per
       visit and per carer, so an optional patient with two services costs twice its weight.
@@ -1004,13 +1005,14 @@ def settings_for(
     late = _weight(weights, "total_tardiness") or _weight(weights, "highest_tardiness")
     soft = _soft_windows(instance)
     optional = math.ceil(_weight(weights, "optional_patients") * scale)
+    preference = math.ceil(_weight(weights, "caregiver_preferences") * scale)
     default = Settings()
     return Settings(
         travel_weight=travel,
         waiting_weight=waiting,
         late_tolerance_minutes=MINUTES_PER_DAY if soft else 0,
         late_weight=math.ceil(late) if soft else 1,
-        continuity_weight=math.ceil(_weight(weights, "caregiver_preferences") * scale),
+        continuity_weight=preference or default.continuity_weight,
         drop_optional=optional if optional >= 2 else default.drop_optional,
         drop_waiting=1 if optional >= 2 else default.drop_waiting,
         break_after_minutes=default.break_after_minutes if instance.origin in FAMILIES else None,
