@@ -64,6 +64,7 @@ def _narrowed(
         person = problem.person
         pool = range(len(problem.vehicles)) if allowed is None else allowed
         allowed = frozenset(v for v in pool if person[v] != barred)
-    if earliest > latest:
+    narrowed = replace(task, earliest=earliest, latest=latest, allowed_vehicles=allowed)
+    if earliest > latest or narrowed.opening(earliest) is None:  # no start the windows allow
         return replace(task, allowed_vehicles=frozenset())
-    return replace(task, earliest=earliest, latest=latest, allowed_vehicles=allowed)
+    return narrowed

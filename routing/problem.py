@@ -32,7 +32,8 @@ class Task:
     """``earliest``..``latest`` bounds the start of service; ``penalty`` is the cost of leaving
     the task out (``None``: it must be done). ``allowed_vehicles`` None means any vehicle.
     A start after ``late_after`` (at most ``latest``) costs the problem's ``late_cost`` per
-    unit; None: never late."""
+    unit; None: never late. ``closed``: spans (first, last minute, sorted, disjoint) inside
+    the bounds when service may not start: a task of several windows."""
 
     location: int
     service: int
@@ -42,6 +43,23 @@ class Task:
     allowed_vehicles: frozenset[int] | None = None
     demand: int = 0
     late_after: int | None = None
+    closed: tuple[tuple[int, int], ...] = ()
+
+    def opening(self, time: int) -> int | None:
+        """The first start at or after ``time`` the windows allow; None past them."""
+        start = max(time, self.earliest)
+        for first, last in self.closed:
+            if first <= start <= last:
+                start = last + 1
+        return start if start <= self.latest else None
+
+    def closing(self, time: int) -> int | None:
+        """The last start at or before ``time`` the windows allow; None before them."""
+        start = min(time, self.latest)
+        for first, last in reversed(self.closed):
+            if first <= start <= last:
+                start = first - 1
+        return start if start >= self.earliest else None
 
     @property
     def due(self) -> int:

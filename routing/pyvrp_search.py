@@ -115,12 +115,12 @@ def _shift_durations(problem: RoutingProblem) -> list[int | None]:
 
 def translate(problem: RoutingProblem, memory_mib: float) -> Translation | None:
     """``problem`` as PyVRP's data, or None when it cannot be written (synchronised pairs,
-    lags, lateness priced, a task that must be done but no vehicle can do alone) or its
-    matrices would take more than ``memory_mib``."""
+    lags, lateness priced, several windows, a task that must be done but no vehicle can do
+    alone) or its matrices would take more than ``memory_mib``."""
     if problem.synced or problem.lags or not problem.vehicles or not problem.tasks:
         return None
-    if any(task.late_after is not None for task in problem.tasks):  # no price on lateness
-        return None
+    if any(task.late_after is not None or task.closed for task in problem.tasks):
+        return None  # PyVRP has one window per client and no price on lateness
     in_time, allowed = _in_time(problem), _allowed(problem)
     able = in_time & allowed
     # Only the bars PyVRP's time windows do not already make: a vehicle barred from a task

@@ -67,8 +67,8 @@ def _forward(
         pause = 0
         if rest is not None and rest[0] == k:
             pause, rest_start = rest[1], arrival
-        start = max(arrival + pause, task.earliest)
-        if start > task.latest:
+        start = task.opening(arrival + pause)
+        if start is None:
             return None
         starts.append(start)
         here, clock = task.location, start + task.service
@@ -95,7 +95,9 @@ def _timed(
     for k in range(len(tasks) - 1, -1, -1):
         task = problem.tasks[tasks[k]]
         due = max(task.due, earliest[0][k])
-        latest = min(due, latest - int(travel[task.location, there]) - task.service)
+        wanted = min(due, latest - int(travel[task.location, there]) - task.service)
+        allowed = task.closing(wanted)  # at least the forward start, itself allowed
+        latest = earliest[0][k] if allowed is None else allowed
         there = task.location
         if rest is not None and rest[0] == k:
             latest -= rest[1]  # the latest arrival: the rest is taken before starting
@@ -215,9 +217,7 @@ def _best_insertion(
     return best
 
 
-def punctual(
-    problem: RoutingProblem, routes: list[list[int]] | None = None
-) -> RoutingProblem:
+def punctual(problem: RoutingProblem, routes: list[list[int]] | None = None) -> RoutingProblem:
     """The problem searched on time: each task due by its ``due`` time, or by its start in
     ``routes`` when that is already later, with no price on lateness. Soft bounds on starts
     slowed OR-Tools' search (town at 30 s with 15 minutes' tolerance: 35 s wall, a critical
@@ -249,6 +249,10 @@ def untie(problem: RoutingProblem) -> RoutingProblem:
             task = tasks[t]
             penalty = None if task.penalty is None else HALF_PENALTY * task.penalty
             middle = task.earliest + (task.due - task.earliest) // 2
+            if task.closed:  # the nearest start a window allows
+                after, before = task.opening(middle), task.closing(middle)
+                options = [m for m in (after, before) if m is not None and m <= task.due]
+                middle = min(options, key=lambda m: abs(m - middle), default=middle)
             tasks[t] = replace(
                 task,
                 earliest=max(task.earliest, middle - UNTIED_SLACK),
@@ -412,7 +416,7 @@ def _insert_pair(
     window = original.tasks[pair.first]
     starts = range(window.earliest, window.latest + 1, PAIR_START_STEP)
     best = None
-    for start in starts:
+    for start in (t for t in starts if window.opening(t) == t):  # not between two windows
         fixed = _at(problem, pair, start)
         firsts = _direct(fixed, routes, timings, pair.first, None, total)
         for extra1, v1, route1, timing1 in firsts[:_FIRST_HALF_OPTIONS]:
@@ -606,7 +610,8 @@ def _align(
     }
     starts = set(range(low, high + 1, PAIR_START_STEP)) | {high} | now
     best = None
-    for start in sorted(t for t in starts if low <= t <= high):
+    opened = (t for t in starts if low <= t <= high and first.opening(t) == second.opening(t) == t)
+    for start in sorted(opened):
         at = _at(work, pair, start)
         timing1, timing2 = schedule(at, v1, routes[v1]), schedule(at, v2, routes[v2])
         if timing1 is None or timing2 is None:

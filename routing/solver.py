@@ -112,6 +112,8 @@ class _Model:
         for t, task in enumerate(problem.tasks):
             index = manager.NodeToIndex(t)
             time_dim.CumulVar(index).SetRange(task.earliest, task.latest)
+            for first, last in task.closed:  # between two windows
+                time_dim.CumulVar(index).RemoveInterval(first, last)
             if task.late_after is not None and task.late_after < task.latest:
                 time_dim.SetCumulVarSoftUpperBound(index, task.late_after, problem.late_cost)
             if task.penalty is not None:

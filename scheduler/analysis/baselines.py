@@ -203,9 +203,10 @@ class _Book:
         )
         travel = int(matrix[here, there])
         arrival = clock + travel
-        start = max(arrival, visit.earliest_start) if at is None else at
-        if start < max(arrival, visit.earliest_start):
+        opened = visit.opening(arrival, 0) if at is None else at
+        if opened is None or opened < max(arrival, visit.earliest_start):
             return None
+        start = opened
         # The carer leaves home just in time for the first call of the run.
         depart = run.depart if run.calls else start - travel
         back = int(matrix[there, home])
@@ -230,7 +231,7 @@ class _Book:
                     return None
                 break_start = arrival
         return_home = start + visit.duration + back
-        if start > visit.latest_start or return_home > run.shift.end:
+        if not visit.starts_in_window(start, 0) or return_home > run.shift.end:
             return None
         if carer.max_working_minutes is not None:
             unpaid = brk if break_start is not None else 0

@@ -507,7 +507,9 @@ def _day_amounts(scenario: Scenario, plan: Plan) -> _Amounts:
             visit = scenario.visit_by_id.get(stop.visit_id)
             if visit is None:
                 continue  # the validator reports it
-            outside = max(visit.earliest_start - stop.start, stop.start - visit.latest_start)
+            outside = min(
+                max(first - stop.start, stop.start - last) for first, last in visit.start_windows
+            )
             if outside > 0:
                 amounts[("outside_window", who, visit.id)].append(outside)
         if run.return_home > run.shift_end:

@@ -114,6 +114,7 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "min_gap_minutes",
             "max_gap_minutes",
             "other_carer",
+            "windows",
         ),
     ),
     "history": (("client_id", "carer_id", "date"), ()),
@@ -266,6 +267,22 @@ def parse_shifts(text: str) -> tuple[Shift, ...]:
                 f"{format_clock(second.start)}-{format_clock(second.end)} overlap"
             )
     return tuple(shifts)
+
+
+def parse_windows(text: str) -> tuple[tuple[int, int], ...]:
+    """A visits.csv ``windows`` cell: start windows ``HH:MM-HH:MM`` in order, apart."""
+    windows: list[tuple[int, int]] = []
+    for part in _items(text):
+        pieces = part.split("-")
+        if len(pieces) != 2:
+            raise ValueError(f"'{part}' is not a window HH:MM-HH:MM")
+        first, last = parse_clock(pieces[0]), parse_clock(pieces[1])
+        if last < first:
+            raise ValueError(f"window {part} closes before it opens")
+        if windows and first <= windows[-1][1] + 1:
+            raise ValueError(f"window {part} does not come after the one before, with time between")
+        windows.append((first, last))
+    return tuple(windows)
 
 
 def _day_shifts(text: str) -> tuple[Shift, ...]:
@@ -734,6 +751,18 @@ def _build_visits(
             table, i, "max_gap_minutes", whole_between(0, MINUTES_PER_DAY), "invalid_value"
         )
         other_carer = reader.cell(table, i, "other_carer", yes_no, "invalid_value")
+        windows = reader.cell(table, i, "windows", parse_windows, "malformed_time") or ()
+        envelope = (earliest, latest)
+        if windows and None not in envelope and (windows[0][0], windows[-1][1]) != envelope:
+            reader.add(
+                table,
+                i,
+                "windows",
+                "conflict",
+                "the first window must open at earliest_start and the last close at latest_start",
+            )
+        if len(windows) == 1:
+            windows = ()  # one window: the columns say it
         _gap_cells(reader, table, i, visit_id, follows, min_gap, max_gap, other_carer)
         if follows and carers_required == 2:
             reader.add(
@@ -765,6 +794,7 @@ def _build_visits(
                     min_gap=min_gap or 0,
                     max_gap=max_gap,
                     other_carer=bool(other_carer),
+                    windows=windows,
                 )
             )
             rows[visit_id] = i
@@ -1128,6 +1158,7 @@ def _records(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
                 "min_gap_minutes": v.min_gap if v.follows else "",
                 "max_gap_minutes": "" if v.max_gap is None else v.max_gap,
                 "other_carer": ("yes" if v.other_carer else "no") if v.follows else "",
+                "windows": ";".join(f"{format_clock(a)}-{format_clock(b)}" for a, b in v.windows),
             }
             for v in scenario.visits
         ],

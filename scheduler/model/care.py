@@ -178,6 +178,17 @@ class Client(Frozen):
         )
 
 
+def _check_windows(windows: tuple[tuple[int, int], ...], earliest: int, latest: int) -> None:
+    if windows[0][0] != earliest or windows[-1][1] != latest:
+        raise ValueError("the windows must open at earliest_start and close at latest_start")
+    for first, last in windows:
+        if last < first:
+            raise ValueError("a window closes before it opens")
+    for before, after in zip(windows, windows[1:], strict=False):
+        if after[0] <= before[1] + 1:
+            raise ValueError("windows must be in order with time between them")
+
+
 class Visit(Frozen):
     """A call at a client's home. ``earliest_start``..``latest_start`` bounds when the care
     starts (the carer may arrive earlier and wait); the call then lasts ``duration``."""
@@ -206,11 +217,18 @@ class Visit(Frozen):
     min_gap: int = Field(default=0, ge=0, le=24 * 60)
     max_gap: int | None = Field(default=None, ge=0, le=24 * 60)
     other_carer: bool = False
+    windows: tuple[tuple[int, int], ...] = ()
+    """When the call may start in one of several windows (a lunch call that may instead be
+    given late afternoon): each (earliest, latest start), in order and apart, the first
+    opening at ``earliest_start`` and the last closing at ``latest_start``. Empty: the one
+    window ``earliest_start``..``latest_start``. Lateness counts after the last."""
 
     @model_validator(mode="after")
     def _window(self) -> Visit:
         if self.latest_start < self.earliest_start:
             raise ValueError("latest start is before earliest start")
+        if self.windows:
+            _check_windows(self.windows, self.earliest_start, self.latest_start)
         if self.late_tolerance and self.priority is Priority.CRITICAL:
             raise ValueError("a critical visit is never late")
         if self.second_carer_skills is not None and not self.double_handed:
@@ -232,6 +250,32 @@ class Visit(Frozen):
         if self.priority is Priority.CRITICAL:
             return 0
         return default if self.late_tolerance is None else self.late_tolerance
+
+    @property
+    def closed(self) -> tuple[tuple[int, int], ...]:
+        """The spans (first, last minute) between two windows, when the call may not start."""
+        return tuple(
+            (before[1] + 1, after[0] - 1)
+            for before, after in zip(self.windows, self.windows[1:], strict=False)
+        )
+
+    @property
+    def start_windows(self) -> tuple[tuple[int, int], ...]:
+        """Every window (earliest, latest start), the one window included."""
+        return self.windows or ((self.earliest_start, self.latest_start),)
+
+    def starts_in_window(self, start: int, default: int) -> bool:
+        """Whether a start keeps the windows, the tolerance after the last included."""
+        return self.opening(start, default) == start
+
+    def opening(self, time: int, default: int) -> int | None:
+        """The first start at or after ``time`` the windows allow (the tolerance after the
+        last included); None past them."""
+        start = max(time, self.earliest_start)
+        for first, last in self.closed:
+            if first <= start <= last:
+                start = last + 1
+        return start if start <= self.latest_allowed(default) else None
 
     def latest_allowed(self, default: int) -> int:
         """The latest start that keeps the rules: ``latest_start`` plus the tolerance."""

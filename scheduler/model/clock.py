@@ -41,3 +41,8 @@ def format_clock(minutes: int) -> str:
     """Format minutes after midnight as ``HH:MM``."""
     hours, mins = divmod(int(minutes), 60)
     return f"{hours:02d}:{mins:02d}"
+
+
+def format_windows(windows: tuple[tuple[int, int], ...]) -> str:
+    """Start windows as ``08:00-09:00 or 14:00-15:00``."""
+    return " or ".join(f"{format_clock(a)}-{format_clock(b)}" for a, b in windows)

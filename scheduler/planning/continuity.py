@@ -85,9 +85,10 @@ def _day_fits(carer: Carer, visits: list[Visit], journeys: Journeys) -> bool:
         while left and left[0].earliest_start < shift.end:
             visit = left.pop(0)
             there = journeys.client_place[visit.client_id]
-            start = max(visit.earliest_start, clock + int(minutes[here, there]))
-            if start > visit.latest_start:
+            opened = visit.opening(clock + int(minutes[here, there]), 0)
+            if opened is None:
                 return False
+            start = opened
             if depart is None:
                 depart = start - int(minutes[here, there])
             here, clock = there, start + visit.duration

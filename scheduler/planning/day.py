@@ -183,6 +183,7 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
                     late_after=visit.latest_start
                     if visit.tolerance(settings.late_tolerance_minutes)
                     else None,
+                    closed=visit.closed,
                 )
             )
             task_visit.append(visit.id)

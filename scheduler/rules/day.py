@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from routing.travel import TravelTimes
 from scheduler.model.care import Carer, Client, Scenario, Visit
-from scheduler.model.clock import format_clock
+from scheduler.model.clock import format_clock, format_windows
 from scheduler.model.codes import ViolationCode
 from scheduler.model.plan import Plan, Run, Stop
 from scheduler.model.settings import Settings
@@ -294,17 +294,13 @@ def in_window(at: AtStop) -> Violation | None:
     """Inside the window, or late by no more than the visit's tolerance (none if critical)."""
     visit = at.visit
     tolerance = visit.tolerance(at.settings.late_tolerance_minutes)
-    if (
-        visit.earliest_start
-        <= at.stop.start
-        <= visit.latest_allowed(at.settings.late_tolerance_minutes)
-    ):
+    if visit.starts_in_window(at.stop.start, at.settings.late_tolerance_minutes):
         return None
     allowed = f" (up to {tolerance} min late)" if tolerance else ""
     return at.violation(
         "outside_window",
         f"starts at {format_clock(at.stop.start)}, outside "
-        f"{format_clock(visit.earliest_start)}-{format_clock(visit.latest_start)}{allowed}",
+        f"{format_windows(visit.start_windows)}{allowed}",
     )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from routing.diagnose import Blocker
 from scheduler.model.care import Carer, Client, Scenario, Visit
-from scheduler.model.clock import format_clock
+from scheduler.model.clock import format_windows
 from scheduler.model.codes import ReasonCode
 
 __all__ = ["Reason", "capacity_reason", "no_plan_reason", "staffable", "suitable_carers"]
@@ -30,10 +30,9 @@ LegMinutes = Callable[[Carer, Client], tuple[int, int]]
 
 def _fits_a_shift(carer: Carer, visit: Visit, legs: tuple[int, int], tolerance: int) -> bool:
     out, back = legs
-    latest = visit.latest_allowed(tolerance)
     for shift in carer.shifts:
-        start = max(visit.earliest_start, shift.start + out)
-        if start <= latest and start + visit.duration + back <= shift.end:
+        start = visit.opening(shift.start + out, tolerance)
+        if start is not None and start + visit.duration + back <= shift.end:
             if carer.max_working_minutes is None:
                 return True
             if start + visit.duration + back - (start - out) <= carer.max_working_minutes:
@@ -54,7 +53,7 @@ def suitable_carers(
     ``tolerance``: the settings' minutes a visit may start late (``Visit.tolerance``)."""
     client = scenario.client_by_id[visit.client_id]
     carers: tuple[Carer, ...] = scenario.carers
-    window = f"{format_clock(visit.earliest_start)}-{format_clock(visit.latest_start)}"
+    window = format_windows(visit.start_windows)
     pinned = Reason("pinned_carer_unavailable", f"pinned to {visit.pinned_carer}, who cannot do it")
     rules: list[tuple[Callable[[Carer], bool], Reason]] = [
         # First: a role nobody holds is the reason, whoever the visit is pinned to.

@@ -446,6 +446,28 @@ def test_second_carer_skills_read_and_round_trip(tmp_path: Path) -> None:
     assert read_scenario(tmp_path / "written" / "roles") == scenario
 
 
+def test_several_windows_read_and_round_trip_and_are_located_when_wrong(tmp_path: Path) -> None:
+    visits = VISITS.replace("priority,pinned_carer\n", "priority,pinned_carer,windows\n")
+    visits = visits.replace(
+        "V3,K3,2026-12-01,12:00,13:00,15,1,,normal,", "V3,K3,2026-12-01,12:00,13:00,15,1,,normal,,"
+    )
+    rows = visits.splitlines()
+    rows[3] += "12:00-12:15;12:45-13:00"
+    scenario = read_scenario(write_folder(tmp_path / "two", visits="\n".join(rows) + "\n"))
+    visit = scenario.visit_by_id["V3"]
+    assert visit.windows == ((720, 735), (765, 780)) and visit.closed == ((736, 764),)
+    write_scenario(scenario, tmp_path / "written" / "two")
+    assert read_scenario(tmp_path / "written" / "two") == scenario
+    for cell, code in (
+        ("12:00-12:15;12:10-13:00", "malformed_time"),  # overlapping
+        ("12:00-12:15;12:45-12:50", "conflict"),  # the last closes before latest_start
+        ("noon", "malformed_time"),
+    ):
+        bad = [*rows[:3], rows[3].rsplit(",", 1)[0] + "," + cell, *rows[4:]]
+        folder = write_folder(tmp_path / code / cell[:5], visits="\n".join(bad) + "\n")
+        assert issues_of(folder) == [(code, "visits.csv", 4, "windows")]
+
+
 def test_an_optional_call_reads_and_round_trips(tmp_path: Path) -> None:
     visits = VISITS.replace("15,1,,normal,", "15,1,,optional,")
     scenario = read_scenario(write_folder(tmp_path / "opt", visits=visits))

@@ -166,6 +166,37 @@ def test_an_optional_call_is_done_where_there_is_room_never_in_a_normal_calls_pl
     assert plan.cost.terms["left_out"] == SETTINGS.drop_optional
 
 
+def test_a_call_of_two_windows_is_given_in_the_second_when_the_first_is_taken(
+    tmp_path: Path,
+) -> None:
+    # One carer, busy 08:00-09:00 with a fixed call. VW may start 08:00-08:30 or 10:00-10:30:
+    # it is done in its second window, never between the two.
+    carers = "id,name,home_lat,home_lon,shifts\nC1,Ann,54.51,-6.05,07:00-12:00\n"
+    visits = (
+        "id,client_id,date,earliest_start,latest_start,duration_minutes,priority,windows\n"
+        "VF,K2,2026-12-01,08:00,08:00,60,critical,\n"
+        "VW,K3,2026-12-01,08:00,10:30,30,normal,08:00-08:30;10:00-10:30\n"
+    )
+    clients = "id,name,lat,lon\nK2,Mr Example,54.518,-6.045\nK3,Ms Example,54.522,-6.058\n"
+    folder = write_folder(
+        tmp_path / "two", carers=carers, clients=clients, visits=visits, history=None
+    )
+    plan = solve(read_scenario(folder))
+    (start,) = [s.start for run in plan.runs for s in run.stops if s.visit_id == "VW"]
+    assert 10 * 60 <= start <= 10 * 60 + 30
+    # With its first window only, it cannot be given.
+    one = write_folder(
+        tmp_path / "one",
+        carers=carers,
+        clients=clients,
+        visits=visits.replace(
+            "08:00,10:30,30,normal,08:00-08:30;10:00-10:30", "08:00,08:30,30,normal,"
+        ),
+        history=None,
+    )
+    assert reason_of(solve(read_scenario(one)), "VW") == "no_capacity"
+
+
 def test_max_working_minutes_caps_a_split_shift_day(tmp_path: Path) -> None:
     # C1 works 07-13 and 16-22 but only 40 minutes in all: one 15-minute visit each side is
     # 2 x (15 + travel out and back), more than 40, so one is left out.

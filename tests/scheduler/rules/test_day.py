@@ -610,6 +610,27 @@ def test_a_start_within_the_tolerance_is_late_not_outside_the_window() -> None:
     assert _codes(late, _with_visit("V3", late_tolerance=10)) == []
 
 
+def test_a_start_between_two_windows_is_outside_the_window() -> None:
+    # V3 may start 08:30-08:40 or 08:55-09:00: 08:41..08:54 is closed.
+    scenario = _with_visit("V3", windows=((_clock(8, 30), _clock(8, 40)), (_clock(8, 55), 540)))
+    for (hours, minutes), codes in (
+        ((8, 35), []),
+        ((8, 40), []),
+        ((8, 41), ["outside_window"]),
+        ((8, 54), ["outside_window"]),
+        ((8, 55), []),
+    ):
+        plan = _with_runs(RUN_C1, RUN_C2, _c3_starting_v3_at(hours, minutes))
+        assert _codes(plan, scenario) == codes
+    between = _with_runs(RUN_C1, RUN_C2, _c3_starting_v3_at(8, 45))
+    (violation,) = validate_plan(scenario, between, HaversineTravel())
+    assert "outside 08:30-08:40 or 08:55-09:00" in violation.message
+    # A tolerance counts after the last window only.
+    late = _with_runs(RUN_C1, RUN_C2, _c3_starting_v3_at(9, 5))
+    tolerant = late.model_copy(update={"settings": Settings(late_tolerance_minutes=10)})
+    assert _codes(tolerant, scenario) == []
+
+
 def test_a_critical_visit_is_never_late() -> None:
     late = _with_runs(RUN_C1, RUN_C2, _c3_starting_v3_at(9, 1)).model_copy(
         update={"settings": Settings(late_tolerance_minutes=15)}
