@@ -88,6 +88,12 @@ class Vehicle:
     max_span: int | None = None
     group: int | None = None
     capacity: int | None = None
+    due_back: int | None = None
+    """Back after this (by ``latest_end`` at the latest) costs the problem's
+    ``overtime_cost`` per unit: overtime past a shift's end. None: no overtime."""
+
+    def overtime(self, arrive: int) -> int:
+        return 0 if self.due_back is None else max(0, arrive - self.due_back)
 
 
 @dataclass(frozen=True)
@@ -142,6 +148,8 @@ class RoutingProblem:
     """Enforced by ``routing.repair.schedule`` when routes are timed, not by the search."""
     late_cost: int = 0
     """Cost per unit a task starts after its ``late_after``."""
+    overtime_cost: int = 0
+    """Cost per unit a vehicle is back after its ``due_back``."""
     lags: tuple[Lag, ...] = ()
 
     @property

@@ -121,6 +121,8 @@ def translate(problem: RoutingProblem, memory_mib: float) -> Translation | None:
         return None
     if any(task.late_after is not None or task.closed for task in problem.tasks):
         return None  # PyVRP has one window per client and no price on lateness
+    if any(vehicle.due_back is not None for vehicle in problem.vehicles):
+        return None  # nor a price on overtime
     in_time, allowed = _in_time(problem), _allowed(problem)
     able = in_time & allowed
     # Only the bars PyVRP's time windows do not already make: a vehicle barred from a task

@@ -177,6 +177,7 @@ def _cost(problem: RoutingProblem, vehicle: int, tasks: list[int], timing: _Timi
         + problem.span_cost * _span(timing)
         + extra
         + problem.late_cost * late
+        + problem.overtime_cost * spec.overtime(timing.arrive)
     )
 
 

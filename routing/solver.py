@@ -100,6 +100,9 @@ class _Model:
         for v, vehicle in enumerate(problem.vehicles):
             for index in (routing.Start(v), routing.End(v)):
                 time_dim.CumulVar(index).SetRange(vehicle.earliest_start, vehicle.latest_end)
+            if vehicle.due_back is not None and vehicle.due_back < vehicle.latest_end:
+                end = routing.End(v)
+                time_dim.SetCumulVarSoftUpperBound(end, vehicle.due_back, problem.overtime_cost)
             if vehicle.max_span is not None:
                 time_dim.SetSpanUpperBoundForVehicle(vehicle.max_span, v)
             if problem.span_cost:

@@ -260,6 +260,20 @@ class Settings(Frozen):
         "of travel at the default travel weight: a call is late only to be made at all, or "
         "to save far more travel)",
     )
+    overtime_minutes: int = Field(
+        default=0,
+        ge=0,
+        le=DAY_MINUTES,
+        description="minutes a carer may be home after a shift's end, at overtime_weight a "
+        "minute (0: every shift end is hard); a carer's working-time cap still holds",
+    )
+    overtime_weight: int = Field(
+        default=100,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="cost per minute a carer is home after a shift's end (100 = 10 minutes "
+        "of travel at the default travel weight)",
+    )
     drop_normal: int = Field(default=1_000_000, gt=0, le=MAX_PENALTY)
     drop_critical: int = Field(default=1_000_000_000, gt=0, le=MAX_PENALTY)
     drop_optional: int = Field(

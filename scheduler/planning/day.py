@@ -66,6 +66,7 @@ from scheduler.rules.objective import (
     CarerCosts,
     late_cost,
     left_out_cost,
+    overtime_cost,
     plan_cost,
     run_length_cost,
     travel_cost,
@@ -118,6 +119,7 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
         matrix = journeys.minutes[carer.travel_mode]
         return int(matrix[home, there]), int(matrix[there, home])
 
+    overtime = settings.overtime_minutes
     vehicles: list[Vehicle] = []
     vehicle_shift: list[tuple[Carer, Shift]] = []
     shifts_of: dict[str, list[int]] = {}
@@ -136,10 +138,11 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
                     start_location=home,
                     end_location=home,
                     earliest_start=shift.start,
-                    latest_end=shift.end,
+                    latest_end=min(MINUTES_PER_DAY, shift.end + overtime),
                     profile=modes.index(carer.travel_mode),
-                    max_span=min(shift.minutes, limit) if limit else None,
+                    max_span=min(shift.minutes + overtime, limit) if limit else None,
                     group=number,
+                    due_back=shift.end if overtime else None,
                 )
             )
 
@@ -156,6 +159,7 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
             legs,
             settings.cap_yields(visit.priority),
             settings.late_tolerance_minutes,
+            settings.overtime_minutes,
         )
         suitable[visit.id] = len(carers)
         if reason is not None:
@@ -212,6 +216,7 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
         travel_cost=travel_cost(settings, 1),
         span_cost=run_length_cost(settings, 1),
         late_cost=late_cost(settings, 1),
+        overtime_cost=overtime_cost(settings, 1),
         group_span=group_span,
         synced=tuple(synced),
         lags=lags,

@@ -441,13 +441,15 @@ def _check_run(
                 carer_id=carer.id,
             )
         )
-    if max(home_by, run.return_home) > shift.end:
+    overtime = settings.overtime_minutes
+    if max(home_by, run.return_home) > shift.end + overtime:
+        allowed = f" and its {overtime} min of overtime" if overtime else ""
         found.append(
             Violation(
                 "after_shift",
                 f"{who} is home at "
                 f"{format_clock(max(home_by, run.return_home))}, after the "
-                f"shift ends at {format_clock(shift.end)}",
+                f"shift ends at {format_clock(shift.end)}{allowed}",
                 carer_id=carer.id,
             )
         )

@@ -28,11 +28,13 @@ LegMinutes = Callable[[Carer, Client], tuple[int, int]]
 """(minutes from the carer's home to the client, minutes back home)."""
 
 
-def _fits_a_shift(carer: Carer, visit: Visit, legs: tuple[int, int], tolerance: int) -> bool:
+def _fits_a_shift(
+    carer: Carer, visit: Visit, legs: tuple[int, int], tolerance: int, overtime: int
+) -> bool:
     out, back = legs
     for shift in carer.shifts:
         start = visit.opening(shift.start + out, tolerance)
-        if start is not None and start + visit.duration + back <= shift.end:
+        if start is not None and start + visit.duration + back <= shift.end + overtime:
             if carer.max_working_minutes is None:
                 return True
             if start + visit.duration + back - (start - out) <= carer.max_working_minutes:
@@ -46,11 +48,13 @@ def suitable_carers(
     legs: LegMinutes,
     cap_yields: bool = False,
     tolerance: int = 0,
+    overtime: int = 0,
 ) -> tuple[tuple[Carer, ...], Reason | None]:
     """The carers who could do ``visit`` on their own timetable, and, when there are fewer than
     the visit needs, the reason. With ``cap_yields`` (``Settings.cap_yields``) the client's
     weekly cap on distinct carers does not rule a carer out: the solver prices it instead.
-    ``tolerance``: the settings' minutes a visit may start late (``Visit.tolerance``)."""
+    ``tolerance``: the settings' minutes a visit may start late (``Visit.tolerance``);
+    ``overtime``: minutes a carer may be home after a shift's end."""
     client = scenario.client_by_id[visit.client_id]
     carers: tuple[Carer, ...] = scenario.carers
     window = format_windows(visit.start_windows)
@@ -80,7 +84,7 @@ def suitable_carers(
             ),
         ),
         (
-            lambda c: _fits_a_shift(c, visit, legs(c, client), tolerance),
+            lambda c: _fits_a_shift(c, visit, legs(c, client), tolerance, overtime),
             Reason("no_carer_on_shift", f"no suitable carer is on shift to start in {window}"),
         ),
         # Last: the carers the week's cap leaves are often simply off that day, and saying

@@ -57,6 +57,7 @@ class CostTerm(StrEnum):
     SOFT_GENDER = "soft_gender"
     BEYOND_CAP = "beyond_cap"
     LATENESS = "lateness"
+    OVERTIME = "overtime"
     LEFT_OUT = "left_out"
 
 
@@ -84,6 +85,10 @@ def run_length_cost(settings: Settings, minutes: int) -> int:
 
 def late_cost(settings: Settings, minutes: int) -> int:
     return settings.late_weight * minutes
+
+
+def overtime_cost(settings: Settings, minutes: int) -> int:
+    return settings.overtime_weight * minutes
 
 
 def minutes_late(visit: Visit, start: int) -> int:
@@ -148,6 +153,7 @@ def plan_cost(scenario: Scenario, plan: Plan, settings: Settings) -> Cost:
         travel = sum(stop.travel_minutes for stop in run.stops) + run.home_travel_minutes
         terms[CostTerm.TRAVEL] += travel_cost(settings, travel)
         terms[CostTerm.RUN_LENGTH] += run_length_cost(settings, run.return_home - run.depart)
+        terms[CostTerm.OVERTIME] += overtime_cost(settings, max(0, run.return_home - run.shift_end))
         for stop in run.stops:
             visit = scenario.visit_by_id.get(stop.visit_id)
             if visit is not None:

@@ -197,6 +197,28 @@ def test_a_call_of_two_windows_is_given_in_the_second_when_the_first_is_taken(
     assert reason_of(solve(read_scenario(one)), "VW") == "no_capacity"
 
 
+def test_overtime_keeps_a_call_past_the_shift_end_at_its_price(tmp_path: Path) -> None:
+    # Ann's shift ends at 09:00; VL (08:45, 30 min) brings her home after 09:15. With no
+    # overtime it cannot be given; with 30 minutes it is, and the plan prices every minute past
+    # 09:00 at overtime_weight.
+    carers = "id,name,home_lat,home_lon,shifts\nC1,Ann,54.51,-6.05,07:00-09:00\n"
+    visits = (
+        "id,client_id,date,earliest_start,latest_start,duration_minutes\n"
+        "VL,K2,2026-12-01,08:45,08:45,30\n"
+    )
+    clients = "id,name,lat,lon\nK2,Mr Example,54.518,-6.045\n"
+    scenario = read_scenario(
+        write_folder(tmp_path / "ot", carers=carers, clients=clients, visits=visits, history=None)
+    )
+    assert reason_of(solve(scenario), "VL") == "no_carer_on_shift"
+    settings = SETTINGS.model_copy(update={"overtime_minutes": 30, "overtime_weight": 50})
+    plan = solve_day(scenario, settings)
+    assert validate_plan(scenario, plan, HaversineTravel(settings.travel)) == []
+    (run,) = plan.runs
+    assert run.return_home > 9 * 60 and plan.cost is not None
+    assert plan.cost.terms["overtime"] == 50 * (run.return_home - 9 * 60)
+
+
 def test_max_working_minutes_caps_a_split_shift_day(tmp_path: Path) -> None:
     # C1 works 07-13 and 16-22 but only 40 minutes in all: one 15-minute visit each side is
     # 2 x (15 + travel out and back), more than 40, so one is left out.

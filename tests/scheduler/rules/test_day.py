@@ -360,6 +360,19 @@ def test_coming_home_after_the_shift_is_after_shift() -> None:
     assert _codes(_with_runs(late, RUN_C2, RUN_C3)) == ["after_shift"]
 
 
+def test_overtime_allowed_by_the_settings_is_priced_not_a_breach() -> None:
+    from scheduler.rules.objective import plan_cost
+
+    # C1 home at 12:05, 5 minutes past her 12:00 shift end: a breach with no overtime, kept
+    # with 10 minutes allowed and priced 5 x overtime_weight; 12:11 is past the 10 minutes.
+    late = _with_runs(RUN_C1.model_copy(update={"return_home": _clock(12, 5)}), RUN_C2, RUN_C3)
+    settings = Settings(overtime_minutes=10, overtime_weight=7)
+    assert _codes(late.model_copy(update={"settings": settings})) == []
+    assert plan_cost(SCENARIO, late, settings).terms["overtime"] == 5 * 7
+    later = _with_runs(RUN_C1.model_copy(update={"return_home": _clock(12, 11)}), RUN_C2, RUN_C3)
+    assert _codes(later.model_copy(update={"settings": settings})) == ["after_shift"]
+
+
 def test_a_second_run_for_one_shift_is_duplicate_run() -> None:
     # An empty second run for C3's morning: leaves and is back at 08:00, no stops.
     empty = RUN_C3.model_copy(
