@@ -28,7 +28,8 @@ from the instance's own (unrounded) matrix at the plan's start times divided by 
 The mapping (each loss is counted into the row's note, never dropped silently):
 
 * caregivers -> carers: abilities -> skills; ``working_shift`` -> the one shift (none: the
-  whole day), its end hard (priced overtime: "overtime not allowed"); the departing point
+  whole day), its end hard unless overtime is priced (uhhc-mixed: overtime to the end of the
+  day at the instance's weight, ``Settings.overtime_minutes``); the departing point
   (one of up to ten depots) is home. A different arrival point cannot be expressed (none of
   the instances has one); the note counts such carers. Lunch breaks are not planned ("lunch
   breaks not planned"): the plan is read back with each lunch placed in a wait that holds
@@ -853,8 +854,6 @@ def _notes(instance: Instance, scale: int, losses: Counter[str]) -> list[str]:
         notes.append("waiting priced as travel")
     if weights.get("workload_balance"):
         notes.append("workload balance unpriced")
-    if _weight(weights, "total_extra_time"):
-        notes.append("overtime not allowed")
     if instance.lunch is not None and any(c.lunch for c in instance.caregivers):
         notes.append("lunch breaks not planned")
     if _weight(weights, "max_idle_time"):
@@ -992,6 +991,8 @@ def settings_for(
       charges idle time through the run's length, which holds the travel);
     * lateness, where tardiness is priced: every visit may start late, to the end of the day,
       at the weight of total tardiness (of the highest tardiness when only that is priced);
+    * overtime, where it is priced: a carer may be home after the shift's end, to the end
+      of the day, at the weight of total extra time;
     * a visit by a carer outside the client's preferred ones at the preference weight.
       ``continuity_weight`` is charged per visit and per carer attending it, as the toolbox
       counts each service given by a non-preferred caregiver; a client without preferred
@@ -1009,6 +1010,7 @@ def settings_for(
     waiting = min(travel, math.ceil(_weight(weights, "total_waiting_time")))
     late = _weight(weights, "total_tardiness") or _weight(weights, "highest_tardiness")
     soft = _soft_windows(instance)
+    extra = _weight(weights, "total_extra_time")
     optional = math.ceil(_weight(weights, "optional_patients") * scale)
     preference = math.ceil(_weight(weights, "caregiver_preferences") * scale)
     default = Settings()
@@ -1017,6 +1019,8 @@ def settings_for(
         waiting_weight=waiting,
         late_tolerance_minutes=MINUTES_PER_DAY if soft else 0,
         late_weight=math.ceil(late) if soft else 1,
+        overtime_minutes=MINUTES_PER_DAY if extra else 0,
+        overtime_weight=math.ceil(extra) if extra else default.overtime_weight,
         continuity_weight=preference or default.continuity_weight,
         drop_optional=optional if optional >= 2 else default.drop_optional,
         drop_waiting=1 if optional >= 2 else default.drop_waiting,

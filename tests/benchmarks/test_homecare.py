@@ -248,8 +248,9 @@ def test_uhhc_instance_maps_depots_preferences_exclusions_and_optional_patients(
         c["id"]: (c["working_shift"]["start"], c["working_shift"]["end"]) for c in raw["caregivers"]
     }
     assert {c.id: (c.shifts[0].start, c.shifts[0].end) for c in scenario.carers} == shifts
-    for loss in ("overtime not allowed", "lunch breaks not planned", "max idle unpriced"):
+    for loss in ("lunch breaks not planned", "max idle unpriced"):
         assert loss in mapping.losses
+    assert "overtime not allowed" not in mapping.losses
     # Weights mirror the instance's beside travel (times are whole minutes: scale 1).
     weights = raw["metadata"]["cost_components"]
     settings = settings_for(instance, time_limit_s=1)
@@ -258,6 +259,8 @@ def test_uhhc_instance_maps_depots_preferences_exclusions_and_optional_patients(
     assert settings.continuity_weight == weights["caregiver_preferences"]
     assert settings.drop_optional == weights["optional_patients"]
     assert settings.late_weight == weights["total_tardiness"]
+    assert settings.overtime_weight == weights["total_extra_time"]
+    assert settings.overtime_minutes == 24 * 60  # overtime is priced, never forbidden
     assert settings.break_after_minutes is None
 
 
