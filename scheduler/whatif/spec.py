@@ -824,7 +824,10 @@ def _window(visit: Visit, change: WindowsChange) -> Visit:
         if earliest > latest:  # narrowed past nothing: the middle
             earliest = latest = (visit.earliest_start + visit.latest_start) // 2
     earliest, latest = max(0, min(earliest, last)), max(0, min(latest, last))
-    return visit.model_copy(update={"earliest_start": earliest, "latest_start": latest})
+    # The change is one window about the middle: a call's several windows become that one.
+    return Visit(
+        **{**dict(visit), "earliest_start": earliest, "latest_start": latest, "windows": ()}
+    )
 
 
 def apply(

@@ -229,6 +229,26 @@ def test_windows_move_but_medication_times_do_not(town: Scenario) -> None:
     assert all(v.earliest_start == v.latest_start for v in narrowed.visits)
 
 
+def test_a_call_of_several_windows_gets_the_one_window_of_the_change(town: Scenario) -> None:
+    # Built checked (not copied unchecked): its windows would no longer span its bounds.
+    first = town.visits[0]
+    if first.priority is Priority.CRITICAL:
+        first = next(v for v in town.visits if v.priority is not Priority.CRITICAL)
+    two = first.model_validate(
+        {
+            **dict(first),
+            "earliest_start": 480,
+            "latest_start": 720,
+            "windows": ((480, 500), (700, 720)),
+        }
+    )
+    day = town.model_copy(
+        update={"visits": tuple(two if v.id == two.id else v for v in town.visits)}
+    )
+    made = apply(day, _planned(windows={"half_width": 45}), 0).scenario.visit_by_id[two.id]
+    assert made.windows == () and (made.earliest_start, made.latest_start) == (555, 645)
+
+
 def test_a_patch_walks(town: Scenario) -> None:
     made = apply(town, _planned(travel_mode={"mode": "walk", "patch": "BT27"}), 0).scenario
     changed = {c.id for c, b in zip(made.carers, town.carers, strict=True) if c != b}
