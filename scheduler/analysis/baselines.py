@@ -203,10 +203,9 @@ class _Book:
         )
         travel = int(matrix[here, there])
         arrival = clock + travel
-        opened = visit.opening(arrival, 0) if at is None else at
-        if opened is None or opened < max(arrival, visit.earliest_start):
+        start = visit.opening(arrival, 0) if at is None else at
+        if start is None or start < max(arrival, visit.earliest_start):
             return None
-        start = opened
         # The carer leaves home just in time for the first call of the run.
         depart = run.depart if run.calls else start - travel
         back = int(matrix[there, home])

@@ -247,13 +247,25 @@ def _items(text: str) -> list[str]:
     return [item.strip() for item in text.split(";") if item.strip()]
 
 
-def parse_shifts(text: str) -> tuple[Shift, ...]:
-    shifts = []
+def _clock_spans(text: str, noun: str) -> list[tuple[str, int, int]]:
+    """Each ``HH:MM-HH:MM`` of a ``;``-separated cell: (as written, first, last minute)."""
+    spans = []
     for part in _items(text):
         pieces = part.split("-")
         if len(pieces) != 2:
-            raise ValueError(f"'{part}' is not a shift HH:MM-HH:MM")
-        start, end = parse_clock(pieces[0]), parse_clock(pieces[1])
+            raise ValueError(f"'{part}' is not a {noun} HH:MM-HH:MM")
+        spans.append((part, parse_clock(pieces[0]), parse_clock(pieces[1])))
+    return spans
+
+
+def _span_text(spans: Iterable[tuple[int, int]]) -> str:
+    """The cell ``_clock_spans`` reads."""
+    return ";".join(f"{format_clock(a)}-{format_clock(b)}" for a, b in spans)
+
+
+def parse_shifts(text: str) -> tuple[Shift, ...]:
+    shifts = []
+    for part, start, end in _clock_spans(text, "shift"):
         if end <= start:
             raise ValueError(f"shift {part} ends before it starts")
         shifts.append(Shift(start=start, end=end))
@@ -272,11 +284,7 @@ def parse_shifts(text: str) -> tuple[Shift, ...]:
 def parse_windows(text: str) -> tuple[tuple[int, int], ...]:
     """A visits.csv ``windows`` cell: start windows ``HH:MM-HH:MM`` in order, apart."""
     windows: list[tuple[int, int]] = []
-    for part in _items(text):
-        pieces = part.split("-")
-        if len(pieces) != 2:
-            raise ValueError(f"'{part}' is not a window HH:MM-HH:MM")
-        first, last = parse_clock(pieces[0]), parse_clock(pieces[1])
+    for part, first, last in _clock_spans(text, "window"):
         if last < first:
             raise ValueError(f"window {part} closes before it opens")
         if windows and first <= windows[-1][1] + 1:
@@ -1096,7 +1104,7 @@ def _join(values: Iterable[str]) -> str:
 
 
 def _shift_text(shifts: Iterable[Shift]) -> str:
-    return ";".join(f"{format_clock(s.start)}-{format_clock(s.end)}" for s in shifts)
+    return _span_text((s.start, s.end) for s in shifts)
 
 
 def _records(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
@@ -1158,7 +1166,7 @@ def _records(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
                 "min_gap_minutes": v.min_gap if v.follows else "",
                 "max_gap_minutes": "" if v.max_gap is None else v.max_gap,
                 "other_carer": ("yes" if v.other_carer else "no") if v.follows else "",
-                "windows": ";".join(f"{format_clock(a)}-{format_clock(b)}" for a, b in v.windows),
+                "windows": _span_text(v.windows),
             }
             for v in scenario.visits
         ],

@@ -85,10 +85,9 @@ def _day_fits(carer: Carer, visits: list[Visit], journeys: Journeys) -> bool:
         while left and left[0].earliest_start < shift.end:
             visit = left.pop(0)
             there = journeys.client_place[visit.client_id]
-            opened = visit.opening(clock + int(minutes[here, there]), 0)
-            if opened is None:
+            start = visit.opening(clock + int(minutes[here, there]), 0)
+            if start is None:
                 return False
-            start = opened
             if depart is None:
                 depart = start - int(minutes[here, there])
             here, clock = there, start + visit.duration

@@ -39,6 +39,13 @@ def reason_of(plan: Plan, visit_id: str) -> str:
     return next(u.reason_code for u in plan.unallocated if u.visit_id == visit_id)
 
 
+def _day(folder: Path, carers: str, clients: str, visits: str) -> Scenario:
+    """A day of the given tables and no history."""
+    return read_scenario(
+        write_folder(folder, carers=carers, clients=clients, visits=visits, history=None)
+    )
+
+
 @pytest.fixture
 def tiny(tiny_folder: Path) -> Scenario:
     return read_scenario(tiny_folder)
@@ -133,13 +140,7 @@ def test_critical_visit_beats_normal_ones_for_the_last_carer(tmp_path: Path) -> 
         "VC,K3,2026-12-01,08:00,08:00,30,critical\n"
     )
     clients = "id,name,lat,lon\nK2,Mr Example,54.518,-6.045\nK3,Ms Example,54.522,-6.058\n"
-    plan = solve(
-        read_scenario(
-            write_folder(
-                tmp_path / "crit", carers=carers, clients=clients, visits=visits, history=None
-            )
-        )
-    )
+    plan = solve(_day(tmp_path / "crit", carers, clients, visits))
     assert carers_of(plan, "VC") == ["C1"] and reason_of(plan, "VN") == "no_capacity"
 
 
@@ -157,9 +158,7 @@ def test_an_optional_call_is_done_where_there_is_room_never_in_a_normal_calls_pl
         "VL,K2,2026-12-01,10:00,10:00,30,optional\n"
     )
     clients = "id,name,lat,lon\nK2,Mr Example,54.511,-6.05\nK3,Ms Example,54.56,-6.12\n"
-    scenario = read_scenario(
-        write_folder(tmp_path / "opt", carers=carers, clients=clients, visits=visits, history=None)
-    )
+    scenario = _day(tmp_path / "opt", carers, clients, visits)
     plan = solve(scenario)
     assert carers_of(plan, "VN") == carers_of(plan, "VL") == ["C1"]
     assert reason_of(plan, "VO") == "no_capacity"
@@ -178,23 +177,11 @@ def test_a_call_of_two_windows_is_given_in_the_second_when_the_first_is_taken(
         "VW,K3,2026-12-01,08:00,10:30,30,normal,08:00-08:30;10:00-10:30\n"
     )
     clients = "id,name,lat,lon\nK2,Mr Example,54.518,-6.045\nK3,Ms Example,54.522,-6.058\n"
-    folder = write_folder(
-        tmp_path / "two", carers=carers, clients=clients, visits=visits, history=None
-    )
-    plan = solve(read_scenario(folder))
-    (start,) = [s.start for run in plan.runs for s in run.stops if s.visit_id == "VW"]
-    assert 10 * 60 <= start <= 10 * 60 + 30
+    plan = solve(_day(tmp_path / "two", carers, clients, visits))
+    assert 10 * 60 <= starts_of(plan)["VW"] <= 10 * 60 + 30
     # With its first window only, it cannot be given.
-    one = write_folder(
-        tmp_path / "one",
-        carers=carers,
-        clients=clients,
-        visits=visits.replace(
-            "08:00,10:30,30,normal,08:00-08:30;10:00-10:30", "08:00,08:30,30,normal,"
-        ),
-        history=None,
-    )
-    assert reason_of(solve(read_scenario(one)), "VW") == "no_capacity"
+    one = visits.replace("08:00,10:30,30,normal,08:00-08:30;10:00-10:30", "08:00,08:30,30,normal,")
+    assert reason_of(solve(_day(tmp_path / "one", carers, clients, one)), "VW") == "no_capacity"
 
 
 def test_overtime_keeps_a_call_past_the_shift_end_at_its_price(tmp_path: Path) -> None:
@@ -207,9 +194,7 @@ def test_overtime_keeps_a_call_past_the_shift_end_at_its_price(tmp_path: Path) -
         "VL,K2,2026-12-01,08:45,08:45,30\n"
     )
     clients = "id,name,lat,lon\nK2,Mr Example,54.518,-6.045\n"
-    scenario = read_scenario(
-        write_folder(tmp_path / "ot", carers=carers, clients=clients, visits=visits, history=None)
-    )
+    scenario = _day(tmp_path / "ot", carers, clients, visits)
     assert reason_of(solve(scenario), "VL") == "no_carer_on_shift"
     settings = SETTINGS.model_copy(update={"overtime_minutes": 30, "overtime_weight": 50})
     plan = solve_day(scenario, settings)
@@ -230,9 +215,7 @@ def test_max_working_minutes_caps_a_split_shift_day(tmp_path: Path) -> None:
         "VB,K3,2026-12-01,18:00,19:00,15\n"
     )
     clients = "id,name,lat,lon\nK3,Ms Example,54.522,-6.058\n"
-    scenario = read_scenario(
-        write_folder(tmp_path / "max", carers=carers, clients=clients, visits=visits, history=None)
-    )
+    scenario = _day(tmp_path / "max", carers, clients, visits)
     plan = solve(scenario)
     ((left,),) = [plan.unallocated]
     assert left.reason_code == "working_time_cap" and "C1 40 min" in left.reason
@@ -250,9 +233,7 @@ def test_a_carer_idle_all_morning_but_at_the_working_cap_is_not_busy(tmp_path: P
         for hour, priority in ((12, "critical"), (15, "critical"), (18, "critical"), (8, "normal"))
     )
     clients = "id,name,lat,lon\nK3,Ms Example,54.522,-6.058\n"
-    scenario = read_scenario(
-        write_folder(tmp_path / "idle", carers=carers, clients=clients, visits=visits, history=None)
-    )
+    scenario = _day(tmp_path / "idle", carers, clients, visits)
     plan = solve(scenario)
     assert reason_of(plan, "V8") == "working_time_cap"
     assert "C1" in plan.unallocated[0].reason and "480 min" in plan.unallocated[0].reason
@@ -269,9 +250,7 @@ def test_a_long_working_day_gets_its_unpaid_break(tmp_path: Path) -> None:
         "id,name,lat,lon\nK1,Mrs Example,54.512,-6.052\nK2,Mr Example,54.518,-6.045\n"
         "K3,Ms Example,54.522,-6.058\n"
     )
-    scenario = read_scenario(
-        write_folder(tmp_path / "long", carers=carers, clients=clients, visits=visits, history=None)
-    )
+    scenario = _day(tmp_path / "long", carers, clients, visits)
     plan = solve(scenario)
     (run,) = plan.runs
     assert plan.unallocated == () and run.return_home - run.depart > 360
