@@ -299,10 +299,9 @@ def _relaxed(problem: RoutingProblem, span: bool, breaks: bool) -> RoutingProble
     if span:
         vehicles = tuple(replace(v, max_span=None) for v in vehicles)
     return replace(
-        problem,
+        problem.unbroken() if breaks else problem,
         vehicles=vehicles,
         group_span={} if span else problem.group_span,
-        breaks=None if breaks else problem.breaks,
     )
 
 

@@ -8,13 +8,14 @@ unit chosen by the caller (domcare uses minutes; benchmarks use tenths of a dist
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
 
 __all__ = [
     "BreakRule",
+    "BreakWindow",
     "Lag",
     "Progress",
     "Route",
@@ -129,6 +130,17 @@ class BreakRule:
 
 
 @dataclass(frozen=True)
+class BreakWindow:
+    """A vehicle with a route takes at least ``minutes`` off wholly between ``earliest`` and
+    ``latest`` (a lunch): before leaving, after returning, or as its break (see
+    ``BreakRule``) in a wait between two tasks, which then lasts at least this long."""
+
+    earliest: int
+    latest: int
+    minutes: int
+
+
+@dataclass(frozen=True)
 class RoutingProblem:
     travel: tuple[npt.NDArray[np.int64], ...]
     """Per profile, a square matrix of travel time between locations."""
@@ -146,6 +158,8 @@ class RoutingProblem:
     tasks), e.g. a person unfamiliar with the place."""
     breaks: BreakRule | None = None
     """Enforced by ``routing.repair.schedule`` when routes are timed, not by the search."""
+    break_windows: dict[int, BreakWindow] = field(default_factory=dict)
+    """Per vehicle, the window its break must fit (enforced like ``breaks``)."""
     late_cost: int = 0
     """Cost per unit a task starts after its ``late_after``."""
     overtime_cost: int = 0
@@ -156,6 +170,14 @@ class RoutingProblem:
     def tolerates_lateness(self) -> bool:
         """Whether some task may start late (has a ``late_after``)."""
         return any(task.late_after is not None for task in self.tasks)
+
+    @property
+    def has_breaks(self) -> bool:
+        return self.breaks is not None or bool(self.break_windows)
+
+    def unbroken(self) -> RoutingProblem:
+        """This problem without its breaks: what the search sees."""
+        return replace(self, breaks=None, break_windows={})
 
     @property
     def person(self) -> tuple[int, ...]:
@@ -190,6 +212,11 @@ class RoutingProblem:
                 raise ValueError("lag names a task that does not exist")
             if lag.first == lag.second or (lag.most is not None and lag.most < lag.least):
                 raise ValueError("lag is empty")
+        for v, window in self.break_windows.items():
+            if not 0 <= v < len(self.vehicles):
+                raise ValueError(f"break window for vehicle {v}, which does not exist")
+            if window.minutes <= 0 or window.latest - window.earliest < window.minutes:
+                raise ValueError("break window is shorter than its break")
         for vehicle in self.vehicles:
             if not 0 <= vehicle.profile < len(self.travel):
                 raise ValueError(f"vehicle profile {vehicle.profile} has no matrix")

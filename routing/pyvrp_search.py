@@ -256,8 +256,7 @@ def _kept(problem: RoutingProblem, routes: list[list[int]]) -> list[list[int]]:
     windows when it found no plan that does not; what it can keep is still a warm start."""
     limits = _shift_durations(problem)
     bounded = replace(
-        problem,
-        breaks=None,
+        problem.unbroken(),
         vehicles=tuple(
             replace(vehicle, max_span=limit)
             for vehicle, limit in zip(problem.vehicles, limits, strict=True)

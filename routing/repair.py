@@ -22,7 +22,7 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from routing.problem import Route, RoutingProblem, SyncedPair
+from routing.problem import BreakWindow, Route, RoutingProblem, SyncedPair
 
 __all__ = [
     "REPAIR_CONSTANTS",
@@ -48,26 +48,39 @@ class _Timing:
     break_start: int | None = None
 
 
-_Rest = tuple[int, int]
-"""(position, minutes): at least this long idle before the task at this position."""
+@dataclass(frozen=True)
+class _Rest:
+    """At least ``minutes`` idle before the task at ``position``, on arriving there: starting
+    no earlier than ``after`` and over by ``by``."""
+
+    position: int
+    minutes: int
+    after: int = 0
+    by: int | None = None
+
+
+_ANY_TIME = 10**9
+"""Beyond any bound: for a shift or rest without one."""
 
 
 def _forward(
     problem: RoutingProblem, vehicle: int, tasks: list[int], leave: int, rest: _Rest | None
 ) -> tuple[list[int], int, int | None] | None:
     """Service starts, each as early as it can be, leaving home at ``leave``; the return; and
-    when the ``rest`` begins (on arriving at its task)."""
+    when the ``rest`` begins."""
     spec = problem.vehicles[vehicle]
     travel = problem.travel[spec.profile]
     starts = []
     here, clock, rest_start = spec.start_location, leave, None
     for k, t in enumerate(tasks):
         task = problem.tasks[t]
-        arrival = clock + int(travel[here, task.location])
-        pause = 0
-        if rest is not None and rest[0] == k:
-            pause, rest_start = rest[1], arrival
-        start = task.opening(arrival + pause)
+        ready = clock + int(travel[here, task.location])
+        if rest is not None and rest.position == k:
+            rest_start = max(ready, rest.after)
+            ready = rest_start + rest.minutes
+            if rest.by is not None and ready > rest.by:
+                return None
+        start = task.opening(ready)
         if start is None:
             return None
         starts.append(start)
@@ -76,9 +89,14 @@ def _forward(
 
 
 def _timed(
-    problem: RoutingProblem, vehicle: int, tasks: list[int], rest: _Rest | None = None
+    problem: RoutingProblem,
+    vehicle: int,
+    tasks: list[int],
+    rest: _Rest | None = None,
+    shift: tuple[int, int] | None = None,
 ) -> _Timing | None:
-    """The shortest working span for ``tasks`` in this order, with the ``rest`` if given.
+    """The shortest working span for ``tasks`` in this order, with the ``rest`` if given,
+    leaving and back within ``shift`` if given, else the vehicle's own.
 
     Forward, every task as early as it can be gives the earliest return; backward from that
     return, the latest the first task can start gives the latest departure that still makes
@@ -87,9 +105,10 @@ def _timed(
     each start by its ``due`` time, or by its earliest start when that is already late.
     """
     spec = problem.vehicles[vehicle]
+    leave_from, back_by = shift or (spec.earliest_start, spec.latest_end)
     travel = problem.travel[spec.profile]
-    earliest = _forward(problem, vehicle, tasks, spec.earliest_start, rest)
-    if earliest is None or earliest[1] > spec.latest_end:
+    earliest = _forward(problem, vehicle, tasks, leave_from, rest)
+    if earliest is None or earliest[1] > back_by:
         return None
     latest, there = earliest[1], spec.end_location
     for k in range(len(tasks) - 1, -1, -1):
@@ -99,12 +118,13 @@ def _timed(
         allowed = task.closing(wanted)  # at least the forward start, itself allowed
         latest = earliest[0][k] if allowed is None else allowed
         there = task.location
-        if rest is not None and rest[0] == k:
-            latest -= rest[1]  # the latest arrival: the rest is taken before starting
-    depart = max(spec.earliest_start, latest - int(travel[spec.start_location, there]))
+        if rest is not None and rest.position == k:
+            # the latest arrival: the rest is taken before starting, and over by its ``by``
+            latest = min(latest, _ANY_TIME if rest.by is None else rest.by) - rest.minutes
+    depart = max(leave_from, latest - int(travel[spec.start_location, there]))
     late = _forward(problem, vehicle, tasks, depart, rest)
     if late is None:  # cannot happen with consistent windows; keep the early schedule
-        late, depart = earliest, spec.earliest_start
+        late, depart = earliest, leave_from
     starts, arrive, rest_start = late
     if spec.max_span is not None and arrive - depart > spec.max_span:
         return None
@@ -113,8 +133,9 @@ def _timed(
 
 def schedule(problem: RoutingProblem, vehicle: int, tasks: list[int]) -> _Timing | None:
     """The shortest working span for ``tasks`` in this order on ``vehicle``, with its break
-    if the problem's ``BreakRule`` asks for one; None if a window, an allowed-vehicle rule,
-    the shift, the vehicle's span or the break cannot be kept."""
+    if the problem's ``BreakRule`` or the vehicle's ``BreakWindow`` asks for one; None if a
+    window, an allowed-vehicle rule, the shift, the vehicle's span or the break cannot be
+    kept."""
     spec = problem.vehicles[vehicle]
     if not tasks:
         return _Timing((), spec.earliest_start, spec.earliest_start)
@@ -123,32 +144,70 @@ def schedule(problem: RoutingProblem, vehicle: int, tasks: list[int]) -> _Timing
         if allowed is not None and vehicle not in allowed:
             return None
     timing = _timed(problem, vehicle, tasks)
+    if timing is None:
+        return None
+    window = problem.break_windows.get(vehicle)
+    if window is None or _off_for(timing, window):
+        return _ruled_break(problem, vehicle, tasks, timing)
+    # Off before leaving, off after returning, or the break in a wait inside the window.
+    minutes = window.minutes
+    if problem.breaks is not None:
+        minutes = max(minutes, problem.breaks.duration)
+    options = [_with_break(problem, vehicle, tasks, timing, minutes, window)]
+    for shift in (
+        (max(spec.earliest_start, window.earliest + window.minutes), spec.latest_end),
+        (spec.earliest_start, min(spec.latest_end, window.latest - window.minutes)),
+    ):
+        off = _timed(problem, vehicle, tasks, shift=shift) if shift[0] <= shift[1] else None
+        options.append(None if off is None else _ruled_break(problem, vehicle, tasks, off))
+    return min((o for o in options if o is not None), key=_span, default=None)
+
+
+def _off_for(timing: _Timing, window: BreakWindow) -> bool:
+    """Whether the vehicle is at home (not yet left, or back) for the window's minutes."""
+    before = min(window.latest, timing.depart) - window.earliest
+    after = window.latest - max(window.earliest, timing.arrive)
+    return max(before, after) >= window.minutes
+
+
+def _ruled_break(
+    problem: RoutingProblem, vehicle: int, tasks: list[int], timing: _Timing
+) -> _Timing | None:
+    """``timing`` with the break the ``BreakRule`` asks of a run this long, if any."""
     rule = problem.breaks
-    if timing is None or rule is None or _span(timing) <= rule.after:
+    if rule is None or _span(timing) <= rule.after:
         return timing
     return _with_break(problem, vehicle, tasks, timing, rule.duration)
 
 
 def _with_break(
-    problem: RoutingProblem, vehicle: int, tasks: list[int], plain: _Timing, minutes: int
+    problem: RoutingProblem,
+    vehicle: int,
+    tasks: list[int],
+    plain: _Timing,
+    minutes: int,
+    window: BreakWindow | None = None,
 ) -> _Timing | None:
-    """``plain`` with a break of ``minutes`` between two tasks: in a wait already long
-    enough if there is one, else where it lengthens the span least; of equals, the break
-    nearest the middle of the run."""
+    """``plain`` with a break of ``minutes`` between two tasks, inside ``window`` if given: in
+    a wait already long enough if there is one, else where it lengthens the span least; of
+    equals, the break nearest the middle of the run."""
     travel = problem.travel[problem.vehicles[vehicle].profile]
     middle = (plain.depart + plain.arrive) / 2
+    after, by = (0, _ANY_TIME) if window is None else (window.earliest, window.latest)
     best: tuple[int, float, _Timing] | None = None
     for k in range(1, len(tasks)):
         before, task = problem.tasks[tasks[k - 1]], problem.tasks[tasks[k]]
         arrival = plain.starts[k - 1] + before.service + int(travel[before.location, task.location])
-        if plain.starts[k] - arrival >= minutes:
-            key = (_span(plain), abs(arrival + minutes / 2 - middle))
+        begin = max(arrival, after)
+        if min(plain.starts[k], by) - begin >= minutes:
+            key = (_span(plain), abs(begin + minutes / 2 - middle))
             if best is None or key < best[:2]:
-                best = (*key, replace(plain, break_start=arrival))
+                best = (*key, replace(plain, break_start=begin))
     if best is not None:
         return best[2]
     for k in range(1, len(tasks)):
-        timing = _timed(problem, vehicle, tasks, (k, minutes))
+        rest = _Rest(k, minutes, after, None if window is None else by)
+        timing = _timed(problem, vehicle, tasks, rest)
         if timing is None or timing.break_start is None:
             continue
         key = (_span(timing), abs(timing.break_start + minutes / 2 - middle))
@@ -227,7 +286,7 @@ def punctual(problem: RoutingProblem, routes: list[list[int]] | None = None) -> 
     if not problem.tolerates_lateness:
         return problem
     latest = [task.due for task in problem.tasks]
-    unbroken = replace(problem, breaks=None)  # a route still to get room for its break
+    unbroken = problem.unbroken()  # a route still to get room for its break
     for v, route in enumerate(routes or []):
         timing = schedule(unbroken, v, route) if route else None
         if timing is not None:
@@ -471,9 +530,9 @@ def fit_breaks(problem: RoutingProblem, routes: list[list[int]]) -> list[list[in
     synced pair given up is not placed again here: ``repair_pairs`` mends its pair.
     """
     routes = [list(r) for r in routes]
-    if problem.breaks is None:
+    if not problem.has_breaks:
         return routes
-    unbroken = replace(problem, breaks=None)
+    unbroken = problem.unbroken()
     aside: list[int] = []
     for v, route in enumerate(routes):
         if schedule(problem, v, route) is not None:

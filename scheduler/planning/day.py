@@ -701,7 +701,7 @@ def search_objective(
     counted = evaluate(fixed, routes)
     if counted is None:
         return None
-    unbroken = replace(fixed, breaks=None)
+    unbroken = fixed.unbroken()
     added = 0
     for vehicle, route in enumerate(routes):
         with_break, without = schedule(fixed, vehicle, route), schedule(unbroken, vehicle, route)

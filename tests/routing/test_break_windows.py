@@ -1,0 +1,115 @@
+"""A break inside a window (a lunch): off before leaving, off after returning, or in a wait
+between two tasks, wholly inside the window; the timing, the fitting after the search and the
+search together.
+
+Places on a line, 10 minutes apart; 0 is the depot (home). The window is 12:00-14:00 (720 to
+840), 30 minutes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from routing.problem import BreakRule, BreakWindow, RoutingProblem, SearchSpec, Task, Vehicle
+from routing.repair import fit_breaks, schedule
+from routing.solver import solve_routing
+
+LINE = np.array([[abs(i - j) * 10 for j in range(4)] for i in range(4)], dtype=np.int64)
+SPEC = SearchSpec(time_limit_s=30, metaheuristic="GREEDY_DESCENT")
+LUNCH = BreakWindow(earliest=720, latest=840, minutes=30)
+
+
+def problem(tasks: list[Task], vehicles: int = 1, **kw: object) -> RoutingProblem:
+    fleet = tuple(Vehicle(0, 0, 0, 1440) for _ in range(vehicles))
+    windows = {v: LUNCH for v in range(vehicles)}
+    return RoutingProblem(
+        travel=(LINE,),
+        tasks=tuple(tasks),
+        vehicles=fleet,
+        horizon=1440,
+        break_windows=windows,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def at(place: int, start: int, service: int = 60) -> Task:
+    return Task(location=place, service=service, earliest=start, latest=start)
+
+
+def test_a_run_over_before_the_window_needs_no_break() -> None:
+    # Out 530-540, a call 540-600, home 610: off for the whole window.
+    timing = schedule(problem([at(1, 540)]), 0, [0])
+    assert timing is not None and timing.break_start is None and timing.arrive == 610
+
+
+def test_a_break_in_a_wait_is_placed_inside_the_window() -> None:
+    # A 660-720 at place 1, B at 800 at place 2: arrives 730, waits 70 min. The break begins on
+    # arrival (730), inside the window, and ends by 840.
+    timing = schedule(problem([at(1, 660), at(2, 800)]), 0, [0, 1])
+    assert timing is not None and timing.break_start == 730
+    assert LUNCH.earliest <= timing.break_start <= LUNCH.latest - LUNCH.minutes
+
+
+def test_a_wait_before_the_window_is_not_a_lunch() -> None:
+    # A 540-600, then B at 720 at place 2: the wait (610-720) ends as the window opens, and B
+    # runs to 840, so there is no room inside 12:00-14:00 however the run is timed.
+    tasks = [at(1, 540), at(2, 720, service=120)]
+    assert schedule(problem(tasks), 0, [0, 1]) is None
+    assert schedule(problem(tasks).unbroken(), 0, [0, 1]) is not None
+
+
+def test_a_wait_that_begins_before_the_window_breaks_from_its_opening() -> None:
+    # A 600-660, B at 800 at place 2: arrives 670, waits; the break begins at 720, not 670.
+    timing = schedule(problem([at(1, 600), at(2, 800)]), 0, [0, 1])
+    assert timing is not None and timing.break_start == 720
+
+
+def test_a_run_without_a_wait_is_lengthened_for_its_break_inside_the_window() -> None:
+    # A 700-760 at place 1, then B (flexible, 60 min) at place 2: straight on, B would run
+    # 770-830 with no room. The break goes before B inside the window: 770-800, B at 800.
+    flexible = Task(location=2, service=60, earliest=700, latest=900)
+    timing = schedule(problem([at(1, 700), flexible]), 0, [0, 1])
+    assert timing is not None and timing.break_start == 770 and timing.starts == (700, 800)
+
+
+def test_a_late_start_leaves_the_lunch_at_home() -> None:
+    # One flexible call that may start 720..900: leaving at 750 or later keeps 720-750 off; the
+    # shortest span is the call alone, so no break is placed in the run.
+    flexible = Task(location=1, service=60, earliest=720, latest=900)
+    timing = schedule(problem([flexible]), 0, [0])
+    assert timing is not None and timing.break_start is None
+    assert timing.depart >= LUNCH.earliest + LUNCH.minutes or timing.arrive <= 810
+
+
+def test_the_in_run_break_is_as_long_as_the_break_rule_asks() -> None:
+    # With a rule of 45 minutes after 300, a long run's one break serves both: 45 in the window.
+    tasks = [at(1, 480, service=240), at(2, 830, service=120)]
+    timing = schedule(problem(tasks, breaks=BreakRule(after=300, duration=45)), 0, [0, 1])
+    assert timing is not None and timing.break_start is not None
+    assert LUNCH.earliest <= timing.break_start <= LUNCH.latest - 45
+
+
+def test_fit_breaks_gives_up_a_call_that_fills_the_window() -> None:
+    # Two calls back to back through the window: one must go (to the second vehicle).
+    tasks = [
+        Task(location=1, service=60, earliest=720, latest=720, penalty=100),
+        Task(location=2, service=60, earliest=790, latest=790, penalty=50),
+    ]
+    routes = fit_breaks(problem(tasks, vehicles=2), [[0, 1], []])
+    assert sorted(map(sorted, routes)) == [[0], [1]]
+
+
+def test_the_search_then_fitting_keeps_every_lunch() -> None:
+    # Four calls of an hour through the middle of the day, two carers. The search does not see
+    # lunches; fitting them after it keeps every call, each run with room for its lunch.
+    tasks = [
+        Task(location=1 + k % 3, service=60, earliest=660, latest=900, penalty=10_000)
+        for k in range(4)
+    ]
+    lunches = problem(tasks, vehicles=2)
+    answer = solve_routing(lunches.unbroken(), SPEC)
+    searched: list[list[int]] = [[], []]
+    for route in answer.routes:
+        searched[route.vehicle] = list(route.tasks)
+    routes = fit_breaks(lunches, searched)
+    assert sorted(t for route in routes for t in route) == [0, 1, 2, 3]
+    assert all(schedule(lunches, v, route) is not None for v, route in enumerate(routes))
