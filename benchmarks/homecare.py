@@ -83,7 +83,16 @@ import numpy as np
 
 from benchmarks.results import Case, Row, Suite, gap_pct, markdown
 from routing.travel import Place, TravelMatrix
-from scheduler.model.care import Carer, Client, Location, Priority, Scenario, Shift, Visit
+from scheduler.model.care import (
+    BreakWindow,
+    Carer,
+    Client,
+    Location,
+    Priority,
+    Scenario,
+    Shift,
+    Visit,
+)
 from scheduler.model.clock import MINUTES_PER_DAY
 from scheduler.model.plan import Plan
 from scheduler.model.settings import Settings, SolveSettings
@@ -816,6 +825,7 @@ def map_instance(instance: Instance) -> Mapping:
                 home=_place(*instance.locations[c.depart_node]),
                 shifts=(shift,),
                 skills=c.abilities,
+                break_window=_lunch(instance, scale) if c.lunch else None,
             )
         )
         losses["carers ending elsewhere than they start"] += c.depart_node != c.arrive_node
@@ -841,6 +851,21 @@ def map_instance(instance: Instance) -> Mapping:
     )
 
 
+def _lunch(instance: Instance, scale: int) -> BreakWindow | None:
+    """The instance's lunch window as a carer's break window: it starts at the window's start
+    or later and ends by its end, or, windows met at service start, starts by its end."""
+    window = instance.lunch
+    if window is None:
+        return None
+    minutes = math.ceil(window.min_duration * scale - EPSILON)
+    end = math.floor(window.end * scale + EPSILON) + (0 if instance.window_at_end else minutes)
+    return BreakWindow(
+        start=math.ceil(window.start * scale - EPSILON),
+        end=min(MINUTES_PER_DAY, end),
+        minutes=minutes,
+    )
+
+
 def _notes(instance: Instance, scale: int, losses: Counter[str]) -> list[str]:
     """What the scenario cannot say about the instance, one phrase each."""
     weights = instance.weights
@@ -855,7 +880,7 @@ def _notes(instance: Instance, scale: int, losses: Counter[str]) -> list[str]:
     if weights.get("workload_balance"):
         notes.append("workload balance unpriced")
     if instance.lunch is not None and any(c.lunch for c in instance.caregivers):
-        notes.append("lunch breaks not planned")
+        notes.append("lunch breaks hard")
     if _weight(weights, "max_idle_time"):
         notes.append("max idle unpriced")
     return notes
@@ -1014,6 +1039,7 @@ def settings_for(
     optional = math.ceil(_weight(weights, "optional_patients") * scale)
     preference = math.ceil(_weight(weights, "caregiver_preferences") * scale)
     default = Settings()
+    lunch = _lunch(instance, scale)
     return Settings(
         travel_weight=travel,
         waiting_weight=waiting,
@@ -1025,6 +1051,7 @@ def settings_for(
         drop_optional=optional if optional >= 2 else default.drop_optional,
         drop_waiting=1 if optional >= 2 else default.drop_waiting,
         break_after_minutes=None,
+        break_minutes=lunch.minutes if lunch and lunch.minutes else default.break_minutes,
         solve=SolveSettings(time_limit_s=time_limit_s, solution_limit=solution_limit, workers=1),
     )
 

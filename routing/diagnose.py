@@ -136,13 +136,15 @@ def _in_place_of(
     paired: set[int],
     budget: _Budget,
 ) -> tuple[list[list[int]], list[_Timing]] | None:
-    """Routes with ``task`` in the place of one task worth less (not a pair's half), which is
-    then put elsewhere if it fits; the swap worth most (the least worth given up) first."""
+    """Routes with ``task`` in the place of one task (not a pair's half), which is then put
+    elsewhere if it fits: one worth less, the swap worth most (the least worth given up)
+    first; else one worth as much that does fit elsewhere, so one more task is done (a call
+    whose only room a break needs, say, while another carer could take the call there)."""
     worth = _penalty(problem, task)
     options = []
     for v in _candidates(problem, task):
         for out in routes[v]:
-            if out in paired or _penalty(problem, out) >= worth:
+            if out in paired or _penalty(problem, out) > worth:
                 continue
             rest = [t for t in routes[v] if t != out]
             for position in _feasible_places(problem, v, rest, task):
@@ -156,14 +158,16 @@ def _in_place_of(
                 if _group_ok(problem, trial_routes, trial_timings):
                     options.append((_penalty(problem, out), v, out, trial_routes, trial_timings))
                     break
-    if not options:
-        return None
-    _, _, out, routes, timings = min(options, key=lambda o: (o[0], o[1], o[2]))
-    placed = _cheapest(problem, routes, timings, out, budget)
-    if placed is not None:
-        _, v, route, timing = placed
-        routes, timings = _with_route(routes, timings, v, route, timing)
-    return routes, timings
+    for given_up, _, out, trial_routes, trial_timings in sorted(
+        options, key=lambda o: (o[0], o[1], o[2])
+    ):
+        placed = _cheapest(problem, trial_routes, trial_timings, out, budget)
+        if placed is not None:
+            _, v, route, timing = placed
+            return _with_route(trial_routes, trial_timings, v, route, timing)
+        if given_up < worth:
+            return trial_routes, trial_timings
+    return None
 
 
 def rescue(

@@ -261,7 +261,9 @@ class Route:
     depart: int
     arrive: int
     break_start: int | None = None
-    """The break (see ``BreakRule``) starts here, before the task it precedes; None: none."""
+    """The break (see ``BreakRule``, ``BreakWindow``) starts here, before the task it
+    precedes; None: none."""
+    break_end: int | None = None
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ class _Timing:
     depart: int
     arrive: int
     break_start: int | None = None
+    break_end: int | None = None
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,8 @@ def _timed(
     starts, arrive, rest_start = late
     if spec.max_span is not None and arrive - depart > spec.max_span:
         return None
-    return _Timing(tuple(starts), depart, arrive, rest_start)
+    rest_end = None if rest is None or rest_start is None else rest_start + rest.minutes
+    return _Timing(tuple(starts), depart, arrive, rest_start, rest_end)
 
 
 def schedule(problem: RoutingProblem, vehicle: int, tasks: list[int]) -> _Timing | None:
@@ -202,7 +204,7 @@ def _with_break(
         if min(plain.starts[k], by) - begin >= minutes:
             key = (_span(plain), abs(begin + minutes / 2 - middle))
             if best is None or key < best[:2]:
-                best = (*key, replace(plain, break_start=begin))
+                best = (*key, replace(plain, break_start=begin, break_end=begin + minutes))
     if best is not None:
         return best[2]
     for k in range(1, len(tasks)):
@@ -773,7 +775,13 @@ def as_routes(problem: RoutingProblem, routes: list[list[int]]) -> tuple[Route, 
                 raise ValueError(f"route of vehicle {v} is not feasible")
             built.append(
                 Route(
-                    v, tuple(tasks), timing.starts, timing.depart, timing.arrive, timing.break_start
+                    v,
+                    tuple(tasks),
+                    timing.starts,
+                    timing.depart,
+                    timing.arrive,
+                    timing.break_start,
+                    timing.break_end,
                 )
             )
     return tuple(built)

@@ -41,6 +41,7 @@ from geopy.distance import great_circle
 from scheduler.io.files import write_text_atomic
 from scheduler.io.tables import Table, date_parser, parse_date, parse_table, table_from_records
 from scheduler.model.care import (
+    BreakWindow,
     Carer,
     Client,
     DayShifts,
@@ -88,6 +89,8 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "max_working_minutes",
             "no_go_clients",
             "max_weekly_minutes",
+            "break_window",
+            "break_window_minutes",
         ),
     ),
     "clients": (
@@ -122,7 +125,10 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "skills": (("skill",), ("description",)),
 }
 REQUIRED_TABLES = ("carers", "clients", "visits")
-TIME_COLUMNS = {"visits": ("earliest_start", "latest_start"), "carers": ("shifts",)}
+TIME_COLUMNS = {
+    "visits": ("earliest_start", "latest_start", "windows"),
+    "carers": ("shifts", "break_window"),
+}
 
 FAR_KM = 100.0
 """A home or client farther than this from the middle of all the others is told (a warning);
@@ -291,6 +297,45 @@ def parse_windows(text: str) -> tuple[tuple[int, int], ...]:
             raise ValueError(f"window {part} does not come after the one before, with time between")
         windows.append((first, last))
     return tuple(windows)
+
+
+def parse_break_window(text: str) -> tuple[int, int]:
+    """A carers.csv ``break_window`` cell: one span ``HH:MM-HH:MM``."""
+    spans = _clock_spans(text, "break window")
+    if len(spans) != 1:
+        raise ValueError(f"'{text}' is not one break window HH:MM-HH:MM")
+    part, start, end = spans[0]
+    if end <= start:
+        raise ValueError(f"break window {part} ends before it starts")
+    return start, end
+
+
+def _break_window(reader: _Reader, table: Table, index: int) -> BreakWindow | None:
+    """The break window of one carers.csv row, its minutes within it."""
+    window = reader.cell(table, index, "break_window", parse_break_window, "malformed_time")
+    minutes = reader.cell(
+        table, index, "break_window_minutes", whole_between(1, MINUTES_PER_DAY), "invalid_value"
+    )
+    if window is None:
+        if minutes is not None and not table.rows[index].get("break_window", "").strip():
+            reader.add(
+                table,
+                index,
+                "break_window_minutes",
+                "conflict",
+                "says nothing without a break_window",
+            )
+        return None
+    if minutes is not None and minutes > window[1] - window[0]:
+        reader.add(
+            table,
+            index,
+            "break_window_minutes",
+            "conflict",
+            f"{minutes} min do not fit in the break window {_span_text([window])}",
+        )
+        return None
+    return BreakWindow(start=window[0], end=window[1], minutes=minutes)
 
 
 def _day_shifts(text: str) -> tuple[Shift, ...]:
@@ -585,6 +630,7 @@ def _build_carers(
         weekly = reader.cell(
             table, i, "max_weekly_minutes", whole_between(1, 7 * MINUTES_PER_DAY), "invalid_value"
         )
+        lunch = _break_window(reader, table, i)
         if len(reader.issues) == before:
             carers.append(
                 Carer(
@@ -599,6 +645,7 @@ def _build_carers(
                     no_go_clients=no_go,
                     max_weekly_minutes=weekly,
                     shifts_on=tuple(overrides.get(carer_id, ())),
+                    break_window=lunch,
                 )
             )
     return carers
@@ -1128,6 +1175,12 @@ def _records(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
                 "max_working_minutes": c.max_working_minutes or "",
                 "no_go_clients": _join(c.no_go_clients),
                 "max_weekly_minutes": c.max_weekly_minutes or "",
+                "break_window": ""
+                if c.break_window is None
+                else _span_text([(c.break_window.start, c.break_window.end)]),
+                "break_window_minutes": ""
+                if c.break_window is None or c.break_window.minutes is None
+                else c.break_window.minutes,
             }
             for c in scenario.carers
         ],

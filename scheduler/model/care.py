@@ -18,6 +18,7 @@ from pydantic import Field, model_validator
 from scheduler.model.base import Frozen
 
 __all__ = [
+    "BreakWindow",
     "Carer",
     "Client",
     "DayShifts",
@@ -98,6 +99,26 @@ def _apart(shifts: tuple[Shift, ...]) -> tuple[Shift, ...]:
     return ordered
 
 
+class BreakWindow(Frozen):
+    """A carer's break at a fixed time of day (a lunch): at least ``minutes`` off, wholly
+    between ``start`` and ``end``: before leaving, after getting home, or as the run's unpaid
+    break in a wait between two calls. ``minutes`` None: ``Settings.break_minutes``."""
+
+    start: int = Field(ge=0, le=24 * 60)
+    end: int = Field(ge=0, le=24 * 60)
+    minutes: int | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _room(self) -> BreakWindow:
+        if self.end - self.start < (self.minutes or 1):
+            raise ValueError("a break window shorter than its break")
+        return self
+
+    def least(self, default: int) -> int:
+        """The break's least minutes, with ``default`` when the carer gives none."""
+        return default if self.minutes is None else self.minutes
+
+
 class DayShifts(Frozen):
     """A carer's shifts on one date of a week, overriding their usual ones; none is a day off."""
 
@@ -132,6 +153,7 @@ class Carer(Frozen):
         description="set while planning a day of a week: the carer's max_weekly_minutes less "
         "the minutes worked on earlier days; max_working_minutes is then at most this",
     )
+    break_window: BreakWindow | None = None
 
     @model_validator(mode="after")
     def _shifts_apart(self) -> Carer:

@@ -121,6 +121,7 @@ ViolationCode = Literal[
     "no_break",
     "short_break",
     "break_misplaced",
+    "no_break_in_window",
     "short_rest",
     "too_many_carers",
 ]

@@ -33,6 +33,7 @@ from routing.haversine import HaversineTravel
 from routing.lags import bind, lagged
 from routing.problem import (
     BreakRule,
+    BreakWindow,
     Lag,
     ProgressCallback,
     RoutingProblem,
@@ -55,7 +56,7 @@ from routing.repair import (
 from routing.solver import evaluate, solve_routing
 from routing.travel import TravelTimes
 from scheduler.model.care import Carer, Client, Scenario, Shift, Visit
-from scheduler.model.clock import MINUTES_PER_DAY
+from scheduler.model.clock import MINUTES_PER_DAY, format_clock
 from scheduler.model.errors import DomcareError
 from scheduler.model.plan import Plan, PlanStatus, Run, SolverInfo, Unallocated
 from scheduler.model.settings import Engine, Settings
@@ -111,6 +112,39 @@ class _Day:
     after it do not put time-keeping first either."""
 
 
+def _kept_break(carer: Carer, settings: Settings) -> tuple[int, BreakWindow] | None:
+    """Which of the carer's shifts keeps their break window, and the part of the window it
+    keeps: the part no other shift can reach (overtime included), so that the run's time off
+    there is the carer's. None when no break is owed or the time between shifts holds it."""
+    window = carer.break_window
+    if window is None:
+        return None
+    minutes = window.least(settings.break_minutes)
+    reach = [
+        (s.start, min(MINUTES_PER_DAY, s.end + settings.overtime_minutes)) for s in carer.shifts
+    ]
+    edges = [window.start, *(t for span in reach for t in span), window.end]
+    clear = [
+        min(b, window.end) - max(a, window.start)
+        for a, b in zip(edges[::2], edges[1::2], strict=True)
+    ]
+    if max(clear) >= minutes:
+        return None
+    parts = []
+    for k in range(len(reach)):
+        start = max(window.start, reach[k - 1][1]) if k else window.start
+        end = min(window.end, reach[k + 1][0]) if k + 1 < len(reach) else window.end
+        parts.append((end - start, k, start, end))
+    room, k, start, end = max(parts)
+    if room < minutes:
+        raise DomcareError(
+            f"carer {carer.id}'s shifts leave no room for a {minutes} min break between "
+            f"{format_clock(window.start)} and {format_clock(window.end)}"
+        )
+    # One unpaid break in a run serves both rules, so it is at least as long as both ask.
+    return k, BreakWindow(start, end, max(minutes, settings.break_minutes))
+
+
 def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day:
     modes = list(journeys.minutes)
 
@@ -124,7 +158,11 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
     vehicle_shift: list[tuple[Carer, Shift]] = []
     shifts_of: dict[str, list[int]] = {}
     group_span: dict[int, int] = {}
+    break_windows: dict[int, BreakWindow] = {}
     for number, carer in enumerate(scenario.carers):
+        kept = _kept_break(carer, settings)
+        if kept is not None:
+            break_windows[len(vehicles) + kept[0]] = kept[1]
         limit = carer.max_working_minutes
         shared = limit is not None and len(carer.shifts) > 1 and carer.shift_minutes > limit
         if shared and limit is not None:
@@ -224,6 +262,7 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
         breaks=None
         if settings.break_after_minutes is None
         else BreakRule(after=settings.break_after_minutes, duration=settings.break_minutes),
+        break_windows=break_windows,
     )
     return _Day(
         scenario,
@@ -339,9 +378,7 @@ def _to_plan(day: _Day, answer: _Answer, settings: Settings, info: SolverInfo) -
                 home_travel_minutes=legs.home_minutes,
                 home_travel_m=legs.home_metres,
                 break_start=route.break_start,
-                break_end=None
-                if route.break_start is None
-                else route.break_start + settings.break_minutes,
+                break_end=route.break_end,
             )
         )
     unallocated = []

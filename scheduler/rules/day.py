@@ -221,6 +221,41 @@ def _check_break(run: Run, settings: Settings) -> list[Violation]:
     return found
 
 
+def _break_windows(scenario: Scenario, plan: Plan, settings: Settings) -> list[Violation]:
+    """A carer with a break window and a run that day is off for its least minutes wholly
+    inside it: at home (no run out then) or in a run's unpaid break."""
+    found = []
+    runs: dict[str, list[Run]] = defaultdict(list)
+    for run in plan.runs:
+        runs[run.carer_id].append(run)
+    for carer_id, theirs in runs.items():
+        carer = scenario.carer_by_id.get(carer_id)
+        window = None if carer is None else carer.break_window
+        if window is None:
+            continue
+        minutes = window.least(settings.break_minutes)
+        out = sorted((run.depart, run.return_home) for run in theirs)
+        edges = [window.start, *(t for span in out for t in span), window.end]
+        off = [(a, b) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+        off += [
+            (run.break_start, run.break_end)
+            for run in theirs
+            if run.break_start is not None and run.break_end is not None
+        ]
+        longest = max(min(b, window.end) - max(a, window.start) for a, b in off)
+        if longest < minutes:
+            found.append(
+                Violation(
+                    "no_break_in_window",
+                    f"carer {carer_id} has no {minutes} min off between "
+                    f"{format_clock(window.start)} and {format_clock(window.end)} (the most "
+                    f"is {max(longest, 0)} min)",
+                    carer_id=carer_id,
+                )
+            )
+    return found
+
+
 @dataclass(frozen=True)
 class AtStop:
     """What the rules of one stop look at: who, which visit at whose home, the stop as the plan
@@ -469,6 +504,7 @@ def validate_plan(scenario: Scenario, plan: Plan, travel: TravelTimes) -> list[V
     """Every broken hard rule in ``plan``; an empty list means the rota can be worked."""
     journeys = build_journeys(scenario, travel)
     found = _accounting(scenario, plan) + _double_handed(scenario, plan) + _gaps(scenario, plan)
+    found += _break_windows(scenario, plan, plan.settings)
     if plan.date != scenario.date:
         found.append(
             Violation(

@@ -248,8 +248,19 @@ def test_uhhc_instance_maps_depots_preferences_exclusions_and_optional_patients(
         c["id"]: (c["working_shift"]["start"], c["working_shift"]["end"]) for c in raw["caregivers"]
     }
     assert {c.id: (c.shifts[0].start, c.shifts[0].end) for c in scenario.carers} == shifts
-    for loss in ("lunch breaks not planned", "max idle unpriced"):
+    for loss in ("lunch breaks hard", "max idle unpriced"):
         assert loss in mapping.losses
+    # A caregiver owed lunch takes at least its least minutes inside the instance's window
+    # (windows met at service start: the lunch starts by the window's end).
+    lunch = raw["lunch_breaks"]
+    owed = {c["id"] for c in raw["caregivers"] if c.get("lunch_break")}
+    assert owed and {c.id for c in scenario.carers if c.break_window is not None} == owed
+    window = scenario.carer_by_id[sorted(owed)[0]].break_window
+    assert window is not None and (window.start, window.end, window.minutes) == (
+        lunch["start"],
+        lunch["end"] + lunch["min_duration"],
+        lunch["min_duration"],
+    )
     assert "overtime not allowed" not in mapping.losses
     # Weights mirror the instance's beside travel (times are whole minutes: scale 1).
     weights = raw["metadata"]["cost_components"]

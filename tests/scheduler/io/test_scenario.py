@@ -468,6 +468,31 @@ def test_several_windows_read_and_round_trip_and_are_located_when_wrong(tmp_path
         assert issues_of(folder) == [(code, "visits.csv", 4, "windows")]
 
 
+def test_a_break_window_reads_and_round_trips_and_is_located_when_wrong(tmp_path: Path) -> None:
+    carers = CARERS.replace(
+        "max_working_minutes\n", "max_working_minutes,break_window,break_window_minutes\n"
+    )
+    rows = carers.splitlines()
+    good = [rows[0], rows[1] + ",12:00-14:00,30", rows[2] + ",11:30-13:00,", rows[3] + ",,"]
+    scenario = read_scenario(write_folder(tmp_path / "lunch", carers="\n".join(good) + "\n"))
+    ann, bob = scenario.carer_by_id["C1"].break_window, scenario.carer_by_id["C2"].break_window
+    assert ann is not None and (ann.start, ann.end, ann.minutes) == (720, 840, 30)
+    assert bob is not None and (bob.start, bob.end, bob.minutes) == (690, 780, None)
+    assert scenario.carer_by_id["C3"].break_window is None
+    write_scenario(scenario, tmp_path / "written" / "lunch")
+    assert read_scenario(tmp_path / "written" / "lunch") == scenario
+    for window, minutes, code, column in (
+        ("14:00-12:00", "30", "malformed_time", "break_window"),
+        ("12:00-13:00;15:00-16:00", "", "malformed_time", "break_window"),
+        ("12:00-12:20", "30", "conflict", "break_window_minutes"),
+        ("", "30", "conflict", "break_window_minutes"),
+        ("12:00-14:00", "0", "invalid_value", "break_window_minutes"),
+    ):
+        bad = [rows[0], f"{rows[1]},{window},{minutes}", *good[2:]]
+        folder = write_folder(tmp_path / "bad" / f"{len(window)}{minutes}", carers="\n".join(bad))
+        assert issues_of(folder) == [(code, "carers.csv", 2, column)]
+
+
 def test_an_optional_call_reads_and_round_trips(tmp_path: Path) -> None:
     visits = VISITS.replace("15,1,,normal,", "15,1,,optional,")
     scenario = read_scenario(write_folder(tmp_path / "opt", visits=visits))

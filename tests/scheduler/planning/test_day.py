@@ -260,6 +260,49 @@ def test_a_long_working_day_gets_its_unpaid_break(tmp_path: Path) -> None:
     assert all(r.break_start is None for r in unbroken.runs)
 
 
+LUNCH_CLIENTS = (
+    "id,name,lat,lon\nK1,Mrs Example,54.512,-6.052\nK2,Mr Example,54.518,-6.045\n"
+    "K3,Ms Example,54.522,-6.058\n"
+)
+
+
+def test_a_lunch_window_is_kept_in_the_run_or_at_home(tmp_path: Path) -> None:
+    # Two carers 09:00-16:00, lunch 12:00-13:00 for at least 30 minutes; four fixed hour-long
+    # calls at 11:00, 11:15, 13:00 and 13:30, and two that may start any time. Each carer takes
+    # one morning call, lunch on arriving at the next, one afternoon call: the search must
+    # leave room for lunch, which the validator checks; nothing is left out.
+    carers = "id,name,home_lat,home_lon,shifts,break_window,break_window_minutes\n" + "".join(
+        f"C{n},Carer {n},54.51,-6.05,09:00-16:00,12:00-13:00,30\n" for n in (1, 2)
+    )
+    visits = "id,client_id,date,earliest_start,latest_start,duration_minutes\n"
+    visits += "VA,K1,2026-12-01,11:00,11:00,60\nVB,K2,2026-12-01,11:15,11:15,60\n"
+    visits += "VC,K3,2026-12-01,13:00,13:00,60\nVD,K1,2026-12-01,13:30,13:30,60\n"
+    visits += "VE,K2,2026-12-01,09:00,15:00,60\nVF,K3,2026-12-01,09:00,15:00,60\n"
+    scenario = _day(tmp_path / "lunch", carers, LUNCH_CLIENTS, visits)
+    plan = solve(scenario)
+    assert plan.unallocated == ()
+    without = scenario.model_copy(
+        update={
+            "carers": tuple(c.model_copy(update={"break_window": None}) for c in scenario.carers)
+        }
+    )
+    assert [v.code for v in validate_plan(without, plan, HaversineTravel())] == []
+
+
+def test_a_call_through_the_only_lunch_says_no_room_for_break(tmp_path: Path) -> None:
+    # One carer, lunch 12:00-13:00 for 40 minutes; a fixed call 12:10-12:40 leaves at most 10
+    # minutes either side: it is left out for the break, and the reason says so.
+    carers = "id,name,home_lat,home_lon,shifts,break_window,break_window_minutes\n"
+    carers += "C1,Ann,54.51,-6.05,09:00-16:00,12:00-13:00,40\n"
+    visits = "id,client_id,date,earliest_start,latest_start,duration_minutes\n"
+    visits += "VA,K1,2026-12-01,10:00,10:00,30\nVL,K2,2026-12-01,12:10,12:10,30\n"
+    visits += "VC,K3,2026-12-01,14:00,14:00,30\n"
+    scenario = _day(tmp_path / "noroom", carers, LUNCH_CLIENTS, visits)
+    plan = solve(scenario)
+    assert reason_of(plan, "VL") == "no_room_for_break"
+    assert sorted(s.visit_id for run in plan.runs for s in run.stops) == ["VA", "VC"]
+
+
 def test_same_settings_same_plan(tiny: Scenario) -> None:
     first, second = solve_day(tiny, SETTINGS), solve_day(tiny, SETTINGS)
     assert first.runs == second.runs and first.unallocated == second.unallocated

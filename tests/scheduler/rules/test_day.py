@@ -24,7 +24,17 @@ import datetime as dt
 
 from routing.haversine import HaversineTravel
 from routing.travel import Place
-from scheduler.model.care import Carer, Client, Gender, Location, Priority, Scenario, Shift, Visit
+from scheduler.model.care import (
+    BreakWindow,
+    Carer,
+    Client,
+    Gender,
+    Location,
+    Priority,
+    Scenario,
+    Shift,
+    Visit,
+)
 from scheduler.model.plan import Plan, PlanStatus, Run, Stop, Unallocated
 from scheduler.model.settings import Settings
 from scheduler.rules.day import validate_plan
@@ -530,6 +540,47 @@ def test_the_unpaid_break_does_not_count_as_working_time() -> None:
     no_breaks = Settings(break_after_minutes=None)
     assert _codes(_with_break(_clock(9, 9), _clock(9, 29), no_breaks), scenario) == []
     assert _codes(PLAN.model_copy(update={"settings": no_breaks}), scenario) == ["max_working_time"]
+
+
+# ---- break windows ------------------------------------------------------------------------------
+
+# C1 is out 08:24-10:24 with the wait at K2 09:09-09:30; C2 is out 09:21-10:24; C3 08:23-09:07.
+
+
+def _lunch(carer_id: str, start: int, end: int, minutes: int | None = 20) -> Scenario:
+    return _with_carer(carer_id, break_window=BreakWindow(start=start, end=end, minutes=minutes))
+
+
+def test_a_break_window_while_the_carer_is_home_is_kept() -> None:
+    # C2 leaves at 09:21: 09:00-09:21 at home holds 20 minutes of a 09:00-10:00 window.
+    assert _codes(PLAN, _lunch("C2", _clock(9, 0), _clock(10, 0))) == []
+    # After getting home at 10:24: a 10:00-10:45 window holds 21 minutes, one too few for 22.
+    assert _codes(PLAN, _lunch("C2", _clock(10, 0), _clock(10, 45), 21)) == []
+    assert _codes(PLAN, _lunch("C2", _clock(10, 0), _clock(10, 45), 22)) == ["no_break_in_window"]
+
+
+def test_a_run_through_the_break_window_without_a_break_is_no_break_in_window() -> None:
+    # C1 is out 08:24-10:24 with no break: nothing off in 09:00-10:00.
+    assert _codes(PLAN, _lunch("C1", _clock(9, 0), _clock(10, 0))) == ["no_break_in_window"]
+
+
+def test_the_runs_break_inside_the_window_keeps_it() -> None:
+    # The break 09:09-09:29 in the wait at K2 lies inside 09:00-10:00.
+    no_rule = Settings(break_after_minutes=None)
+    lunch = _lunch("C1", _clock(9, 0), _clock(10, 0))
+    assert _codes(_with_break(_clock(9, 9), _clock(9, 29), no_rule), lunch) == []
+    # Only 19 of its minutes lie inside 09:10-10:00.
+    late = _lunch("C1", _clock(9, 10), _clock(10, 0))
+    assert _codes(_with_break(_clock(9, 9), _clock(9, 29), no_rule), late) == ["no_break_in_window"]
+
+
+def test_the_break_windows_least_defaults_to_the_settings_break() -> None:
+    # C3 is home from 09:07: 20 minutes of 09:07-09:27 are off; the settings ask 20, then 21.
+    window = _lunch("C3", _clock(8, 30), _clock(9, 27), None)
+    assert _codes(PLAN.model_copy(update={"settings": Settings(break_minutes=20)}), window) == []
+    assert _codes(PLAN.model_copy(update={"settings": Settings(break_minutes=21)}), window) == [
+        "no_break_in_window"
+    ]
 
 
 def test_a_carer_outside_the_clients_week_carers_is_weekly_carer_cap_if_strict() -> None:
