@@ -273,6 +273,10 @@ class Visit(Frozen):
             return 0
         return default if self.late_tolerance is None else self.late_tolerance
 
+    def minutes_late(self, start: int) -> int:
+        """How long after its latest start the visit starts at ``start``."""
+        return max(0, start - self.latest_start)
+
     @property
     def closed(self) -> tuple[tuple[int, int], ...]:
         """The spans (first, last minute) between two windows, when the call may not start."""

@@ -99,6 +99,7 @@ ViolationCode = Literal[
     # times and journeys
     "wrong_travel",
     "wrong_arrival",
+    "wrong_lateness",
     "wrong_client",
     "wrong_duration",
     "unreachable",

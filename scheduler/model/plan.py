@@ -27,12 +27,14 @@ __all__ = [
     "WeekPlan",
 ]
 
-PLAN_SCHEMA_VERSION = "1.2"
+PLAN_SCHEMA_VERSION = "1.3"
 
 
 class Stop(Frozen):
     """One visit in a run. ``travel_minutes`` and ``travel_m`` are for the leg that arrives
-    here; ``wait_minutes`` is the idle time between arriving and starting the care."""
+    here; ``wait_minutes`` is the idle time between arriving and starting the care;
+    ``minutes_late`` how long after the visit's latest start the care starts (within the
+    visit's tolerance), so a coordinator sees a late call in the rota itself."""
 
     visit_id: str
     client_id: str
@@ -42,6 +44,7 @@ class Stop(Frozen):
     travel_minutes: int = Field(ge=0)
     travel_m: int = Field(ge=0)
     wait_minutes: int = Field(ge=0)
+    minutes_late: int = Field(default=0, ge=0)
 
 
 class Run(Frozen):

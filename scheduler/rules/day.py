@@ -306,6 +306,18 @@ def recorded_arrival(at: AtStop) -> Violation | None:
     )
 
 
+def recorded_lateness(at: AtStop) -> Violation | None:
+    """The minutes late the rota shows are the minutes after the visit's latest start."""
+    late = at.visit.minutes_late(at.stop.start)
+    if at.stop.minutes_late == late:
+        return None
+    return at.violation(
+        "wrong_lateness",
+        f"records {at.stop.minutes_late} min late; starting {format_clock(at.stop.start)} it "
+        f"is {late} min late",
+    )
+
+
 def right_client(at: AtStop) -> Violation | None:
     if at.stop.client_id == at.visit.client_id:
         return None
@@ -402,6 +414,7 @@ StopRule = Callable[[AtStop], Violation | None]
 STOP_RULES: tuple[StopRule, ...] = (
     recorded_travel,
     recorded_arrival,
+    recorded_lateness,
     right_client,
     reachable,
     in_window,

@@ -78,6 +78,7 @@ def walk_run(journeys: Journeys, carer: Carer, depart: int, calls: list[tuple[Vi
                 travel_minutes=minutes,
                 travel_m=metres,
                 wait_minutes=start - arrival,
+                minutes_late=visit.minutes_late(start),
             )
         )
         here, clock = there, start + visit.duration

@@ -93,7 +93,7 @@ def overtime_cost(settings: Settings, minutes: int) -> int:
 
 def minutes_late(visit: Visit, start: int) -> int:
     """How long after its latest start ``visit`` starts at ``start``."""
-    return max(0, start - visit.latest_start)
+    return visit.minutes_late(start)
 
 
 def left_out_cost(settings: Settings, priority: str, carers: int) -> int:

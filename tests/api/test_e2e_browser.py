@@ -163,6 +163,9 @@ def test_a_rota_from_three_uploaded_files_is_shown_kept_and_printed(
         first_row = page.locator("#rota tr.visit").first.locator("td")
         assert first_row.nth(1).inner_text().startswith(first_run["stops"][0]["visit_id"])
         assert first_row.nth(2).inner_text() == first_run["stops"][0]["client_id"]
+        late = sum(1 for run in plan["runs"] for stop in run["stops"] if stop["minutes_late"])
+        assert page.locator("#rota tr.late").count() == late
+        assert page.locator("#kpis").inner_text().count("late calls") == 1
         assert page.locator("#uncovered tr.uncovered").count() == len(plan["unallocated"])
         if not plan["unallocated"]:
             assert page.locator("#uncovered").inner_text() == "Every visit is covered."

@@ -612,6 +612,7 @@ def test_a_call_that_cannot_be_on_time_is_made_late_within_the_tolerance(
     # As early as the carer can be there: leaving at 08:00, no later than needed.
     assert run.depart == 8 * 60 and stop.start == 8 * 60 + stop.travel_minutes
     late = stop.start - (7 * 60 + 45)
+    assert stop.minutes_late == late > 0  # the rota shows it
     assert plan.cost is not None and plan.cost.terms["lateness"] == tolerant.late_weight * late
     assert day_figures(scenario, plan).late_calls == 1
 

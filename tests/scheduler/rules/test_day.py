@@ -655,9 +655,12 @@ def test_a_carer_holding_neither_role_is_missing_skill_at_the_stop() -> None:
 
 def _c3_starting_v3_at(hours: int, minutes: int) -> Run:
     """C3's run moved so that V3 (window 08:30-09:00, 30 min) starts at the given time: she
-    leaves 7 minutes before, and is home 30 + 7 minutes after."""
+    leaves 7 minutes before, and is home 30 + 7 minutes after; the stop records its minutes
+    after 09:00."""
     start = _clock(hours, minutes)
-    late = _with_stop(RUN_C3, 0, arrival=start, start=start, end=start + 30)
+    late = _with_stop(
+        RUN_C3, 0, arrival=start, start=start, end=start + 30, minutes_late=max(0, start - 540)
+    )
     return late.model_copy(update={"depart": start - 7, "return_home": start + 37})
 
 
@@ -672,6 +675,18 @@ def test_a_start_within_the_tolerance_is_late_not_outside_the_window() -> None:
     tolerant = late.model_copy(update={"settings": Settings(late_tolerance_minutes=15)})
     assert _codes(tolerant, _with_visit("V3", late_tolerance=5)) == ["outside_window"]
     assert _codes(late, _with_visit("V3", late_tolerance=10)) == []
+
+
+def test_minutes_late_not_as_the_start_gives_them_is_wrong_lateness() -> None:
+    # V3 starts 09:10: 10 minutes late. A rota saying 0 (or 5) misleads the coordinator.
+    tolerant = Settings(late_tolerance_minutes=15)
+    run = _c3_starting_v3_at(9, 10)
+    assert run.stops[0].minutes_late == 10
+    assert _codes(_with_runs(RUN_C1, RUN_C2, run).model_copy(update={"settings": tolerant})) == []
+    for recorded in (0, 5):
+        wrong = _with_stop(run, 0, minutes_late=recorded)
+        plan = _with_runs(RUN_C1, RUN_C2, wrong).model_copy(update={"settings": tolerant})
+        assert _codes(plan) == ["wrong_lateness"]
 
 
 def test_a_start_between_two_windows_is_outside_the_window() -> None:

@@ -55,15 +55,22 @@ STOP = RUN_C1.stops[0]
         ({"stop": STOP.model_copy(update={"client_id": "K2"})}, "wrong_client"),
         # ready at 08:30, +6: cannot start before 08:36 (nor, recorded, arrive at 08:30)
         ({"ready": 8 * 60 + 30}, "wrong_arrival unreachable"),
-        # 09:05 is after V1's latest start 09:00 (end 09:35 keeps the 30 minutes)
+        # 09:05 is after V1's latest start 09:00 (end 09:35 keeps the 30 minutes), 5 min late
         (
             {
                 "stop": STOP.model_copy(
-                    update={"start": 9 * 60 + 5, "end": 9 * 60 + 35, "wait_minutes": 35}
+                    update={
+                        "start": 9 * 60 + 5,
+                        "end": 9 * 60 + 35,
+                        "wait_minutes": 35,
+                        "minutes_late": 5,
+                    }
                 )
             },
             "outside_window",
         ),
+        # starting 08:30, 0 min after its latest start 09:00, not 3
+        ({"stop": STOP.model_copy(update={"minutes_late": 3})}, "wrong_lateness"),
         ({"stop": STOP.model_copy(update={"end": 9 * 60 + 1})}, "wrong_duration"),
         (
             {"carer": SCENARIO.carer_by_id["C1"].model_copy(update={"skills": {"hoist"}})},
