@@ -31,9 +31,14 @@ The mapping (each loss is counted into the row's note, never dropped silently):
   whole day), its end hard unless overtime is priced (uhhc-mixed: overtime to the end of the
   day at the instance's weight, ``Settings.overtime_minutes``); the departing point
   (one of up to ten depots) is home. A different arrival point cannot be expressed (none of
-  the instances has one); the note counts such carers. Lunch breaks are not planned ("lunch
-  breaks not planned"): the plan is read back with each lunch placed in a wait that holds
-  one (``plan_solution``), and a caregiver owed a lunch without room for one misses it.
+  the instances has one); the note counts such carers. A caregiver owed lunch gets the lunch
+  window as a break window (``Carer.break_window``), priced when missed at the instance's
+  weight (``Settings.missed_break_weight``; "lunch breaks priced after the search": the
+  search does not see a priced window, the repairs and insertions after it do). Measured
+  hard (every lunch kept, the search leaving room for it), 9 of 12 uhhc-mixed plans cost
+  more at 30 s, by up to 68 %: tardiness and overtime grew far beyond the lunches saved.
+  The plan is read back with each lunch placed in a wait that holds one
+  (``plan_solution``), and a caregiver owed a lunch without room for one misses it.
 * patients -> clients; preferred caregivers -> ``Client.preferred_carers`` (priced through
   ``continuity_weight``), incompatible caregivers -> ``Client.excluded_carers`` (hard); each
   required service -> a visit needing that service as a skill, ``Priority.OPTIONAL`` for an
@@ -880,7 +885,7 @@ def _notes(instance: Instance, scale: int, losses: Counter[str]) -> list[str]:
     if weights.get("workload_balance"):
         notes.append("workload balance unpriced")
     if instance.lunch is not None and any(c.lunch for c in instance.caregivers):
-        notes.append("lunch breaks hard")
+        notes.append("lunch breaks priced after the search")
     if _weight(weights, "max_idle_time"):
         notes.append("max idle unpriced")
     return notes
@@ -889,10 +894,13 @@ def _notes(instance: Instance, scale: int, losses: Counter[str]) -> list[str]:
 def plan_solution(mapping: Mapping, plan: Plan) -> Solution:
     """The plan as an instance solution: stop starts divided by ``scale``, each service ending
     after its own duration. The two carers of a double-handed visit are given one service each,
-    a carer holding it where possible (the evaluation reports a carer lacking it). Every
-    caregiver is listed; an optional patient given only some of its services is given none
-    (``_wholly_served``); a caregiver owed a lunch takes it in a wait that holds one
-    (``_with_lunches``), as domcare plans no lunch."""
+    a carer holding it where possible (the evaluation reports a carer lacking it). A carer
+    with no run is not in the solution: not working that day (the toolbox counts no idle
+    time for it, and a missed lunch if it is owed one); listed with no location it would be
+    idle for its whole shift, which measured 570 of the highest idle time on half the
+    uhhc-mixed rows. An optional patient given only some of its services is given none
+    (``_wholly_served``); a caregiver owed a lunch takes it where the plan holds one, in a
+    wait or at home (``_with_lunches``)."""
     patients, caregivers = mapping.instance.patient_by_id, mapping.instance.caregiver_by_id
     carers_of: dict[str, list[str]] = {}
     for run in plan.runs:
@@ -931,13 +939,11 @@ def plan_solution(mapping: Mapping, plan: Plan) -> Solution:
 def _wholly_served(instance: Instance, solution: Solution) -> Solution:
     """``solution`` without the services of an optional patient given only some of its
     services: the instance serves a patient wholly or not at all, while domcare may do one
-    of its two visits alone. Every caregiver of the instance is listed (an unused one with
-    no locations, idle for its whole shift)."""
+    of its two visits alone."""
     given = Counter(v.patient for route in solution.values() for v in route)
     partly = {p.id for p in instance.patients if p.optional and 0 < given[p.id] < len(p.services)}
     return {
-        c.id: [v for v in solution.get(c.id, []) if v.patient not in partly]
-        for c in instance.caregivers
+        carer: [v for v in route if v.patient not in partly] for carer, route in solution.items()
     }
 
 
@@ -980,7 +986,9 @@ def _with_lunches(instance: Instance, solution: Solution) -> Solution:
         return solution
     lunched: Solution = {}
     for carer in instance.caregivers:
-        route = solution.get(carer.id, [])
+        if carer.id not in solution:
+            continue  # not working that day: no lunch either
+        route = solution[carer.id]
         fitting = [
             lunch
             for lunch in (_lunch_options(instance, window, carer, route) if carer.lunch else [])
@@ -1029,7 +1037,7 @@ def settings_for(
 
     No unpaid break is planned (``break_after_minutes`` None): no family has domcare's
     after-six-hours break (measured with it, 6 of 8 Bazirha F1 runs and 8 of 10 CAIE L1 runs
-    at 5 s gave a carer one), and uhhc-mixed's lunch is scored, not planned."""
+    at 5 s gave a carer one); uhhc-mixed's lunch is a break window, priced when missed."""
     weights, scale = instance.weights, _scale(instance)
     travel = _travel_weight(instance)
     waiting = min(travel, math.ceil(_weight(weights, "total_waiting_time")))
@@ -1039,7 +1047,6 @@ def settings_for(
     optional = math.ceil(_weight(weights, "optional_patients") * scale)
     preference = math.ceil(_weight(weights, "caregiver_preferences") * scale)
     default = Settings()
-    lunch = _lunch(instance, scale)
     return Settings(
         travel_weight=travel,
         waiting_weight=waiting,
@@ -1051,7 +1058,9 @@ def settings_for(
         drop_optional=optional if optional >= 2 else default.drop_optional,
         drop_waiting=1 if optional >= 2 else default.drop_waiting,
         break_after_minutes=None,
-        break_minutes=lunch.minutes if lunch and lunch.minutes else default.break_minutes,
+        missed_break_weight=None
+        if _hard(weights, "missed_lunch_break")
+        else math.ceil(_weight(weights, "missed_lunch_break") * scale),
         solve=SolveSettings(time_limit_s=time_limit_s, solution_limit=solution_limit, workers=1),
     )
 

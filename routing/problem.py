@@ -133,11 +133,14 @@ class BreakRule:
 class BreakWindow:
     """A vehicle with a route takes at least ``minutes`` off wholly between ``earliest`` and
     ``latest`` (a lunch): before leaving, after returning, or as its break (see
-    ``BreakRule``) in a wait between two tasks, which then lasts at least this long."""
+    ``BreakRule``) in a wait between two tasks, which then lasts at least this long.
+    ``miss_cost``: a route may go without it at this cost, kept wherever its timing allows
+    (the search does not see it); None: it is kept (the search leaves room for it)."""
 
     earliest: int
     latest: int
     minutes: int
+    miss_cost: int | None = None
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ __all__ = [
     "as_routes",
     "fit_breaks",
     "improving",
+    "missed_cost",
     "pin",
     "punctual",
     "repair_pairs",
@@ -47,6 +48,8 @@ class _Timing:
     arrive: int
     break_start: int | None = None
     break_end: int | None = None
+    missed: bool = False
+    """The route goes without its (priced) break window."""
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,18 @@ def schedule(problem: RoutingProblem, vehicle: int, tasks: list[int]) -> _Timing
     ):
         off = _timed(problem, vehicle, tasks, shift=shift) if shift[0] <= shift[1] else None
         options.append(None if off is None else _ruled_break(problem, vehicle, tasks, off))
-    return min((o for o in options if o is not None), key=_span, default=None)
+    if window.miss_cost is not None:
+        missed = _ruled_break(problem, vehicle, tasks, timing)
+        if missed is not None and not _in_window(missed, window):  # the rule's may serve
+            missed = replace(missed, missed=True)
+        options.append(missed)
+    # The cheapest: a break that makes calls late or the run longer may cost more than the
+    # price of going without it.
+    return min(
+        (o for o in options if o is not None),
+        key=lambda o: (_cost(problem, vehicle, tasks, o), _span(o)),
+        default=None,
+    )
 
 
 def _off_for(timing: _Timing, window: BreakWindow) -> bool:
@@ -170,6 +184,14 @@ def _off_for(timing: _Timing, window: BreakWindow) -> bool:
     before = min(window.latest, timing.depart) - window.earliest
     after = window.latest - max(window.earliest, timing.arrive)
     return max(before, after) >= window.minutes
+
+
+def _in_window(timing: _Timing, window: BreakWindow) -> bool:
+    """Whether the run's break holds the window's minutes inside it."""
+    if timing.break_start is None or timing.break_end is None:
+        return False
+    inside = min(timing.break_end, window.latest) - max(timing.break_start, window.earliest)
+    return inside >= window.minutes
 
 
 def _ruled_break(
@@ -239,7 +261,16 @@ def _cost(problem: RoutingProblem, vehicle: int, tasks: list[int], timing: _Timi
         + extra
         + problem.late_cost * late
         + problem.overtime_cost * spec.overtime(timing.arrive)
+        + missed_cost(problem, vehicle, timing)
     )
+
+
+def missed_cost(problem: RoutingProblem, vehicle: int, timing: _Timing) -> int:
+    """What ``timing`` pays for going without the vehicle's break window."""
+    window = problem.break_windows.get(vehicle)
+    if not timing.missed or window is None or window.miss_cost is None:
+        return 0
+    return window.miss_cost
 
 
 def _group_ok(problem: RoutingProblem, routes: list[list[int]], timings: list[_Timing]) -> bool:
@@ -257,8 +288,10 @@ def _best_insertion(
     timings: list[_Timing],
     task: int,
     avoid: int | None,
+    budget: _Budget | None = None,
 ) -> tuple[int, int, int, _Timing] | None:
-    """(extra cost, vehicle, position, new timing) of the cheapest feasible insertion."""
+    """(extra cost, vehicle, position, new timing) of the cheapest feasible insertion (of
+    those found before the ``budget`` ran out)."""
     best = None
     allowed = problem.tasks[task].allowed_vehicles
     task_spec = problem.tasks[task]
@@ -269,6 +302,8 @@ def _best_insertion(
             continue  # off shift: no position can work
         before = _cost(problem, v, routes[v], timings[v])
         for position in range(len(routes[v]) + 1):
+            if budget is not None and not budget.spend():
+                return best
             trial = routes[v][:position] + [task] + routes[v][position:]
             timing = schedule(problem, v, trial)
             if timing is None:
@@ -570,6 +605,49 @@ def fit_breaks(problem: RoutingProblem, routes: list[list[int]]) -> list[list[in
         trial_routes, trial_timings = _with_route(routes, settled, v, route, timing)
         if _group_ok(problem, trial_routes, trial_timings):
             routes, settled = trial_routes, trial_timings
+    return _relieved(problem, routes, settled)
+
+
+RELIEF_BUDGET = 50_000
+"""Route timings ``_relieved`` may spend (a second or so on a 500-visit day)."""
+
+
+def _relieved(
+    problem: RoutingProblem, routes: list[list[int]], timings: list[_Timing]
+) -> list[list[int]]:
+    """``routes`` with a task moved off each run that goes without its priced break window
+    where that costs less than the window's price: to the cheapest place on another run, so
+    that the run keeps its break. Tasks of pairs and lags stay: their partners' starts hold
+    them. The search does not see a priced window; without this, a lunch is only kept where
+    the search happened to leave room."""
+    tied = {t for pair in problem.synced for t in (pair.first, pair.second)}
+    tied |= {t for lag in problem.lags for t in (lag.first, lag.second)}
+    budget = _Budget(RELIEF_BUDGET)
+    for v in sorted(problem.break_windows):
+        if not timings[v].missed or budget.left <= 0:
+            continue
+        before = _cost(problem, v, routes[v], timings[v])
+        best: tuple[int, list[list[int]], list[_Timing]] | None = None
+        for task in routes[v]:
+            if task in tied or not budget.spend():
+                continue
+            rest = [t for t in routes[v] if t != task]
+            kept = schedule(problem, v, rest)
+            if kept is None or kept.missed:
+                continue
+            trial_routes, trial_timings = _with_route(routes, timings, v, rest, kept)
+            found = _best_insertion(problem, trial_routes, trial_timings, task, v, budget)
+            if found is None:
+                continue
+            extra, w, position, timing = found
+            change = _cost(problem, v, rest, kept) - before + extra
+            route = trial_routes[w][:position] + [task] + trial_routes[w][position:]
+            trial_routes, trial_timings = _with_route(trial_routes, trial_timings, w, route, timing)
+            better = change < 0 and (best is None or change < best[0])
+            if better and _group_ok(problem, trial_routes, trial_timings):
+                best = (change, trial_routes, trial_timings)
+        if best is not None:
+            _, routes, timings = best
     return routes
 
 

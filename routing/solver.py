@@ -76,11 +76,13 @@ class _Model:
         the window's latest start, where the window allows: a route the timing still cannot
         fit is mended after the search (``fit_breaks``)."""
         problem, routing, manager = self.problem, self.routing, self.manager
-        if not problem.break_windows:
+        if all(window.miss_cost is not None for window in problem.break_windows.values()):
             return
         visiting = [int(self.service[manager.IndexToNode(i)]) for i in range(routing.Size())]
         drive: dict[int, int] = {}
         for v, window in problem.break_windows.items():
+            if window.miss_cost is not None:
+                continue  # priced: kept where the routes' timing allows, after the search
             profile = problem.vehicles[v].profile
             if profile not in drive:
                 legs = problem.travel[profile]

@@ -7,6 +7,7 @@ in it from the scenario and travel times. Times are minutes after midnight; dist
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from enum import StrEnum
 
 from pydantic import Field, model_validator
@@ -25,6 +26,7 @@ __all__ = [
     "Stop",
     "Unallocated",
     "WeekPlan",
+    "longest_off",
 ]
 
 PLAN_SCHEMA_VERSION = "1.3"
@@ -79,6 +81,20 @@ class Run(Frozen):
     def paid_minutes(self) -> int:
         """Leaving home to getting back, less the unpaid break."""
         return self.return_home - self.depart - self.break_minutes
+
+
+def longest_off(runs: Iterable[Run], start: int, end: int) -> int:
+    """The longest time one carer is off between ``start`` and ``end`` (none off: 0): at home
+    between ``runs`` (all theirs, that day), or in a run's unpaid break."""
+    out = sorted((run.depart, run.return_home) for run in runs)
+    edges = [start, *(t for span in out for t in span), end]
+    off = list(zip(edges[::2], edges[1::2], strict=True))
+    off += [
+        (run.break_start, run.break_end)
+        for run in runs
+        if run.break_start is not None and run.break_end is not None
+    ]
+    return max(0, *(min(b, end) - max(a, start) for a, b in off))
 
 
 class Unallocated(Frozen):

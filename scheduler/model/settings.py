@@ -274,6 +274,13 @@ class Settings(Frozen):
         description="cost per minute a carer is home after a shift's end (100 = 10 minutes "
         "of travel at the default travel weight)",
     )
+    missed_break_weight: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="cost of a carer's break window (break_window in carers.csv) with no "
+        "break in it; None: every break window is kept (hard)",
+    )
     drop_normal: int = Field(default=1_000_000, gt=0, le=MAX_PENALTY)
     drop_critical: int = Field(default=1_000_000_000, gt=0, le=MAX_PENALTY)
     drop_optional: int = Field(

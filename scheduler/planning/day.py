@@ -47,6 +47,7 @@ from routing.repair import (
     REPAIR_CONSTANTS,
     as_routes,
     improving,
+    missed_cost,
     pin,
     punctual,
     repair_pairs,
@@ -67,6 +68,7 @@ from scheduler.rules.objective import (
     CarerCosts,
     late_cost,
     left_out_cost,
+    missed_break_cost,
     overtime_cost,
     plan_cost,
     run_length_cost,
@@ -141,8 +143,8 @@ def _kept_break(carer: Carer, settings: Settings) -> tuple[int, BreakWindow] | N
             f"carer {carer.id}'s shifts leave no room for a {minutes} min break between "
             f"{format_clock(window.start)} and {format_clock(window.end)}"
         )
-    # One unpaid break in a run serves both rules, so it is at least as long as both ask.
-    return k, BreakWindow(start, end, max(minutes, settings.break_minutes))
+    missed = None if settings.missed_break_weight is None else missed_break_cost(settings, 1)
+    return k, BreakWindow(start, end, minutes, missed)
 
 
 def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day:
@@ -728,8 +730,9 @@ def search_objective(
 ) -> int | None:
     """The objective of ``plan``'s runs as the routing model counts it (OR-Tools' own
     evaluation of the model ``solve_day`` builds), plus ``waiting_weight`` for each minute a
-    break adds to its run, and the penalties of the visits no carer could do, which the
-    search does not see; None if the model refuses the runs.
+    break adds to its run, the price of each break window a run goes without, and the
+    penalties of the visits no carer could do, which the search does not see; None if the
+    model refuses the runs.
     The contract with ``scheduler.rules.objective.plan_cost``: for a plan of ``solve_day`` the
     two are equal."""
     day = _prepare(scenario, settings, build_journeys(scenario, travel or HaversineTravel()))
@@ -739,15 +742,16 @@ def search_objective(
     if counted is None:
         return None
     unbroken = fixed.unbroken()
-    added = 0
+    added = missed = 0
     for vehicle, route in enumerate(routes):
         with_break, without = schedule(fixed, vehicle, route), schedule(unbroken, vehicle, route)
         if with_break is None or without is None:
             return None
         added += (with_break.arrive - with_break.depart) - (without.arrive - without.depart)
+        missed += missed_cost(fixed, vehicle, with_break)
     refused = sum(
         left_out_cost(settings, scenario.visit_by_id[visit_id].priority, 1)
         * scenario.visit_by_id[visit_id].carers_required
         for visit_id in day.refused
     )
-    return counted + run_length_cost(settings, added) + refused
+    return counted + run_length_cost(settings, added) + missed + refused

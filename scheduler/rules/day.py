@@ -17,11 +17,11 @@ from routing.travel import TravelTimes
 from scheduler.model.care import Carer, Client, Scenario, Visit
 from scheduler.model.clock import format_clock, format_windows
 from scheduler.model.codes import ViolationCode
-from scheduler.model.plan import Plan, Run, Stop
+from scheduler.model.plan import Plan, Run, Stop, longest_off
 from scheduler.model.settings import Settings
 from scheduler.rules.journeys import Journeys, build_journeys
 
-__all__ = ["Violation", "validate_plan"]
+__all__ = ["Violation", "missed_break_windows", "validate_plan"]
 
 
 @dataclass(frozen=True)
@@ -182,7 +182,9 @@ def _gaps(scenario: Scenario, plan: Plan) -> list[Violation]:
 
 def _check_break(run: Run, settings: Settings) -> list[Violation]:
     """A run longer than ``break_after_minutes`` less its break has a break of at least
-    ``break_minutes``, inside a wait between two calls (after arriving, before starting)."""
+    ``break_minutes``, inside a wait between two calls (after arriving, before starting).
+    Any break a run has is in such a wait; without the rule, one there for a break window
+    (``_break_windows``) is as long as that window asks."""
     who = f"carer {run.carer_id}"
     if run.break_start is None or run.break_end is None:
         after = settings.break_after_minutes
@@ -197,7 +199,7 @@ def _check_break(run: Run, settings: Settings) -> list[Violation]:
             ]
         return []
     found = []
-    if run.break_minutes < settings.break_minutes:
+    if settings.break_after_minutes is not None and run.break_minutes < settings.break_minutes:
         found.append(
             Violation(
                 "short_break",
@@ -223,37 +225,45 @@ def _check_break(run: Run, settings: Settings) -> list[Violation]:
 
 def _break_windows(scenario: Scenario, plan: Plan, settings: Settings) -> list[Violation]:
     """A carer with a break window and a run that day is off for its least minutes wholly
-    inside it: at home (no run out then) or in a run's unpaid break."""
+    inside it: at home (no run out then) or in a run's unpaid break; unless a missed break
+    window is priced (``Settings.missed_break_weight``)."""
+    if settings.missed_break_weight is not None:
+        return []
     found = []
+    for carer_id, minutes, longest in missed_break_windows(scenario, plan, settings):
+        window = scenario.carer_by_id[carer_id].break_window
+        assert window is not None
+        found.append(
+            Violation(
+                "no_break_in_window",
+                f"carer {carer_id} has no {minutes} min off between "
+                f"{format_clock(window.start)} and {format_clock(window.end)} (the most "
+                f"is {longest} min)",
+                carer_id=carer_id,
+            )
+        )
+    return found
+
+
+def missed_break_windows(
+    scenario: Scenario, plan: Plan, settings: Settings
+) -> list[tuple[str, int, int]]:
+    """(carer, least minutes, most off) for each carer working that day whose break window
+    holds no break as long as its least minutes."""
     runs: dict[str, list[Run]] = defaultdict(list)
     for run in plan.runs:
         runs[run.carer_id].append(run)
+    missed = []
     for carer_id, theirs in runs.items():
         carer = scenario.carer_by_id.get(carer_id)
         window = None if carer is None else carer.break_window
         if window is None:
             continue
         minutes = window.least(settings.break_minutes)
-        out = sorted((run.depart, run.return_home) for run in theirs)
-        edges = [window.start, *(t for span in out for t in span), window.end]
-        off = [(a, b) for a, b in zip(edges[::2], edges[1::2], strict=True)]
-        off += [
-            (run.break_start, run.break_end)
-            for run in theirs
-            if run.break_start is not None and run.break_end is not None
-        ]
-        longest = max(min(b, window.end) - max(a, window.start) for a, b in off)
+        longest = longest_off(theirs, window.start, window.end)
         if longest < minutes:
-            found.append(
-                Violation(
-                    "no_break_in_window",
-                    f"carer {carer_id} has no {minutes} min off between "
-                    f"{format_clock(window.start)} and {format_clock(window.end)} (the most "
-                    f"is {max(longest, 0)} min)",
-                    carer_id=carer_id,
-                )
-            )
-    return found
+            missed.append((carer_id, minutes, longest))
+    return missed
 
 
 @dataclass(frozen=True)

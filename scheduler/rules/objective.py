@@ -15,6 +15,8 @@ cost means the same thing wherever it is shown. The terms, with ``Settings``' we
 - ``beyond_cap``: ``over_cap_weight`` per visit by a carer beyond the client's weekly cap;
 - ``lateness``: ``late_weight`` per minute a call starts after its latest start, per carer
   (within the visit's tolerance, ``Visit.tolerance``);
+- ``missed_breaks``: ``missed_break_weight`` per carer whose break window holds no break,
+  where a missed one is priced rather than forbidden;
 - ``left_out``: the visit's ``drop_*`` penalty per carer it needed (a double-handed visit left
   out counts twice, as the search has a task per carer).
 
@@ -36,6 +38,7 @@ import numpy.typing as npt
 from scheduler.model.care import Scenario, Strength, Visit
 from scheduler.model.plan import Cost, Plan
 from scheduler.model.settings import Settings
+from scheduler.rules.day import missed_break_windows
 
 __all__ = [
     "CarerCosts",
@@ -43,6 +46,7 @@ __all__ = [
     "familiar_carers",
     "late_cost",
     "left_out_cost",
+    "missed_break_cost",
     "minutes_late",
     "plan_cost",
     "run_length_cost",
@@ -58,6 +62,7 @@ class CostTerm(StrEnum):
     BEYOND_CAP = "beyond_cap"
     LATENESS = "lateness"
     OVERTIME = "overtime"
+    MISSED_BREAKS = "missed_breaks"
     LEFT_OUT = "left_out"
 
 
@@ -89,6 +94,10 @@ def late_cost(settings: Settings, minutes: int) -> int:
 
 def overtime_cost(settings: Settings, minutes: int) -> int:
     return settings.overtime_weight * minutes
+
+
+def missed_break_cost(settings: Settings, missed: int) -> int:
+    return (settings.missed_break_weight or 0) * missed
 
 
 def minutes_late(visit: Visit, start: int) -> int:
@@ -161,6 +170,9 @@ def plan_cost(scenario: Scenario, plan: Plan, settings: Settings) -> Cost:
             if run.carer_id in costs.row_of and stop.client_id in costs.column_of:
                 for term, cost in costs.of(run.carer_id, stop.client_id).items():
                     terms[term] += cost
+    if settings.missed_break_weight is not None:
+        missed = missed_break_windows(scenario, plan, settings)
+        terms[CostTerm.MISSED_BREAKS] += missed_break_cost(settings, len(missed))
     for left in plan.unallocated:
         visit = scenario.visit_by_id.get(left.visit_id)
         if visit is not None:

@@ -14,6 +14,7 @@ from api.keys import Role
 from routing.haversine import HaversineTravel
 from routing.travel import TravelSettings
 from scheduler.io.scenario import read_scenario
+from scheduler.model.care import BreakWindow
 from scheduler.model.settings import (
     MAX_PENALTY,
     MAX_WEIGHT,
@@ -76,6 +77,7 @@ def test_the_largest_weights_allowed_still_plan(tiny_folder: Path) -> None:
         late_weight=MAX_WEIGHT,
         overtime_weight=MAX_WEIGHT,
         overtime_minutes=60,
+        missed_break_weight=MAX_WEIGHT,
         drop_waiting=MAX_PENALTY - 3,
         drop_optional=MAX_PENALTY - 2,
         drop_normal=MAX_PENALTY - 1,
@@ -83,6 +85,9 @@ def test_the_largest_weights_allowed_still_plan(tiny_folder: Path) -> None:
         solve=SolveSettings(time_limit_s=10, solution_limit=20),
     )
     scenario = read_scenario(tiny_folder)
+    lunch = BreakWindow(start=11 * 60, end=12 * 60, minutes=30)  # priced at the bound too
+    carers = tuple(c.model_copy(update={"break_window": lunch}) for c in scenario.carers)
+    scenario = scenario.model_copy(update={"carers": carers})
     travel = HaversineTravel(settings.travel)
     plan = solve_day(scenario, settings, travel)
     assert validate_plan(scenario, plan, travel) == []

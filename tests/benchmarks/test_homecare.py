@@ -248,7 +248,7 @@ def test_uhhc_instance_maps_depots_preferences_exclusions_and_optional_patients(
         c["id"]: (c["working_shift"]["start"], c["working_shift"]["end"]) for c in raw["caregivers"]
     }
     assert {c.id: (c.shifts[0].start, c.shifts[0].end) for c in scenario.carers} == shifts
-    for loss in ("lunch breaks hard", "max idle unpriced"):
+    for loss in ("lunch breaks priced after the search", "max idle unpriced"):
         assert loss in mapping.losses
     # A caregiver owed lunch takes at least its least minutes inside the instance's window
     # (windows met at service start: the lunch starts by the window's end).
@@ -392,12 +392,15 @@ def test_small_uhhc_instance_solves_to_a_valid_plan() -> None:
     evaluation = evaluate(instance, solution)
     assert evaluation.issues == ()
     assert evaluation.unvisited == 0
-    # Every caregiver is listed, each lunch (if any) placed in a wait of its own route.
-    assert set(solution) == {c.id for c in instance.caregivers}
+    # The caregivers with a run are listed (one without is not working: idle 0, and a lunch
+    # owed to it missed), each lunch (if any) placed where its own route holds one.
+    assert set(solution) == {run.carer_id for run in plan.runs}
     assert evaluation.missed_lunches == sum(
-        c.lunch and not any(a.service == "lunch_break" for a in solution[c.id])
+        c.lunch and not any(a.service == "lunch_break" for a in solution.get(c.id, []))
         for c in instance.caregivers
     )
+    idle = {c.id: c.shift[1] - c.shift[0] for c in instance.caregivers if c.shift}
+    assert evaluation.max_idle < max(idle.values())  # no one idle for a whole shift
 
 
 def test_uhhc_suite_lists_its_instances_apart_from_the_quick_set() -> None:

@@ -7,10 +7,12 @@ Places on a line, 10 minutes apart; 0 is the depot (home). The window is 12:00-1
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from routing.problem import BreakRule, BreakWindow, RoutingProblem, SearchSpec, Task, Vehicle
-from routing.repair import fit_breaks, schedule
+from routing.repair import fit_breaks, missed_cost, schedule
 from routing.solver import solve_routing
 
 LINE = np.array([[abs(i - j) * 10 for j in range(4)] for i in range(4)], dtype=np.int64)
@@ -113,3 +115,48 @@ def test_the_search_then_fitting_keeps_every_lunch() -> None:
     routes = fit_breaks(lunches, searched)
     assert sorted(t for route in routes for t in route) == [0, 1, 2, 3]
     assert all(schedule(lunches, v, route) is not None for v, route in enumerate(routes))
+
+
+def test_a_priced_window_that_cannot_be_kept_is_missed_at_its_price() -> None:
+    # The calls fill 12:00-14:00 (as in test_a_wait_before_the_window_is_not_a_lunch): a hard
+    # window leaves the route untimed; a priced one times it without the break, flagged.
+    tasks = [at(1, 540), at(2, 720, service=120)]
+    priced = replace(problem(tasks), break_windows={0: replace(LUNCH, miss_cost=500)})
+    timing = schedule(priced, 0, [0, 1])
+    assert timing is not None and timing.missed and timing.break_start is None
+    assert missed_cost(priced, 0, timing) == 500
+    assert fit_breaks(priced, [[0, 1]]) == [[0, 1]]  # nothing given up for a priced lunch
+    # Where it can be kept it is, at no price.
+    kept = schedule(priced, 0, [0])
+    assert kept is not None and not kept.missed and missed_cost(priced, 0, kept) == 0
+
+
+def test_a_priced_window_is_not_a_break_interval_for_the_search() -> None:
+    # The search ignores a priced lunch: both calls stay on the one carer, back to back.
+    tasks = [
+        Task(location=1, service=60, earliest=720, latest=720, penalty=10_000),
+        Task(location=1, service=60, earliest=780, latest=780, penalty=10_000),
+    ]
+    priced = replace(problem(tasks), break_windows={0: replace(LUNCH, miss_cost=1)})
+    answer = solve_routing(priced, SPEC)
+    assert answer.dropped == () and [r.tasks for r in answer.routes] == [(0, 1)]
+    hard = solve_routing(problem(tasks), SPEC)
+    assert len(hard.dropped) == 1  # no room for a lunch between them: one call given up
+
+
+def test_a_run_missing_its_priced_lunch_gives_a_call_to_a_free_run_when_cheaper() -> None:
+    # Carer 0 does A 12:00-13:00 and B 13:00-14:00 at place 1: no lunch. Carer 1 is free. One
+    # call on each (20 more minutes of travel) keeps both lunches, at home before leaving or
+    # after getting back: a call is moved at a price of 1000, not at a price of 10.
+    tasks = [at(1, 720), at(1, 780)]
+    for price, one_each in ((1000, True), (10, False)):
+        priced = replace(
+            problem(tasks, vehicles=2),
+            break_windows={v: replace(LUNCH, latest=840, miss_cost=price) for v in (0, 1)},
+        )
+        routes = fit_breaks(priced, [[0, 1], []])
+        assert sorted(map(len, routes)) == ([1, 1] if one_each else [0, 2])
+        missed = [schedule(priced, v, route) for v, route in enumerate(routes) if route]
+        assert [t is not None and t.missed for t in missed] == (
+            [False, False] if one_each else [True]
+        )

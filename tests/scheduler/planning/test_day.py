@@ -16,7 +16,7 @@ from scheduler.io.scenario import read_scenario
 from scheduler.model.care import Scenario
 from scheduler.model.plan import Plan, PlanStatus
 from scheduler.model.settings import Settings, SolveSettings
-from scheduler.planning.day import _lane_job, _lanes, solve_day
+from scheduler.planning.day import _lane_job, _lanes, search_objective, solve_day
 from scheduler.planning.zones import ZONE_SLACK, split_into_zones
 from scheduler.render.outputs import rota_csv
 from scheduler.rules.day import validate_plan
@@ -289,7 +289,9 @@ def test_a_lunch_window_is_kept_in_the_run_or_at_home(tmp_path: Path) -> None:
     assert [v.code for v in validate_plan(without, plan, HaversineTravel())] == []
 
 
-def test_a_call_through_the_only_lunch_says_no_room_for_break(tmp_path: Path) -> None:
+def test_a_call_through_the_only_lunch_is_left_out_or_the_lunch_missed_at_its_price(
+    tmp_path: Path,
+) -> None:
     # One carer, lunch 12:00-13:00 for 40 minutes; a fixed call 12:10-12:40 leaves at most 10
     # minutes either side: it is left out for the break, and the reason says so.
     carers = "id,name,home_lat,home_lon,shifts,break_window,break_window_minutes\n"
@@ -301,6 +303,13 @@ def test_a_call_through_the_only_lunch_says_no_room_for_break(tmp_path: Path) ->
     plan = solve(scenario)
     assert reason_of(plan, "VL") == "no_room_for_break"
     assert sorted(s.visit_id for run in plan.runs for s in run.stops) == ["VA", "VC"]
+    # Priced below a call, the lunch is missed instead, at its price.
+    priced = SETTINGS.model_copy(update={"missed_break_weight": 5000})
+    plan = solve_day(scenario, priced)
+    assert validate_plan(scenario, plan, HaversineTravel(priced.travel)) == []
+    assert plan.unallocated == () and plan.cost is not None
+    assert plan.cost.terms["missed_breaks"] == 5000
+    assert plan.cost.total == search_objective(scenario, plan, priced)
 
 
 def test_same_settings_same_plan(tiny: Scenario) -> None:

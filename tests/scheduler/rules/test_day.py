@@ -38,6 +38,7 @@ from scheduler.model.care import (
 from scheduler.model.plan import Plan, PlanStatus, Run, Stop, Unallocated
 from scheduler.model.settings import Settings
 from scheduler.rules.day import validate_plan
+from scheduler.rules.objective import plan_cost
 
 DATE = dt.date(2026, 12, 1)
 H = Location(lat=54.500, lon=-6.000)
@@ -371,7 +372,6 @@ def test_coming_home_after_the_shift_is_after_shift() -> None:
 
 
 def test_overtime_allowed_by_the_settings_is_priced_not_a_breach() -> None:
-    from scheduler.rules.objective import plan_cost
 
     # C1 home at 12:05, 5 minutes past her 12:00 shift end: a breach with no overtime, kept
     # with 10 minutes allowed and priced 5 x overtime_weight; 12:11 is past the 10 minutes.
@@ -572,6 +572,26 @@ def test_the_runs_break_inside_the_window_keeps_it() -> None:
     # Only 19 of its minutes lie inside 09:10-10:00.
     late = _lunch("C1", _clock(9, 10), _clock(10, 0))
     assert _codes(_with_break(_clock(9, 9), _clock(9, 29), no_rule), late) == ["no_break_in_window"]
+
+
+def test_a_priced_break_window_missed_is_a_cost_not_a_violation() -> None:
+    # C1 has no 20 minutes off in 09:00-10:00; C2 has (at home until 09:21).
+    lunches = _lunch("C1", _clock(9, 0), _clock(10, 0))
+    lunches = lunches.model_copy(
+        update={
+            "carers": tuple(
+                c.model_copy(update={"break_window": BreakWindow(start=540, end=600, minutes=20)})
+                if c.id == "C2"
+                else c
+                for c in lunches.carers
+            )
+        }
+    )
+    priced = Settings(missed_break_weight=700)
+    plan = PLAN.model_copy(update={"settings": priced})
+    assert _codes(plan, lunches) == []
+    assert plan_cost(lunches, plan, priced).terms["missed_breaks"] == 700  # C1 only
+    assert plan_cost(lunches, PLAN, Settings()).terms["missed_breaks"] == 0  # hard: no price
 
 
 def test_the_break_windows_least_defaults_to_the_settings_break() -> None:
