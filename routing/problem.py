@@ -32,9 +32,10 @@ __all__ = [
 class Task:
     """``earliest``..``latest`` bounds the start of service; ``penalty`` is the cost of leaving
     the task out (``None``: it must be done). ``allowed_vehicles`` None means any vehicle.
-    A start after ``late_after`` (at most ``latest``) costs the problem's ``late_cost`` per
-    unit; None: never late. ``closed``: spans (first, last minute, sorted, disjoint) inside
-    the bounds when service may not start: a task of several windows."""
+    A start after ``late_after`` (at most ``latest``) costs ``late_cost`` per unit, else the
+    problem's; ``late_after`` None: never late. ``closed``: spans (first, last minute,
+    sorted, disjoint) inside the bounds when service may not start: a task of several
+    windows."""
 
     location: int
     service: int
@@ -45,6 +46,7 @@ class Task:
     demand: int = 0
     late_after: int | None = None
     closed: tuple[tuple[int, int], ...] = ()
+    late_cost: int | None = None
 
     def opening(self, time: int) -> int | None:
         """The first start at or after ``time`` the windows allow; None past them."""
@@ -72,6 +74,10 @@ class Task:
 
     def lateness(self, start: int) -> int:
         return 0 if self.late_after is None else max(0, start - self.late_after)
+
+    def late_price(self, default: int) -> int:
+        """The cost of a unit late: the task's own, else the problem's ``default``."""
+        return default if self.late_cost is None else self.late_cost
 
 
 @dataclass(frozen=True)

@@ -254,12 +254,15 @@ def _cost(problem: RoutingProblem, vehicle: int, tasks: list[int], timing: _Timi
     extra = 0 if problem.task_cost is None else int(problem.task_cost[vehicle, tasks].sum())
     if not tasks:
         return 0
-    late = sum(problem.tasks[t].lateness(s) for t, s in zip(tasks, timing.starts, strict=True))
+    late = sum(
+        problem.tasks[t].lateness(s) * problem.tasks[t].late_price(problem.late_cost)
+        for t, s in zip(tasks, timing.starts, strict=True)
+    )
     return (
         problem.travel_cost * moved
         + problem.span_cost * _span(timing)
         + extra
-        + problem.late_cost * late
+        + late
         + problem.overtime_cost * spec.overtime(timing.arrive)
         + missed_cost(problem, vehicle, timing)
     )

@@ -142,7 +142,8 @@ class _Model:
             for first, last in task.closed:  # between two windows
                 time_dim.CumulVar(index).RemoveInterval(first, last)
             if task.late_after is not None and task.late_after < task.latest:
-                time_dim.SetCumulVarSoftUpperBound(index, task.late_after, problem.late_cost)
+                price = task.late_price(problem.late_cost)
+                time_dim.SetCumulVarSoftUpperBound(index, task.late_after, price)
             if task.penalty is not None:
                 routing.AddDisjunction([index], task.penalty)
             if task.allowed_vehicles is not None:

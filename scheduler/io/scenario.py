@@ -58,7 +58,7 @@ from scheduler.model.care import (
 from scheduler.model.clock import MINUTES_PER_DAY, format_clock, parse_clock
 from scheduler.model.codes import InputCode
 from scheduler.model.errors import InputError, InputIssue
-from scheduler.model.settings import DEFAULT_SKILLS
+from scheduler.model.settings import DEFAULT_SKILLS, MAX_WEIGHT
 
 __all__ = [
     "COLUMNS",
@@ -113,6 +113,7 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "priority",
             "pinned_carer",
             "late_tolerance_minutes",
+            "late_weight",
             "follows",
             "min_gap_minutes",
             "max_gap_minutes",
@@ -798,6 +799,17 @@ def _build_visits(
                 "conflict",
                 "a critical visit is never late: leave the tolerance empty or 0",
             )
+        late_weight = reader.cell(
+            table, i, "late_weight", whole_between(0, MAX_WEIGHT), "invalid_value"
+        )
+        if late_weight is not None and priority == Priority.CRITICAL:
+            reader.add(
+                table,
+                i,
+                "late_weight",
+                "conflict",
+                "a critical visit is never late: leave its late weight empty",
+            )
         follows = reader.cell(table, i, "follows", str.strip, "invalid_value")
         min_gap = reader.cell(
             table, i, "min_gap_minutes", whole_between(0, MINUTES_PER_DAY), "invalid_value"
@@ -845,6 +857,7 @@ def _build_visits(
                     priority=priority or Priority.NORMAL,
                     pinned_carer=pinned,
                     late_tolerance=tolerance,
+                    late_weight=late_weight,
                     follows=follows,
                     min_gap=min_gap or 0,
                     max_gap=max_gap,
@@ -1215,6 +1228,7 @@ def _records(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
                 "priority": v.priority.value,
                 "pinned_carer": v.pinned_carer or "",
                 "late_tolerance_minutes": "" if v.late_tolerance is None else v.late_tolerance,
+                "late_weight": "" if v.late_weight is None else v.late_weight,
                 "follows": v.follows or "",
                 "min_gap_minutes": v.min_gap if v.follows else "",
                 "max_gap_minutes": "" if v.max_gap is None else v.max_gap,

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from scheduler.model.base import Frozen
+from scheduler.model.settings import MAX_WEIGHT
 
 __all__ = [
     "BreakWindow",
@@ -231,6 +232,9 @@ class Visit(Frozen):
     late_tolerance: int | None = Field(default=None, ge=0, le=24 * 60)
     """Minutes the care may start after ``latest_start``, at a price a minute; None: the
     settings' default (``Settings.late_tolerance_minutes``). A critical visit is never late."""
+    late_weight: int | None = Field(default=None, ge=0, le=MAX_WEIGHT)
+    """That price a minute for this visit (a medication call dearer than a social one);
+    None: ``Settings.late_weight``."""
     follows: str | None = None
     """Another call of the same client on the same day that this one keeps its distance
     from (medication spacing, a nurse after the carer): when both are done, this one starts
@@ -251,7 +255,9 @@ class Visit(Frozen):
             raise ValueError("latest start is before earliest start")
         if self.windows:
             _check_windows(self.windows, self.earliest_start, self.latest_start)
-        if self.late_tolerance and self.priority is Priority.CRITICAL:
+        if (self.late_tolerance or self.late_weight is not None) and (
+            self.priority is Priority.CRITICAL
+        ):
             raise ValueError("a critical visit is never late")
         if self.second_carer_skills is not None and not self.double_handed:
             raise ValueError("second carer skills on a visit for one carer")
@@ -272,6 +278,10 @@ class Visit(Frozen):
         if self.priority is Priority.CRITICAL:
             return 0
         return default if self.late_tolerance is None else self.late_tolerance
+
+    def late_price(self, default: int) -> int:
+        """The cost of a minute late, ``default`` unless the visit gives its own."""
+        return default if self.late_weight is None else self.late_weight
 
     def minutes_late(self, start: int) -> int:
         """How long after its latest start the visit starts at ``start``."""

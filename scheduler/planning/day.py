@@ -228,6 +228,9 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
                     if visit.tolerance(settings.late_tolerance_minutes)
                     else None,
                     closed=visit.closed,
+                    late_cost=None
+                    if visit.late_weight is None
+                    else late_cost(settings, 1, visit.late_weight),
                 )
             )
             task_visit.append(visit.id)

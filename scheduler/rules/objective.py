@@ -13,8 +13,8 @@ cost means the same thing wherever it is shown. The terms, with ``Settings``' we
   (``familiar_carers``; in a week, ``team_weight`` on top outside the client's team);
 - ``soft_gender``: ``soft_gender_weight`` per visit against a soft gender preference;
 - ``beyond_cap``: ``over_cap_weight`` per visit by a carer beyond the client's weekly cap;
-- ``lateness``: ``late_weight`` per minute a call starts after its latest start, per carer
-  (within the visit's tolerance, ``Visit.tolerance``);
+- ``lateness``: ``late_weight`` (or the visit's own) per minute a call starts after its
+  latest start, per carer (within the visit's tolerance, ``Visit.tolerance``);
 - ``missed_breaks``: ``missed_break_weight`` per carer whose break window holds no break,
   where a missed one is priced rather than forbidden;
 - ``left_out``: the visit's ``drop_*`` penalty per carer it needed (a double-handed visit left
@@ -88,8 +88,9 @@ def run_length_cost(settings: Settings, minutes: int) -> int:
     return settings.waiting_weight * minutes
 
 
-def late_cost(settings: Settings, minutes: int) -> int:
-    return settings.late_weight * minutes
+def late_cost(settings: Settings, minutes: int, weight: int | None = None) -> int:
+    """``minutes`` late at a visit's own ``weight``, or the settings' ``late_weight``."""
+    return (settings.late_weight if weight is None else weight) * minutes
 
 
 def overtime_cost(settings: Settings, minutes: int) -> int:
@@ -166,7 +167,9 @@ def plan_cost(scenario: Scenario, plan: Plan, settings: Settings) -> Cost:
         for stop in run.stops:
             visit = scenario.visit_by_id.get(stop.visit_id)
             if visit is not None:
-                terms[CostTerm.LATENESS] += late_cost(settings, minutes_late(visit, stop.start))
+                terms[CostTerm.LATENESS] += late_cost(
+                    settings, minutes_late(visit, stop.start), visit.late_weight
+                )
             if run.carer_id in costs.row_of and stop.client_id in costs.column_of:
                 for term, cost in costs.of(run.carer_id, stop.client_id).items():
                     terms[term] += cost

@@ -536,6 +536,28 @@ def test_late_tolerance_read_and_round_trip_and_never_on_a_critical_visit(tmp_pa
     assert issues_of(folder) == [("conflict", "visits.csv", 2, "late_tolerance_minutes")]
 
 
+def test_a_visits_own_late_weight_reads_round_trips_and_never_on_a_critical_visit(
+    tmp_path: Path,
+) -> None:
+    visits = VISITS.replace("priority,pinned_carer\n", "priority,pinned_carer,late_weight\n")
+    lines = visits.splitlines()
+    lines[2] += ",500"  # V2: dearer late than the settings' 100 a minute
+    scenario = read_scenario(write_folder(tmp_path / "price", visits="\n".join(lines) + "\n"))
+    assert {v.id: v.late_weight for v in scenario.visits} == {
+        "V1": None,
+        "V2": 500,
+        "V3": None,
+        "V4": None,
+    }
+    write_scenario(scenario, tmp_path / "written" / "price")
+    assert read_scenario(tmp_path / "written" / "price") == scenario
+    for row, cell, code in ((1, "5", "conflict"), (2, "-1", "invalid_value")):
+        bad = list(lines)
+        bad[row] = bad[row].rsplit(",", 1)[0] + "," + cell if row == 2 else bad[row] + "," + cell
+        folder = write_folder(tmp_path / code, visits="\n".join(bad) + "\n")
+        assert issues_of(folder) == [(code, "visits.csv", row + 1, "late_weight")]
+
+
 GAP_HEADER = ",follows,min_gap_minutes,max_gap_minutes,other_carer"
 
 

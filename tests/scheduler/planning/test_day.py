@@ -602,6 +602,28 @@ def _early_call(tmp_path: Path, priority: str = "normal") -> Scenario:
     return read_scenario(folder)
 
 
+@pytest.mark.parametrize("dear", ["VA", "VB"])
+def test_the_call_dearer_to_make_late_is_the_one_on_time(tmp_path: Path, dear: str) -> None:
+    # One carer, two half-hour calls both due at 09:00 with an hour's tolerance: one of them
+    # must be late. The one with its own late_weight of 1000 a minute is on time; the other
+    # is late at the settings' 100.
+    carers = "id,name,home_lat,home_lon,shifts\nC1,Ann,54.51,-6.05,08:00-12:00\n"
+    clients = "id,name,lat,lon\nK1,Mrs Example,54.512,-6.052\nK2,Mr Example,54.518,-6.045\n"
+    visits = "id,client_id,date,earliest_start,latest_start,duration_minutes,late_weight\n"
+    visits += "".join(
+        f"{v},{k},2026-12-01,09:00,09:00,30,{1000 if v == dear else ''}\n"
+        for v, k in (("VA", "K1"), ("VB", "K2"))
+    )
+    scenario = _day(tmp_path / dear, carers, clients, visits)
+    settings = SETTINGS.model_copy(update={"late_tolerance_minutes": 60})
+    plan = solve_day(scenario, settings)
+    assert validate_plan(scenario, plan, HaversineTravel(settings.travel)) == []
+    late = {s.visit_id: s.minutes_late for run in plan.runs for s in run.stops}
+    other = "VB" if dear == "VA" else "VA"
+    assert late[dear] == 0 and late[other] > 0
+    assert plan.cost is not None and plan.cost.terms["lateness"] == 100 * late[other]
+
+
 @pytest.mark.parametrize("late_in_search", [False, True])
 def test_a_call_that_cannot_be_on_time_is_made_late_within_the_tolerance(
     tmp_path: Path, late_in_search: bool
