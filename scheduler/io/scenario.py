@@ -91,6 +91,7 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "max_weekly_minutes",
             "break_window",
             "break_window_minutes",
+            "max_overtime_minutes",
         ),
     ),
     "clients": (
@@ -632,6 +633,9 @@ def _build_carers(
             table, i, "max_weekly_minutes", whole_between(1, 7 * MINUTES_PER_DAY), "invalid_value"
         )
         lunch = _break_window(reader, table, i)
+        overtime = reader.cell(
+            table, i, "max_overtime_minutes", whole_between(0, MINUTES_PER_DAY), "invalid_value"
+        )
         if len(reader.issues) == before:
             carers.append(
                 Carer(
@@ -647,6 +651,7 @@ def _build_carers(
                     max_weekly_minutes=weekly,
                     shifts_on=tuple(overrides.get(carer_id, ())),
                     break_window=lunch,
+                    max_overtime_minutes=overtime,
                 )
             )
     return carers
@@ -1194,6 +1199,9 @@ def _records(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
                 "break_window_minutes": ""
                 if c.break_window is None or c.break_window.minutes is None
                 else c.break_window.minutes,
+                "max_overtime_minutes": ""
+                if c.max_overtime_minutes is None
+                else c.max_overtime_minutes,
             }
             for c in scenario.carers
         ],

@@ -155,6 +155,9 @@ class Carer(Frozen):
         "the minutes worked on earlier days; max_working_minutes is then at most this",
     )
     break_window: BreakWindow | None = None
+    max_overtime_minutes: int | None = Field(default=None, ge=0, le=24 * 60)
+    """Minutes this carer may be home after a shift's end (a school run: 0); None: the
+    settings' ``overtime_minutes``."""
 
     @model_validator(mode="after")
     def _shifts_apart(self) -> Carer:
@@ -168,6 +171,10 @@ class Carer(Frozen):
     def shifts_for(self, date: dt.date) -> tuple[Shift, ...]:
         """The carer's shifts on ``date``: its override if there is one, else the usual ones."""
         return next((day.shifts for day in self.shifts_on if day.date == date), self.shifts)
+
+    def overtime(self, default: int) -> int:
+        """Minutes this carer may work past a shift's end, ``default`` unless they say."""
+        return default if self.max_overtime_minutes is None else self.max_overtime_minutes
 
     @property
     def shift_minutes(self) -> int:

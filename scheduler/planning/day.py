@@ -123,7 +123,8 @@ def _kept_break(carer: Carer, settings: Settings) -> tuple[int, BreakWindow] | N
         return None
     minutes = window.least(settings.break_minutes)
     reach = [
-        (s.start, min(MINUTES_PER_DAY, s.end + settings.overtime_minutes)) for s in carer.shifts
+        (s.start, min(MINUTES_PER_DAY, s.end + carer.overtime(settings.overtime_minutes)))
+        for s in carer.shifts
     ]
     edges = [window.start, *(t for span in reach for t in span), window.end]
     clear = [
@@ -155,7 +156,6 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
         matrix = journeys.minutes[carer.travel_mode]
         return int(matrix[home, there]), int(matrix[there, home])
 
-    overtime = settings.overtime_minutes
     vehicles: list[Vehicle] = []
     vehicle_shift: list[tuple[Carer, Shift]] = []
     shifts_of: dict[str, list[int]] = {}
@@ -166,6 +166,7 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
         if kept is not None:
             break_windows[len(vehicles) + kept[0]] = kept[1]
         limit = carer.max_working_minutes
+        overtime = carer.overtime(settings.overtime_minutes)
         shared = limit is not None and len(carer.shifts) > 1 and carer.shift_minutes > limit
         if shared and limit is not None:
             group_span[number] = limit

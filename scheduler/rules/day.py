@@ -499,7 +499,7 @@ def _check_run(
                 carer_id=carer.id,
             )
         )
-    overtime = settings.overtime_minutes
+    overtime = carer.overtime(settings.overtime_minutes)
     if max(home_by, run.return_home) > shift.end + overtime:
         allowed = f" and its {overtime} min of overtime" if overtime else ""
         found.append(

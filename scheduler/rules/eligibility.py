@@ -32,9 +32,10 @@ def _fits_a_shift(
     carer: Carer, visit: Visit, legs: tuple[int, int], tolerance: int, overtime: int
 ) -> bool:
     out, back = legs
+    extra = carer.overtime(overtime)
     for shift in carer.shifts:
         start = visit.opening(shift.start + out, tolerance)
-        if start is not None and start + visit.duration + back <= shift.end + overtime:
+        if start is not None and start + visit.duration + back <= shift.end + extra:
             if carer.max_working_minutes is None:
                 return True
             if start + visit.duration + back - (start - out) <= carer.max_working_minutes:
@@ -54,7 +55,8 @@ def suitable_carers(
     the visit needs, the reason. With ``cap_yields`` (``Settings.cap_yields``) the client's
     weekly cap on distinct carers does not rule a carer out: the solver prices it instead.
     ``tolerance``: the settings' minutes a visit may start late (``Visit.tolerance``);
-    ``overtime``: minutes a carer may be home after a shift's end."""
+    ``overtime``: minutes a carer may be home after a shift's end, unless the carer says
+    (``Carer.max_overtime_minutes``)."""
     client = scenario.client_by_id[visit.client_id]
     carers: tuple[Carer, ...] = scenario.carers
     window = format_windows(visit.start_windows)

@@ -493,6 +493,20 @@ def test_a_break_window_reads_and_round_trips_and_is_located_when_wrong(tmp_path
         assert issues_of(folder) == [(code, "carers.csv", 2, column)]
 
 
+def test_a_carers_own_overtime_limit_reads_and_round_trips(tmp_path: Path) -> None:
+    carers = CARERS.replace("max_working_minutes\n", "max_working_minutes,max_overtime_minutes\n")
+    rows = carers.splitlines()
+    good = [rows[0], rows[1] + ",0", rows[2] + ",45", rows[3] + ","]
+    scenario = read_scenario(write_folder(tmp_path / "ot", carers="\n".join(good) + "\n"))
+    assert [c.max_overtime_minutes for c in scenario.carers] == [0, 45, None]
+    assert [c.overtime(30) for c in scenario.carers] == [0, 45, 30]
+    write_scenario(scenario, tmp_path / "written" / "ot")
+    assert read_scenario(tmp_path / "written" / "ot") == scenario
+    bad = [rows[0], rows[1] + ",-5", *good[2:]]
+    folder = write_folder(tmp_path / "bad", carers="\n".join(bad) + "\n")
+    assert issues_of(folder) == [("invalid_value", "carers.csv", 2, "max_overtime_minutes")]
+
+
 def test_an_optional_call_reads_and_round_trips(tmp_path: Path) -> None:
     visits = VISITS.replace("15,1,,normal,", "15,1,,optional,")
     scenario = read_scenario(write_folder(tmp_path / "opt", visits=visits))

@@ -202,6 +202,12 @@ def test_overtime_keeps_a_call_past_the_shift_end_at_its_price(tmp_path: Path) -
     (run,) = plan.runs
     assert run.return_home > 9 * 60 and plan.cost is not None
     assert plan.cost.terms["overtime"] == 50 * (run.return_home - 9 * 60)
+    # A carer who can stay no later than the shift (max_overtime_minutes 0) is not asked to.
+    (ann,) = scenario.carers
+    home_on_time = scenario.model_copy(
+        update={"carers": (ann.model_copy(update={"max_overtime_minutes": 0}),)}
+    )
+    assert reason_of(solve_day(home_on_time, settings), "VL") == "no_carer_on_shift"
 
 
 def test_max_working_minutes_caps_a_split_shift_day(tmp_path: Path) -> None:

@@ -372,7 +372,6 @@ def test_coming_home_after_the_shift_is_after_shift() -> None:
 
 
 def test_overtime_allowed_by_the_settings_is_priced_not_a_breach() -> None:
-
     # C1 home at 12:05, 5 minutes past her 12:00 shift end: a breach with no overtime, kept
     # with 10 minutes allowed and priced 5 x overtime_weight; 12:11 is past the 10 minutes.
     late = _with_runs(RUN_C1.model_copy(update={"return_home": _clock(12, 5)}), RUN_C2, RUN_C3)
@@ -381,6 +380,11 @@ def test_overtime_allowed_by_the_settings_is_priced_not_a_breach() -> None:
     assert plan_cost(SCENARIO, late, settings).terms["overtime"] == 5 * 7
     later = _with_runs(RUN_C1.model_copy(update={"return_home": _clock(12, 11)}), RUN_C2, RUN_C3)
     assert _codes(later.model_copy(update={"settings": settings})) == ["after_shift"]
+    # A carer's own limit wins over the settings': C1 may stay 15 minutes (12:11 kept), or
+    # none (12:05 past it).
+    stays, leaves = (_with_carer("C1", max_overtime_minutes=m) for m in (15, 0))
+    assert _codes(later.model_copy(update={"settings": settings}), stays) == []
+    assert _codes(late.model_copy(update={"settings": settings}), leaves) == ["after_shift"]
 
 
 def test_a_second_run_for_one_shift_is_duplicate_run() -> None:
