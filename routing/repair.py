@@ -32,6 +32,7 @@ __all__ = [
     "missed_cost",
     "pin",
     "punctual",
+    "relieve",
     "repair_pairs",
     "schedule",
     "untie",
@@ -608,21 +609,29 @@ def fit_breaks(problem: RoutingProblem, routes: list[list[int]]) -> list[list[in
         trial_routes, trial_timings = _with_route(routes, settled, v, route, timing)
         if _group_ok(problem, trial_routes, trial_timings):
             routes, settled = trial_routes, trial_timings
-    return _relieved(problem, routes, settled)
+    return routes
 
 
 RELIEF_BUDGET = 50_000
-"""Route timings ``_relieved`` may spend (a second or so on a 500-visit day)."""
+"""Route timings ``relieve`` may spend (a second or so on a 500-visit day)."""
 
 
-def _relieved(
-    problem: RoutingProblem, routes: list[list[int]], timings: list[_Timing]
-) -> list[list[int]]:
-    """``routes`` with a task moved off each run that goes without its priced break window
-    where that costs less than the window's price: to the cheapest place on another run, so
-    that the run keeps its break. Tasks of pairs and lags stay: their partners' starts hold
-    them. The search does not see a priced window; without this, a lunch is only kept where
-    the search happened to leave room."""
+def relieve(problem: RoutingProblem, routes: list[list[int]]) -> list[list[int]]:
+    """``routes`` (feasible) with a task moved off each run that goes without its priced
+    break window where that costs less than the window's price: to the cheapest place on
+    another run, so that the run keeps its break. Tasks of pairs and lags stay: their
+    partners' starts hold them. The search does not see a priced window; without this, a
+    lunch is only kept where the search happened to leave room. Meant for the final routes:
+    a search after it would not keep what it frees."""
+    routes = [list(r) for r in routes]
+    if not any(w.miss_cost is not None for w in problem.break_windows.values()):
+        return routes
+    timings = []
+    for v, route in enumerate(routes):
+        timing = schedule(problem, v, route)
+        if timing is None:
+            raise ValueError(f"route of vehicle {v} is not feasible")
+        timings.append(timing)
     tied = {t for pair in problem.synced for t in (pair.first, pair.second)}
     tied |= {t for lag in problem.lags for t in (lag.first, lag.second)}
     budget = _Budget(RELIEF_BUDGET)

@@ -50,6 +50,7 @@ from routing.repair import (
     missed_cost,
     pin,
     punctual,
+    relieve,
     repair_pairs,
     schedule,
     untie,
@@ -481,6 +482,7 @@ def _settled(
     halves = {t for pair in problem.synced for t in (pair.first, pair.second)}
     routes, fixed = _on_time_first(day, routes, fixed, halves)
     routes, fixed = repair_pairs(problem, routes, fixed)
+    routes = relieve(fixed, routes)
     placed = {t for route in routes for t in route}
     # A pair left out is explained half by half over its whole window (``fixed`` holds its
     # halves untied near the window's middle).

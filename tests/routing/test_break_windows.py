@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 
 from routing.problem import BreakRule, BreakWindow, RoutingProblem, SearchSpec, Task, Vehicle
-from routing.repair import fit_breaks, missed_cost, schedule
+from routing.repair import fit_breaks, missed_cost, relieve, schedule
 from routing.solver import solve_routing
 
 LINE = np.array([[abs(i - j) * 10 for j in range(4)] for i in range(4)], dtype=np.int64)
@@ -154,7 +154,7 @@ def test_a_run_missing_its_priced_lunch_gives_a_call_to_a_free_run_when_cheaper(
             problem(tasks, vehicles=2),
             break_windows={v: replace(LUNCH, latest=840, miss_cost=price) for v in (0, 1)},
         )
-        routes = fit_breaks(priced, [[0, 1], []])
+        routes = relieve(priced, fit_breaks(priced, [[0, 1], []]))
         assert sorted(map(len, routes)) == ([1, 1] if one_each else [0, 2])
         missed = [schedule(priced, v, route) for v, route in enumerate(routes) if route]
         assert [t is not None and t.missed for t in missed] == (
