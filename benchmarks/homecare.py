@@ -34,8 +34,8 @@ The mapping (each loss is counted into the row's note, never dropped silently):
   the instances has one); the note counts such carers. A caregiver owed lunch gets the lunch
   window as a break window (``Carer.break_window``), priced when missed at the instance's
   weight (``Settings.missed_break_weight``; "lunch breaks priced after the search": the
-  search does not see a priced window, the repairs and insertions after it do). Measured
-  hard (every lunch kept, the search leaving room for it), 10 of 12 uhhc-mixed plans cost
+  search does not see a break window, the repairs and insertions after it do). Measured
+  hard (every lunch kept), 10 of 12 uhhc-mixed plans cost
   more at 30 s (33 % more in all, i-122 4.4x): tardiness and overtime grew far beyond the
   lunches saved.
   The plan is read back with each lunch placed in a wait that holds one

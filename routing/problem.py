@@ -140,8 +140,10 @@ class BreakWindow:
     """A vehicle with a route takes at least ``minutes`` off wholly between ``earliest`` and
     ``latest`` (a lunch): before leaving, after returning, or as its break (see
     ``BreakRule``) in a wait between two tasks, which then lasts at least this long.
-    ``miss_cost``: a route may go without it at this cost, kept wherever its timing allows
-    (the search does not see it); None: it is kept (the search leaves room for it)."""
+    ``miss_cost``: a route may go without it at this cost, kept wherever that is cheaper;
+    None: it is kept. The search sees neither: like ``BreakRule``, it is kept when routes are
+    timed (OR-Tools' break intervals in the search were measured worse, see
+    ``routing.repair``)."""
 
     earliest: int
     latest: int

@@ -11,7 +11,10 @@ double-handed (3 seeds, 15 s): against halves fixed at the middle, as many or mo
 kept in 5 of 6 runs and 1-12 % less travel in all.
 Breaks are likewise kept here rather than in the search (``fit_breaks``): OR-Tools' own break
 intervals are a known source of failures to find any plan (OR-Tools issues #1243, #3897),
-and a wait long enough for a break is common in a care run anyway.
+and a wait long enough for a break is common in a care run anyway. For break windows (a
+lunch) they were measured: five uhhc-mixed days with hard lunches at 20 s, every plan valid
+either way, but the plan's own cost lower with the intervals on 2 of 5 and up to 14 % higher
+on the others, and the 200-patient day took 27.4 s against 20.5 s.
 
 Pure Python over ``RoutingProblem``: no OR-Tools here.
 """

@@ -69,30 +69,6 @@ class _Model:
         self.routing = pywrapcp.RoutingModel(self.manager)
         self._build()
 
-    def _break_windows(self, solver: pywrapcp.Solver) -> None:
-        """Each break window as an OR-Tools break interval, so the search leaves room for it.
-        OR-Tools may put a break before a drive; the route timing puts it after (on arriving,
-        ``routing.repair``), so the interval starts a typical drive (the median leg) before
-        the window's latest start, where the window allows: a route the timing still cannot
-        fit is mended after the search (``fit_breaks``)."""
-        problem, routing, manager = self.problem, self.routing, self.manager
-        if all(window.miss_cost is not None for window in problem.break_windows.values()):
-            return
-        visiting = [int(self.service[manager.IndexToNode(i)]) for i in range(routing.Size())]
-        drive: dict[int, int] = {}
-        for v, window in problem.break_windows.items():
-            if window.miss_cost is not None:
-                continue  # priced: kept where the routes' timing allows, after the search
-            profile = problem.vehicles[v].profile
-            if profile not in drive:
-                legs = problem.travel[profile]
-                drive[profile] = int(np.median(legs[legs > 0])) if (legs > 0).any() else 0
-            latest = max(window.earliest, window.latest - window.minutes - drive[profile])
-            lunch = solver.FixedDurationIntervalVar(
-                window.earliest, latest, window.minutes, False, f"break {v}"
-            )
-            self.time.SetBreakIntervalsOfVehicle([lunch], v, visiting)
-
     def _node_matrix(self, profile: int) -> np.ndarray:
         return self.problem.travel[profile][np.ix_(self.node_location, self.node_location)]
 
@@ -161,7 +137,6 @@ class _Model:
             ]
             if spans:
                 solver.Add(solver.Sum(spans) <= budget)
-        self._break_windows(solver)
         for pair in problem.synced:
             a, b = manager.NodeToIndex(pair.first), manager.NodeToIndex(pair.second)
             solver.Add(routing.ActiveVar(a) == routing.ActiveVar(b))

@@ -131,17 +131,19 @@ def test_a_priced_window_that_cannot_be_kept_is_missed_at_its_price() -> None:
     assert kept is not None and not kept.missed and missed_cost(priced, 0, kept) == 0
 
 
-def test_a_priced_window_is_not_a_break_interval_for_the_search() -> None:
-    # The search ignores a priced lunch: both calls stay on the one carer, back to back.
+def test_a_call_that_leaves_no_room_for_a_hard_lunch_is_given_up_not_a_priced_one() -> None:
+    # Two hour-long calls back to back at 12:00 and 13:00 for one carer: the search (which
+    # does not see lunches) keeps both; fitting the lunch gives one up if the lunch is hard,
+    # and none if it is priced.
     tasks = [
         Task(location=1, service=60, earliest=720, latest=720, penalty=10_000),
         Task(location=1, service=60, earliest=780, latest=780, penalty=10_000),
     ]
-    priced = replace(problem(tasks), break_windows={0: replace(LUNCH, miss_cost=1)})
-    answer = solve_routing(priced, SPEC)
+    answer = solve_routing(problem(tasks).unbroken(), SPEC)
     assert answer.dropped == () and [r.tasks for r in answer.routes] == [(0, 1)]
-    hard = solve_routing(problem(tasks), SPEC)
-    assert len(hard.dropped) == 1  # no room for a lunch between them: one call given up
+    assert len(fit_breaks(problem(tasks), [[0, 1]])[0]) == 1
+    priced = replace(problem(tasks), break_windows={0: replace(LUNCH, miss_cost=1)})
+    assert fit_breaks(priced, [[0, 1]]) == [[0, 1]]
 
 
 def test_a_run_missing_its_priced_lunch_gives_a_call_to_a_free_run_when_cheaper() -> None:
