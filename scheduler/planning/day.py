@@ -14,7 +14,10 @@ once more.
 
 A run longer than ``Settings.break_after_minutes`` gets its unpaid break in a wait between
 two calls; the search does not see breaks, so a run without room for one gives a call up to
-another carer when the answer is timed (``routing.repair.fit_breaks``).
+another carer when the answer is timed (``routing.repair.fit_breaks``). A carer's break
+window (a lunch) is kept the same way, by the one shift that can keep it (``_kept_break``);
+priced instead (``Settings.missed_break_weight``), it is kept where that is cheaper and a
+call moves to another run where that frees it for less (``routing.repair.relieve``).
 
 Large days are split into geographic zones solved side by side in worker processes, then
 joined and improved as a whole: OR-Tools does not honour its time limit while it builds a
