@@ -24,7 +24,15 @@ from enum import StrEnum
 
 from routing.lags import bind, lagged
 from routing.problem import RoutingProblem
-from routing.repair import _Budget, _cost, _group_ok, _Timing, _with_route, schedule
+from routing.repair import (
+    _Budget,
+    _cost,
+    _feasible_places,
+    _group_ok,
+    _Timing,
+    _with_route,
+    schedule,
+)
 
 __all__ = ["DIAGNOSIS_BUDGET", "Blocker", "blockers", "rescue", "rescue_and_explain"]
 
@@ -50,29 +58,6 @@ class Blocker(StrEnum):
     leaves are taken, where the task's own window would fit."""
     UNSEARCHED = "unsearched"
     """Not looked at: the budget ran out."""
-
-
-def _feasible_places(
-    problem: RoutingProblem, vehicle: int, route: list[int], task: int
-) -> list[int]:
-    """Positions in ``route`` where ``task`` could go as far as the windows of its neighbours
-    allow (a necessary condition, checked without timing the route)."""
-    travel = problem.travel[problem.vehicles[vehicle].profile]
-    spec = problem.tasks[task]
-    places = []
-    for position in range(len(route) + 1):
-        if position > 0:
-            before = problem.tasks[route[position - 1]]
-            reach = before.earliest + before.service + int(travel[before.location, spec.location])
-            if reach > spec.latest:
-                continue
-        if position < len(route):
-            after = problem.tasks[route[position]]
-            reach = spec.earliest + spec.service + int(travel[spec.location, after.location])
-            if reach > after.latest:
-                continue
-        places.append(position)
-    return places
 
 
 def _candidates(problem: RoutingProblem, task: int) -> list[int]:
