@@ -164,6 +164,7 @@ def _summary(console: Console, scenario: Scenario, plan: Plan, figures: DayFigur
         f"{len(scenario.carers)}; distinct carers per client: "
         f"{figures.distinct_carers_per_client}"
     )
+    _late_calls(console, scenario, plan)
     if plan.cost is not None:
         terms = ", ".join(f"{term} {cost:,}" for term, cost in plan.cost.terms.items() if cost)
         console.print(f"Cost (the objective the search minimised): {plan.cost.total:,} = {terms}")
@@ -183,6 +184,30 @@ def _summary(console: Console, scenario: Scenario, plan: Plan, figures: DayFigur
         console.print(left)
         if len(plan.unallocated) > 30:
             console.print(f"... and {len(plan.unallocated) - 30} more in plan.json")
+
+
+def _late_calls(console: Console, scenario: Scenario, plan: Plan) -> None:
+    """The calls starting after their window, within their tolerance: who to warn."""
+    late: dict[str, tuple[int, int, list[str]]] = {}
+    for run in plan.runs:
+        for stop in run.stops:
+            if stop.minutes_late:
+                carers = late.get(stop.visit_id, (0, 0, []))[2]
+                late[stop.visit_id] = (stop.start, stop.minutes_late, [*carers, run.carer_id])
+    if not late:
+        return
+    table = Table(title=f"Late calls: {len(late)} ({sum(m for _, m, _ in late.values())} min)")
+    for name in ("visit", "client", "window", "starts", "min late", "carer"):
+        table.add_column(name, justify="right" if name == "min late" else "left")
+    for visit_id, (start, minutes, carers) in sorted(late.items(), key=lambda i: -i[1][1])[:30]:
+        visit = scenario.visit_by_id[visit_id]
+        window = f"{format_clock(visit.earliest_start)}-{format_clock(visit.latest_start)}"
+        table.add_row(
+            visit_id, visit.client_id, window, format_clock(start), str(minutes), ", ".join(carers)
+        )
+    console.print(table)
+    if len(late) > 30:
+        console.print(f"... and {len(late) - 30} more in plan.json")
 
 
 def _placed(progress: Progress) -> str:

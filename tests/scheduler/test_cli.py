@@ -128,3 +128,27 @@ def test_a_bad_setting_names_its_option_or_field_and_exits_2(
     assert main(["solve", str(tiny_folder), "--out", str(out), "--settings", str(settings)]) == 2
     assert "settings.json column travel_weight" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_solve_lists_the_late_calls_on_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The only carer starts at 08:00; V1 must start by 07:45: with an hour's tolerance it is
+    # made late, and the terminal says which call, how late and whose it is.
+    folder = write_folder(
+        tmp_path / "late",
+        carers="id,name,home_lat,home_lon,shifts\nC1,Ann,54.52,-6.06,08:00-12:00\n",
+        clients="id,name,lat,lon\nK1,Mrs Example,54.512,-6.052\n",
+        visits="id,client_id,date,earliest_start,latest_start,duration_minutes\n"
+        "V1,K1,2026-12-01,07:30,07:45,30\n",
+        history=None,
+    )
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"late_tolerance_minutes": 60}))
+    out = tmp_path / "out"
+    args = ["solve", str(folder), "--out", str(out), "--settings", str(settings), *FAST]
+    assert main(args) == 0
+    (stop,) = read_plan(out / "plan.json").runs[0].stops
+    printed = capsys.readouterr().out
+    assert f"Late calls: 1 ({stop.minutes_late} min)" in printed
+    assert "07:30-07:45" in printed and "C1" in printed and "Mrs Example" not in printed
