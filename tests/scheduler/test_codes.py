@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from scheduler.io.plans import plan_schema
 from scheduler.model.codes import REASON_CODES, VIOLATION_CODES
+from scheduler.rules.objective import CostTerm
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text()
@@ -22,3 +23,7 @@ def test_every_rule_of_the_validator_has_a_test_that_breaks_it() -> None:
     rule_tests.append(ROOT / "tests/scheduler/planning/test_week.py")  # the week's rules
     text = "".join(path.read_text() for path in rule_tests)
     assert [code for code in VIOLATION_CODES if f'"{code}"' not in text] == []
+
+
+def test_every_cost_term_is_named_in_the_readme() -> None:
+    assert [term.value for term in CostTerm if f"`{term.value}`" not in README] == []
