@@ -17,7 +17,7 @@ from scheduler.io.scenario import (
     scenario_to_json,
     write_scenario,
 )
-from scheduler.model.care import DayShifts, Gender, Priority, TravelMode
+from scheduler.model.care import BreakWindow, DayShifts, Gender, Priority, Scenario, TravelMode
 from scheduler.model.errors import InputError
 from tests.conftest import CARERS, CLIENTS, HISTORY, VISITS, write_folder
 
@@ -638,3 +638,24 @@ def test_a_double_handed_call_neither_follows_nor_is_followed(tmp_path: Path) ->
     followed = [*rows, "V6,K2,2026-12-01,11:00,12:00,15,1,,normal,,V2,0,,"]
     folder = write_folder(tmp_path / "followed", visits="\n".join([header, *followed]) + "\n")
     assert issues_of(folder) == [("conflict", "visits.csv", 6, "follows")]
+
+
+def test_break_windows_overtime_and_late_weights_round_trip_through_json(
+    tiny_folder: Path, tmp_path: Path
+) -> None:
+    scenario = read_scenario(tiny_folder)
+    lunch = BreakWindow(start=12 * 60, end=14 * 60, minutes=30)
+    carers = (
+        scenario.carers[0].model_copy(update={"break_window": lunch, "max_overtime_minutes": 0}),
+        *scenario.carers[1:],
+    )
+    visits = tuple(
+        v.model_copy(update={"late_weight": 250}) if v.id == "V3" else v for v in scenario.visits
+    )
+    fields = {name: getattr(scenario, name) for name in Scenario.model_fields}
+    changed = Scenario(**(fields | {"carers": carers, "visits": visits}))  # no stale lookups
+    path = tmp_path / "changed.json"
+    path.write_text(scenario_to_json(changed))
+    assert read_scenario(path) == changed
+    write_scenario(changed, tmp_path / "written" / "tiny")
+    assert read_scenario(tmp_path / "written" / "tiny") == changed
