@@ -282,16 +282,31 @@ def _shift_of(shifts: tuple[Shift, ...], planned: int) -> Shift:
     return min(shifts, key=lambda s: s.start - planned if planned < s.start else planned - s.end)
 
 
-def _break_start(stops: Sequence[Stop], depart: int, home: int, settings: Settings) -> int | None:
-    """Where a run longer than ``break_after_minutes`` takes its break: on arriving for a call
-    with a wait of at least ``break_minutes`` before it, the one nearest the run's middle
-    (as ``routing.repair`` places it in an optimised plan); None when not due or no room."""
+def _break(
+    stops: Sequence[Stop], depart: int, home: int, carer: Carer, settings: Settings
+) -> tuple[int, int] | None:
+    """Where a run takes its unpaid break (start, end), as ``routing.repair`` places it in an
+    optimised plan: inside the carer's break window, in the first wait that holds it there,
+    when the run is out through the window; else, a run longer than ``break_after_minutes``
+    on arriving for a call with a wait of at least ``break_minutes`` before it, the one
+    nearest the run's middle; None when not due or no room."""
     after, minutes = settings.break_after_minutes, settings.break_minutes
+    window = carer.break_window
+    if window is not None:
+        least = window.least(minutes)
+        off = max(min(window.end, depart) - window.start, window.end - max(window.start, home))
+        if off < least:
+            need = least if after is None else max(least, minutes)
+            for stop in stops[1:]:
+                begin = max(stop.arrival, window.start)
+                if min(stop.start, window.end) - begin >= need:
+                    return begin, begin + need
     if after is None or home - depart <= after:
         return None
     middle = (depart + home) / 2
     arrivals = [stop.arrival for stop in stops[1:] if stop.wait_minutes >= minutes]
-    return min(arrivals, key=lambda arrival: abs(arrival + minutes / 2 - middle), default=None)
+    start = min(arrivals, key=lambda arrival: abs(arrival + minutes / 2 - middle), default=None)
+    return None if start is None else (start, start + minutes)
 
 
 def _spanning(depart: int, home: int) -> Shift:
@@ -320,7 +335,7 @@ def _run(
     )
     stops, return_home = legs.stops, legs.return_home
     shift = shift or _spanning(depart, return_home)
-    break_start = _break_start(stops, depart, return_home, settings)
+    taken = _break(stops, depart, return_home, carer, settings)
     return Run(
         carer_id=carer.id,
         shift_start=shift.start,
@@ -330,8 +345,8 @@ def _run(
         stops=stops,
         home_travel_minutes=legs.home_minutes,
         home_travel_m=legs.home_metres,
-        break_start=break_start,
-        break_end=None if break_start is None else break_start + settings.break_minutes,
+        break_start=None if taken is None else taken[0],
+        break_end=None if taken is None else taken[1],
     )
 
 

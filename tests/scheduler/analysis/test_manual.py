@@ -37,7 +37,17 @@ from scheduler.analysis.manual import (
 from scheduler.analysis.metrics import day_figures
 from scheduler.analysis.released import summarise
 from scheduler.io.scenario import read_scenario
-from scheduler.model.care import Carer, Client, DayShifts, Gender, Location, Scenario, Shift, Visit
+from scheduler.model.care import (
+    BreakWindow,
+    Carer,
+    Client,
+    DayShifts,
+    Gender,
+    Location,
+    Scenario,
+    Shift,
+    Visit,
+)
 from scheduler.model.errors import DomcareError, InputError
 from scheduler.model.plan import Plan
 from scheduler.model.settings import Settings, SolveSettings
@@ -168,6 +178,27 @@ def test_long_run_takes_its_break_in_a_wait_and_a_run_without_one_is_reported() 
     c1 = next(run for run in plan.runs if run.carer_id == "C1")
     assert (c1.break_start, c1.break_end, c1.paid_minutes) == (_clock(9, 9), _clock(9, 29), 100)
     assert day_figures(SCENARIO, plan).paid_minutes == 100 + 63 + 44
+
+
+def test_a_manual_run_takes_its_lunch_in_a_wait_inside_the_carers_break_window() -> None:
+    # C1 (out 08:24-10:24, waiting 09:09-09:30 at K2) has a 09:00-10:00 window of 20 minutes:
+    # the break goes in that wait, 09:09-09:29, unpaid. C2 (out 09:21-10:24, no wait) with the
+    # same window has 21 minutes at home before leaving: no break needed. With 25 minutes C1's
+    # wait is too short: the rota breaks the rule.
+    def with_lunch(minutes: int) -> Scenario:
+        lunch = BreakWindow(start=_clock(9, 0), end=_clock(10, 0), minutes=minutes)
+        carers = tuple(
+            c.model_copy(update={"break_window": lunch}) if c.id in ("C1", "C2") else c
+            for c in SCENARIO.carers
+        )
+        return SCENARIO.model_copy(update={"carers": carers})
+
+    plan, codes = _day(CLEAN, with_lunch(20))
+    assert codes == []
+    c1, c2 = (next(r for r in plan.runs if r.carer_id == c) for c in ("C1", "C2"))
+    assert (c1.break_start, c1.break_end, c1.paid_minutes) == (_clock(9, 9), _clock(9, 29), 100)
+    assert c2.break_start is None
+    assert _day(CLEAN, with_lunch(25))[1] == ["no_break_in_window", "no_break_in_window"]
 
 
 def test_calls_split_into_runs_by_the_carers_shifts() -> None:
