@@ -179,6 +179,26 @@ class _Book:
         seen = self.seen[client_id]
         return len(seen | carer_ids) <= self.settings.max_carers_per_client_week
 
+    def _lunch_room(
+        self, carer: Carer, run: _Run, depart: int, home: int, wait: list[tuple[int, int]]
+    ) -> bool:
+        """Whether the carer's break window still holds their break with a call appended
+        (its ``wait`` before it): at home before leaving or after getting back, or in a wait
+        between two calls, as ``scheduler.analysis.manual`` then places it."""
+        window = carer.break_window
+        if window is None:
+            return True
+        least = window.least(self.settings.break_minutes)
+        if (
+            max(min(window.end, depart) - window.start, window.end - max(window.start, home))
+            >= least
+        ):
+            return True
+        if self.settings.break_after_minutes is not None:
+            least = max(least, self.settings.break_minutes)
+        waits = [(c.arrival, c.start) for c in run.calls[1:]] + wait
+        return any(min(b, window.end) - max(a, window.start) >= least for a, b in waits)
+
     def fit(self, carer: Carer, visit: Visit, at: int | None = None) -> _Fit | None:
         """The carer's earliest start for ``visit`` appended to one of today's runs (or the
         start ``at`` exactly), or None when no run can take it within every rule."""
@@ -231,6 +251,9 @@ class _Book:
                 break_start = arrival
         return_home = start + visit.duration + back
         if not visit.starts_in_window(start, 0) or return_home > run.shift.end:
+            return None
+        wait = [] if not run.calls else [(arrival, start)]
+        if not self._lunch_room(carer, run, depart, return_home, wait):
             return None
         if carer.max_working_minutes is not None:
             unpaid = brk if break_start is not None else 0

@@ -19,6 +19,7 @@ from scenarios.generator import generate, generate_week
 from scheduler.analysis.baselines import coordinator_rota, greedy_rota
 from scheduler.analysis.manual import Assignment, Breach, rota_breaches, rota_plans
 from scheduler.model.care import (
+    BreakWindow,
     Carer,
     Client,
     HistoryEntry,
@@ -318,6 +319,20 @@ def test_no_hard_rule_is_broken_on_a_generated_day(rota: Rota, generated_day: Sc
 def test_no_hard_rule_is_broken_on_more_generated_days(rota: Rota, seed: int) -> None:
     scenario = generate(120, seed=seed)
     assert violations(scenario, rota(scenario, TRAVEL, SETTINGS)) == []
+
+
+@pytest.mark.parametrize("rota", BOTH)
+def test_no_lunch_window_is_broken_on_a_generated_day(rota: Rota) -> None:
+    # Every carer owed 30 minutes off between 12:00 and 14:00: each call is taken only where
+    # the lunch still fits, so the rota breaks no rule, and some calls go to other carers.
+    scenario = generate(120, seed=2)
+    lunch = BreakWindow(start=12 * 60, end=14 * 60, minutes=30)
+    fields = {name: getattr(scenario, name) for name in Scenario.model_fields}
+    carers = tuple(c.model_copy(update={"break_window": lunch}) for c in scenario.carers)
+    lunched = Scenario(**(fields | {"carers": carers}))
+    assignments = rota(lunched, TRAVEL, SETTINGS)
+    assert violations(lunched, assignments) == []
+    assert assignments != rota(scenario, TRAVEL, SETTINGS)
 
 
 @pytest.mark.parametrize("rota", BOTH)
