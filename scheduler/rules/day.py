@@ -14,14 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from routing.travel import TravelTimes
-from scheduler.model.care import Carer, Client, Scenario, Visit
+from scheduler.model.care import BreakWindow, Carer, Client, Scenario, Visit
 from scheduler.model.clock import format_clock, format_windows
 from scheduler.model.codes import ViolationCode
 from scheduler.model.plan import Plan, Run, Stop, longest_off
 from scheduler.model.settings import Settings
 from scheduler.rules.journeys import Journeys, build_journeys
 
-__all__ = ["Violation", "missed_break_windows", "validate_plan"]
+__all__ = ["MissedBreak", "Violation", "missed_break_windows", "validate_plan"]
 
 
 @dataclass(frozen=True)
@@ -230,26 +230,32 @@ def _break_windows(scenario: Scenario, plan: Plan, settings: Settings) -> list[V
     if settings.missed_break_weight is not None:
         return []
     found = []
-    for carer_id, minutes, longest in missed_break_windows(scenario, plan, settings):
-        window = scenario.carer_by_id[carer_id].break_window
-        assert window is not None
+    for missed in missed_break_windows(scenario, plan, settings):
+        window = missed.window
         found.append(
             Violation(
                 "no_break_in_window",
-                f"carer {carer_id} has no {minutes} min off between "
+                f"carer {missed.carer_id} has no {missed.minutes} min off between "
                 f"{format_clock(window.start)} and {format_clock(window.end)} (the most "
-                f"is {longest} min)",
-                carer_id=carer_id,
+                f"is {missed.longest} min)",
+                carer_id=missed.carer_id,
             )
         )
     return found
 
 
-def missed_break_windows(
-    scenario: Scenario, plan: Plan, settings: Settings
-) -> list[tuple[str, int, int]]:
-    """(carer, least minutes, most off) for each carer working that day whose break window
-    holds no break as long as its least minutes."""
+@dataclass(frozen=True)
+class MissedBreak:
+    """A carer whose break window holds no break of ``minutes``: at most ``longest`` off."""
+
+    carer_id: str
+    window: BreakWindow
+    minutes: int
+    longest: int
+
+
+def missed_break_windows(scenario: Scenario, plan: Plan, settings: Settings) -> list[MissedBreak]:
+    """Each carer working that day whose break window holds no break as long as it asks."""
     runs: dict[str, list[Run]] = defaultdict(list)
     for run in plan.runs:
         runs[run.carer_id].append(run)
@@ -262,7 +268,7 @@ def missed_break_windows(
         minutes = window.least(settings.break_minutes)
         longest = longest_off(theirs, window.start, window.end)
         if longest < minutes:
-            missed.append((carer_id, minutes, longest))
+            missed.append(MissedBreak(carer_id, window, minutes, longest))
     return missed
 
 
