@@ -151,6 +151,11 @@ ROTA_OPTIONS = (
     "max_carers_per_client_week",
     "min_rest_minutes",
     "break_after_minutes",
+    "late_tolerance_minutes",
+    "late_weight",
+    "overtime_minutes",
+    "overtime_weight",
+    "missed_break_weight",
 )
 """The settings a rota request may set, each with the bounds, default and description of
 ``scheduler.model.settings`` (never restated here)."""

@@ -12,7 +12,9 @@ import pytest
 
 from api.config import ServiceSettings
 from api.db import make_engine
+from api.inputs import settings_for
 from api.keys import Role
+from api.schemas import RotaOptions
 from api.store import JobStore
 from scheduler.io.scenario import read_scenario, scenario_to_json
 from scheduler.model.errors import InputError
@@ -125,6 +127,22 @@ def test_a_bad_option_is_422_by_its_name(
     )
     [issue] = _issues(answer)
     assert (issue["column"], issue["code"]) == (column, code)
+
+
+def test_late_calls_overtime_and_priced_lunches_can_be_asked_for() -> None:
+    options = RotaOptions(
+        time_limit_s=5,
+        late_tolerance_minutes=15,
+        late_weight=50,
+        overtime_minutes=30,
+        overtime_weight=80,
+        missed_break_weight=500,
+    )
+    settings = settings_for(options, ServiceSettings())
+    assert (settings.late_tolerance_minutes, settings.late_weight) == (15, 50)
+    assert (settings.overtime_minutes, settings.overtime_weight) == (30, 80)
+    assert settings.missed_break_weight == 500
+    assert settings_for(RotaOptions(time_limit_s=5), ServiceSettings()).missed_break_weight is None
 
 
 def test_unknown_shipped_scenario_is_422(held: Service) -> None:
