@@ -30,6 +30,7 @@ from routing.repair import (
     _feasible_places,
     _group_ok,
     _Timing,
+    _timings,
     _with_route,
     schedule,
 )
@@ -247,12 +248,7 @@ def _rescued(
     (``routing.lags.bind``). ``asked``: the tasks of lags as asked for, before binding, so that
     a task kept out by its placed partner's pinned start may move the partner."""
     routes = [list(r) for r in routes]
-    timings = []
-    for v, route in enumerate(routes):
-        timing = schedule(problem, v, route)
-        if timing is None:
-            raise ValueError(f"route of vehicle {v} is not feasible")
-        timings.append(timing)
+    timings = _timings(problem, routes)
     paired = halves | {t for pair in problem.synced for t in (pair.first, pair.second)}
     tied = lagged(problem)
     placed = {t for route in routes for t in route}

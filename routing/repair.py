@@ -25,6 +25,7 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from routing.lags import lagged
 from routing.problem import BreakWindow, Route, RoutingProblem, SyncedPair
 
 __all__ = [
@@ -246,6 +247,17 @@ def _with_break(
 
 def _span(timing: _Timing) -> int:
     return timing.arrive - timing.depart
+
+
+def _timings(problem: RoutingProblem, routes: list[list[int]]) -> list[_Timing]:
+    """Each route's timing; ``routes`` must all be feasible."""
+    timings = []
+    for v, route in enumerate(routes):
+        timing = schedule(problem, v, route)
+        if timing is None:
+            raise ValueError(f"route of vehicle {v} is not feasible")
+        timings.append(timing)
+    return timings
 
 
 def _cost(problem: RoutingProblem, vehicle: int, tasks: list[int], timing: _Timing) -> int:
@@ -618,12 +630,7 @@ def fit_breaks(problem: RoutingProblem, routes: list[list[int]]) -> list[list[in
             route.remove(out)
             aside.append(out)
     paired = {t for pair in problem.synced for t in (pair.first, pair.second)}
-    settled = []
-    for v, r in enumerate(routes):
-        timing = schedule(problem, v, r)
-        if timing is None:  # cannot happen: every route was just made to fit
-            raise ValueError(f"route of vehicle {v} is not feasible")
-        settled.append(timing)
+    settled = _timings(problem, routes)  # every route was just made to fit
     for task in sorted(aside, key=lambda t: -_worth(problem, t)):
         if task in paired:
             continue
@@ -654,14 +661,8 @@ def relieve(problem: RoutingProblem, routes: list[list[int]]) -> list[list[int]]
     routes = [list(r) for r in routes]
     if not any(w.miss_cost is not None for w in problem.break_windows.values()):
         return routes
-    timings = []
-    for v, route in enumerate(routes):
-        timing = schedule(problem, v, route)
-        if timing is None:
-            raise ValueError(f"route of vehicle {v} is not feasible")
-        timings.append(timing)
-    tied = {t for pair in problem.synced for t in (pair.first, pair.second)}
-    tied |= {t for lag in problem.lags for t in (lag.first, lag.second)}
+    timings = _timings(problem, routes)
+    tied = {t for pair in problem.synced for t in (pair.first, pair.second)} | lagged(problem)
     budget = _Budget(RELIEF_BUDGET)
     for v in sorted(problem.break_windows):
         if not timings[v].missed or budget.left <= 0:
@@ -819,12 +820,7 @@ def repair_pairs(
     """
     work = untie(fixed or problem)
     routes = fit_breaks(work, routes)
-    timings = []
-    for v, r in enumerate(routes):
-        timing = schedule(work, v, r)
-        if timing is None:
-            raise ValueError(f"route of vehicle {v} is not feasible")
-        timings.append(timing)
+    timings = _timings(work, routes)
     vehicle_of = {t: v for v, r in enumerate(routes) for t in r}
     for pair in problem.synced:
         halves = [t for t in (pair.first, pair.second) if t in vehicle_of]

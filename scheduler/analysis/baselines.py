@@ -188,16 +188,12 @@ class _Book:
         window = carer.break_window
         if window is None:
             return True
-        least = window.least(self.settings.break_minutes)
-        if (
-            max(min(window.end, depart) - window.start, window.end - max(window.start, home))
-            >= least
-        ):
+        minutes = self.settings.break_minutes
+        if window.longest_free([(depart, home)]) >= window.least(minutes):
             return True
-        if self.settings.break_after_minutes is not None:
-            least = max(least, self.settings.break_minutes)
+        need = window.in_run(minutes, self.settings.break_after_minutes is not None)
         waits = [(c.arrival, c.start) for c in run.calls[1:]] + wait
-        return any(min(b, window.end) - max(a, window.start) >= least for a, b in waits)
+        return any(window.overlap(a, b) >= need for a, b in waits)
 
     def fit(self, carer: Carer, visit: Visit, at: int | None = None) -> _Fit | None:
         """The carer's earliest start for ``visit`` appended to one of today's runs (or the

@@ -292,15 +292,12 @@ def _break(
     nearest the run's middle; None when not due or no room."""
     after, minutes = settings.break_after_minutes, settings.break_minutes
     window = carer.break_window
-    if window is not None:
-        least = window.least(minutes)
-        off = max(min(window.end, depart) - window.start, window.end - max(window.start, home))
-        if off < least:
-            need = least if after is None else max(least, minutes)
-            for stop in stops[1:]:
+    if window is not None and window.longest_free([(depart, home)]) < window.least(minutes):
+        need = window.in_run(minutes, after is not None)
+        for stop in stops[1:]:
+            if window.overlap(stop.arrival, stop.start) >= need:
                 begin = max(stop.arrival, window.start)
-                if min(stop.start, window.end) - begin >= need:
-                    return begin, begin + need
+                return begin, begin + need
     if after is None or home - depart <= after:
         return None
     middle = (depart + home) / 2

@@ -8,7 +8,7 @@ WGS84 degrees. No I/O and no solver here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
@@ -118,6 +118,23 @@ class BreakWindow(Frozen):
     def least(self, default: int) -> int:
         """The break's least minutes, with ``default`` when the carer gives none."""
         return default if self.minutes is None else self.minutes
+
+    def in_run(self, break_minutes: int, ruled: bool) -> int:
+        """The least length of a run's unpaid break that serves this window: with the
+        after-six-hours rule set (``ruled``), also that rule's ``break_minutes``, as a run
+        has one break for both."""
+        least = self.least(break_minutes)
+        return max(least, break_minutes) if ruled else least
+
+    def overlap(self, start: int, end: int) -> int:
+        """Minutes of ``start``..``end`` inside the window (negative: none)."""
+        return min(end, self.end) - max(start, self.start)
+
+    def longest_free(self, busy: Iterable[tuple[int, int]]) -> int:
+        """The longest stretch of the window outside every ``busy`` span (spans apart)."""
+        spans = sorted(busy)
+        edges = [self.start, *(t for span in spans for t in span), self.end]
+        return max(self.overlap(a, b) for a, b in zip(edges[::2], edges[1::2], strict=True))
 
 
 class DayShifts(Frozen):

@@ -7,12 +7,13 @@ in it from the scenario and travel times. Times are minutes after midnight; dist
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Sequence
 from enum import StrEnum
 
 from pydantic import Field, model_validator
 
 from scheduler.model.base import Frozen
+from scheduler.model.care import BreakWindow
 from scheduler.model.codes import ReasonCode
 from scheduler.model.settings import Settings
 
@@ -83,18 +84,15 @@ class Run(Frozen):
         return self.return_home - self.depart - self.break_minutes
 
 
-def longest_off(runs: Iterable[Run], start: int, end: int) -> int:
-    """The longest time one carer is off between ``start`` and ``end`` (none off: 0): at home
-    between ``runs`` (all theirs, that day), or in a run's unpaid break."""
-    out = sorted((run.depart, run.return_home) for run in runs)
-    edges = [start, *(t for span in out for t in span), end]
-    off = list(zip(edges[::2], edges[1::2], strict=True))
-    off += [
-        (run.break_start, run.break_end)
+def longest_off(runs: Sequence[Run], window: BreakWindow) -> int:
+    """The longest time one carer is off inside ``window`` (none off: 0): at home between
+    ``runs`` (all theirs, that day), or in a run's unpaid break."""
+    breaks = [
+        window.overlap(run.break_start, run.break_end)
         for run in runs
         if run.break_start is not None and run.break_end is not None
     ]
-    return max(0, *(min(b, end) - max(a, start) for a, b in off))
+    return max(0, window.longest_free((run.depart, run.return_home) for run in runs), *breaks)
 
 
 class Unallocated(Frozen):

@@ -130,12 +130,7 @@ def _kept_break(carer: Carer, settings: Settings) -> tuple[int, BreakWindow] | N
         (s.start, min(MINUTES_PER_DAY, s.end + carer.overtime(settings.overtime_minutes)))
         for s in carer.shifts
     ]
-    edges = [window.start, *(t for span in reach for t in span), window.end]
-    clear = [
-        min(b, window.end) - max(a, window.start)
-        for a, b in zip(edges[::2], edges[1::2], strict=True)
-    ]
-    if max(clear) >= minutes:
+    if window.longest_free(reach) >= minutes:
         return None
     parts = []
     for k in range(len(reach)):

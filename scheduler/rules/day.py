@@ -266,7 +266,7 @@ def missed_break_windows(scenario: Scenario, plan: Plan, settings: Settings) -> 
         if window is None:
             continue
         minutes = window.least(settings.break_minutes)
-        longest = longest_off(theirs, window.start, window.end)
+        longest = longest_off(theirs, window)
         if longest < minutes:
             missed.append(MissedBreak(carer_id, window, minutes, longest))
     return missed
