@@ -83,7 +83,7 @@ def _insertions(
     every rule, group spans included, cheapest first (those found before the budget ran out)."""
     found: list[tuple[int, int, list[int], _Timing]] = []
     for v in _candidates(problem, task):
-        before = _cost(problem, v, routes[v], timings[v])
+        before: int | None = None  # the route's cost before, only where the task fits
         for position in _feasible_places(problem, v, routes[v], task):
             if not budget.spend():
                 return sorted(found, key=lambda f: (f[0], f[1]))
@@ -93,6 +93,8 @@ def _insertions(
                 continue
             trial_routes, trial_timings = _with_route(routes, timings, v, trial, timing)
             if _group_ok(problem, trial_routes, trial_timings):
+                if before is None:
+                    before = _cost(problem, v, routes[v], timings[v])
                 found.append((_cost(problem, v, trial, timing) - before, v, trial, timing))
     return sorted(found, key=lambda f: (f[0], f[1]))
 
@@ -301,6 +303,8 @@ def _fits(
 ) -> bool | None:
     """Whether ``task`` fits somewhere in ``vehicle``'s route under ``problem`` (with group
     spans if ``groups``); None when the budget ran out first."""
+    if budget.expired:  # past its deadline: not even the windows are looked at
+        return None
     for position in _feasible_places(problem, vehicle, routes[vehicle], task):
         if not budget.spend():
             return None
@@ -376,13 +380,15 @@ def rescue_and_explain(
     halves: set[int],
     whole: RoutingProblem,
     asked: RoutingProblem | None = None,
+    deadline: float | None = None,
 ) -> tuple[list[list[int]], dict[int, dict[int, Blocker]], RoutingProblem]:
     """``rescue`` then ``blockers`` of every task still out, on one budget, and the problem
     that times the routes (tasks of lags pinned, ``routing.lags``). ``whole`` is ``problem``
     with the tasks left out as they were asked for (a pair's halves over the whole window,
     where ``problem`` may hold them near its middle; a lag's tasks before it was bound);
-    ``asked``: every task of a lag as asked for, placed ones too (see ``_rescued``)."""
-    budget = _Budget(DIAGNOSIS_BUDGET)
+    ``asked``: every task of a lag as asked for, placed ones too (see ``_rescued``). Past
+    ``deadline`` (a ``time.monotonic()`` value) the rest is ``Blocker.UNSEARCHED``."""
+    budget = _Budget(DIAGNOSIS_BUDGET, deadline=deadline)
     routes, problem = _rescued(problem, routes, halves, budget, asked)
     placed = {t for route in routes for t in route}
     out = [t for t in range(len(problem.tasks)) if t not in placed]

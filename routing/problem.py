@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -189,6 +190,15 @@ class RoutingProblem:
     def unbroken(self) -> RoutingProblem:
         """This problem without its breaks: what the search sees."""
         return replace(self, breaks=None, break_windows={})
+
+    @cached_property
+    def budgeted_groups(self) -> tuple[tuple[int, tuple[int, ...]], ...]:
+        """Each group with a span budget: (budget, its vehicles). Checked after every trial
+        insertion of a repair, so worked out once."""
+        return tuple(
+            (budget, tuple(v for v, vehicle in enumerate(self.vehicles) if vehicle.group == g))
+            for g, budget in self.group_span.items()
+        )
 
     @property
     def person(self) -> tuple[int, ...]:

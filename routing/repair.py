@@ -22,6 +22,7 @@ Pure Python over ``RoutingProblem``: no OR-Tools here.
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
@@ -261,19 +262,24 @@ def _timings(problem: RoutingProblem, routes: list[list[int]]) -> list[_Timing]:
 
 
 def _cost(problem: RoutingProblem, vehicle: int, tasks: list[int], timing: _Timing) -> int:
-    travel = problem.travel[problem.vehicles[vehicle].profile]
-    spec = problem.vehicles[vehicle]
-    places = (
-        [spec.start_location] + [problem.tasks[t].location for t in tasks] + [spec.end_location]
-    )
-    moved = sum(int(travel[a, b]) for a, b in zip(places, places[1:], strict=False))
-    extra = 0 if problem.task_cost is None else int(problem.task_cost[vehicle, tasks].sum())
+    """What the route costs as the search counts it. Called for every trial insertion of a
+    repair (hundreds of thousands on an 800-visit zone), so plain ints, not numpy scalars."""
     if not tasks:
         return 0
-    late = sum(
-        problem.tasks[t].lateness(s) * problem.tasks[t].late_price(problem.late_cost)
-        for t, s in zip(tasks, timing.starts, strict=True)
-    )
+    spec = problem.vehicles[vehicle]
+    travel = problem.travel[spec.profile]
+    here, moved, late = spec.start_location, 0, 0
+    for t, start in zip(tasks, timing.starts, strict=True):
+        task = problem.tasks[t]
+        moved += travel.item(here, task.location)
+        here = task.location
+        if task.late_after is not None and start > task.late_after:
+            late += task.lateness(start) * task.late_price(problem.late_cost)
+    moved += travel.item(here, spec.end_location)
+    extra = 0
+    if problem.task_cost is not None:
+        row = problem.task_cost[vehicle]
+        extra = sum(row.item(t) for t in tasks)
     return (
         problem.travel_cost * moved
         + problem.span_cost * _span(timing)
@@ -293,12 +299,10 @@ def missed_cost(problem: RoutingProblem, vehicle: int, timing: _Timing) -> int:
 
 
 def _group_ok(problem: RoutingProblem, routes: list[list[int]], timings: list[_Timing]) -> bool:
-    used: dict[int, int] = {}
-    for v, tasks in enumerate(routes):
-        group = problem.vehicles[v].group
-        if group is not None and tasks:
-            used[group] = used.get(group, 0) + _span(timings[v])
-    return all(used.get(g, 0) <= budget for g, budget in problem.group_span.items())
+    return all(
+        sum(_span(timings[v]) for v in members if routes[v]) <= budget
+        for budget, members in problem.budgeted_groups
+    )
 
 
 def _feasible_places(
@@ -342,7 +346,7 @@ def _best_insertion(
             continue
         if task_spec.latest < spec.earliest_start or task_spec.earliest > spec.latest_end:
             continue  # off shift: no position can work
-        before = _cost(problem, v, routes[v], timings[v])
+        before: int | None = None  # the route's cost before, only where the task fits
         for position in _feasible_places(problem, v, routes[v], task):
             if budget is not None and not budget.spend():
                 return best
@@ -350,6 +354,8 @@ def _best_insertion(
             timing = schedule(problem, v, trial)
             if timing is None:
                 continue
+            if before is None:
+                before = _cost(problem, v, routes[v], timings[v])
             extra = _cost(problem, v, trial, timing) - before
             if best is None or extra < best[0]:
                 best = (extra, v, position, timing)
@@ -433,15 +439,31 @@ REPAIR_BUDGET = 400_000
 hundreds of pairs out must not spend minutes here. Pairs still waiting then stay out."""
 
 
-class _Budget:
-    """A count of route timings left; spending also spends the ``parent``'s."""
+_CLOCK_EVERY = 64
+"""Route timings between two looks at the clock (one timing takes 10-50 microseconds)."""
 
-    def __init__(self, evaluations: int, parent: _Budget | None = None):
+
+class _Budget:
+    """A count of route timings left, and with a ``deadline`` (a ``time.monotonic()`` value)
+    none left once it has passed; spending also spends the ``parent``'s."""
+
+    def __init__(
+        self, evaluations: int, parent: _Budget | None = None, deadline: float | None = None
+    ):
         self.left = evaluations
         self.parent = parent
+        self.deadline = deadline
+        self.expired = False
+        """The deadline has passed (not only the count spent)."""
 
     def spend(self) -> bool:
         self.left -= 1
+        if (
+            self.deadline is not None
+            and self.left % _CLOCK_EVERY == 0
+            and time.monotonic() > self.deadline
+        ):
+            self.left, self.expired = -1, True
         parent_ok = self.parent.spend() if self.parent is not None else True
         return self.left >= 0 and parent_ok
 
@@ -463,19 +485,19 @@ def _direct(
             continue
         if spec.latest < vehicle.earliest_start or spec.earliest > vehicle.latest_end:
             continue
-        before = _cost(problem, v, routes[v], timings[v])
         best = None
-        for position in range(len(routes[v]) + 1):
+        for position in _feasible_places(problem, v, routes[v], task):
             if budget is not None and not budget.spend():
                 break
             trial = routes[v][:position] + [task] + routes[v][position:]
             timing = schedule(problem, v, trial)
             if timing is not None:
-                extra = _cost(problem, v, trial, timing) - before
-                if best is None or extra < best[0]:
-                    best = (extra, v, trial, timing)
-        if best is not None:
-            options.append(best)
+                cost = _cost(problem, v, trial, timing)
+                if best is None or cost < best[0]:
+                    best = (cost, v, trial, timing)
+        if best is not None:  # the route's cost before, only where the task fits
+            cost, _, trial, timing = best
+            options.append((cost - _cost(problem, v, routes[v], timings[v]), v, trial, timing))
     return sorted(options, key=lambda option: (option[0], option[1]))
 
 
@@ -503,7 +525,7 @@ def _with_one_aside(
             if out in keep:
                 continue
             rest = [t for t in routes[v] if t != out]
-            for position in range(len(rest) + 1):
+            for position in _feasible_places(problem, v, rest, task):
                 if not budget.spend():
                     return
                 trial = rest[:position] + [task] + rest[position:]
@@ -516,8 +538,9 @@ def _with_one_aside(
 def _with_route(
     routes: list[list[int]], timings: list[_Timing], vehicle: int, route: list[int], timing: _Timing
 ) -> tuple[list[list[int]], list[_Timing]]:
-    """Copies of ``routes`` and ``timings`` with ``vehicle``'s replaced."""
-    routes = [list(r) for r in routes]
+    """Copies of ``routes`` and ``timings`` with ``vehicle``'s replaced (the other routes
+    shared: no route list is changed in place once built)."""
+    routes = list(routes)
     routes[vehicle] = route
     timings = list(timings)
     timings[vehicle] = timing
@@ -806,7 +829,10 @@ def _align(
 
 
 def repair_pairs(
-    problem: RoutingProblem, routes: list[list[int]], fixed: RoutingProblem | None = None
+    problem: RoutingProblem,
+    routes: list[list[int]],
+    fixed: RoutingProblem | None = None,
+    deadline: float | None = None,
 ) -> tuple[list[list[int]], RoutingProblem]:
     """Make every synced pair whole: halves placed at different starts are moved to a
     shared one; a half alone gets its partner at its start; otherwise both come out and
@@ -816,7 +842,8 @@ def repair_pairs(
     ``routes`` (task indices per vehicle) must be feasible for ``untie(fixed or problem)``:
     ``fixed`` is an earlier answer of this function, whose pairs keep the starts chosen then.
     Returns the new routes and the problem with every pair's start fixed where it was placed,
-    for which ``as_routes`` gives their timings.
+    for which ``as_routes`` gives their timings. Past ``deadline`` (a ``time.monotonic()``
+    value) a pair not already whole is taken out rather than mended or inserted.
     """
     work = untie(fixed or problem)
     routes = fit_breaks(work, routes)
@@ -830,7 +857,8 @@ def repair_pairs(
                 work, timings = aligned
                 continue
         mended = None
-        for alone in halves:  # keep this half where it is; bring the other to its start
+        late = deadline is not None and time.monotonic() > deadline
+        for alone in [] if late else halves:  # keep this half; bring the other to its start
             partner = pair.second if alone == pair.first else pair.first
             trial_routes, trial_timings = routes, timings
             if partner in vehicle_of:
@@ -853,7 +881,7 @@ def repair_pairs(
     placed = {t for r in routes for t in r}
     waiting = [p for p in problem.synced if p.first not in placed]
     waiting.sort(key=lambda p: -(problem.tasks[p.first].penalty or 0))
-    total = _Budget(REPAIR_BUDGET)
+    total = _Budget(REPAIR_BUDGET, deadline=deadline)
     for pair in waiting:
         if total.left <= 0:
             break
