@@ -32,7 +32,7 @@ from scheduler.model.care import Carer, Client, Location, Priority, Scenario, Sh
 from scheduler.model.clock import MINUTES_PER_DAY
 from scheduler.model.settings import Settings
 from scheduler.planning.zones import split_into_zones
-from scheduler.rules.eligibility import suitable_carers
+from scheduler.rules.eligibility import Eligibility
 from scheduler.rules.journeys import Journeys, build_journeys
 
 __all__ = ["CARERS_PER_PATCH", "coordinator_rota", "greedy_rota"]
@@ -99,6 +99,7 @@ class _Book:
         for entry in scenario.history:
             self.visits_by[entry.client_id][entry.carer_id] += 1
         self.day = scenario
+        self.eligibility = Eligibility(scenario, journeys)
         self.runs: dict[str, list[_Run]] = {}
         self.taken: list[Assignment] = []
 
@@ -133,6 +134,7 @@ class _Book:
                 "visits": tuple(v for v in self.scenario.visits if v.date == date),
             }
         )
+        self.eligibility = Eligibility(self.day, self.journeys)
         self.runs = {carer.id: [_Run(shift) for shift in carer.shifts] for carer in carers}
 
     def close_day(self) -> None:
@@ -160,15 +162,10 @@ class _Book:
 
     # ---- whether and when a carer can take a call ------------------------------------------
 
-    def _legs(self, carer: Carer, client: Client) -> tuple[int, int]:
-        home, there = self.journeys.home_place[carer.id], self.journeys.client_place[client.id]
-        matrix = self.journeys.minutes[carer.travel_mode]
-        return int(matrix[home, there]), int(matrix[there, home])
-
     def suitable(self, visit: Visit) -> tuple[Carer, ...]:
         """The carers the day's static rules allow
-        (``scheduler.rules.eligibility.suitable_carers``), none when fewer than the visit needs."""
-        carers, reason = suitable_carers(self.day, visit, self._legs)
+        (``scheduler.rules.eligibility.Eligibility``), none when fewer than the visit needs."""
+        carers, reason = self.eligibility.suitable(visit)
         return () if reason is not None else carers
 
     def under_cap(self, client_id: str, carer_ids: set[str]) -> bool:

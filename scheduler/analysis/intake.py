@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from routing.travel import TravelTimes
 from scheduler.analysis.manual import Assignment, rota_breaches, rota_plans
 from scheduler.analysis.waiting import CarePackage, taken_on, with_packages
-from scheduler.model.care import Carer, Client, Scenario, Visit
+from scheduler.model.care import Carer, Scenario, Visit
 from scheduler.model.plan import Plan
 from scheduler.model.settings import Settings
-from scheduler.rules.eligibility import suitable_carers
+from scheduler.rules.eligibility import Eligibility
 from scheduler.rules.journeys import Journeys, build_journeys
 from scheduler.rules.week import BrokenRota, validate_plans
 
@@ -190,11 +190,7 @@ def slot_by_hand(
         )
         rota[(item.carer_id, item.date)].append(item)
 
-    def legs(carer: Carer, client: Client) -> tuple[int, int]:
-        home, there = journeys.home_place[carer.id], journeys.client_place[client.id]
-        matrix = journeys.minutes[carer.travel_mode]
-        return int(matrix[home, there]), int(matrix[there, home])
-
+    eligibility = Eligibility(everyone, journeys)
     taken: list[CarePackage] = []
     added: list[Assignment] = []
     for package in packages:
@@ -208,7 +204,7 @@ def slot_by_hand(
         whole = bool(mine)  # a package with no call on these dates is not taken on
         for visit in mine:
             chosen = _slot(
-                everyone, visit, trial_calls, trial_rota, journeys, legs, travel, settings
+                everyone, visit, trial_calls, trial_rota, journeys, eligibility, travel, settings
             )
             if chosen is None:
                 whole = False
@@ -236,13 +232,13 @@ def _slot(
     calls: dict[tuple[str, object], list[_Call]],
     rota: dict[tuple[str, object], list[Assignment]],
     journeys: Journeys,
-    legs: Callable[[Carer, Client], tuple[int, int]],
+    eligibility: Eligibility,
     travel: TravelTimes,
     settings: Settings,
 ) -> list[Assignment] | None:
     """The carers (one, or two at one start) and start for ``visit``, in the gaps adding least
     travel that the validator accepts; None when there are none."""
-    able, _ = suitable_carers(scenario, visit, legs)
+    able, _ = eligibility.suitable(visit)
     place = journeys.client_place[visit.client_id]
     gaps = sorted(
         (

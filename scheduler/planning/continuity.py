@@ -34,9 +34,9 @@ from collections import Counter, defaultdict
 
 from routing.haversine import HaversineTravel
 from routing.travel import TravelTimes
-from scheduler.model.care import Carer, Client, Scenario, Visit
+from scheduler.model.care import Carer, Scenario, Visit
 from scheduler.model.settings import Settings
-from scheduler.rules.eligibility import suitable_carers
+from scheduler.rules.eligibility import Eligibility
 from scheduler.rules.journeys import Journeys, build_journeys
 from scheduler.rules.objective import familiar_carers
 
@@ -49,11 +49,6 @@ def _who_could(
     """Client id -> the visits of the week some carers could do, in time order, with the ids
     of those carers (suitable and on shift that date, travel included)."""
 
-    def legs(carer: Carer, client: Client) -> tuple[int, int]:
-        home, there = journeys.home_place[carer.id], journeys.client_place[client.id]
-        minutes = journeys.minutes[carer.travel_mode]
-        return int(minutes[home, there]), int(minutes[there, home])
-
     could: dict[str, list[tuple[Visit, frozenset[str]]]] = defaultdict(list)
     for date in scenario.dates:
         on_shift = tuple(
@@ -63,8 +58,9 @@ def _who_could(
         )
         visits = tuple(visit for visit in scenario.visits if visit.date == date)
         day = scenario.model_copy(update={"date": date, "carers": on_shift, "visits": visits})
+        eligibility = Eligibility(day, journeys)
         for visit in sorted(visits, key=_window_order):
-            carers, reason = suitable_carers(day, visit, legs)
+            carers, reason = eligibility.suitable(visit)
             if reason is None:
                 could[visit.client_id].append((visit, frozenset(c.id for c in carers)))
     return could

@@ -60,13 +60,13 @@ from routing.repair import (
 )
 from routing.solver import evaluate, solve_routing
 from routing.travel import TravelTimes
-from scheduler.model.care import Carer, Client, Scenario, Shift, Visit
+from scheduler.model.care import Carer, Scenario, Shift, Visit
 from scheduler.model.clock import MINUTES_PER_DAY, format_clock
 from scheduler.model.errors import DomcareError
 from scheduler.model.plan import Plan, PlanStatus, Run, SolverInfo, Unallocated
 from scheduler.model.settings import Engine, Settings
 from scheduler.planning.zones import split_into_zones
-from scheduler.rules.eligibility import Reason, capacity_reason, no_plan_reason, suitable_carers
+from scheduler.rules.eligibility import Eligibility, Reason, capacity_reason, no_plan_reason
 from scheduler.rules.journeys import Journeys, build_journeys, walk_run
 from scheduler.rules.objective import (
     CarerCosts,
@@ -92,7 +92,31 @@ had no time for: ``not_searched``)."""
 _SETTLE_S_PER_VISIT = 0.002
 """Time kept back from the search for what follows it: building the joined day, making pairs
 whole, rescue and diagnosis, the plan. Measured on a 3000-visit day in zones: 6.0 s (build
-3.4, pairs 1.9, rescue and diagnosis 0.7, plan 0.1); 0.6 s on a 400-visit day."""
+3.4, pairs 1.9, rescue and diagnosis 0.7, plan 0.1); 0.6 s on a 400-visit day. Since
+2026-12-06 building takes 1.0-1.4 s (eligibility as arrays) and the repairs stop at the
+limit; at 1 ms a visit the district at 30 s left 5 visits unsearched, so 2 ms stays."""
+_FIRST_PLAN_S_PER_TASK = 0.0035
+"""OR-Tools' first plan (cheapest insertion) of an untied 800-visit zone (870 tasks) took
+2.9 s, and a search stopped before its first plan is built answers with every task dropped
+(measured 2026-12-06; PATH_CHEAPEST_ARC, parallel insertion and savings were no quicker). A
+search given less than this per task is not started: the repairs build the plan by insertion
+(``repair_pairs``, ``rescue_and_explain``) in the whole time, status ``BUILT_BY_INSERTION``."""
+
+
+_WRAP_UP_S = 0.3
+"""Time kept back at the end for the plan itself (0.1 s on 3000 visits): the repairs and the
+rescue stop this long before the limit."""
+_PAIRS_SHARE = 0.6
+"""The share of the time left after the search that making pairs whole may take; the rescue
+and diagnosis of the visits still out get the rest."""
+
+
+def _share_of(end: float | None, share: float) -> float | None:
+    """The ``time.monotonic()`` value ``share`` of the way from now to ``end``."""
+    if end is None:
+        return None
+    now = time.monotonic()
+    return now + max(0.0, end - now) * share
 
 
 def _settle_s(scenario: Scenario) -> float:
@@ -149,12 +173,9 @@ def _kept_break(carer: Carer, settings: Settings) -> tuple[int, BreakWindow] | N
 
 def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day:
     modes = list(journeys.minutes)
-
-    def legs(carer: Carer, client: Client) -> tuple[int, int]:
-        home, there = journeys.home_place[carer.id], journeys.client_place[client.id]
-        matrix = journeys.minutes[carer.travel_mode]
-        return int(matrix[home, there]), int(matrix[there, home])
-
+    eligibility = Eligibility(
+        scenario, journeys, settings.late_tolerance_minutes, settings.overtime_minutes
+    )
     vehicles: list[Vehicle] = []
     vehicle_shift: list[tuple[Carer, Shift]] = []
     shifts_of: dict[str, list[int]] = {}
@@ -193,14 +214,7 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
     refused: dict[str, Reason] = {}
     beyond_cap: dict[int, frozenset[int]] = {}
     for visit in scenario.visits:
-        carers, reason = suitable_carers(
-            scenario,
-            visit,
-            legs,
-            settings.cap_yields(visit.priority),
-            settings.late_tolerance_minutes,
-            settings.overtime_minutes,
-        )
+        carers, reason = eligibility.suitable(visit, settings.cap_yields(visit.priority))
         suitable[visit.id] = len(carers)
         if reason is not None:
             refused[visit.id] = reason
@@ -472,14 +486,16 @@ def _settled(
     fixed: RoutingProblem | None,
     status: str,
     objective: int | None = None,
+    end: float | None = None,
 ) -> _Answer:
     """``routes`` with room for every break and every double-handed pair made whole, the
     visits the search missed placed (``routing.diagnose``), timed, as the day's answer, with
-    what keeps each visit still out off each carer's runs."""
+    what keeps each visit still out off each carer's runs; by ``end`` (a ``time.monotonic()``
+    value), the pairs not mended by then left out and the visits not tried ``not_searched``."""
     problem = day.problem
     halves = {t for pair in problem.synced for t in (pair.first, pair.second)}
-    routes, fixed = _on_time_first(day, routes, fixed, halves)
-    routes, fixed = repair_pairs(problem, routes, fixed)
+    routes, fixed = _on_time_first(day, routes, fixed, halves, end)
+    routes, fixed = repair_pairs(problem, routes, fixed, _share_of(end, _PAIRS_SHARE))
     routes = relieve(fixed, routes)
     placed = {t for route in routes for t in route}
     # A pair left out is explained half by half over its whole window (``fixed`` holds its
@@ -490,7 +506,7 @@ def _settled(
             task if t in placed else problem.tasks[t] for t, task in enumerate(fixed.tasks)
         ),
     )
-    routes, blocked, fixed = rescue_and_explain(fixed, routes, halves, whole, problem)
+    routes, blocked, fixed = rescue_and_explain(fixed, routes, halves, whole, problem, end)
     built = as_routes(fixed, routes)
     solution = RoutingSolution(
         status=status,
@@ -517,21 +533,23 @@ def _on_time_first(
     routes: list[list[int]],
     fixed: RoutingProblem | None,
     halves: set[int] | None,
+    end: float | None = None,
 ) -> tuple[list[list[int]], RoutingProblem | None]:
     """Pairs made whole, and with ``halves`` visits rescued, with every window on time
     (``punctual``), so that a visit starts late only when it could not be placed on time:
     the routes, and the problem they keep with the tolerances given back to every task whose
     start is not pinned. A day where no visit may be late, or whose search priced lateness,
-    is returned as it is."""
+    is returned as it is. Within half the time left to ``end``."""
     problem = day.problem
     if not problem.tolerates_lateness or day.late_in_search:
         return routes, fixed
     base = fixed or problem
     on_time = punctual(base, routes)
     plain = on_time if fixed is None else punctual(problem, routes)
-    routes, pinned = repair_pairs(plain, routes, on_time)
+    until = _share_of(end, 0.5)
+    routes, pinned = repair_pairs(plain, routes, on_time, _share_of(until, _PAIRS_SHARE))
     if halves is not None:
-        routes, _, pinned = rescue_and_explain(pinned, routes, halves, pinned, plain)
+        routes, _, pinned = rescue_and_explain(pinned, routes, halves, pinned, plain, until)
     tasks = tuple(
         base.tasks[t] if task == on_time.tasks[t] else task for t, task in enumerate(pinned.tasks)
     )
@@ -545,15 +563,18 @@ def _finish(
     deadline: float,
     on_progress: ProgressCallback | None,
     fixed: RoutingProblem | None = None,
+    end: float | None = None,
 ) -> _Answer:
     """Make every double-handed pair whole, improve the day until ``deadline`` (a
-    ``time.monotonic()`` value) with the pairs at their chosen starts, and mend it again.
-    ``fixed`` pins the starts of pairs already placed in ``routes`` (see ``repair_pairs``)."""
-    routes, fixed = _on_time_first(day, routes, fixed, None)
-    routes, fixed = repair_pairs(day.problem, routes, fixed)
+    ``time.monotonic()`` value) with the pairs at their chosen starts, and mend it again by
+    ``end``. ``fixed`` pins the starts of pairs already placed in ``routes`` (see
+    ``repair_pairs``)."""
+    routes, fixed = _on_time_first(day, routes, fixed, None, deadline)
+    routes, fixed = repair_pairs(day.problem, routes, fixed, deadline)
     remaining = deadline - time.monotonic()
-    if remaining < _MIN_IMPROVE_S:  # no time to build the tied model and improve on it
-        return _settled(day, routes, fixed, "NOT_IMPROVED")
+    if remaining < max(_MIN_IMPROVE_S, len(day.problem.tasks) * _FIRST_PLAN_S_PER_TASK):
+        # no time to build the tied model and improve on it
+        return _settled(day, routes, fixed, "NOT_IMPROVED", end=end)
     free = _unbound(fixed, day.problem)
     answer = solve_routing(
         _searched(settings, improving(free, routes), routes),
@@ -564,7 +585,7 @@ def _finish(
     if answer.found:
         routes = _task_lists(day, answer)
         fixed = _bound(free, routes, answer)
-    return _settled(day, routes, fixed, answer.status, answer.objective)
+    return _settled(day, routes, fixed, answer.status, answer.objective, end)
 
 
 def _solve_whole(
@@ -578,6 +599,7 @@ def _solve_whole(
     with them tied. Without double-handed visits the first search is all there is."""
     began = time.monotonic()
     deadline = began + max(_MIN_SEARCH_S, time_limit_s - _settle_s(scenario))
+    end = max(deadline, began + time_limit_s - _WRAP_UP_S)
     day = _prepare(scenario, settings, build_journeys(scenario, travel))
     tied = bool(day.problem.synced)
     untied = _searched(settings, untie(day.problem))
@@ -587,9 +609,15 @@ def _solve_whole(
         return max(_MIN_SEARCH_S, (deadline - time.monotonic()) * first_share)
 
     searching = time.monotonic()
-    answer = solve_routing(
-        untied, _search(settings, first_search_s(), tied), on_progress=on_progress
-    )
+    if first_search_s() < len(untied.tasks) * _FIRST_PLAN_S_PER_TASK:
+        # No time for OR-Tools' first plan: the repairs build one by insertion.
+        answer = RoutingSolution(
+            "BUILT_BY_INSERTION", True, None, (), tuple(range(len(untied.tasks))), 0.0, None
+        )
+    else:
+        answer = solve_routing(
+            untied, _search(settings, first_search_s(), tied), on_progress=on_progress
+        )
     if answer.status == "ROUTING_FAIL" and untied.task_cost is not None:
         # OR-Tools 9.15 sometimes builds no first plan with the per-carer cost dimension
         # (found by the week property tests and by a day with 30 waiting-list packages):
@@ -607,9 +635,9 @@ def _solve_whole(
     routes = _task_lists(day, answer)
     fixed = _bound(day.problem, routes, answer) if day.problem.lags else None
     if answer.found and tied:
-        final = _finish(day, routes, settings, deadline, on_progress, fixed)
+        final = _finish(day, routes, settings, deadline, on_progress, fixed, end)
     elif answer.found:
-        final = _settled(day, routes, fixed, answer.status, answer.objective)
+        final = _settled(day, routes, fixed, answer.status, answer.objective, end)
     else:
         final = _Answer(answer, {})
     info = _info(final.solution, settings, began, 1, first_plan_s, answer.first_search)
@@ -691,14 +719,15 @@ def _solve_in_zones(
         plans = [plan for job in jobs for plan in _lane_job(job)]
 
     joined_s = round(time.monotonic() - began, 3)  # the first whole-day plan: zones joined
+    end = began + limit - _WRAP_UP_S
     day = _prepare(scenario, settings, build_journeys(scenario, travel))
     routes, pair_starts = _initial_routes(day, plans)
     fixed = bind(pin(day.problem, pair_starts), routes, pair_starts)
     if whole:
         deadline = began + limit - _settle_s(scenario)
-        answer = _finish(day, routes, settings, deadline, on_progress, fixed)
+        answer = _finish(day, routes, settings, deadline, on_progress, fixed, end)
     else:
-        answer = _settled(day, routes, fixed, "ZONES_JOINED")
+        answer = _settled(day, routes, fixed, "ZONES_JOINED", end=end)
     searches = {plan.solver.first_search for plan in plans if plan.solver is not None}
     first_search = "pyvrp" if "pyvrp" in searches else "ortools"
     info = _info(answer.solution, settings, began, len(parts), joined_s, first_search)
