@@ -35,7 +35,14 @@ from routing.repair import (
     schedule,
 )
 
-__all__ = ["DIAGNOSIS_BUDGET", "Blocker", "blockers", "rescue", "rescue_and_explain"]
+__all__ = [
+    "DIAGNOSIS_BUDGET",
+    "Blocker",
+    "blockers",
+    "rescue",
+    "rescue_above_pairs",
+    "rescue_and_explain",
+]
 
 DIAGNOSIS_BUDGET = 200_000
 """Route timings a rescue and its diagnosis may spend in all (about a second or two): a day
@@ -168,6 +175,20 @@ def rescue(
     highest penalty first, and a task that does not fit put in the place of one worth less.
     ``halves`` (of synchronised pairs, which ``problem`` may hold untied) are not touched."""
     return _rescued(problem, routes, halves, budget or _Budget(DIAGNOSIS_BUDGET))[0]
+
+
+def rescue_above_pairs(
+    problem: RoutingProblem, routes: list[list[int]], deadline: float | None = None
+) -> list[list[int]]:
+    """``routes`` with the tasks worth more than any half of a synchronised pair rescued
+    (``rescue``), by ``deadline``: done before the pairs are inserted (``repair_pairs``) when
+    a plan is built by insertion alone, so that a task of the highest penalty (a critical
+    call) does not wait behind pairs of lower. Tasks of lags wait for the rescue proper."""
+    paired = {t for pair in problem.synced for t in (pair.first, pair.second)}
+    top = max((_penalty(problem, t) for t in paired), default=0.0)
+    below = {t for t in range(len(problem.tasks)) if _penalty(problem, t) <= top}
+    budget = _Budget(DIAGNOSIS_BUDGET, deadline=deadline)
+    return _rescued(problem, routes, paired | below | lagged(problem), budget)[0]
 
 
 def _lag_starts(

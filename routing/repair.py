@@ -455,15 +455,16 @@ class _Budget:
         self.deadline = deadline
         self.expired = False
         """The deadline has passed (not only the count spent)."""
+        self._clock_in = 0  # spends until the next look at the clock: the first looks
 
     def spend(self) -> bool:
         self.left -= 1
-        if (
-            self.deadline is not None
-            and self.left % _CLOCK_EVERY == 0
-            and time.monotonic() > self.deadline
-        ):
-            self.left, self.expired = -1, True
+        if self.deadline is not None and not self.expired:
+            self._clock_in -= 1
+            if self._clock_in <= 0:
+                self._clock_in = _CLOCK_EVERY
+                if time.monotonic() > self.deadline:
+                    self.left, self.expired = -1, True
         parent_ok = self.parent.spend() if self.parent is not None else True
         return self.left >= 0 and parent_ok
 

@@ -31,7 +31,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
-from routing.diagnose import DIAGNOSIS_BUDGET, Blocker, rescue_and_explain
+from routing.diagnose import DIAGNOSIS_BUDGET, Blocker, rescue_above_pairs, rescue_and_explain
 from routing.haversine import HaversineTravel
 from routing.lags import bind, lagged
 from routing.problem import (
@@ -95,6 +95,7 @@ whole, rescue and diagnosis, the plan. Measured on a 3000-visit day in zones: 6.
 3.4, pairs 1.9, rescue and diagnosis 0.7, plan 0.1); 0.6 s on a 400-visit day. Since
 2026-12-06 building takes 1.0-1.4 s (eligibility as arrays) and the repairs stop at the
 limit; at 1 ms a visit the district at 30 s left 5 visits unsearched, so 2 ms stays."""
+_BUILT_BY_INSERTION = "BUILT_BY_INSERTION"
 _FIRST_PLAN_S_PER_TASK = 0.0035
 """OR-Tools' first plan (cheapest insertion) of an untied 800-visit zone (870 tasks) took
 2.9 s, and a search stopped before its first plan is built answers with every task dropped
@@ -119,8 +120,13 @@ def _share_of(end: float | None, share: float) -> float | None:
     return now + max(0.0, end - now) * share
 
 
+_SETTLE_LEAST_S = 0.5
+"""However small the day, this long is kept back for what follows the search: the repairs
+stop at the limit, and a day of one call must still have time to place it."""
+
+
 def _settle_s(scenario: Scenario) -> float:
-    return _SETTLE_S_PER_VISIT * len(scenario.visits)
+    return max(_SETTLE_LEAST_S, _SETTLE_S_PER_VISIT * len(scenario.visits))
 
 
 @dataclass(frozen=True)
@@ -564,17 +570,18 @@ def _finish(
     on_progress: ProgressCallback | None,
     fixed: RoutingProblem | None = None,
     end: float | None = None,
+    unimproved: str = "NOT_IMPROVED",
 ) -> _Answer:
     """Make every double-handed pair whole, improve the day until ``deadline`` (a
     ``time.monotonic()`` value) with the pairs at their chosen starts, and mend it again by
     ``end``. ``fixed`` pins the starts of pairs already placed in ``routes`` (see
-    ``repair_pairs``)."""
+    ``repair_pairs``); ``unimproved``: the status when there is no time to improve."""
     routes, fixed = _on_time_first(day, routes, fixed, None, deadline)
     routes, fixed = repair_pairs(day.problem, routes, fixed, deadline)
     remaining = deadline - time.monotonic()
     if remaining < max(_MIN_IMPROVE_S, len(day.problem.tasks) * _FIRST_PLAN_S_PER_TASK):
         # no time to build the tied model and improve on it
-        return _settled(day, routes, fixed, "NOT_IMPROVED", end=end)
+        return _settled(day, routes, fixed, unimproved, end=end)
     free = _unbound(fixed, day.problem)
     answer = solve_routing(
         _searched(settings, improving(free, routes), routes),
@@ -612,7 +619,7 @@ def _solve_whole(
     if first_search_s() < len(untied.tasks) * _FIRST_PLAN_S_PER_TASK:
         # No time for OR-Tools' first plan: the repairs build one by insertion.
         answer = RoutingSolution(
-            "BUILT_BY_INSERTION", True, None, (), tuple(range(len(untied.tasks))), 0.0, None
+            _BUILT_BY_INSERTION, True, None, (), tuple(range(len(untied.tasks))), 0.0, None
         )
     else:
         answer = solve_routing(
@@ -633,9 +640,12 @@ def _solve_whole(
         else round(searching - began + answer.first_solution_s, 3)
     )
     routes = _task_lists(day, answer)
+    if answer.status == _BUILT_BY_INSERTION and tied:  # critical calls before normal pairs
+        routes = rescue_above_pairs(punctual(day.problem), routes, deadline)
     fixed = _bound(day.problem, routes, answer) if day.problem.lags else None
     if answer.found and tied:
-        final = _finish(day, routes, settings, deadline, on_progress, fixed, end)
+        unimproved = answer.status if answer.status == _BUILT_BY_INSERTION else "NOT_IMPROVED"
+        final = _finish(day, routes, settings, deadline, on_progress, fixed, end, unimproved)
     elif answer.found:
         final = _settled(day, routes, fixed, answer.status, answer.objective, end)
     else:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from routing.diagnose import Blocker, blockers, rescue
-from routing.problem import BreakRule, RoutingProblem, Task, Vehicle
+from routing.diagnose import Blocker, blockers, rescue, rescue_above_pairs, rescue_and_explain
+from routing.problem import BreakRule, RoutingProblem, SyncedPair, Task, Vehicle
 
 LINE = np.array([[abs(i - j) * 10 for j in range(4)] for i in range(4)], dtype=np.int64)
 
@@ -77,3 +77,33 @@ def test_a_route_with_no_room_for_its_break_is_break() -> None:
         problem(tasks, [home()], breaks=BreakRule(after=180, duration=20)), [[0, 1]], [2]
     )
     assert found == {2: {0: Blocker.BREAK}}
+
+
+def test_past_its_deadline_the_diagnosis_says_unsearched_and_places_nothing() -> None:
+    """A rescue given no time places nothing and names no rule it did not try: every carer
+    of a task left out is `unsearched` (told to the coordinator as not_searched)."""
+    tasks = [
+        Task(location=1, service=10, earliest=0, latest=100, penalty=100),
+        Task(location=2, service=10, earliest=200, latest=300, penalty=100),
+    ]
+    day = problem(tasks, [home(), home()])
+    routes, found, _ = rescue_and_explain(day, [[0], []], set(), day, deadline=0.0)
+    assert routes == [[0], []]
+    assert found == {1: {0: Blocker.UNSEARCHED, 1: Blocker.UNSEARCHED}}
+    # with time, the same task is placed
+    routes, found, _ = rescue_and_explain(day, [[0], []], set(), day)
+    assert found == {} and sorted(t for r in routes for t in r) == [0, 1]
+
+
+def test_a_critical_task_goes_in_before_the_pairs_are_inserted() -> None:
+    """When a plan is built by insertion, tasks worth more than any half of a pair are placed
+    first; the pair's halves and tasks worth no more are left to the pair repair and rescue."""
+    tasks = [
+        Task(location=1, service=30, earliest=100, latest=100, penalty=10),  # pair half
+        Task(location=1, service=30, earliest=100, latest=100, penalty=10),  # pair half
+        Task(location=2, service=30, earliest=100, latest=100, penalty=1_000),  # critical
+        Task(location=3, service=30, earliest=300, latest=300, penalty=10),  # normal
+    ]
+    day = problem(tasks, [home(), home()], synced=(SyncedPair(0, 1),))
+    routes = rescue_above_pairs(day, [[], []])
+    assert sorted(t for r in routes for t in r) == [2]

@@ -719,3 +719,24 @@ def test_a_day_with_pairs_searched_with_lateness_priced_keeps_every_rule(tiny: S
     plan = solve_day(tiny, settings)
     assert validate_plan(tiny, plan, HaversineTravel(settings.travel)) == []
     assert plan.unallocated == ()
+
+
+def test_a_day_too_short_for_a_first_search_is_built_by_insertion(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Given less time than OR-Tools' first plan needs (here: any time), the day is built by
+    the repairs' insertions alone: critical calls first, pairs whole, every rule kept, and
+    with time enough every visit a carer can do is placed."""
+    import scheduler.planning.day as planning_day
+
+    day = generate(60, seed=4)
+    settings = Settings(solve=SolveSettings(time_limit_s=10))
+    searched = solve_day(day, settings)
+    monkeypatch.setattr(planning_day, "_FIRST_PLAN_S_PER_TASK", 1e6)
+    built = solve_day(day, settings)
+    assert built.solver is not None and built.solver.status == "BUILT_BY_INSERTION"
+    assert validate_plan(day, built, HaversineTravel(settings.travel)) == []
+    assert any(day.visit_by_id[s.visit_id].double_handed for r in built.runs for s in r.stops)
+    out = {u.visit_id: u.reason for u in built.unallocated}
+    assert "not_searched" not in out.values()
+    assert len(out) <= len(searched.unallocated) + 2, out
