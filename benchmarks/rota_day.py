@@ -66,7 +66,11 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=120.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
-        "--zone-visits", type=int, default=None, help="split days above this (default: settings)"
+        "--zone-visits",
+        type=int,
+        default=None,
+        help="zones of at most this many visits, whether or not the day is searched whole "
+        "afterwards (default: settings)",
     )
     parser.add_argument("--engine", choices=[e.value for e in Engine], default=None)
     parser.add_argument("--pyvrp-share", type=float, default=None)
@@ -88,7 +92,8 @@ def main() -> None:
     if args.pyvrp_share is not None:
         solve = solve.model_copy(update={"pyvrp_share": args.pyvrp_share})
     if args.zone_visits is not None:
-        solve = solve.model_copy(update={"zone_visits": args.zone_visits})
+        sizes = {"zone_visits": args.zone_visits, "joined_zone_visits": args.zone_visits}
+        solve = solve.model_copy(update=sizes)
     settings = Settings(solve=solve, late_tolerance_minutes=args.late_tolerance)
     began = time.monotonic()
     plan = solve_day(scenario, settings)

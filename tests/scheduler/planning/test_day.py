@@ -377,6 +377,24 @@ def test_a_day_solved_in_zones_is_valid() -> None:
     assert len(plan.unallocated) < len(day.visits) / 2
 
 
+@pytest.mark.parametrize(("whole_day_visits", "zones"), [(200, 2), (100, 3)])
+def test_a_day_too_large_to_search_whole_gets_smaller_zones(
+    whole_day_visits: int, zones: int
+) -> None:
+    day = generate(120, seed=5)
+    solve = SolveSettings(
+        time_limit_s=20,
+        solution_limit=30,
+        zone_visits=100,
+        joined_zone_visits=50,
+        whole_day_visits=whole_day_visits,
+        workers=1,
+    )
+    plan = solve_day(day, Settings(solve=solve))
+    assert plan.solver is not None and plan.solver.zones == zones
+    assert validate_plan(day, plan, HaversineTravel()) == []
+
+
 def test_double_handed_visit_pinned_to_one_carer_takes_another_too(tmp_path: Path) -> None:
     visits = VISITS.replace("09:00,10:00,45,2,hoist,normal,", "09:00,10:00,45,2,hoist,normal,C3")
     plan = solve(read_scenario(write_folder(tmp_path / "pinned_pair", visits=visits)))
