@@ -182,7 +182,8 @@ class SolveSettings(Frozen):
         ge=1,
         le=MAX_VISITS,
         description="a day split into zones is improved as a whole afterwards only up to "
-        "this many visits; beyond, the joined zones are the answer",
+        "this many visits, and only when the time left after the zones can build its model; "
+        "else the joined zones are the answer",
     )
     zone_share: float = Field(
         default=0.5, gt=0, lt=1, description="share of the time limit for solving the zones"

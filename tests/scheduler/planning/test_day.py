@@ -470,6 +470,18 @@ def test_a_day_too_large_to_search_whole_keeps_its_joined_zones() -> None:
     assert len(plan.unallocated) < len(day.visits) / 2
 
 
+@pytest.mark.parametrize(("limit", "joined"), [(20, False), (2, True)])
+def test_zones_are_the_answer_when_no_time_is_left_to_search_the_whole_day(
+    limit: float, joined: bool
+) -> None:
+    day = generate(120, seed=5)
+    solve = SolveSettings(time_limit_s=limit, solution_limit=30, zone_visits=50, workers=1)
+    plan = solve_day(day, Settings(solve=solve))
+    assert plan.solver is not None and plan.solver.zones == 3
+    assert (plan.solver.status == "ZONES_JOINED") is joined
+    assert validate_plan(day, plan, HaversineTravel()) == []
+
+
 def test_a_lone_half_whose_run_held_the_only_wait_for_a_break_is_taken_off() -> None:
     """Found by the property tests: a carer walking 10 km does a 45-minute call and half of a
     pair; without the half, the run (over six hours of walking and care) has no wait for its
