@@ -15,7 +15,7 @@ from scheduler.analysis.metrics import day_figures
 from scheduler.io.scenario import read_scenario
 from scheduler.model.care import Scenario
 from scheduler.model.plan import Plan, PlanStatus
-from scheduler.model.settings import Settings, SolveSettings
+from scheduler.model.settings import Engine, Settings, SolveSettings
 from scheduler.planning.day import _lane_job, _lanes, search_objective, solve_day
 from scheduler.planning.zones import ZONE_SLACK, split_into_zones
 from scheduler.render.outputs import rota_csv
@@ -377,12 +377,16 @@ def test_a_day_solved_in_zones_is_valid() -> None:
     assert len(plan.unallocated) < len(day.visits) / 2
 
 
-@pytest.mark.parametrize(("whole_day_visits", "zones"), [(200, 2), (100, 3)])
-def test_a_day_too_large_to_search_whole_gets_smaller_zones(
-    whole_day_visits: int, zones: int
+@pytest.mark.parametrize(
+    ("whole_day_visits", "engine", "zones"),
+    [(200, Engine.AUTO, 2), (100, Engine.AUTO, 3), (100, Engine.PYVRP, 2)],
+)
+def test_a_day_too_large_to_search_whole_gets_smaller_zones_for_ortools(
+    whole_day_visits: int, engine: Engine, zones: int
 ) -> None:
-    day = generate(120, seed=5)
+    day = generate(120, seed=5)  # with double-handed visits: OR-Tools under AUTO
     solve = SolveSettings(
+        engine=engine,
         time_limit_s=20,
         solution_limit=30,
         zone_visits=100,
