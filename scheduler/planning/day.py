@@ -126,7 +126,7 @@ stop at the limit, and a day of one call must still have time to place it."""
 
 
 _JOINED_SETTLE_S_PER_VISIT = 0.001
-"""What a day whose joined zones are the answer (over ``whole_day_visits``) keeps back: no
+"""What a day whose joined zones are the answer (see ``_searched_whole``) keeps back: no
 whole-day search follows, only the join and the repairs, which stop at the limit. Measured
 2026-12-06 on 3000 visits in zones of 300: 2 ms a visit ended the 10 s solve at 5.4-5.8 s;
 1 ms ends it at 8.4 s (30 s: 29.2 s, 60 s: 58.6 s), as many visits covered."""
@@ -345,18 +345,23 @@ def _without_costs(day: _Day) -> _Day:
     return replace(day, problem=replace(day.problem, tasks=tuple(tasks), task_cost=None))
 
 
-def _search(settings: Settings, time_limit_s: float, paired: bool = False) -> SearchSpec:
-    """The search of ``settings`` for ``time_limit_s``; ``paired``: the day has
-    double-handed visits (``Engine.AUTO`` then searches with OR-Tools alone)."""
+def _engine(settings: Settings, paired: bool) -> Engine:
+    """The first search's engine; ``paired``: the day has double-handed visits
+    (``Engine.AUTO`` then searches with OR-Tools alone)."""
     engine = settings.solve.engine
     if engine is Engine.AUTO:
-        engine = Engine.ORTOOLS if paired else Engine.PYVRP
+        return Engine.ORTOOLS if paired else Engine.PYVRP
+    return engine
+
+
+def _search(settings: Settings, time_limit_s: float, paired: bool = False) -> SearchSpec:
+    """The search of ``settings`` for ``time_limit_s``; ``paired``: see ``_engine``."""
     return SearchSpec(
         time_limit_s=time_limit_s,
         solution_limit=settings.solve.solution_limit,
         first_solution=settings.solve.first_solution.value,
         metaheuristic=settings.solve.metaheuristic.value,
-        engine=engine.value,
+        engine=_engine(settings, paired).value,
         pyvrp_share=settings.solve.pyvrp_share,
         pyvrp_memory_mib=settings.solve.pyvrp_memory_mib,
         seed=settings.solve.seed,
@@ -712,14 +717,12 @@ def _initial_routes(day: _Day, plans: list[Plan]) -> tuple[list[list[int]], dict
 
 
 def _ortools_first(scenario: Scenario, settings: Settings) -> bool:
-    """Whether OR-Tools makes the first search of ``scenario``'s zones (see ``_search``): their
-    size is then ``joined_zone_visits`` when they are the answer. PyVRP searches large zones
-    better: the relaxed 3000-visit day (no pairs) in zones of 300 cost 1.041x PyVRP's at 10 s
-    and 1.006x at 30 s, against 0.956x and 0.962x in zones of 800."""
-    engine = settings.solve.engine
-    if engine is Engine.AUTO:
-        return any(visit.carers_required > 1 for visit in scenario.visits)
-    return engine is Engine.ORTOOLS
+    """Whether OR-Tools makes the first search of ``scenario``'s zones: their size is then
+    ``joined_zone_visits`` when they are the answer. PyVRP searches large zones better: the
+    relaxed 3000-visit day (no pairs) in zones of 300 cost 1.041x PyVRP's at 10 s and 1.006x
+    at 30 s, against 0.956x and 0.962x in zones of 800."""
+    paired = any(visit.carers_required > 1 for visit in scenario.visits)
+    return _engine(settings, paired) is Engine.ORTOOLS
 
 
 def _searched_whole(scenario: Scenario, settings: Settings) -> bool:
