@@ -35,7 +35,7 @@ from pyvrp.stop import MaxRuntime
 from routing.problem import RoutingProblem
 from routing.repair import schedule
 
-__all__ = ["Translation", "first_routes", "translate"]
+__all__ = ["Translation", "first_routes", "translate", "writable"]
 
 _UNREACHABLE_DISTANCE = 10**12
 """Cost of entering a place a class may not serve: above any prize (a critical task's penalty
@@ -113,16 +113,22 @@ def _shift_durations(problem: RoutingProblem) -> list[int | None]:
     return limits
 
 
-def translate(problem: RoutingProblem, memory_mib: float) -> Translation | None:
-    """``problem`` as PyVRP's data, or None when it cannot be written (synchronised pairs,
-    lags, lateness priced, several windows, a task that must be done but no vehicle can do
-    alone) or its matrices would take more than ``memory_mib``."""
+def writable(problem: RoutingProblem) -> bool:
+    """Whether ``problem``'s rules can be written for PyVRP at all: no synchronised pairs,
+    lags, priced lateness, several windows or priced overtime. Cheap: no matrix is built."""
     if problem.synced or problem.lags or not problem.vehicles or not problem.tasks:
-        return None
+        return False
     if any(task.late_after is not None or task.closed for task in problem.tasks):
-        return None  # PyVRP has one window per client and no price on lateness
-    if any(vehicle.due_back is not None for vehicle in problem.vehicles):
-        return None  # nor a price on overtime
+        return False  # PyVRP has one window per client and no price on lateness
+    return all(vehicle.due_back is None for vehicle in problem.vehicles)  # nor on overtime
+
+
+def translate(problem: RoutingProblem, memory_mib: float) -> Translation | None:
+    """``problem`` as PyVRP's data, or None when it cannot be written (``writable``, or a
+    task that must be done but no vehicle can do alone) or its matrices would take more than
+    ``memory_mib``."""
+    if not writable(problem):
+        return None
     in_time, allowed = _in_time(problem), _allowed(problem)
     able = in_time & allowed
     # Only the bars PyVRP's time windows do not already make: a vehicle barred from a task

@@ -10,7 +10,7 @@ import numpy as np
 from routing.problem import RoutingProblem, SearchSpec, SyncedPair, Task, Vehicle
 from routing.pyvrp_search import _kept, _shift_durations, first_routes, translate
 from routing.repair import schedule
-from routing.solver import solve_routing
+from routing.solver import pyvrp_first, solve_routing
 
 # Four places on a line, 10 minutes apart: 0 is home.
 LINE = np.array([[abs(i - j) * 10 for j in range(4)] for i in range(4)], dtype=np.int64)
@@ -114,6 +114,24 @@ def test_solve_routing_starts_from_pyvrp_where_it_can_and_from_ortools_where_not
     paired = replace(day, synced=(SyncedPair(0, 2),))
     assert solve_routing(paired, PYVRP).first_search == "ortools"
     assert solve_routing(day, replace(PYVRP, engine="ortools")).first_search == "ortools"
+
+
+def test_pyvrp_first_says_ahead_which_search_makes_the_first_plan() -> None:
+    """``pyvrp_first`` is what ``solve_routing`` does: the caller plans time by it."""
+    day = problem([task(1), task(2), task(3, earliest=200)], [vehicle(), vehicle()])
+    overtime = replace(day, vehicles=(vehicle(due_back=500), vehicle()))
+    cases = [
+        (day, PYVRP, None, True),
+        (day, replace(PYVRP, engine="ortools"), None, False),
+        (day, replace(PYVRP, solution_limit=1), None, False),
+        (day, PYVRP, [[0], [1, 2]], False),
+        (replace(day, synced=(SyncedPair(0, 2),)), PYVRP, None, False),
+        (overtime, PYVRP, None, False),
+    ]
+    for case, spec, routes, expected in cases:
+        assert pyvrp_first(case, spec, routes) is expected
+        answer = solve_routing(case, spec, initial_routes=routes)
+        assert (answer.first_search == "pyvrp") is expected
 
 
 def test_a_problem_too_large_for_ortools_to_polish_in_time_is_pyvrp_s_alone(
