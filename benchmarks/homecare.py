@@ -1024,7 +1024,9 @@ def settings_for(
     * waiting: idle minutes in a run at the waiting weight, at most the travel weight (domcare
       charges idle time through the run's length, which holds the travel);
     * lateness, where tardiness is priced: every visit may start late, to the end of the day,
-      at the weight of total tardiness (of the highest tardiness when only that is priced);
+      at the weight of total tardiness (of the highest tardiness when only that is priced),
+      priced in the search (``late_in_search``: the first search on time, then lateness
+      priced from its routes; Mankowska 10 and 25 at 20 s: mean gap 23.9 -> 14.2 %);
     * overtime, where it is priced: a carer may be home after the shift's end, to the end
       of the day, at the weight of total extra time;
     * a visit by a carer outside the client's preferred ones at the preference weight.
@@ -1062,7 +1064,12 @@ def settings_for(
         missed_break_weight=None
         if _hard(weights, "missed_lunch_break")
         else math.ceil(_weight(weights, "missed_lunch_break") * scale),
-        solve=SolveSettings(time_limit_s=time_limit_s, solution_limit=solution_limit, workers=1),
+        solve=SolveSettings(
+            time_limit_s=time_limit_s,
+            solution_limit=solution_limit,
+            workers=1,
+            late_in_search=soft,
+        ),
     )
 
 

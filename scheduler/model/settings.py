@@ -155,10 +155,10 @@ class SolveSettings(Frozen):
     )
     late_in_search: bool = Field(
         default=False,
-        description="price lateness inside the search (soft latest starts) rather than only "
-        "in the insertions after it: for days where being late is part of the plan, not a "
-        "last resort; slower on care days (town at 30 s with 15 minutes' tolerance: 35 s "
-        "wall and a critical visit lost)",
+        description="price lateness inside the search rather than only in the insertions "
+        "after it: the first search keeps every window, then a search with soft latest "
+        "starts goes on from its routes. For days where being late is part of the plan, not "
+        "a last resort (Mankowska's home-care instances at 20 s: mean gap 23.9 -> 14.2 %)",
     )
     zone_visits: int = Field(
         default=800,

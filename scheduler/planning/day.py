@@ -124,7 +124,10 @@ def _share_of(end: float | None, share: float) -> float | None:
 
 _SETTLE_LEAST_S = 0.5
 """However small the day, this long is kept back for what follows the search: the repairs
-stop at the limit, and a day of one call must still have time to place it."""
+stop at the limit, and a day of one call must still have time to place it. A search that ran
+past its limit still leaves the repairs this long: OR-Tools' improving search on a home-care
+instance (uhhc-mixed i-002, 200 patients, 30 s) returned a second late, and the repairs and
+rescue, 0.03 s of work, had no time left: 17 calls `not_searched`."""
 
 
 _JOINED_SETTLE_S_PER_VISIT = 0.001
@@ -153,8 +156,9 @@ class _Day:
     """Task -> the vehicles of carers beyond its client's weekly cap that may still take it,
     priced at ``over_cap_weight`` (see ``Settings.cap_yields``)."""
     late_in_search: bool = False
-    """Lateness is priced in the search (``SolveSettings.late_in_search``), so the repairs
-    after it do not put time-keeping first either."""
+    """Lateness is priced in the search (``SolveSettings.late_in_search``, where some call
+    may be late): after a first search on time, a search with soft latest starts goes on
+    from its routes, and the repairs after it do not put time-keeping first either."""
 
 
 def _kept_break(carer: Carer, settings: Settings) -> tuple[int, BreakWindow] | None:
@@ -307,7 +311,7 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
         suitable,
         refused,
         beyond_cap,
-        settings.solve.late_in_search,
+        settings.solve.late_in_search and problem.tolerates_lateness,
     )
 
 
@@ -513,6 +517,8 @@ def _settled(
     what keeps each visit still out off each carer's runs; by ``end`` (a ``time.monotonic()``
     value), the pairs not mended by then left out and the visits not tried ``not_searched``."""
     problem = day.problem
+    if end is not None:
+        end = max(end, time.monotonic() + _SETTLE_LEAST_S)
     halves = {t for pair in problem.synced for t in (pair.first, pair.second)}
     routes, fixed = _on_time_first(day, routes, fixed, halves, end)
     routes, fixed = repair_pairs(problem, routes, fixed, _share_of(end, _PAIRS_SHARE))
@@ -623,8 +629,8 @@ def _solve_whole(
     end = max(deadline, began + time_limit_s - _WRAP_UP_S)
     day = _prepare(scenario, settings, build_journeys(scenario, travel))
     tied = bool(day.problem.synced)
-    untied = _searched(settings, untie(day.problem))
-    first_share = settings.solve.untied_share if tied else 1.0
+    untied = punctual(untie(day.problem))
+    first_share = settings.solve.untied_share if tied or day.late_in_search else 1.0
 
     def first_search_s() -> float:
         return max(_MIN_SEARCH_S, (deadline - time.monotonic()) * first_share)
@@ -648,7 +654,7 @@ def _solve_whole(
         # (found by the week property tests and by a day with 30 waiting-list packages):
         # a day planned without continuity costs beats a day with no plan.
         day = _without_costs(day)
-        untied = _searched(settings, untie(day.problem))
+        untied = punctual(untie(day.problem))
         answer = solve_routing(
             untied, _search(settings, first_search_s(), tied), on_progress=on_progress
         )
@@ -664,6 +670,25 @@ def _solve_whole(
     if answer.found and tied:
         unimproved = answer.status if answer.status == _BUILT_BY_INSERTION else "NOT_IMPROVED"
         final = _finish(day, routes, settings, deadline, on_progress, fixed, end, unimproved)
+    elif (
+        answer.found
+        and answer.status != _BUILT_BY_INSERTION
+        and day.late_in_search
+        and deadline - time.monotonic() >= _MIN_IMPROVE_S
+    ):
+        # lateness priced from the on-time routes: priced from the start, the search found
+        # poorer plans (Mankowska 10_7 at 20 s: 461 minutes late against 40)
+        priced = solve_routing(
+            day.problem,
+            _search(settings, deadline - time.monotonic()),
+            initial_routes=routes,
+            on_progress=on_progress,
+        )
+        if priced.found:
+            routes = _task_lists(day, priced)
+            answer = priced
+            fixed = _bound(day.problem, routes, answer) if day.problem.lags else None
+        final = _settled(day, routes, fixed, answer.status, answer.objective, end)
     elif answer.found:
         final = _settled(day, routes, fixed, answer.status, answer.objective, end)
     else:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
 from routing.haversine import HaversineTravel
+from routing.problem import RoutingProblem, RoutingSolution, SearchSpec
 from scenarios.generator import generate
 from scheduler.analysis.metrics import day_figures
 from scheduler.io.scenario import read_scenario
@@ -688,6 +690,39 @@ def test_a_call_that_cannot_be_on_time_is_made_late_within_the_tolerance(
     assert day_figures(scenario, plan).late_calls == 1
 
 
+@pytest.mark.parametrize("paired", [True, False])
+def test_lateness_priced_in_the_search_goes_on_from_an_on_time_plan(
+    tiny: Scenario, paired: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``late_in_search`` the first search keeps every window, and a search pricing
+    lateness goes on from its routes: priced from the start, the search found poorer plans
+    (Mankowska 10_7 at 20 s: 461 minutes late against 40, docs/search.md)."""
+    import scheduler.planning.day as planning_day
+
+    day = tiny
+    if not paired:
+        single = tuple(v.model_copy(update={"carers_required": 1}) for v in tiny.visits)
+        day = tiny.model_copy(update={"visits": single})
+    searches: list[tuple[bool, bool]] = []
+    real = planning_day.solve_routing
+
+    def recorded(problem: RoutingProblem, spec: SearchSpec, **kw: Any) -> RoutingSolution:
+        searches.append((problem.tolerates_lateness, kw.get("initial_routes") is not None))
+        return real(problem, spec, **kw)
+
+    monkeypatch.setattr(planning_day, "solve_routing", recorded)
+    settings = SETTINGS.model_copy(
+        update={
+            "late_tolerance_minutes": 30,
+            "solve": SETTINGS.solve.model_copy(update={"late_in_search": True}),
+        }
+    )
+    plan = solve_day(day, settings)
+    assert validate_plan(day, plan, HaversineTravel(settings.travel)) == []
+    assert searches[0] == (False, False)
+    assert (True, True) in searches[1:]
+
+
 def test_a_critical_call_is_left_out_rather_than_late(tmp_path: Path) -> None:
     scenario = _early_call(tmp_path, "critical")
     plan = solve_day(scenario, SETTINGS.model_copy(update={"late_tolerance_minutes": 60}))
@@ -774,6 +809,30 @@ def test_a_day_too_short_for_a_first_search_is_built_by_insertion(
     out = {u.visit_id: u.reason for u in built.unallocated}
     assert "not_searched" not in out.values()
     assert len(out) <= len(searched.unallocated) + 2, out
+
+
+def test_a_search_past_its_limit_still_leaves_the_rescue_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The repairs and the rescue stop at the limit, but a search that ran past it (OR-Tools
+    returned a second late on a home-care instance) must not leave the calls it missed
+    unsearched: they still get ``_SETTLE_LEAST_S``."""
+    import scheduler.planning.day as planning_day
+
+    day = generate(20, seed=5)
+    settings = Settings(solve=SolveSettings(time_limit_s=2, workers=1, engine=Engine.ORTOOLS))
+
+    def late_and_empty(problem: RoutingProblem, spec: SearchSpec, **kw: Any) -> RoutingSolution:
+        time.sleep(settings.solve.time_limit_s + 0.5)
+        every = tuple(range(len(problem.tasks)))
+        return RoutingSolution("ROUTING_SUCCESS", True, None, (), every, 0.0, None)
+
+    monkeypatch.setattr(planning_day, "solve_routing", late_and_empty)
+    plan = solve_day(day, settings)
+    assert validate_plan(day, plan, HaversineTravel(settings.travel)) == []
+    reasons = {u.reason_code for u in plan.unallocated}
+    assert "not_searched" not in reasons
+    assert len(plan.unallocated) < len(day.visits) / 4, reasons
 
 
 def test_a_day_pyvrp_plans_first_is_searched_however_short_its_time(
