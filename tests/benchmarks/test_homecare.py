@@ -273,6 +273,7 @@ def test_uhhc_instance_maps_depots_preferences_exclusions_and_optional_patients(
     assert settings.overtime_weight == weights["total_extra_time"]
     assert settings.overtime_minutes == 24 * 60  # overtime is priced, never forbidden
     assert settings.break_after_minutes is None
+    assert not settings.solve.late_in_search  # measured worse here (_LATE_BY_DESIGN)
 
 
 def tiny_instance(**changes: object) -> Instance:
@@ -423,3 +424,11 @@ def test_uhhc_lunch_read_back_into_a_wait() -> None:
     assert lunched["c2"] == [Attendance("d", "lunch_break", 30.0, 40.0)]
     evaluation = evaluate(tiny_instance(), lunched)
     assert (evaluation.issues, evaluation.missed_lunches) == ((), 0)
+
+
+def test_mankowska_prices_lateness_in_the_search() -> None:
+    """Every Mankowska service may be late and tardiness is a third of its objective: the
+    search prices it (measured better at 20 s; see ``_LATE_BY_DESIGN``)."""
+    instance = read_instance(instance_path("mankowska", "InstanzCPLEX_HCSRP_10_1"))
+    settings = settings_for(instance, time_limit_s=1)
+    assert settings.late_tolerance_minutes == 24 * 60 and settings.solve.late_in_search
