@@ -547,11 +547,11 @@ def _settled(
 
 
 def _searched(
-    settings: Settings, problem: RoutingProblem, routes: list[list[int]] | None = None
+    day: _Day, problem: RoutingProblem, routes: list[list[int]] | None = None
 ) -> RoutingProblem:
-    """The problem a search is given: on time (``punctual``) unless the settings price
-    lateness inside the search."""
-    return problem if settings.solve.late_in_search else punctual(problem, routes)
+    """The problem the improving search is given: on time (``punctual``) unless the day
+    prices lateness inside the search."""
+    return problem if day.late_in_search else punctual(problem, routes)
 
 
 def _on_time_first(
@@ -604,7 +604,7 @@ def _finish(
         return _settled(day, routes, fixed, unimproved, end=end)
     free = _unbound(fixed, day.problem)
     answer = solve_routing(
-        _searched(settings, improving(free, routes), routes),
+        _searched(day, improving(free, routes), routes),
         _search(settings, remaining),
         initial_routes=routes,
         on_progress=on_progress,
@@ -646,9 +646,7 @@ def _solve_whole(
             _BUILT_BY_INSERTION, True, None, (), tuple(range(len(untied.tasks))), 0.0, None
         )
     else:
-        answer = solve_routing(
-            untied, _search(settings, first_search_s(), tied), on_progress=on_progress
-        )
+        answer = solve_routing(untied, first, on_progress=on_progress)
     if answer.status == "ROUTING_FAIL" and untied.task_cost is not None:
         # OR-Tools 9.15 sometimes builds no first plan with the per-carer cost dimension
         # (found by the week property tests and by a day with 30 waiting-list packages):
@@ -664,14 +662,9 @@ def _solve_whole(
         else round(searching - began + answer.first_solution_s, 3)
     )
     routes = _task_lists(day, answer)
-    if answer.status == _BUILT_BY_INSERTION and tied:  # critical calls before normal pairs
-        routes = rescue_above_pairs(punctual(day.problem), routes, deadline)
-    fixed = _bound(day.problem, routes, answer) if day.problem.lags else None
-    if answer.found and tied:
-        unimproved = answer.status if answer.status == _BUILT_BY_INSERTION else "NOT_IMPROVED"
-        final = _finish(day, routes, settings, deadline, on_progress, fixed, end, unimproved)
-    elif (
+    if (
         answer.found
+        and not tied  # with pairs, the tied search of ``_finish`` prices lateness
         and answer.status != _BUILT_BY_INSERTION
         and day.late_in_search
         and deadline - time.monotonic() >= _MIN_IMPROVE_S
@@ -685,10 +678,13 @@ def _solve_whole(
             on_progress=on_progress,
         )
         if priced.found:
-            routes = _task_lists(day, priced)
-            answer = priced
-            fixed = _bound(day.problem, routes, answer) if day.problem.lags else None
-        final = _settled(day, routes, fixed, answer.status, answer.objective, end)
+            answer, routes = priced, _task_lists(day, priced)
+    if answer.status == _BUILT_BY_INSERTION and tied:  # critical calls before normal pairs
+        routes = rescue_above_pairs(punctual(day.problem), routes, deadline)
+    fixed = _bound(day.problem, routes, answer) if day.problem.lags else None
+    if answer.found and tied:
+        unimproved = answer.status if answer.status == _BUILT_BY_INSERTION else "NOT_IMPROVED"
+        final = _finish(day, routes, settings, deadline, on_progress, fixed, end, unimproved)
     elif answer.found:
         final = _settled(day, routes, fixed, answer.status, answer.objective, end)
     else:

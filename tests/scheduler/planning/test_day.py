@@ -41,6 +41,22 @@ def reason_of(plan: Plan, visit_id: str) -> str:
     return next(u.reason_code for u in plan.unallocated if u.visit_id == visit_id)
 
 
+def single_handed(scenario: Scenario) -> Scenario:
+    """``scenario`` with every visit needing one carer."""
+    visits = tuple(v.model_copy(update={"carers_required": 1}) for v in scenario.visits)
+    return scenario.model_copy(update={"visits": visits})
+
+
+def tolerant(minutes: int, late_in_search: bool = False) -> Settings:
+    """``SETTINGS`` with normal calls allowed ``minutes`` late, priced in the search or not."""
+    return SETTINGS.model_copy(
+        update={
+            "late_tolerance_minutes": minutes,
+            "solve": SETTINGS.solve.model_copy(update={"late_in_search": late_in_search}),
+        }
+    )
+
+
 def _day(folder: Path, carers: str, clients: str, visits: str) -> Scenario:
     """A day of the given tables and no history."""
     return read_scenario(
@@ -552,9 +568,7 @@ def test_auto_searches_with_pyvrp_only_a_day_without_double_handed_visits() -> N
     where pairs must be tied (docs/search.md); both plans valid."""
     paired = generate(60, seed=3)
     assert any(v.carers_required == 2 for v in paired.visits)
-    single = paired.model_copy(
-        update={"visits": tuple(v.model_copy(update={"carers_required": 1}) for v in paired.visits)}
-    )
+    single = single_handed(paired)
     settings = Settings(solve=SolveSettings(time_limit_s=3, workers=1))
     assert settings.solve.engine == "auto"
     for day, expected in ((paired, "ortools"), (single, "pyvrp")):
@@ -657,7 +671,7 @@ def test_the_call_dearer_to_make_late_is_the_one_on_time(tmp_path: Path, dear: s
         for v, k in (("VA", "K1"), ("VB", "K2"))
     )
     scenario = _day(tmp_path / dear, carers, clients, visits)
-    settings = SETTINGS.model_copy(update={"late_tolerance_minutes": 60})
+    settings = tolerant(60)
     plan = solve_day(scenario, settings)
     assert validate_plan(scenario, plan, HaversineTravel(settings.travel)) == []
     late = {s.visit_id: s.minutes_late for run in plan.runs for s in run.stops}
@@ -672,21 +686,16 @@ def test_a_call_that_cannot_be_on_time_is_made_late_within_the_tolerance(
 ) -> None:
     scenario = _early_call(tmp_path)
     assert reason_of(solve(scenario), "V1") == "no_carer_on_shift"  # hard by default
-    tolerant = SETTINGS.model_copy(
-        update={
-            "late_tolerance_minutes": 60,
-            "solve": SETTINGS.solve.model_copy(update={"late_in_search": late_in_search}),
-        }
-    )
-    plan = solve_day(scenario, tolerant)
-    assert validate_plan(scenario, plan, HaversineTravel(tolerant.travel)) == []
+    settings = tolerant(60, late_in_search)
+    plan = solve_day(scenario, settings)
+    assert validate_plan(scenario, plan, HaversineTravel(settings.travel)) == []
     (run,) = plan.runs
     (stop,) = run.stops
     # As early as the carer can be there: leaving at 08:00, no later than needed.
     assert run.depart == 8 * 60 and stop.start == 8 * 60 + stop.travel_minutes
     late = stop.start - (7 * 60 + 45)
     assert stop.minutes_late == late > 0  # the rota shows it
-    assert plan.cost is not None and plan.cost.terms["lateness"] == tolerant.late_weight * late
+    assert plan.cost is not None and plan.cost.terms["lateness"] == settings.late_weight * late
     assert day_figures(scenario, plan).late_calls == 1
 
 
@@ -699,10 +708,7 @@ def test_lateness_priced_in_the_search_goes_on_from_an_on_time_plan(
     (Mankowska 10_7 at 20 s: 461 minutes late against 40, docs/search.md)."""
     import scheduler.planning.day as planning_day
 
-    day = tiny
-    if not paired:
-        single = tuple(v.model_copy(update={"carers_required": 1}) for v in tiny.visits)
-        day = tiny.model_copy(update={"visits": single})
+    day = tiny if paired else single_handed(tiny)
     searches: list[tuple[bool, bool]] = []
     real = planning_day.solve_routing
 
@@ -711,12 +717,7 @@ def test_lateness_priced_in_the_search_goes_on_from_an_on_time_plan(
         return real(problem, spec, **kw)
 
     monkeypatch.setattr(planning_day, "solve_routing", recorded)
-    settings = SETTINGS.model_copy(
-        update={
-            "late_tolerance_minutes": 30,
-            "solve": SETTINGS.solve.model_copy(update={"late_in_search": True}),
-        }
-    )
+    settings = tolerant(30, late_in_search=True)
     plan = solve_day(day, settings)
     assert validate_plan(day, plan, HaversineTravel(settings.travel)) == []
     assert searches[0] == (False, False)
@@ -725,15 +726,15 @@ def test_lateness_priced_in_the_search_goes_on_from_an_on_time_plan(
 
 def test_a_critical_call_is_left_out_rather_than_late(tmp_path: Path) -> None:
     scenario = _early_call(tmp_path, "critical")
-    plan = solve_day(scenario, SETTINGS.model_copy(update={"late_tolerance_minutes": 60}))
+    plan = solve_day(scenario, tolerant(60))
     assert reason_of(plan, "V1") == "no_carer_on_shift"
 
 
 def test_lateness_is_only_used_when_it_keeps_a_call(tiny: Scenario) -> None:
     # Every call of the tiny day fits on time: a tolerance changes no start past its window.
-    tolerant = SETTINGS.model_copy(update={"late_tolerance_minutes": 30})
-    plan = solve_day(tiny, tolerant)
-    assert validate_plan(tiny, plan, HaversineTravel(tolerant.travel)) == []
+    settings = tolerant(30)
+    plan = solve_day(tiny, settings)
+    assert validate_plan(tiny, plan, HaversineTravel(settings.travel)) == []
     assert plan.unallocated == () and day_figures(tiny, plan).late_calls == 0
 
 
@@ -779,12 +780,7 @@ def test_a_gap_no_other_carer_can_keep_is_the_reason_given(tmp_path: Path) -> No
 def test_a_day_with_pairs_searched_with_lateness_priced_keeps_every_rule(tiny: Scenario) -> None:
     # The search prices lateness itself; the repairs after it then keep the late starts it
     # chose rather than putting every call on time first.
-    settings = SETTINGS.model_copy(
-        update={
-            "late_tolerance_minutes": 15,
-            "solve": SETTINGS.solve.model_copy(update={"late_in_search": True}),
-        }
-    )
+    settings = tolerant(15, late_in_search=True)
     plan = solve_day(tiny, settings)
     assert validate_plan(tiny, plan, HaversineTravel(settings.travel)) == []
     assert plan.unallocated == ()
@@ -844,9 +840,7 @@ def test_a_day_pyvrp_plans_first_is_searched_however_short_its_time(
     import scheduler.planning.day as planning_day
 
     paired = generate(60, seed=3)
-    single = paired.model_copy(
-        update={"visits": tuple(v.model_copy(update={"carers_required": 1}) for v in paired.visits)}
-    )
+    single = single_handed(paired)
     monkeypatch.setattr(planning_day, "_FIRST_PLAN_S_PER_TASK", 1e6)
     settings = Settings(solve=SolveSettings(time_limit_s=3, workers=1))
     plan = solve_day(single, settings)
