@@ -14,6 +14,7 @@ import time
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from rich.console import Console
@@ -29,9 +30,12 @@ from scheduler.io.plans import read_json_model, read_plan, read_week
 from scheduler.io.scenario import load_scenario
 from scheduler.io.shipped import shipped
 from scheduler.model.care import Scenario
-from scheduler.model.clock import format_clock
+from scheduler.model.clock import format_clock, parse_clock
 from scheduler.model.errors import DomcareError, InputError, InputIssue
 from scheduler.model.plan import Plan
+
+if TYPE_CHECKING:
+    from scheduler.analysis.changes import ChangeList
 from scheduler.model.settings import (
     FirstSolution,
     Metaheuristic,
@@ -98,10 +102,12 @@ _SETTING_OPTIONS = {
 }
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    """The settings file's (or the defaults), with every option given on the command line
-    put over them; checked as a whole, so a bad value is reported like bad input."""
-    base = Settings(solve=SolveSettings(time_limit_s=args.default_time_limit))
+def _settings(args: argparse.Namespace, base: Settings | None = None) -> Settings:
+    """The settings file's (or ``base``, or the defaults), with every option given on the
+    command line put over them; checked as a whole, so a bad value is reported like bad
+    input."""
+    if base is None:
+        base = Settings(solve=SolveSettings(time_limit_s=args.default_time_limit))
     if args.settings is not None:
         base = read_json_model(args.settings, Settings, "invalid_settings")
     merged = base.model_dump()
@@ -521,6 +527,101 @@ def _whatif(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def _clock_option(text: str, option: str) -> int:
+    try:
+        return parse_clock(text)
+    except ValueError as exc:
+        issue = InputIssue("invalid_option", "command line", str(exc), column=option)
+        raise InputError([issue]) from None
+
+
+def _replan(args: argparse.Namespace, console: Console) -> int:
+    """Re-plan a day under way after the events of ``args.events`` (``scheduler.planning.
+    replan``): write the new plan's files, changes.csv and the day as it now stands
+    (scenario.json), and print who to call."""
+    from scheduler.analysis.changes import change_list
+    from scheduler.io.events import read_events
+    from scheduler.io.scenario import scenario_to_json
+    from scheduler.planning.replan import replan_day
+    from scheduler.render.outputs import changes_csv
+
+    scenario = _read(args.path)
+    if len(scenario.dates) > 1:
+        raise DomcareError(
+            f"{scenario.name} spans {len(scenario.dates)} dates: re-plan one day's scenario"
+        )
+    plan = read_plan(args.plan)
+    at = _clock_option(args.at, "--at")
+    settings = _settings(args, plan.settings.model_copy(
+        update={"solve": plan.settings.solve.model_copy(
+            update={"time_limit_s": args.default_time_limit})}
+    ))  # fmt: skip
+    travel = _travel(settings, args.matrix)
+    wrong = validate_plan(scenario, plan, travel)
+    if wrong:
+        raise DomcareError(
+            f"{args.plan.name} is not a valid plan of {scenario.name}:\n"
+            + "\n".join(f"  {v}" for v in wrong[:20])
+        )
+    events = read_events(args.events, scenario, plan, at)
+    console.print(
+        f"Re-planning {scenario.name} on {scenario.date} at {format_clock(at)}: "
+        f"{len(events)} event(s), time limit {settings.solve.time_limit_s:g} s"
+    )
+    began = time.monotonic()
+    with console.status("re-planning...") as status:
+        replanned = replan_day(
+            scenario,
+            plan,
+            events,
+            at,
+            settings,
+            travel,
+            on_progress=lambda p: status.update(f"{p.elapsed_s:5.1f} s  {_placed(p)}"),
+        )
+    broken = validate_plan(replanned.scenario, replanned.plan, travel)
+    if broken:
+        _refuse(console, broken)
+        return EXIT_ROUTING
+    console.print(f"Re-planned in {time.monotonic() - began:.1f} s")
+    changes = change_list(replanned)
+    _changes_summary(console, changes)
+    rota = Rota(replanned.scenario, settings, (replanned.plan,))
+    files = [(f.name, f.text) for f in rota_files(rota, show_names=args.names)]
+    files += [
+        ("changes.csv", changes_csv(changes)),
+        ("scenario.json", scenario_to_json(replanned.scenario)),
+    ]
+    written = write_files(args.out, files)
+    console.print(f"Wrote {', '.join(str(path) for path in written)}")
+    return EXIT_OK
+
+
+def _changes_summary(console: Console, changes: ChangeList) -> None:
+    """Churn figures and who to call, ids only."""
+    share = lambda n: f"{100 * n / changes.unaffected:.1f} %" if changes.unaffected else "-"  # noqa: E731
+    placed, orphans = changes.placed("orphan")
+    new, added = changes.placed("added")
+    console.print(
+        f"Calls nobody asked to change: {changes.unaffected}; with another carer "
+        f"{changes.other_carer} ({share(changes.other_carer)}), moved more than "
+        f"{changes.band_minutes} min {changes.moved} ({share(changes.moved)}), left out "
+        f"{changes.dropped}"
+    )
+    console.print(f"Orphaned calls placed: {placed} of {orphans}; new calls: {new} of {added}")
+    clock = lambda m: "" if m is None else format_clock(m)  # noqa: E731
+    table = Table(title="Who to call: carers")
+    for name in ("carer", "visit", "client", "change", "before", "after"):
+        table.add_column(name)
+    for carer, calls in changes.carers_to_call().items():
+        for c in calls:
+            before = f"{', '.join(c.carers_before)} {clock(c.start_before)}".strip()
+            after = f"{', '.join(c.carers_after)} {clock(c.start_after)}".strip()
+            table.add_row(carer, c.visit_id, c.client_id, c.outcome, before, after or c.reason)
+    if table.rows:
+        console.print(table)
+
+
 def _demo(args: argparse.Namespace, console: Console) -> int:
     args.path = "small"
     return _solve(args, console)
@@ -617,6 +718,20 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("path", help="scenario folder or JSON file (or a shipped one: town)")
     solve_options(solve, "out", 30.0)
     solve.set_defaults(run=_solve)
+
+    replan = commands.add_parser(
+        "replan",
+        help="re-plan a day under way after events (a carer off, calls cancelled, added, "
+        "changed or done), changing as little of the plan as it can",
+    )
+    replan.add_argument("path", help="the day's scenario folder or JSON file")
+    replan.add_argument("plan", type=Path, help="the day's plan.json, as domcare solve wrote it")
+    replan.add_argument("events", type=Path, help="events.csv (or .json): what happened")
+    replan.add_argument(
+        "--at", required=True, metavar="HH:MM", help="now: calls begun before it are history"
+    )
+    solve_options(replan, "out/replan", 10.0)
+    replan.set_defaults(run=_replan)
 
     demo = commands.add_parser("demo", help="plan the shipped small scenario")
     solve_options(demo, "out/demo", 10.0)

@@ -147,6 +147,8 @@ ReasonCode = Literal[
     "no_capacity",
     "no_free_pair",
     "not_searched",
+    # a re-plan during the day
+    "window_passed",
     # no plan at all; a manual rota that leaves the visit out
     "no_plan",
     "not_in_rota",

@@ -26,6 +26,7 @@ __all__ = [
     "CompareSettings",
     "FirstSolution",
     "Metaheuristic",
+    "ReplanSettings",
     "Settings",
     "SolveSettings",
     "describe",
@@ -208,6 +209,35 @@ class SolveSettings(Frozen):
     )
 
 
+class ReplanSettings(Frozen):
+    """What a re-plan during the day (``scheduler.planning.replan``) prices, besides the day's
+    own objective: every change to the rota is a phone call to a carer and a client."""
+
+    carer_change_weight: int = Field(
+        default=200,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="cost of a planned call going to another carer (200 = 20 minutes of "
+        "travel at the default travel weight; measured on a 280-visit day, a cost worth 10 "
+        "minutes of travel or more kept 99 % of the calls nobody asked to change with their "
+        "carer)",
+    )
+    band_minutes: int = Field(
+        default=15,
+        ge=0,
+        le=DAY_MINUTES,
+        description="a planned call may start up to this much earlier than planned (never "
+        "more) and this much later at no cost; later still at moved_weight a minute",
+    )
+    moved_weight: int = Field(
+        default=20,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="cost per minute a planned call starts later than its band (20 = 2 "
+        "minutes of travel at the default travel weight)",
+    )
+
+
 class CompareSettings(Frozen):
     """How an optimised rota is judged against a manual or baseline one (``domcare compare``)."""
 
@@ -385,6 +415,7 @@ class Settings(Frozen):
     )
     travel: TravelSettings = TravelSettings()
     compare: CompareSettings = CompareSettings()
+    replan: ReplanSettings = ReplanSettings()
     solve: SolveSettings = SolveSettings()
 
     def cap_yields(self, priority: str) -> bool:

@@ -31,6 +31,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from routing.diagnose import DIAGNOSIS_BUDGET, Blocker, rescue_above_pairs, rescue_and_explain
 from routing.haversine import HaversineTravel
 from routing.lags import bind, lagged
@@ -79,7 +81,7 @@ from scheduler.rules.objective import (
     travel_cost,
 )
 
-__all__ = ["search_objective", "solve_day"]
+__all__ = ["Warm", "search_objective", "solve_day", "solve_warm"]
 
 
 _MIN_IMPROVE_S = 1.0
@@ -867,3 +869,212 @@ def search_objective(
         for visit_id in day.refused
     )
     return counted + run_length_cost(settings, added) + missed + refused
+
+
+# ---- re-planning: a day searched from a plan already made -----------------------------------
+
+
+@dataclass(frozen=True)
+class Warm:
+    """A plan to start from and what of it is history (``scheduler.planning.replan``): the
+    calls ``begun`` before ``at`` (visit id -> start) stay with their carers at those starts;
+    nothing else starts before ``at``; the shifts ``closed`` ((carer id, shift start)) take no
+    new call. Every other planned call keeps its carer and its start where it can, at
+    ``Settings.replan``'s prices."""
+
+    plan: Plan
+    at: int
+    begun: dict[str, int]
+    closed: frozenset[tuple[str, int]] = frozenset()
+
+
+@dataclass(frozen=True)
+class _Warmed:
+    day: _Day
+    routes: list[list[int]]
+    starts: dict[int, int]
+    """Task -> its start in the plan, for the halves of pairs and the calls of lags."""
+    passed: frozenset[str]
+    """Visits whose every start was before ``at`` and which had not begun."""
+
+
+def _allowed(problem: RoutingProblem, task: int) -> frozenset[int]:
+    allowed = problem.tasks[task].allowed_vehicles
+    return frozenset(range(len(problem.vehicles))) if allowed is None else allowed
+
+
+def _shift_vehicle(day: _Day, carer_id: str, time: int) -> int | None:
+    """The vehicle of ``carer_id``'s shift under way at ``time`` (or starting then)."""
+    for v, (carer, shift) in enumerate(day.vehicle_shift):
+        if carer.id == carer_id and shift.start <= time <= shift.end:
+            return v
+    return None
+
+
+def _warmed(day: _Day, warm: Warm, settings: Settings) -> _Warmed:
+    """``day``'s problem as a re-plan searches it, and the plan's runs as its routes.
+
+    Begun calls are pinned to their vehicle and start and may not be left out; every other
+    task starts at ``at`` or later, so the begun calls are each route's fixed beginning
+    without a constraint of their own (starts rise along a route). A planned call whose
+    carer still works then keeps it at ``carer_change_weight`` for any other carer, may start
+    at most ``band_minutes`` earlier and costs ``moved_weight`` a minute past
+    ``band_minutes`` later, and costs twice its priority's penalty to leave out: never
+    dropped for an orphan or a new call of its priority (``drop_critical`` is far above twice
+    ``drop_normal``)."""
+    problem, replan = day.problem, settings.replan
+    tasks_of: dict[str, list[int]] = {}
+    for t, visit_id in enumerate(day.task_visit):
+        tasks_of.setdefault(visit_id, []).append(t)
+    closed = {
+        v for v, (carer, shift) in enumerate(day.vehicle_shift)
+        if (carer.id, shift.start) in warm.closed
+    }  # fmt: skip
+    routes: list[list[int]] = [[] for _ in day.vehicle_shift]
+    planned_start: dict[int, int] = {}
+    planned_carers: dict[str, set[str]] = {}
+    departed: dict[int, int] = {}
+    for run in warm.plan.runs:
+        for stop in run.stops:
+            planned_carers.setdefault(stop.visit_id, set()).add(run.carer_id)
+            start = warm.begun.get(stop.visit_id, stop.start)
+            v = _shift_vehicle(day, run.carer_id, start)
+            if v is None or (v in closed and stop.visit_id not in warm.begun):
+                continue  # an orphan: its carer is off
+            free = [
+                t
+                for t in tasks_of.get(stop.visit_id, [])
+                if t not in planned_start and v in _allowed(problem, t)
+            ]
+            if not free:
+                if stop.visit_id in warm.begun:
+                    raise DomcareError(
+                        f"visit {stop.visit_id} began before {format_clock(warm.at)} but "
+                        f"{run.carer_id} may no longer do it: it cannot be kept as it happened"
+                    )
+                continue
+            routes[v].append(free[0])
+            planned_start[free[0]] = start
+            if run.depart < warm.at:
+                departed[v] = run.depart
+    for route in routes:
+        route.sort(key=lambda t: planned_start[t])
+
+    tasks = list(problem.tasks)
+    vehicles = list(problem.vehicles)
+    costs = (
+        np.zeros((len(vehicles), len(tasks)), dtype=np.int64)
+        if problem.task_cost is None
+        else problem.task_cost.copy()
+    )
+    vehicle_of = {t: v for v, route in enumerate(routes) for t in route}
+    carer_of = [carer.id for carer, _ in day.vehicle_shift]
+    passed: set[str] = set()
+    for t, task in enumerate(tasks):
+        visit_id = day.task_visit[t]
+        if visit_id in warm.begun:
+            if t not in vehicle_of:
+                raise DomcareError(f"visit {visit_id} began but is in no carer's run")
+            start = planned_start[t]
+            tasks[t] = replace(
+                task,
+                earliest=start,
+                latest=start,
+                allowed_vehicles=frozenset({vehicle_of[t]}),
+                penalty=None,
+                late_after=None,
+                closed=(),
+            )
+            continue
+        earliest = task.opening(max(task.earliest, warm.at))
+        allowed = _allowed(problem, t)
+        if earliest is None:
+            passed.add(visit_id)
+            tasks[t] = replace(task, earliest=task.latest, allowed_vehicles=frozenset())
+            continue
+        task = replace(task, earliest=earliest, allowed_vehicles=allowed - closed)
+        if t in vehicle_of:  # planned, and its carer still works then
+            planned = planned_start[t]
+            lowest = task.opening(max(earliest, planned - replan.band_minutes))
+            due = planned + replan.band_minutes
+            penalty = None if task.penalty is None else 2 * task.penalty
+            task = replace(task, earliest=lowest or earliest, penalty=penalty)
+            if due < task.due:
+                task = replace(task, late_after=due, late_cost=replan.moved_weight)
+            kept = planned_carers[visit_id]
+            costs[[v for v, carer in enumerate(carer_of) if carer not in kept], t] += (
+                replan.carer_change_weight
+            )
+        tasks[t] = task
+    for v, vehicle in enumerate(vehicles):
+        if any(day.task_visit[t] in warm.begun for t in routes[v]):
+            continue  # the run is under way: its first calls are fixed
+        leave = departed.get(v, warm.at)  # on the road already, or at home until ``at``
+        earliest_start = min(vehicle.latest_end, max(vehicle.earliest_start, leave))
+        vehicles[v] = replace(vehicle, earliest_start=earliest_start)
+    warmed = replace(
+        problem,
+        tasks=tuple(tasks),
+        vehicles=tuple(vehicles),
+        task_cost=costs if costs.any() else None,
+    )
+    tied = lagged(warmed) | {t for p in warmed.synced for t in (p.first, p.second)}
+    starts = {t: planned_start[t] for t in vehicle_of if t in tied}
+    return _Warmed(replace(day, problem=warmed), routes, starts, frozenset(passed))
+
+
+def _feasible(problem: RoutingProblem, routes: list[list[int]], kept: set[int]) -> list[list[int]]:
+    """``routes`` with calls taken off the end (never a ``kept`` one) until each can be timed:
+    a call whose window or length changed may no longer fit where it was."""
+    fitted = []
+    for v, route in enumerate(routes):
+        route = list(route)
+        while route and schedule(problem, v, route) is None:
+            movable = [k for k, t in enumerate(route) if t not in kept]
+            if not movable:
+                raise DomcareError("the calls already made cannot be kept as they happened")
+            route.pop(movable[-1])
+        fitted.append(route)
+    return fitted
+
+
+def solve_warm(
+    scenario: Scenario,
+    warm: Warm,
+    settings: Settings | None = None,
+    travel: TravelTimes | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> Plan:
+    """Plan ``scenario``'s day again from ``warm.plan`` (see ``Warm``): its runs are the first
+    plan, the pairs and breaks mended, then the search goes on from there and the calls still
+    out are placed where they fit. A visit whose window closed before ``warm.at`` and which
+    had not begun is left out as ``window_passed``."""
+    began = time.monotonic()
+    settings = settings or Settings()
+    travel = travel or HaversineTravel(settings.travel)
+    limit = settings.solve.time_limit_s
+    deadline = began + max(_MIN_SEARCH_S, limit - _settle_s(scenario))
+    end = max(deadline, began + limit - _WRAP_UP_S)
+    warmed = _warmed(_prepare(scenario, settings, build_journeys(scenario, travel)), warm, settings)
+    day = warmed.day
+    fixed = bind(pin(day.problem, warmed.starts), warmed.routes, warmed.starts)
+    begun = {t for t, visit_id in enumerate(day.task_visit) if visit_id in warm.begun}
+    routes = _feasible(untie(fixed), warmed.routes, begun)
+    answer = _finish(day, routes, settings, deadline, on_progress, fixed, end)
+    info = _info(answer.solution, settings, began, 1, None, "warm")
+    plan = _to_plan(day, answer, settings, info)
+    if not warmed.passed:
+        return plan
+    closed_at = format_clock(warm.at)
+    unallocated = tuple(
+        u.model_copy(
+            update={
+                "reason_code": "window_passed",
+                "reason": f"its latest start was before {closed_at}, and it had not begun",
+            }
+        )
+        if u.visit_id in warmed.passed
+        else u
+        for u in plan.unallocated
+    )
+    return plan.model_copy(update={"unallocated": unallocated})

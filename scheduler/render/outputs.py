@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from scheduler.analysis.changes import CHANGE_COLUMNS, ChangeList, change_rows
 from scheduler.analysis.metrics import day_figures, week_figures
 from scheduler.io.plans import plan_schema
 from scheduler.model.care import Scenario
@@ -18,7 +19,7 @@ from scheduler.planning.rota import Rota
 from scheduler.render.maps import render_map
 from scheduler.rules.objective import minutes_late
 
-__all__ = ["OutputFile", "csv_text", "neutral_cell", "rota_csv", "rota_files"]
+__all__ = ["OutputFile", "changes_csv", "csv_text", "neutral_cell", "rota_csv", "rota_files"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet reads as the start of a formula (tab and CR are used to hide one)."""
@@ -162,3 +163,9 @@ def rota_files(rota: Rota, *, show_names: bool = False) -> tuple[OutputFile, ...
         rows += lines if not rows else lines[1:]  # one header, then every day's rows
         days += day
     return (*files, OutputFile("rota.csv", CSV, "".join(rows)), schema, *days)
+
+
+def changes_csv(changes: ChangeList) -> str:
+    """``changes.csv`` of a re-plan: one row per call whose carer or time changed, placed or
+    left out (``scheduler.analysis.changes``); ids only."""
+    return csv_text(pd.DataFrame(list(change_rows(changes)), columns=list(CHANGE_COLUMNS)))

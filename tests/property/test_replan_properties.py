@@ -1,0 +1,57 @@
+"""Properties of every re-plan: with nothing happened, nothing changes; a carer who goes off
+keeps no call from then on; the new plan passes the validator on the day as it now stands."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from routing.haversine import HaversineTravel
+from scheduler.model.care import Scenario
+from scheduler.model.events import CarerOff
+from scheduler.model.plan import Plan
+from scheduler.model.settings import Settings, SolveSettings
+from scheduler.planning.day import solve_day
+from scheduler.planning.replan import replan_day
+from scheduler.rules.day import validate_plan
+from tests.strategies import scenarios
+
+SOLVE = Settings(solve=SolveSettings(time_limit_s=2, solution_limit=50))
+TRAVEL = HaversineTravel(SOLVE.travel)
+
+
+def _calls(plan: Plan) -> set[tuple[str, str, int]]:
+    return {(run.carer_id, stop.visit_id, stop.start) for run in plan.runs for stop in run.stops}
+
+
+@settings(max_examples=15, deadline=None)
+@given(scenarios(), st.integers(6 * 60, 20 * 60))
+def test_with_no_event_the_plan_is_kept_call_for_call(scenario: Scenario, at: int) -> None:
+    plan = solve_day(scenario, SOLVE)
+    again = replan_day(scenario, plan, (), at, SOLVE, TRAVEL)
+    assert validate_plan(again.scenario, again.plan, TRAVEL) == []
+    assert _calls(again.plan) == _calls(plan)
+    assert {u.visit_id for u in again.plan.unallocated} == {u.visit_id for u in plan.unallocated}
+
+
+@settings(max_examples=15, deadline=None)
+@given(scenarios(), st.integers(6 * 60, 20 * 60), st.data())
+def test_a_carer_gone_off_keeps_no_call_from_then(
+    scenario: Scenario, at: int, data: st.DataObject
+) -> None:
+    plan = solve_day(scenario, SOLVE)
+    carer = data.draw(st.sampled_from(scenario.carers))
+    off = data.draw(st.integers(at - 120, at + 240))
+    back = data.draw(st.one_of(st.none(), st.integers(off + 30, off + 300)))
+    event = CarerOff(
+        carer_id=carer.id, start=max(0, off), end=None if back is None else min(back, 1440)
+    )
+    again = replan_day(scenario, plan, (event,), at, SOLVE, TRAVEL)
+    assert validate_plan(again.scenario, again.plan, TRAVEL) == []
+    for run in again.plan.runs:
+        if run.carer_id != carer.id:
+            continue
+        for stop in run.stops:
+            if stop.visit_id in again.begun:
+                continue  # history: made before it happened
+            assert not event.start <= stop.start < (event.end or 1441), stop
