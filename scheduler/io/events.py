@@ -91,7 +91,22 @@ def _rows(source: Path | bytes, label: str) -> list[dict[str, str]]:
                 ]
             )
         return [{k: "" if v is None else str(v) for k, v in r.items()} for r in records]
-    return read_csv_rows(source, ("event",), EVENT_COLUMNS[1:], label=label)
+    data = source if isinstance(source, bytes) else _bytes(source)
+    if not data.strip():
+        return []  # no event: an empty file, as an empty optional table
+    return read_csv_rows(data, ("event",), EVENT_COLUMNS[1:], label=label)
+
+
+def _bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(
+            [InputIssue("missing_file", path.name, f"not found in {path.parent}")]
+        ) from None
+    except OSError as exc:
+        issue = InputIssue("unreadable_file", path.name, f"cannot be read: {exc.strerror}")
+        raise InputError([issue]) from None
 
 
 def _clock(text: str) -> int:

@@ -152,3 +152,64 @@ def test_solve_lists_the_late_calls_on_the_terminal(
     printed = capsys.readouterr().out
     assert f"Late calls: 1 ({stop.minutes_late} min)" in printed
     assert "07:30-07:45" in printed and "C1" in printed and "Mrs Example" not in printed
+
+
+EVENTS = (
+    "event,carer_id,visit_id,client_id,from,until,earliest_start,latest_start,duration_minutes\n"
+    "carer_off,C2,,,11:00,,,,\n"
+    "visit_added,,N1,K3,,,19:00,20:00,30\n"
+)
+
+
+def test_replan_writes_the_new_plan_its_changes_and_the_day_as_it_stands(
+    tiny_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, again = tmp_path / "out", tmp_path / "again"
+    assert main(["solve", str(tiny_folder), "--out", str(out), *FAST]) == 0
+    events = tmp_path / "events.csv"
+    events.write_text(EVENTS)
+    args = ["replan", str(tiny_folder), str(out / "plan.json"), str(events), "--at", "11:00"]
+    assert main([*args, "--out", str(again), *FAST]) == 0
+    assert {"plan.json", "changes.csv", "scenario.json", "rota.csv"} <= {
+        p.name for p in again.iterdir()
+    }
+    assert main(["validate", str(again / "scenario.json"), str(again / "plan.json")]) == 0
+    changes = pd.read_csv(again / "changes.csv")
+    assert ("N1", "added", "placed") in set(
+        zip(changes["visit_id"], changes["kind"], changes["change"], strict=True)
+    )
+    printed = capsys.readouterr().out
+    assert "Orphaned calls placed" in printed and "Mrs Example" not in printed
+
+
+def test_replan_with_a_bad_events_file_lists_every_problem_and_writes_nothing(
+    tiny_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, again = tmp_path / "out", tmp_path / "again"
+    assert main(["solve", str(tiny_folder), "--out", str(out), *FAST]) == 0
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "event,carer_id,visit_id,from,start,end\n"
+        "carer_off,C9,,11:00,,\n"
+        "visit_done,,V1,,07:40,08:10\n"
+        "visit_done,,V1,,07:40,08:10\n"
+        "carer_off,C2,,25:00,,\n"
+    )
+    args = ["replan", str(tiny_folder), str(out / "plan.json"), str(events), "--at", "11:00"]
+    capsys.readouterr()
+    assert main([*args, "--out", str(again), *FAST]) == 2
+    printed = capsys.readouterr().err
+    assert "events.csv row 2 column carer_id" in printed
+    assert "events.csv row 4 column visit_id" in printed
+    assert "events.csv row 5 column from" in printed
+    assert not again.exists()
+
+
+def test_replan_refuses_a_plan_of_another_day(tiny_folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert main(["solve", str(tiny_folder), "--out", str(out), *FAST]) == 0
+    other = write_folder(tmp_path / "other", visits=VISITS.replace("V1,", "W1,"))
+    events = tmp_path / "events.csv"
+    events.write_text("event\n")
+    args = ["replan", str(other), str(out / "plan.json"), str(events), "--at", "11:00"]
+    assert main([*args, "--out", str(tmp_path / "again"), *FAST]) == 2
