@@ -623,13 +623,15 @@ def _solve_whole(
     travel: TravelTimes,
     time_limit_s: float,
     on_progress: ProgressCallback | None = None,
+    prepared: _Day | None = None,
 ) -> Plan:
     """Search with double-handed halves untied (see the module note), then repair and improve
-    with them tied. Without double-handed visits the first search is all there is."""
+    with them tied. Without double-handed visits the first search is all there is.
+    ``prepared``: the day already made a routing problem (a re-plan's)."""
     began = time.monotonic()
     deadline = began + max(_MIN_SEARCH_S, time_limit_s - _settle_s(scenario))
     end = max(deadline, began + time_limit_s - _WRAP_UP_S)
-    day = _prepare(scenario, settings, build_journeys(scenario, travel))
+    day = prepared or _prepare(scenario, settings, build_journeys(scenario, travel))
     tied = bool(day.problem.synced)
     untied = punctual(untie(day.problem))
     first_share = settings.solve.untied_share if tied or day.late_in_search else 1.0
@@ -886,6 +888,9 @@ class Warm:
     at: int
     begun: dict[str, int]
     closed: frozenset[tuple[str, int]] = frozenset()
+    keep: bool = True
+    """False: the rest of the day planned afresh, history kept but neither the plan's runs
+    as the start nor a price on changing them (what a re-plan is measured against)."""
 
 
 @dataclass(frozen=True)
@@ -941,11 +946,15 @@ def _warmed(day: _Day, warm: Warm, settings: Settings) -> _Warmed:
             v = _shift_vehicle(day, run.carer_id, start)
             if v is None or (v in closed and stop.visit_id not in warm.begun):
                 continue  # an orphan: its carer is off
+            if run.depart < warm.at:
+                departed[v] = run.depart
             free = [
                 t
                 for t in tasks_of.get(stop.visit_id, [])
                 if t not in planned_start and v in _allowed(problem, t)
             ]
+            if not warm.keep and stop.visit_id not in warm.begun:
+                continue
             if not free:
                 if stop.visit_id in warm.begun:
                     raise DomcareError(
@@ -955,8 +964,6 @@ def _warmed(day: _Day, warm: Warm, settings: Settings) -> _Warmed:
                 continue
             routes[v].append(free[0])
             planned_start[free[0]] = start
-            if run.depart < warm.at:
-                departed[v] = run.depart
     for route in routes:
         route.sort(key=lambda t: planned_start[t])
 
@@ -1057,15 +1064,23 @@ def solve_warm(
     end = max(deadline, began + limit - _WRAP_UP_S)
     warmed = _warmed(_prepare(scenario, settings, build_journeys(scenario, travel)), warm, settings)
     day = warmed.day
+    if not warm.keep:
+        left = limit - (time.monotonic() - began)
+        plan = _solve_whole(scenario, settings, travel, left, on_progress, day)
+        return _passed(plan, warmed.passed, warm.at)
     fixed = bind(pin(day.problem, warmed.starts), warmed.routes, warmed.starts)
     begun = {t for t, visit_id in enumerate(day.task_visit) if visit_id in warm.begun}
     routes = _feasible(untie(fixed), warmed.routes, begun)
     answer = _finish(day, routes, settings, deadline, on_progress, fixed, end)
     info = _info(answer.solution, settings, began, 1, None, "warm")
-    plan = _to_plan(day, answer, settings, info)
-    if not warmed.passed:
+    return _passed(_to_plan(day, answer, settings, info), warmed.passed, warm.at)
+
+
+def _passed(plan: Plan, passed: frozenset[str], at: int) -> Plan:
+    """``plan`` with the visits in ``passed`` left out as ``window_passed``."""
+    if not passed:
         return plan
-    closed_at = format_clock(warm.at)
+    closed_at = format_clock(at)
     unallocated = tuple(
         u.model_copy(
             update={
@@ -1073,7 +1088,7 @@ def solve_warm(
                 "reason": f"its latest start was before {closed_at}, and it had not begun",
             }
         )
-        if u.visit_id in warmed.passed
+        if u.visit_id in passed
         else u
         for u in plan.unallocated
     )

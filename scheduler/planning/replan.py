@@ -17,7 +17,7 @@ that shift then takes nothing new), resuming when their time off ends.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from routing.haversine import HaversineTravel
 from routing.problem import ProgressCallback
@@ -223,12 +223,16 @@ def replan_day(
     settings: Settings | None = None,
     travel: TravelTimes | None = None,
     on_progress: ProgressCallback | None = None,
+    afresh: bool = False,
 ) -> Replanned:
     """Plan the rest of ``plan``'s day again at ``at`` (minutes) after ``events``. The new
-    plan is unchecked: check it against ``Replanned.scenario``, the day as it now stands."""
+    plan is unchecked: check it against ``Replanned.scenario``, the day as it now stands.
+    ``afresh``: plan the rest of the day from nothing (the begun calls kept), as a fresh
+    solve would: what ``benchmarks.replan`` measures a re-plan against."""
     settings = settings or plan.settings
     travel = travel or HaversineTravel(settings.travel)
     day, warm = follow_events(scenario, plan, events, at, travel)
+    warm = replace(warm, keep=not afresh)
     new = solve_warm(day, warm, settings, travel, on_progress)
     return Replanned(
         day,
