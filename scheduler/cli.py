@@ -45,6 +45,7 @@ from scheduler.model.settings import (
 )
 from scheduler.planning.rota import BrokenRota, Rota, plan_rota
 from scheduler.render.outputs import rota_files
+from scheduler.render.runsheets import runsheet_files
 from scheduler.rules.day import Violation, validate_plan
 from scheduler.rules.week import validate_week
 
@@ -321,14 +322,18 @@ def _solve(args: argparse.Namespace, console: Console) -> int:
     else:
         ((day, plan),) = rota.days()
         _summary(console, day, plan, day_figures(day, plan))
-    files = rota_files(rota, show_names=args.names)
-    written = write_files(args.out, [(f.name, f.text) for f in files])
+    files = [(f.name, f.text) for f in rota_files(rota, show_names=args.names)]
+    for day, plan in rota.days():
+        prefix = f"{plan.date.isoformat()}/" if week else ""
+        files += runsheet_files(day, plan, show_names=args.names, prefix=prefix)
+    written = write_files(args.out, files)
     if week:
         console.print(
             f"Wrote {args.out}: week.json, week_figures.json, rota.csv and a folder per day"
         )
     else:
-        console.print(f"Wrote {', '.join(str(path) for path in written)}")
+        shown = [str(path) for path in written if "runsheets" not in path.parts]
+        console.print(f"Wrote {', '.join(shown)} and run sheets in {args.out / 'runsheets'}")
     if rota.unplanned:
         console.print(
             "[red]No plan was found in the time allowed on "
@@ -592,8 +597,31 @@ def _replan(args: argparse.Namespace, console: Console) -> int:
         ("changes.csv", changes_csv(changes)),
         ("scenario.json", scenario_to_json(replanned.scenario)),
     ]
+    files += runsheet_files(
+        replanned.scenario, replanned.plan, show_names=args.names, before=plan
+    )
     written = write_files(args.out, files)
-    console.print(f"Wrote {', '.join(str(path) for path in written)}")
+    shown = [str(path) for path in written if "runsheets" not in path.parts]
+    console.print(f"Wrote {', '.join(shown)} and run sheets in {args.out / 'runsheets'}")
+    return EXIT_OK
+
+
+def _runsheets(args: argparse.Namespace, console: Console) -> int:
+    """Each carer's run sheet (HTML to print) and calendar (.ics) of a day's plan."""
+    scenario = _read(args.path)
+    plan = read_plan(args.plan)
+    if len(scenario.dates) > 1:
+        raise DomcareError(
+            f"{scenario.name} spans {len(scenario.dates)} dates: domcare solve wrote each "
+            "day's run sheets in the day's folder"
+        )
+    wrong = validate_plan(scenario, plan, _travel(plan.settings, args.matrix))
+    if wrong:
+        _report_violations(console, wrong)
+        return EXIT_ROUTING
+    files = runsheet_files(scenario, plan, show_names=args.names)
+    write_files(args.out, files)
+    console.print(f"Wrote {len(files)} files in {args.out / 'runsheets'}")
     return EXIT_OK
 
 
@@ -732,6 +760,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     solve_options(replan, "out/replan", 10.0)
     replan.set_defaults(run=_replan)
+
+    sheets = commands.add_parser(
+        "runsheets", help="each carer's run sheet (HTML to print) and calendar (.ics) of a plan"
+    )
+    sheets.add_argument("path", help="the day's scenario folder or JSON file")
+    sheets.add_argument("plan", type=Path, help="the day's plan.json")
+    sheets.add_argument("--out", type=Path, default=Path("out"), metavar="DIR")
+    sheets.add_argument("--matrix", type=Path)
+    sheets.add_argument("--names", action="store_true", help="client names and addresses")
+    sheets.set_defaults(run=_runsheets)
 
     demo = commands.add_parser("demo", help="plan the shipped small scenario")
     solve_options(demo, "out/demo", 10.0)

@@ -28,8 +28,13 @@ def test_solve_writes_every_output(
         "figures.json",
         "rota.csv",
         "map.html",
+        "runsheets",
     }
     plan = read_plan(out / "plan.json")
+    carers = {run.carer_id for run in plan.runs}
+    assert {p.name for p in (out / "runsheets").iterdir()} == {
+        f"{carer}.{kind}" for carer in carers for kind in ("html", "ics")
+    }
     assert plan.schema_version == PLAN_SCHEMA_VERSION and plan.scenario == "tiny"
     schema = json.loads((out / "plan.schema.json").read_text())
     assert schema["title"] == "Plan" and "runs" in schema["properties"]
