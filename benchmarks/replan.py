@@ -9,15 +9,17 @@ planned call after it is cancelled, and one call of 30 minutes is added for a ra
 with an hour's window later in the day. Both ways then plan the rest of the day, in the same
 run, one after the other, with the same time limit:
 
-- ``afresh``: the begun calls kept, the rest planned from nothing with no price on change
-  (``replan_day(..., afresh=True)``), as a plain re-solve would;
+- ``afresh``: the rest of the day planned from nothing by ``solve_day`` (zones and all), the
+  begun calls pinned, with no price on change (``replan_day(..., afresh=True)``,
+  ``scheduler.planning.replan.afresh_day``), as a plain re-solve would;
 - ``replan``: domcare's re-plan from the plan (``replan_day``).
 
 Each plan is checked by ``validate_plan`` on the day as it then stands. Columns: the calls
 nobody asked to change (``unaffected``), the share of them with another carer or left out
 (``other_carer_pct``) and moved by more than the band (``moved_pct``), the orphans and the
 added call placed, the travel minutes of legs arriving at or after ``--at`` (and the way
-home), the wall time, and the violations found (0 for a valid plan).
+home), the wall time, the violations found (0 for a valid plan) and the begun calls whose
+carer or start changed (0: history kept; the fresh solve pins one carer of a pair).
 """
 
 from __future__ import annotations
@@ -67,6 +69,8 @@ class ReplanRow:
     travel_after_min: int
     wall_s: float
     violations: int
+    history_changed: int
+    """Calls begun before ``--at`` now with other carers or another start: must be 0."""
 
 
 def draw_events(scenario: Scenario, plan: Plan, at: int, seed: int) -> tuple[Event, ...]:
@@ -136,7 +140,24 @@ def _row(
         travel_after_min=travel_after(replanned.plan, replanned.at),
         wall_s=round(wall, 2),
         violations=found,
+        history_changed=_history_changed(replanned),
     )
+
+
+def _history_changed(replanned: object) -> int:
+    from scheduler.planning.replan import Replanned
+
+    assert isinstance(replanned, Replanned)
+
+    def calls(plan: Plan) -> dict[str, tuple[list[str], int]]:
+        found: dict[str, tuple[list[str], int]] = {}
+        for run in plan.runs:
+            for stop in run.stops:
+                found.setdefault(stop.visit_id, ([], stop.start))[0].append(run.carer_id)
+        return {v: (sorted(c), s) for v, (c, s) in found.items()}
+
+    before, after = calls(replanned.before), calls(replanned.plan)
+    return sum(after.get(v) != before.get(v) for v in replanned.begun if v in before)
 
 
 def run(name: str, at: int, seeds: Sequence[int], limit: float) -> list[ReplanRow]:

@@ -623,15 +623,13 @@ def _solve_whole(
     travel: TravelTimes,
     time_limit_s: float,
     on_progress: ProgressCallback | None = None,
-    prepared: _Day | None = None,
 ) -> Plan:
     """Search with double-handed halves untied (see the module note), then repair and improve
-    with them tied. Without double-handed visits the first search is all there is.
-    ``prepared``: the day already made a routing problem (a re-plan's)."""
+    with them tied. Without double-handed visits the first search is all there is."""
     began = time.monotonic()
     deadline = began + max(_MIN_SEARCH_S, time_limit_s - _settle_s(scenario))
     end = max(deadline, began + time_limit_s - _WRAP_UP_S)
-    day = prepared or _prepare(scenario, settings, build_journeys(scenario, travel))
+    day = _prepare(scenario, settings, build_journeys(scenario, travel))
     tied = bool(day.problem.synced)
     untied = punctual(untie(day.problem))
     first_share = settings.solve.untied_share if tied or day.late_in_search else 1.0
@@ -888,9 +886,6 @@ class Warm:
     at: int
     begun: dict[str, int]
     closed: frozenset[tuple[str, int]] = frozenset()
-    keep: bool = True
-    """False: the rest of the day planned afresh, history kept but neither the plan's runs
-    as the start nor a price on changing them (what a re-plan is measured against)."""
 
 
 @dataclass(frozen=True)
@@ -953,8 +948,6 @@ def _warmed(day: _Day, warm: Warm, settings: Settings) -> _Warmed:
                 for t in tasks_of.get(stop.visit_id, [])
                 if t not in planned_start and v in _allowed(problem, t)
             ]
-            if not warm.keep and stop.visit_id not in warm.begun:
-                continue
             if not free:
                 if stop.visit_id in warm.begun:
                     raise DomcareError(
@@ -1064,10 +1057,6 @@ def solve_warm(
     end = max(deadline, began + limit - _WRAP_UP_S)
     warmed = _warmed(_prepare(scenario, settings, build_journeys(scenario, travel)), warm, settings)
     day = warmed.day
-    if not warm.keep:
-        left = limit - (time.monotonic() - began)
-        plan = _solve_whole(scenario, settings, travel, left, on_progress, day)
-        return _passed(plan, warmed.passed, warm.at)
     fixed = bind(pin(day.problem, warmed.starts), warmed.routes, warmed.starts)
     begun = {t for t, visit_id in enumerate(day.task_visit) if visit_id in warm.begun}
     routes = _feasible(untie(fixed), warmed.routes, begun)

@@ -17,7 +17,7 @@ that shift then takes nothing new), resuming when their time off ends.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from routing.haversine import HaversineTravel
 from routing.problem import ProgressCallback
@@ -37,7 +37,7 @@ from scheduler.model.events import (
 )
 from scheduler.model.plan import Plan, Run
 from scheduler.model.settings import Settings
-from scheduler.planning.day import Warm, solve_warm
+from scheduler.planning.day import Warm, solve_day, solve_warm
 
 __all__ = ["Replanned", "follow_events", "replan_day"]
 
@@ -232,8 +232,11 @@ def replan_day(
     settings = settings or plan.settings
     travel = travel or HaversineTravel(settings.travel)
     day, warm = follow_events(scenario, plan, events, at, travel)
-    warm = replace(warm, keep=not afresh)
-    new = solve_warm(day, warm, settings, travel, on_progress)
+    if afresh:
+        day = afresh_day(day, warm)
+        new = solve_day(day, settings, travel, on_progress)
+    else:
+        new = solve_warm(day, warm, settings, travel, on_progress)
     return Replanned(
         day,
         new,
@@ -245,6 +248,60 @@ def replan_day(
         frozenset(e.visit_id for e in events if isinstance(e, VisitChanged)),
         frozenset(e.visit_id for e in events if isinstance(e, VisitCancelled)),
     )
+
+
+def afresh_day(day: Scenario, warm: Warm) -> Scenario:
+    """``day`` as a fresh solve of the rest of it sees it, the plan forgotten: each begun
+    call fixed at its start and pinned to its carer (to one carer of a double-handed call:
+    the model pins one), every other call starting at ``warm.at`` or later (one whose
+    window has closed is gone), a carer with no begun call leaving home at ``warm.at`` at
+    the earliest, and a shift of a carer gone off (``warm.closed``) open to its begun
+    calls' clients alone. The yardstick a re-plan is measured against
+    (``benchmarks.replan``); its plan is checked against this day."""
+    at = warm.at
+    carers_of: dict[str, list[str]] = {}
+    for run in warm.plan.runs:
+        for stop in run.stops:
+            carers_of.setdefault(stop.visit_id, []).append(run.carer_id)
+    visits = []
+    for visit in day.visits:
+        if visit.id in warm.begun:
+            start = warm.begun[visit.id]
+            fixed: dict[str, object] = {"earliest_start": start, "latest_start": start}
+            fixed["windows"] = ()
+            fixed["pinned_carer"] = carers_of[visit.id][0]
+            visits.append(Visit.model_validate(visit.model_dump() | fixed))
+            continue
+        windows = [(max(a, at), b) for a, b in visit.start_windows if b >= at]
+        if not windows:
+            continue  # its window closed before ``at``
+        later: dict[str, object] = {"earliest_start": windows[0][0]}
+        later["latest_start"] = windows[-1][1]
+        later["windows"] = tuple(windows) if len(windows) > 1 else ()
+        visits.append(Visit.model_validate(visit.model_dump() | later))
+    begun_at = {
+        (carer, start)
+        for visit_id, start in warm.begun.items()
+        for carer in carers_of.get(visit_id, [])
+    }
+    carers = []
+    for carer in day.carers:
+        shifts, clients = [], set()
+        for shift in carer.shifts:
+            made = [s for c, s in begun_at if c == carer.id and shift.start <= s <= shift.end]
+            if made or shift.end <= at:
+                shifts.append(shift)
+            elif max(shift.start, at) < shift.end:
+                shifts.append(Shift(start=max(shift.start, at), end=shift.end))
+            if (carer.id, shift.start) in warm.closed:
+                clients |= {
+                    v.client_id for v in visits if v.pinned_carer == carer.id and v.id in warm.begun
+                }
+        update: dict[str, object] = {"shifts": tuple(shifts)}
+        if any((carer.id, s.start) in warm.closed for s in carer.shifts):
+            update["no_go_clients"] = frozenset(c.id for c in day.clients) - clients
+        carers.append(Carer.model_validate(carer.model_dump() | update))
+    return day.model_copy(update={"visits": tuple(visits), "carers": tuple(carers)})
 
 
 def _orphans(day: Scenario, warm: Warm) -> frozenset[str]:
