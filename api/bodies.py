@@ -8,6 +8,7 @@ counts as not given, as a browser sends a blank input.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,10 +18,10 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.inputs import COMPARE_FILES, SCENARIO_FILES, Submission, options_issues
-from api.schemas import CompareCreate, RotaCreate, RotaOptions
+from api.schemas import CompareCreate, ReplanCreate, RotaCreate, RotaOptions
 from scheduler.model.errors import InputError, InputIssue
 
-__all__ = ["multipart_schema", "read_submission"]
+__all__ = ["multipart_schema", "read_events_body", "read_submission"]
 
 _MAX_PARTS = 40
 _FORM_TEXT = ("name", "shipped")
@@ -151,3 +152,71 @@ async def _from_form(request: Request, compare: bool) -> Submission:
         waiting_list=waiting,
         shipped_waiting_list=text.get("shipped_waiting_list", "").lower() in ("true", "1", "on"),
     )
+
+
+EVENTS_LABEL = {"json": "events.json", "csv": "events.csv"}
+
+
+async def read_events_body(request: Request) -> tuple[bytes, str, str, float | None]:
+    """A re-plan's body: (the events file's bytes, its name, ``at``, the time limit). JSON is
+    ``ReplanCreate``; a form sends an ``events`` file (CSV, or JSON if named ``.json``) and
+    ``at`` and ``time_limit_s`` as fields."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "application/json":
+        try:
+            body = ReplanCreate.model_validate_json(await request.body(), strict=True)
+        except ValidationError as exc:
+            raise options_issues(exc) from None
+        events = json.dumps(body.events).encode("utf-8")
+        return events, EVENTS_LABEL["json"], body.at, body.time_limit_s
+    if kind != "multipart/form-data":
+        raise HTTPException(
+            415, "send the events as application/json or as multipart/form-data (a CSV file)"
+        )
+    try:
+        async with request.form(max_files=_MAX_PARTS, max_fields=_MAX_PARTS) as form:
+            files, text, issues = await _parts(form, {"events"})
+            names = {
+                name: value.filename
+                for name, value in form.multi_items()
+                if isinstance(value, UploadFile)
+            }
+    except StarletteHTTPException as exc:
+        raise InputError(
+            [
+                InputIssue(
+                    "invalid_form",
+                    "request",
+                    f"is not a valid multipart/form-data form ({exc.detail})",
+                )
+            ]
+        ) from None
+    if "events" not in files:
+        issues.append(InputIssue("missing_file", "request", "send the events file", None, "events"))
+    if "at" not in text:
+        issues.append(InputIssue("missing_value", "request", "is empty", None, "at"))
+    limit = None
+    if "time_limit_s" in text:
+        try:
+            limit = float(text["time_limit_s"])
+            if not 0 < limit < float("inf"):
+                raise ValueError
+        except ValueError:
+            issues.append(
+                InputIssue(
+                    "invalid_request", "request", "is not a number of seconds", None, "time_limit_s"
+                )
+            )
+    unknown = set(text) - {"at", "time_limit_s"}
+    issues += [
+        InputIssue("invalid_request", "request", "is not a field taken here", None, n)
+        for n in sorted(unknown)
+    ]
+    if issues:
+        raise InputError(issues)
+    label = (
+        EVENTS_LABEL["json"]
+        if str(names.get("events") or "").lower().endswith(".json")
+        else EVENTS_LABEL["csv"]
+    )
+    return files["events"], label, text["at"], limit

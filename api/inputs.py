@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,6 +23,7 @@ from api.schemas import Issue, RotaOptions, ScenarioFacts
 from api.shipped import ShippedScenarios
 from scheduler.analysis.manual import Assignment, read_manual_rota
 from scheduler.analysis.waiting import CarePackage, read_waiting_list
+from scheduler.io.events import read_events
 from scheduler.io.scenario import (
     LoadedScenario,
     load_scenario,
@@ -32,18 +33,24 @@ from scheduler.io.scenario import (
 )
 from scheduler.io.tables import decode_text
 from scheduler.model.care import Scenario
+from scheduler.model.clock import parse_clock
 from scheduler.model.codes import InputCode
 from scheduler.model.errors import InputError, InputIssue
+from scheduler.model.events import Event
+from scheduler.model.plan import Plan
 from scheduler.model.settings import Settings
+from scheduler.planning.history import standing
 
 __all__ = [
     "COMPARE_FILES",
     "SCENARIO_FILES",
     "JobInput",
+    "ReplanInput",
     "Submission",
     "job_input",
     "options_issues",
     "read_stored",
+    "replan_input",
     "settings_for",
 ]
 
@@ -283,6 +290,79 @@ def job_input(
     if found:
         raise InputError(found)
     return checked
+
+
+@dataclass(frozen=True)
+class ReplanInput:
+    """A re-plan's checked input: ``job`` is the day as it now stands (what the job's pictures
+    and facts show), ``base`` the rota's own scenario and ``plan`` its plan, ``events`` the
+    file as sent (read again by the worker with the same reader), ``at`` in minutes."""
+
+    job: JobInput
+    base: Scenario
+    plan: Plan
+    events: str
+    label: str
+    at: int
+    parent: str
+
+    def document(self) -> dict[str, Any]:
+        return self.job.document() | {
+            "replan": {
+                "parent": self.parent,
+                "scenario": json.loads(scenario_to_json(self.base)),
+                "plan": json.loads(self.plan.model_dump_json()),
+                "events": self.events,
+                "label": self.label,
+                "at": self.at,
+            }
+        }
+
+    def read_events(self) -> tuple[Event, ...]:
+        return read_events(self.events.encode("utf-8"), self.base, self.plan, self.at, self.label)
+
+
+def replan_input(
+    parent: str,
+    rota: JobInput,
+    plan: Plan,
+    events: bytes,
+    label: str,
+    at: str,
+    time_limit_s: float | None,
+    service: ServiceSettings,
+) -> ReplanInput:
+    """Check a re-plan of ``plan`` (``rota``'s) now: ``at``, the time limit, every event
+    (located as ``domcare replan`` locates them) and whether what they say can have
+    happened. Raises ``InputError`` with every problem found."""
+    issues = []
+    minutes = 0
+    try:
+        minutes = parse_clock(at)
+    except ValueError as exc:
+        issues.append(InputIssue("invalid_request", REQUEST_FILE, str(exc), column="at"))
+    limit = rota.settings.solve.time_limit_s if time_limit_s is None else time_limit_s
+    if limit > service.max_time_limit_s:
+        issues.append(
+            InputIssue(
+                "time_limit_too_long",
+                REQUEST_FILE,
+                f"{limit:g} s is over this service's most, {service.max_time_limit_s:g} s",
+                column="time_limit_s",
+            )
+        )
+    if issues:
+        raise InputError(issues)
+    settings = rota.settings.model_copy(
+        update={"solve": rota.settings.solve.model_copy(update={"time_limit_s": limit})}
+    )
+    text = _text(events)
+    checked = ReplanInput(
+        JobInput(rota.scenario, settings, rota.show_names), rota.scenario, plan, text, label,
+        minutes, parent,
+    )  # fmt: skip
+    day = standing(rota.scenario, plan, checked.read_events(), minutes, settings)
+    return replace(checked, job=replace(checked.job, scenario=day))
 
 
 def read_stored(document: Mapping[str, Any]) -> JobInput:

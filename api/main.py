@@ -26,7 +26,14 @@ from api.limits import BodyLimit, PrivateErrors
 from api.routes import compare, docs, health, rotas, scenarios, web, whatif
 from api.routes.jobs import REF
 from api.runner import ExecutorFactory, JobRunner, process_pool
-from api.schemas import CompareCreate, Detail, Problem, RotaCreate, whatif_create_schema
+from api.schemas import (
+    CompareCreate,
+    Detail,
+    Problem,
+    ReplanCreate,
+    RotaCreate,
+    whatif_create_schema,
+)
 from api.shipped import ShippedScenarios
 from api.store import JobStore
 from scheduler.whatif.spec import Spec
@@ -102,6 +109,7 @@ def _openapi(app: FastAPI, service: ServiceSettings) -> Callable[[], dict[str, A
                 [
                     (RotaCreate, "validation"),
                     (CompareCreate, "validation"),
+                    (ReplanCreate, "validation"),
                     (Spec, "validation"),
                     (Problem, "validation"),
                     (Detail, "validation"),

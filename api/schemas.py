@@ -31,6 +31,7 @@ __all__ = [
     "JobAccepted",
     "JobProgress",
     "Problem",
+    "ReplanCreate",
     "RotaCreate",
     "RotaListItem",
     "RotaOptions",
@@ -289,6 +290,35 @@ class Problem(_Wire):
 
     detail: str
     issues: list[Issue] = []
+
+
+class ReplanCreate(_Wire):
+    """A re-plan of a done day's rota after events (``POST /v1/rotas/{id}/replan``): the rows
+    of events.csv as objects (README, "Re-planning during the day"), and the time now. A form
+    may send ``events`` as a CSV (or JSON) file and ``at`` and ``time_limit_s`` as fields."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "at": "11:00",
+                    "events": [
+                        {"event": "carer_off", "carer_id": "C1", "from": "11:00"},
+                        {"event": "visit_cancelled", "visit_id": "V1"},
+                    ],
+                }
+            ]
+        },
+    )
+
+    at: str = Field(description="HH:MM: the calls begun before it are history")
+    events: list[dict[str, str | int | None]] = Field(
+        description="one object per event, with events.csv's columns as keys"
+    )
+    time_limit_s: float | None = Field(
+        default=None, gt=0, description="seconds of search (default: the rota's)"
+    )
 
 
 class JobAccepted(_Wire):

@@ -24,9 +24,10 @@ from api.config import SweepPlace
 from api.db import make_engine
 from api.inputs import JobInput, read_stored
 from api.store import DISK_FULL, Document, JobKind, JobStore, disk_full
+from scheduler.model.care import Scenario
 from scheduler.model.errors import DomcareError
-from scheduler.model.plan import PlanStatus
-from scheduler.planning.rota import BrokenRota, Progress, plan_rota, travel_times
+from scheduler.model.plan import Plan, PlanStatus
+from scheduler.planning.rota import BrokenRota, Progress, Rota, plan_rota, travel_times
 from scheduler.render.outputs import rota_files
 
 __all__ = ["ProgressReporter", "SweepPlace", "run_job", "start_worker"]
@@ -37,6 +38,7 @@ JSON = "application/json"
 CSV = "text/csv; charset=utf-8"
 HTML = "text/html; charset=utf-8"
 SVG = "image/svg+xml"
+CALENDAR = "text/calendar; charset=utf-8"
 _MEDIA = {"json": JSON, "csv": CSV, "html": HTML, "svg": SVG}
 _PARENT_CHECK_S = 1.0
 NO_PLAN_NOTE = (
@@ -132,16 +134,20 @@ def _plan_rota(job: JobInput, reporter: ProgressReporter) -> JobOutcome:
         ) from None
     unplanned = [date.isoformat() for date in rota.unplanned]
     where = "this day" if not rota.is_week else ", ".join(unplanned)
+    files = [
+        Document(f.name, f.media_type, f.text) for f in rota_files(rota, show_names=job.show_names)
+    ]
+    for day, plan in rota.days():  # as the command line writes them
+        prefix = f"{plan.date.isoformat()}/" if rota.is_week else ""
+        files += _sheets(day, plan, job.show_names, prefix=prefix)
     return JobOutcome(
         result={
             "dates": [plan.date.isoformat() for plan in rota.plans],
             "plan_status": PlanStatus.NO_PLAN.value if unplanned else PlanStatus.SOLVED.value,
             "note": NO_PLAN_NOTE.format(where=where) if unplanned else None,
+            "carers": sorted({run.carer_id for plan in rota.plans for run in plan.runs}),
         },
-        documents=[
-            Document(f.name, f.media_type, f.text)
-            for f in rota_files(rota, show_names=job.show_names)
-        ],
+        documents=files,
     )
 
 
@@ -202,11 +208,79 @@ def _whatif(document: dict[str, Any], reporter: ProgressReporter, place: SweepPl
     )
 
 
+def _replan(document: dict[str, Any], reporter: ProgressReporter) -> JobOutcome:
+    """A re-plan (``api.inputs.ReplanInput``): the events read again, the day re-planned and
+    checked on the day as it now stands, its files stored with the changes and run sheets."""
+    from scheduler.analysis.changes import change_list
+    from scheduler.io.events import read_events
+    from scheduler.io.scenario import scenario_from_document
+    from scheduler.model.plan import Plan
+    from scheduler.planning.replan import replan_day
+    from scheduler.render.outputs import changes_csv
+    from scheduler.rules.day import validate_plan
+
+    job = read_stored(document)
+    asked = document["replan"]
+    base = scenario_from_document(asked["scenario"], "scenario.json", "scenario").scenario
+    plan = Plan.model_validate(asked["plan"])
+    at = int(asked["at"])
+    events = read_events(asked["events"].encode("utf-8"), base, plan, at, asked["label"])
+    travel = travel_times(job.settings)
+    replanned = replan_day(
+        base, plan, events, at, job.settings, travel, on_progress=reporter.solving
+    )
+    if validate_plan(replanned.scenario, replanned.plan, travel):
+        raise DomcareError("the re-plan broke a hard rule. Nothing was stored: please report it")
+    rota = Rota(replanned.scenario, job.settings, (replanned.plan,))
+    changes = change_list(replanned)
+    placed, orphans = changes.placed("orphan")
+    files = [
+        Document(f.name, f.media_type, f.text) for f in rota_files(rota, show_names=job.show_names)
+    ]
+    files.append(Document("changes.csv", CSV, changes_csv(changes)))
+    files += _sheets(replanned.scenario, replanned.plan, job.show_names, plan)
+    return JobOutcome(
+        result={
+            "dates": [replanned.plan.date.isoformat()],
+            "plan_status": replanned.plan.status.value,
+            "note": None,
+            "replan_of": asked["parent"],
+            "carers": sorted({run.carer_id for run in replanned.plan.runs}),
+            "changes": {
+                "unaffected": changes.unaffected,
+                "other_carer": changes.other_carer,
+                "moved": changes.moved,
+                "orphans": orphans,
+                "orphans_placed": placed,
+            },
+        },
+        documents=files,
+    )
+
+
+def _sheets(
+    scenario: Scenario,
+    plan: Plan,
+    show_names: bool,
+    before: Plan | None = None,
+    prefix: str = "",
+) -> list[Document]:
+    from scheduler.render.runsheets import runsheet_files
+
+    sheets = runsheet_files(scenario, plan, show_names=show_names, before=before, prefix=prefix)
+    return [
+        Document(name, CALENDAR if name.endswith(".ics") else HTML, text) for name, text in sheets
+    ]
+
+
 def _work(
     kind: JobKind, document: dict[str, Any], reporter: ProgressReporter, place: SweepPlace
 ) -> JobOutcome:
     if kind is JobKind.WHATIF:
         return _whatif(document, reporter, place)
+    if kind is JobKind.ROTA and "replan" in document:
+        return _replan(document, reporter)
+
     work = _plan_rota if kind is JobKind.ROTA else _compare
     return work(read_stored(document), reporter)
 

@@ -11,7 +11,7 @@ run, one after the other, with the same time limit:
 
 - ``afresh``: the rest of the day planned from nothing by ``solve_day`` (zones and all), the
   begun calls pinned, with no price on change (``replan_day(..., afresh=True)``,
-  ``scheduler.planning.replan.afresh_day``), as a plain re-solve would;
+  ``scheduler.planning.history.afresh_day``), as a plain re-solve would;
 - ``replan``: domcare's re-plan from the plan (``replan_day``).
 
 Each plan is checked by ``validate_plan`` on the day as it then stands. Columns: the calls

@@ -6,11 +6,13 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
+from api.bodies import read_events_body
 from api.deps import Coordinator, Services, ServicesDep, Viewer
-from api.inputs import SCENARIO_FILES, JobInput, read_stored
+from api.inputs import SCENARIO_FILES, JobInput, read_stored, replan_input
 from api.routes.jobs import (
     NOT_FOUND,
     NOT_READY,
@@ -22,6 +24,7 @@ from api.routes.jobs import (
     request_body,
     responses,
 )
+from api.runner import QueueFull
 from api.schemas import (
     ROTA_EXAMPLES,
     JobAccepted,
@@ -53,15 +56,26 @@ class _Covered(BaseModel):
 def _links(job: Job) -> dict[str, str]:
     here = f"{PATH}/{job.id}"
     links = {"self": here}
+    result = job.result or {}
+    if result.get("replan_of"):
+        links["replan_of"] = f"{PATH}/{result['replan_of']}"
     if job.status is JobStatus.DONE:
         links |= {
             "map": f"{here}/map",
             "rota_csv": f"{here}/rota.csv",
             "plan_json": f"{here}/plan.json",
         }
-        dates = (job.result or {}).get("dates", [])
+        dates = result.get("dates", [])
         if len(dates) > 1:
             links |= {f"map_{date}": f"{here}/map?date={date}" for date in dates}
+        else:
+            links |= {
+                f"runsheet_{carer}": f"{here}/runsheets/{carer}.html"
+                for carer in result.get("carers", [])
+            }
+            links |= {"replan": f"{here}/replan"}
+        if result.get("replan_of"):
+            links["changes_csv"] = f"{here}/changes.csv"
     return links
 
 
@@ -84,6 +98,67 @@ async def create_rota(
     request: Request, response: Response, services: ServicesDep, _key: Coordinator
 ) -> JobAccepted:
     return await accept(request, response, services, JobKind.ROTA, PATH)
+
+
+@router.post(
+    "/{job_id}/replan",
+    status_code=202,
+    operation_id="replan_rota",
+    summary="Re-plan a day's rota after events, changing as little of it as possible",
+    description="The events (a carer off, calls cancelled, added, changed or done) are "
+    "checked at once against the rota's plan (422 with every problem located, as `domcare "
+    "replan` locates them); the re-plan is then queued as a rota job of its own (202), whose "
+    "changes.csv lists every call whose carer or time changed. Needs a coordinator key.",
+    responses=responses(NOT_FOUND, NOT_READY, SUBMIT),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/ReplanCreate"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "events": {"type": "string", "format": "binary"},
+                            "at": {"type": "string"},
+                            "time_limit_s": {"type": "number"},
+                        },
+                    }
+                },
+            },
+        }
+    },
+)
+async def replan_rota(
+    job_id: str, request: Request, response: Response, services: ServicesDep, _key: Coordinator
+) -> JobAccepted:
+    parent = find(services, job_id, JobKind.ROTA)
+    if services.runner.in_queue >= services.settings.queue_size:
+        raise QueueFull(services.settings.queue_size)
+    if _is_week(parent):
+        raise HTTPException(409, "a week's rota is re-planned one day at a time: not yet")
+    plan = Plan.model_validate_json(document(services, parent, "plan.json"))
+    stored = services.store.input(parent.id)
+    if stored is None:
+        raise HTTPException(404, "the job has no stored input")
+    events, label, at, limit = await read_events_body(request)
+    checked = await run_in_threadpool(
+        replan_input, parent.id, read_stored(stored), plan, events, label, at, limit,
+        services.settings,
+    )  # fmt: skip
+    options = dict(parent.options) | {"time_limit_s": checked.job.settings.solve.time_limit_s}
+    facts = checked.job.facts()
+    job = await run_in_threadpool(
+        services.runner.admit,
+        lambda: services.store.create(
+            JobKind.ROTA, options, checked.document(), facts.model_dump(mode="json")
+        ),
+    )
+    location = f"{PATH}/{job.id}"
+    response.headers["Location"] = location
+    return JobAccepted(
+        id=job.id, kind=JobKind.ROTA.value, status=job.status.value, links={"self": location}
+    )
 
 
 @router.get(
@@ -274,3 +349,47 @@ def get_rota_plan(job_id: str, services: ServicesDep, _key: Viewer) -> Response:
         else document(services, job, "plan.json")
     )
     return Response(content, media_type="application/json")
+
+
+@router.get(
+    "/{job_id}/changes.csv",
+    operation_id="get_rota_changes",
+    summary="A re-plan's changes: every call whose carer or time changed, placed or left out",
+    response_class=Response,
+    responses=responses(NOT_FOUND, NOT_READY)
+    | {200: {"content": {"text/csv": {}}, "description": "changes.csv"}},
+)
+def get_rota_changes(job_id: str, services: ServicesDep, _key: Viewer) -> Response:
+    job = find(services, job_id, JobKind.ROTA)
+    return Response(
+        document(services, job, "changes.csv"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="changes-{job.id[:8]}.csv"'},
+    )
+
+
+_SHEET_MEDIA = {"html": "text/html; charset=utf-8", "ics": "text/calendar; charset=utf-8"}
+
+
+@router.get(
+    "/{job_id}/runsheets/{name}",
+    operation_id="get_rota_runsheet",
+    summary="A carer's run sheet (CARER.html, to print) or calendar (CARER.ics) of a day",
+    response_class=Response,
+    responses=responses(NOT_FOUND, NOT_READY)
+    | {200: {"content": {k: {} for k in ("text/html", "text/calendar")}, "description": "sheet"}},
+)
+def get_rota_runsheet(
+    job_id: str, name: str, services: ServicesDep, _key: Viewer, date: dt.date | None = None
+) -> Response:
+    """For a week, ``date`` picks the day (the first by default)."""
+    job = find(services, job_id, JobKind.ROTA)
+    kind = name.rsplit(".", 1)[-1]
+    if kind not in _SHEET_MEDIA:
+        raise HTTPException(404, "a run sheet is CARER.html or CARER.ics")
+    folder = f"{_day(job, date)}/" if _is_week(job) else ""
+    content = document(services, job, f"{folder}runsheets/{name}")
+    headers = {}
+    if kind == "ics":
+        headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return Response(content, media_type=_SHEET_MEDIA[kind], headers=headers)

@@ -64,37 +64,33 @@ EVENT_COLUMNS = (
 )
 
 
-def _rows(source: Path | bytes, label: str) -> list[dict[str, str]]:
-    """The events' rows as text; a JSON file (``.json``) is a list of objects, or an object
-    with an ``events`` list, with the CSV's columns as keys."""
-    if isinstance(source, Path) and source.suffix.lower() == ".json":
-        try:
-            document: Any = json.loads(source.read_bytes())
-        except FileNotFoundError:
-            raise InputError(
-                [InputIssue("missing_file", label, f"not found in {source.parent}")]
-            ) from None
-        except (OSError, ValueError) as exc:
-            issue = InputIssue("unreadable_file", label, f"cannot be read: {exc}")
-            raise InputError([issue]) from None
-        records = document.get("events") if isinstance(document, dict) else document
-        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-            raise InputError(
-                [InputIssue("invalid_value", label, "must be a list of events (objects)")]
-            )
-        unknown = sorted({key for r in records for key in r} - set(EVENT_COLUMNS))
-        if unknown:
-            raise InputError(
-                [
-                    InputIssue("unknown_column", label, f"has a field '{key}' domcare ignores")
-                    for key in unknown
-                ]
-            )
-        return [{k: "" if v is None else str(v) for k, v in r.items()} for r in records]
-    data = source if isinstance(source, bytes) else _bytes(source)
+def _is_json(label: str) -> bool:
+    return label.lower().endswith(".json")
+
+
+def _rows(data: bytes, label: str) -> list[dict[str, str]]:
+    """The events' rows as text; a JSON file (named ``.json``) is a list of objects, or an
+    object with an ``events`` list, with the CSV's columns as keys."""
     if not data.strip():
         return []  # no event: an empty file, as an empty optional table
-    return read_csv_rows(data, ("event",), EVENT_COLUMNS[1:], label=label)
+    if not _is_json(label):
+        return read_csv_rows(data, ("event",), EVENT_COLUMNS[1:], label=label)
+    try:
+        document: Any = json.loads(data)
+    except ValueError as exc:
+        raise InputError([InputIssue("unreadable_file", label, f"is not JSON: {exc}")]) from None
+    records = document.get("events") if isinstance(document, dict) else document
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise InputError([InputIssue("invalid_value", label, "must be a list of events (objects)")])
+    unknown = sorted({key for r in records for key in r} - set(EVENT_COLUMNS))
+    if unknown:
+        raise InputError(
+            [
+                InputIssue("unknown_column", label, f"has a field '{key}' domcare does not know")
+                for key in unknown
+            ]
+        )
+    return [{k: "" if v is None else str(v) for k, v in r.items()} for r in records]
 
 
 def _bytes(path: Path) -> bytes:
@@ -120,13 +116,14 @@ def read_events(
     at: int,
     label: str = EVENTS_FILE,
 ) -> tuple[Event, ...]:
-    """The events of ``source`` for re-planning ``plan`` of ``scenario`` at ``at`` (minutes),
-    in file order. Raises ``InputError`` listing every problem (see the module note)."""
+    """The events of ``source`` (a path, or a file's bytes as uploaded, named ``label``: JSON
+    when it ends ``.json``) for re-planning ``plan`` of ``scenario`` at ``at`` (minutes), in
+    file order. Raises ``InputError`` listing every problem (see the module note)."""
     if not isinstance(source, bytes):
-        source = Path(source)
-        label = source.name
+        label = Path(source).name
+        source = _bytes(Path(source))
     rows = _rows(source, label)
-    json_style = isinstance(source, Path) and source.suffix.lower() == ".json"
+    json_style = _is_json(label)
     issues: list[InputIssue] = []
 
     def add(index: int, column: str | None, code: InputCode, message: str) -> None:

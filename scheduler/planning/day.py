@@ -67,6 +67,7 @@ from scheduler.model.clock import MINUTES_PER_DAY, format_clock
 from scheduler.model.errors import DomcareError
 from scheduler.model.plan import Plan, PlanStatus, Run, SolverInfo, Unallocated
 from scheduler.model.settings import Engine, Settings
+from scheduler.planning.history import Warm
 from scheduler.planning.zones import split_into_zones
 from scheduler.rules.eligibility import Eligibility, Reason, capacity_reason, no_plan_reason
 from scheduler.rules.journeys import Journeys, build_journeys, walk_run
@@ -81,7 +82,7 @@ from scheduler.rules.objective import (
     travel_cost,
 )
 
-__all__ = ["Warm", "search_objective", "solve_day", "solve_warm"]
+__all__ = ["search_objective", "solve_day", "solve_warm"]
 
 
 _MIN_IMPROVE_S = 1.0
@@ -872,20 +873,6 @@ def search_objective(
 
 
 # ---- re-planning: a day searched from a plan already made -----------------------------------
-
-
-@dataclass(frozen=True)
-class Warm:
-    """A plan to start from and what of it is history (``scheduler.planning.replan``): the
-    calls ``begun`` before ``at`` (visit id -> start) stay with their carers at those starts;
-    nothing else starts before ``at``; the shifts ``closed`` ((carer id, shift start)) take no
-    new call. Every other planned call keeps its carer and its start where it can, at
-    ``Settings.replan``'s prices."""
-
-    plan: Plan
-    at: int
-    begun: dict[str, int]
-    closed: frozenset[tuple[str, int]] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -5,41 +5,25 @@ with two carers off at 11:00, 30-59 % of the calls nobody asked to change went t
 carer, each a phone call to a carer and a client. Here the day is searched from the plan
 itself (``scheduler.planning.day.solve_warm``): calls begun before ``at`` are history, each
 carer goes on from where they are, and a planned call changes carer or time only at
-``Settings.replan``'s price, which the orphans and new calls outweigh where they fit.
-
-The events (``scheduler.model.events``) become the day as it now stands, a ``Scenario``:
-cancelled calls gone, added and changed ones as they are now, a call done as it really was
-(its length, and its window widened to its real start, so the rota can hold it), and the
-shift of a carer who went off ending then (or when they got home from the call in hand:
-that shift then takes nothing new), resuming when their time off ends.
+``Settings.replan``'s price, which the orphans and new calls outweigh where they fit. The
+events become the day as it now stands (``scheduler.planning.history``).
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 from routing.haversine import HaversineTravel
 from routing.problem import ProgressCallback
-from routing.travel import Place, TravelTimes
-from scheduler.io.events import EVENTS_FILE
-from scheduler.model.care import Carer, Scenario, Shift, Visit
-from scheduler.model.clock import MINUTES_PER_DAY, format_clock
-from scheduler.model.errors import InputError, InputIssue
-from scheduler.model.events import (
-    CarerOff,
-    Event,
-    VisitAdded,
-    VisitCancelled,
-    VisitChanged,
-    VisitDone,
-    started_by,
-)
-from scheduler.model.plan import Plan, Run
+from routing.travel import TravelTimes
+from scheduler.model.care import Scenario
+from scheduler.model.events import Event, VisitAdded, VisitCancelled, VisitChanged
+from scheduler.model.plan import Plan
 from scheduler.model.settings import Settings
-from scheduler.planning.day import Warm, solve_day, solve_warm
+from scheduler.planning.day import solve_day, solve_warm
+from scheduler.planning.history import afresh_day, follow_events, orphans
 
-__all__ = ["Replanned", "follow_events", "replan_day"]
+__all__ = ["Replanned", "replan_day"]
 
 
 @dataclass(frozen=True)
@@ -57,162 +41,6 @@ class Replanned:
     added: frozenset[str]
     changed: frozenset[str]
     cancelled: frozenset[str]
-
-
-def _visits(scenario: Scenario, events: tuple[Event, ...]) -> tuple[Visit, ...]:
-    visits = {visit.id: visit for visit in scenario.visits}
-    for event in events:
-        if isinstance(event, VisitCancelled):
-            visits.pop(event.visit_id, None)
-        elif isinstance(event, VisitAdded):
-            visits[event.visit.id] = event.visit
-        elif isinstance(event, VisitChanged) and event.visit_id in visits:
-            visit = visits[event.visit_id]
-            changes = {
-                "earliest_start": event.earliest_start,
-                "latest_start": event.latest_start,
-                "duration": event.duration,
-                "carers_required": event.carers_required,
-            }
-            update: dict[str, object] = {k: v for k, v in changes.items() if v is not None}
-            if "earliest_start" in update or "latest_start" in update:
-                update["windows"] = ()  # a new window replaces the several
-            visits[visit.id] = Visit.model_validate(visit.model_dump() | update)
-        elif isinstance(event, VisitDone) and event.visit_id in visits:
-            visit = visits[event.visit_id]
-            inside = visit.starts_in_window(event.start, 0)
-            done: dict[str, object] = {"duration": event.end - event.start}
-            if not inside:
-                done |= {
-                    "earliest_start": min(visit.earliest_start, event.start),
-                    "latest_start": max(visit.latest_start, event.start),
-                    "windows": (),
-                }
-            visits[visit.id] = Visit.model_validate(visit.model_dump() | done)
-    return tuple(visits.values())
-
-
-def _home_by(
-    carer: Carer, run: Run, begun: dict[str, int], visits: dict[str, Visit],
-    scenario: Scenario, travel: TravelTimes,
-) -> int | None:  # fmt: skip
-    """When ``carer`` is home from the last call of ``run`` begun by then; None: none begun."""
-    made = [stop for stop in run.stops if stop.visit_id in begun]
-    if not made:
-        return None
-    last = made[-1]
-    end = begun[last.visit_id] + visits[last.visit_id].duration
-    client = scenario.client_by_id[last.client_id]
-    places = [
-        Place(client.id, client.location.lat, client.location.lon),
-        Place(carer.id, carer.home.lat, carer.home.lon),
-    ]
-    return end + int(travel.matrix(places, carer.travel_mode.value).minutes[0, 1])
-
-
-def _shifts(
-    carer: Carer,
-    offs: list[CarerOff],
-    runs: list[Run],
-    begun: dict[str, int],
-    at: int,
-    visits: dict[str, Visit],
-    scenario: Scenario,
-    travel: TravelTimes,
-) -> tuple[tuple[Shift, ...], set[int]]:
-    """The carer's shifts with their time off taken out, and the starts of those that take
-    no new call: a shift that ends when they went off, if that was at ``at`` or before or
-    the call in hand kept them past it."""
-    shifts = list(carer.shifts)
-    closed: set[int] = set()
-    for off in sorted(offs, key=lambda e: e.start):
-        back = MINUTES_PER_DAY if off.end is None else off.end
-        parts: list[Shift] = []
-        for shift in shifts:
-            if shift.end <= off.start or shift.start >= back:
-                parts.append(shift)
-                continue
-            run = next((r for r in runs if r.shift_start == shift.start), None)
-            home = None if run is None else _home_by(carer, run, begun, visits, scenario, travel)
-            if home is not None or shift.start < off.start:
-                end = max(off.start, home or 0)
-                end = min(max(end, shift.start), MINUTES_PER_DAY)
-                parts.append(Shift(start=shift.start, end=end))
-                if off.start <= at or end > off.start:
-                    closed.add(shift.start)
-            if back < shift.end:
-                parts.append(Shift(start=back, end=shift.end))
-        shifts = parts
-    return tuple(shifts), closed
-
-
-def _check_history(
-    scenario: Scenario,
-    plan: Plan,
-    events: tuple[Event, ...],
-    begun: dict[str, int],
-    visits: dict[str, Visit],
-    travel: TravelTimes,
-) -> None:
-    """Raise ``InputError`` where the calls begun cannot all have happened: a call done
-    (``visit_done``) running into the carer's next call begun as planned, or the journey
-    between them not fitting. Located at the ``visit_done`` rows concerned."""
-    done = {e.visit_id: e for e in events if isinstance(e, VisitDone)}
-    issues = []
-    for run in plan.runs:
-        made = sorted((begun[s.visit_id], s) for s in run.stops if s.visit_id in begun)
-        carer = scenario.carer_by_id[run.carer_id]
-        for (start, stop), (next_start, following) in itertools.pairwise(made):
-            a = scenario.client_by_id[stop.client_id]
-            b = scenario.client_by_id[following.client_id]
-            places = [Place(a.id, a.location.lat, a.location.lon)]
-            places.append(Place(b.id, b.location.lat, b.location.lon))
-            leg = int(travel.matrix(places, carer.travel_mode.value).minutes[0, 1])
-            free = start + visits[stop.visit_id].duration + leg
-            if free <= next_start:
-                continue
-            event = done.get(stop.visit_id) or done.get(following.visit_id)
-            issues.append(
-                InputIssue(
-                    "conflict",
-                    EVENTS_FILE if event is None else event.file,
-                    f"{run.carer_id} could not begin visit {following.visit_id} at "
-                    f"{format_clock(next_start)} after visit {stop.visit_id} "
-                    f"({format_clock(start)} for {visits[stop.visit_id].duration} min and "
-                    f"{leg} min away): give its real times with a visit_done row",
-                    None if event is None else event.row,
-                    "start",
-                )
-            )
-    if issues:
-        raise InputError(issues)
-
-
-def follow_events(
-    scenario: Scenario,
-    plan: Plan,
-    events: tuple[Event, ...],
-    at: int,
-    travel: TravelTimes,
-) -> tuple[Scenario, Warm]:
-    """The day as it stands at ``at`` after ``events``, and what of ``plan`` is history."""
-    begun = started_by(plan, events, at)
-    visits = _visits(scenario, events)
-    by_id = {visit.id: visit for visit in visits}
-    _check_history(scenario, plan, events, begun, by_id, travel)
-    carers = []
-    closed: set[tuple[str, int]] = set()
-    for carer in scenario.carers:
-        offs = [e for e in events if isinstance(e, CarerOff) and e.carer_id == carer.id]
-        if not offs:
-            carers.append(carer)
-            continue
-        runs = [run for run in plan.runs if run.carer_id == carer.id]
-        shifts, shut = _shifts(carer, offs, runs, begun, at, by_id, scenario, travel)
-        carers.append(carer.model_copy(update={"shifts": shifts}))
-        closed |= {(carer.id, start) for start in shut}
-    day = scenario.model_copy(update={"carers": tuple(carers), "visits": visits})
-    return day, Warm(plan=plan, at=at, begun=begun, closed=frozenset(closed))
 
 
 def replan_day(
@@ -243,76 +71,8 @@ def replan_day(
         plan,
         at,
         dict(warm.begun),
-        _orphans(day, warm),
+        orphans(day, warm),
         frozenset(e.visit.id for e in events if isinstance(e, VisitAdded)),
         frozenset(e.visit_id for e in events if isinstance(e, VisitChanged)),
         frozenset(e.visit_id for e in events if isinstance(e, VisitCancelled)),
     )
-
-
-def afresh_day(day: Scenario, warm: Warm) -> Scenario:
-    """``day`` as a fresh solve of the rest of it sees it, the plan forgotten: each begun
-    call fixed at its start and pinned to its carer (to one carer of a double-handed call:
-    the model pins one), every other call starting at ``warm.at`` or later (one whose
-    window has closed is gone), a carer with no begun call leaving home at ``warm.at`` at
-    the earliest, and a shift of a carer gone off (``warm.closed``) open to its begun
-    calls' clients alone. The yardstick a re-plan is measured against
-    (``benchmarks.replan``); its plan is checked against this day."""
-    at = warm.at
-    carers_of: dict[str, list[str]] = {}
-    for run in warm.plan.runs:
-        for stop in run.stops:
-            carers_of.setdefault(stop.visit_id, []).append(run.carer_id)
-    visits = []
-    for visit in day.visits:
-        if visit.id in warm.begun:
-            start = warm.begun[visit.id]
-            fixed: dict[str, object] = {"earliest_start": start, "latest_start": start}
-            fixed["windows"] = ()
-            fixed["pinned_carer"] = carers_of[visit.id][0]
-            visits.append(Visit.model_validate(visit.model_dump() | fixed))
-            continue
-        windows = [(max(a, at), b) for a, b in visit.start_windows if b >= at]
-        if not windows:
-            continue  # its window closed before ``at``
-        later: dict[str, object] = {"earliest_start": windows[0][0]}
-        later["latest_start"] = windows[-1][1]
-        later["windows"] = tuple(windows) if len(windows) > 1 else ()
-        visits.append(Visit.model_validate(visit.model_dump() | later))
-    begun_at = {
-        (carer, start)
-        for visit_id, start in warm.begun.items()
-        for carer in carers_of.get(visit_id, [])
-    }
-    carers = []
-    for carer in day.carers:
-        shifts, clients = [], set()
-        for shift in carer.shifts:
-            made = [s for c, s in begun_at if c == carer.id and shift.start <= s <= shift.end]
-            if made or shift.end <= at:
-                shifts.append(shift)
-            elif max(shift.start, at) < shift.end:
-                shifts.append(Shift(start=max(shift.start, at), end=shift.end))
-            if (carer.id, shift.start) in warm.closed:
-                clients |= {
-                    v.client_id for v in visits if v.pinned_carer == carer.id and v.id in warm.begun
-                }
-        update: dict[str, object] = {"shifts": tuple(shifts)}
-        if any((carer.id, s.start) in warm.closed for s in carer.shifts):
-            update["no_go_clients"] = frozenset(c.id for c in day.clients) - clients
-        carers.append(Carer.model_validate(carer.model_dump() | update))
-    return day.model_copy(update={"visits": tuple(visits), "carers": tuple(carers)})
-
-
-def _orphans(day: Scenario, warm: Warm) -> frozenset[str]:
-    present = {visit.id for visit in day.visits}
-    orphans = set()
-    for run in warm.plan.runs:
-        carer = day.carer_by_id[run.carer_id]
-        for stop in run.stops:
-            if stop.visit_id in warm.begun or stop.visit_id not in present:
-                continue
-            shift = next((s for s in carer.shifts if s.start <= stop.start <= s.end), None)
-            if shift is None or (carer.id, shift.start) in warm.closed:
-                orphans.add(stop.visit_id)
-    return frozenset(orphans)

@@ -64,7 +64,10 @@ def test_a_rota_goes_queued_running_done_with_every_output(
     assert plan.scenario == "tiny" and plan.settings.solve.solution_limit == 50
     assert validate_plan(scenario, plan, HaversineTravel(plan.settings.travel)) == []
     assert job["figures"]["visits_allocated"] == 4 and job["week"] is None
-    assert set(job["links"]) == {"self", "map", "rota_csv", "plan_json"}
+    carers = sorted({run.carer_id for run in plan.runs})
+    assert set(job["links"]) == {"self", "map", "rota_csv", "plan_json", "replan"} | {
+        f"runsheet_{carer}" for carer in carers
+    }
 
     viewer = live.as_(Role.VIEWER)
     page = live.client.get(job["links"]["map"], headers=viewer)
@@ -216,12 +219,17 @@ def test_a_job_left_running_is_finished_when_the_service_starts_again(
         # The lost worker, were it still about, can change nothing any more.
         assert not store.report_progress(job_id, "lost-worker", {"elapsed_s": 99})
         assert not store.finish(job_id, "lost-worker", {}, [Document("x", "text/plain", "")])
-        assert store.document_names(job_id) == [
+        names = store.document_names(job_id)
+        assert [n for n in names if not n.startswith("runsheets/")] == [
             "figures.json",
             "map.html",
             "plan.json",
             "plan.schema.json",
             "rota.csv",
         ]
+        carers = {run["carer_id"] for run in job["plan"]["runs"]}
+        assert {n for n in names if n.startswith("runsheets/")} == {
+            f"runsheets/{carer}.{kind}" for carer in carers for kind in ("html", "ics")
+        }
     finally:
         engine.dispose()

@@ -42,7 +42,12 @@ def test_a_job_is_planned_and_stored(service: ServiceSettings, good: dict[str, A
     done = store.get(job_id)
     engine.dispose()
     assert done is not None and done.status is JobStatus.DONE and done.attempts == 1
-    assert done.result == {"dates": ["2026-12-01"], "plan_status": "solved", "note": None}
+    assert done.result == {
+        "dates": ["2026-12-01"],
+        "plan_status": "solved",
+        "note": None,
+        "carers": ["C1", "C2", "C3"],  # each with a run sheet
+    }
 
 
 def test_input_that_no_longer_reads_fails_with_the_readers_sentence(
