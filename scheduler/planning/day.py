@@ -726,7 +726,10 @@ def _lane_job(args: tuple[list[Scenario], Settings, TravelTimes, float]) -> list
 
 def _initial_routes(day: _Day, plans: list[Plan]) -> tuple[list[list[int]], dict[int, int]]:
     """Zone plans as routes of the whole day's problem (task indices per vehicle), and the
-    starts the zones chose for double-handed halves and the calls of lags."""
+    starts the zones chose for double-handed halves and the calls of lags. Each carer of a
+    double-handed visit takes the half their shift may do: halves differ when the visit
+    has two roles or a pinned carer (taking them in turn made a route no carer could work,
+    found when a re-plan's fresh solve pinned begun pairs on the district)."""
     vehicle_of = {(carer.id, shift.start): v for v, (carer, shift) in enumerate(day.vehicle_shift)}
     tasks_of: dict[str, list[int]] = {}
     for task, visit_id in enumerate(day.task_visit):
@@ -737,9 +740,12 @@ def _initial_routes(day: _Day, plans: list[Plan]) -> tuple[list[list[int]], dict
     starts: dict[int, int] = {}
     for plan in plans:
         for run in plan.runs:
-            route = routes[vehicle_of[(run.carer_id, run.shift_start)]]
+            v = vehicle_of[(run.carer_id, run.shift_start)]
+            route = routes[v]
             for stop in run.stops:
-                task = tasks_of[stop.visit_id].pop(0)
+                free = tasks_of[stop.visit_id]
+                task = next((t for t in free if v in _allowed(day.problem, t)), free[0])
+                free.remove(task)
                 route.append(task)
                 if task in paired:
                     starts[task] = stop.start

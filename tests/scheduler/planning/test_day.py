@@ -12,16 +12,25 @@ import pytest
 
 from routing.haversine import HaversineTravel
 from routing.problem import RoutingProblem, RoutingSolution, SearchSpec
+from routing.repair import schedule, untie
 from scenarios.generator import generate
 from scheduler.analysis.metrics import day_figures
 from scheduler.io.scenario import read_scenario
 from scheduler.model.care import Scenario
 from scheduler.model.plan import Plan, PlanStatus
 from scheduler.model.settings import Engine, Settings, SolveSettings
-from scheduler.planning.day import _lane_job, _lanes, search_objective, solve_day
+from scheduler.planning.day import (
+    _initial_routes,
+    _lane_job,
+    _lanes,
+    _prepare,
+    search_objective,
+    solve_day,
+)
 from scheduler.planning.zones import ZONE_SLACK, split_into_zones
 from scheduler.render.outputs import rota_csv
 from scheduler.rules.day import validate_plan
+from scheduler.rules.journeys import build_journeys
 from tests.conftest import CARERS, VISITS, write_folder
 
 SETTINGS = Settings(solve=SolveSettings(time_limit_s=10, solution_limit=100))
@@ -852,3 +861,19 @@ def test_a_day_pyvrp_plans_first_is_searched_however_short_its_time(
     )
     built = solve_day(single, ortools)
     assert built.solver is not None and built.solver.status == "BUILT_BY_INSERTION"
+
+
+def test_zone_plans_give_each_carer_of_a_pinned_pair_the_half_they_may_do(
+    tmp_path: Path,
+) -> None:
+    # V2 is double-handed and pinned to C3: its first half is C3's alone. Read back from a
+    # plan whose C1 run comes first, C1 must still get the other half (taking the halves in
+    # turn gave C1 C3's half: a route no one could work, and a crash joining zones).
+    visits = VISITS.replace("09:00,10:00,45,2,hoist,normal,", "09:00,10:00,45,2,hoist,normal,C3")
+    scenario = read_scenario(write_folder(tmp_path / "pinned-pair", visits=visits))
+    plan = solve(scenario)
+    assert carers_of(plan, "V2") == ["C1", "C3"]
+    runs = sorted(plan.runs, key=lambda run: run.carer_id)  # C1's run first
+    day = _prepare(scenario, SETTINGS, build_journeys(scenario, HaversineTravel()))
+    routes, _ = _initial_routes(day, [plan.model_copy(update={"runs": tuple(runs)})])
+    assert all(schedule(untie(day.problem), v, route) is not None for v, route in enumerate(routes))
