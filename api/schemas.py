@@ -31,6 +31,7 @@ __all__ = [
     "JobAccepted",
     "JobProgress",
     "Problem",
+    "ReplanChanges",
     "ReplanCreate",
     "RotaCreate",
     "RotaListItem",
@@ -386,11 +387,26 @@ class _JobPublic(_JobState):
     options: RotaOptions
 
 
+class ReplanChanges(_Wire):
+    """What a re-plan changed (``scheduler.analysis.changes``): the calls nobody asked to
+    change (``unaffected``), how many of them went to another carer (or were left out) and
+    how many moved more than the band; the orphans placed; and changes.csv's rows."""
+
+    replan_of: str = Field(description="the rota job re-planned")
+    unaffected: int
+    other_carer: int
+    moved: int
+    orphans: int
+    orphans_placed: int
+    rows: list[dict[str, str]] = Field(description="changes.csv's rows, ids only")
+
+
 class RotaPublic(_JobPublic):
     """A rota job; when done, ``plan`` and ``figures`` for a day, ``week`` and
-    ``week_figures`` for a scenario of several dates."""
+    ``week_figures`` for a scenario of several dates, and ``changes`` for a re-plan."""
 
     note: str | None = Field(default=None, description="e.g. a day with no plan found")
+    changes: ReplanChanges | None = None
     plan: Plan | None = None
     figures: DayFigures | None = None
     week: WeekPlan | None = None

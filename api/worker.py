@@ -8,6 +8,7 @@ A failed job carries a sentence for a person, never a traceback; the log gets th
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -211,7 +212,7 @@ def _whatif(document: dict[str, Any], reporter: ProgressReporter, place: SweepPl
 def _replan(document: dict[str, Any], reporter: ProgressReporter) -> JobOutcome:
     """A re-plan (``api.inputs.ReplanInput``): the events read again, the day re-planned and
     checked on the day as it now stands, its files stored with the changes and run sheets."""
-    from scheduler.analysis.changes import change_list
+    from scheduler.analysis.changes import change_list, change_rows
     from scheduler.io.events import read_events
     from scheduler.io.scenario import scenario_from_document
     from scheduler.model.plan import Plan
@@ -238,6 +239,16 @@ def _replan(document: dict[str, Any], reporter: ProgressReporter) -> JobOutcome:
         Document(f.name, f.media_type, f.text) for f in rota_files(rota, show_names=job.show_names)
     ]
     files.append(Document("changes.csv", CSV, changes_csv(changes)))
+    figures = {
+        "replan_of": asked["parent"],
+        "unaffected": changes.unaffected,
+        "other_carer": changes.other_carer,
+        "moved": changes.moved,
+        "orphans": orphans,
+        "orphans_placed": placed,
+    }
+    rows = list(change_rows(changes))
+    files.append(Document("changes.json", JSON, json.dumps(figures | {"rows": rows}, indent=1)))
     files += _sheets(replanned.scenario, replanned.plan, job.show_names, plan)
     return JobOutcome(
         result={
@@ -246,13 +257,7 @@ def _replan(document: dict[str, Any], reporter: ProgressReporter) -> JobOutcome:
             "note": None,
             "replan_of": asked["parent"],
             "carers": sorted({run.carer_id for run in replanned.plan.runs}),
-            "changes": {
-                "unaffected": changes.unaffected,
-                "other_carer": changes.other_carer,
-                "moved": changes.moved,
-                "orphans": orphans,
-                "orphans_placed": placed,
-            },
+            "changes": figures,
         },
         documents=files,
     )

@@ -29,6 +29,7 @@ from api.schemas import (
     ROTA_EXAMPLES,
     JobAccepted,
     Problem,
+    ReplanChanges,
     RotaListItem,
     RotaPublic,
     ScenarioFacts,
@@ -227,11 +228,15 @@ def get_rota(job_id: str, services: ServicesDep, _key: Viewer) -> RotaPublic:
         )
     plan = document(services, job, "plan.json")
     figures = document(services, job, "figures.json")
+    changes = None
+    if (job.result or {}).get("replan_of"):
+        changes = ReplanChanges.model_validate_json(document(services, job, "changes.json"))
     return public.model_copy(
         update={
             "note": (job.result or {}).get("note"),
             "plan": Plan.model_validate_json(plan),
             "figures": DayFigures.model_validate_json(figures),
+            "changes": changes,
         }
     )
 

@@ -255,3 +255,49 @@ def test_past_rotas_open_from_the_list_with_the_visits_not_covered(
     page.fill("#time-limit", "601")  # the service refuses more than 600 s: so does the box
     assert page.evaluate("document.getElementById('time-limit').checkValidity()") is False
     assert external == []
+
+
+def test_a_rota_is_replanned_from_the_page_with_its_changes_shown(
+    served: Served, browser_page: tuple[Any, list[str]], artifacts: Path, tmp_path: Path
+) -> None:
+    # A rota of the small scenario; a carer with calls after 11:00 goes off then, from the
+    # page's re-plan form: the new rota shows what changed and marks their runs.
+    job = served.planned({"shipped": "small", "options": {"time_limit_s": 5}})
+    plan = job["plan"]
+    sick = next(
+        run["carer_id"] for run in plan["runs"] if any(s["start"] >= 11 * 60 for s in run["stops"])
+    )
+    events = tmp_path / "events.csv"
+    events.write_text(f"event,carer_id,from\ncarer_off,{sick},11:00\n")
+    page, external = browser_page
+    page.goto(served.address + "/#rota=" + job["id"])
+    _enter_key(page, served.keys[Role.COORDINATOR])
+    _wait_until_shown(page, PLANNED_S)
+    assert page.locator("#replan-form").is_visible()
+    assert page.locator("#rota caption button").count() == 2 * len(
+        {r["carer_id"] for r in plan["runs"]}
+    )
+    page.fill("#replan-at", "11:00")
+    page.set_input_files("#replan-events", str(events))
+    page.fill("#time-limit", "5")
+    page.click("#replan")
+    deadline = time.monotonic() + PLANNED_S
+    while page.evaluate("location.hash") == "#rota=" + job["id"]:  # the re-plan's own job
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    _wait_until_shown(page, PLANNED_S)
+    again = served.call("/v1/rotas/" + page.evaluate("location.hash").removeprefix("#rota="))
+    assert again["changes"]["replan_of"] == job["id"]
+    assert page.locator("#changes-section").is_visible()
+    assert "orphaned calls placed" in page.locator("#churn").inner_text()
+    assert page.locator("#changes tbody tr").count() == len(again["changes"]["rows"])
+    changed = {
+        r
+        for c in again["changes"]["rows"]
+        for r in (c["carers_before"] + ";" + c["carers_after"]).split(";")
+        if r
+    }
+    marked = page.locator("#timeline g.row.changed")
+    assert {marked.nth(k).get_attribute("data-carer") for k in range(marked.count())} <= changed
+    page.screenshot(path=str(artifacts / "e2e-replan.png"), full_page=True)
+    assert external == []
