@@ -71,6 +71,8 @@ class ReplanRow:
     violations: int
     history_changed: int
     """Calls begun before ``--at`` now with other carers or another start: must be 0."""
+    status: str
+    """The search's status (``SolverInfo.status``)."""
 
 
 def draw_events(scenario: Scenario, plan: Plan, at: int, seed: int) -> tuple[Event, ...]:
@@ -141,6 +143,7 @@ def _row(
         wall_s=round(wall, 2),
         violations=found,
         history_changed=_history_changed(replanned),
+        status=replanned.plan.solver.status if replanned.plan.solver else "",
     )
 
 

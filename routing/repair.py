@@ -34,6 +34,7 @@ __all__ = [
     "as_routes",
     "fit_breaks",
     "improving",
+    "make_room",
     "missed_cost",
     "pin",
     "punctual",
@@ -565,6 +566,152 @@ def _place_aside(
     return routes, timings
 
 
+ROOM_WAYS = 8
+"""Ways of making room a task left out compares (``make_room``) before taking the cheapest."""
+ROOM_DEPTH = 2
+"""How many tasks in a chain ``make_room`` may move to fit one: each into the place of the
+next, the last where it fits."""
+
+
+def _delta(
+    problem: RoutingProblem,
+    before: tuple[list[list[int]], list[_Timing]],
+    after: tuple[list[list[int]], list[_Timing]],
+) -> int:
+    """What changing ``before``'s routes to ``after``'s costs (routes not changed are shared)."""
+    return sum(
+        _cost(problem, w, after[0][w], after[1][w]) - _cost(problem, w, before[0][w], before[1][w])
+        for w in range(len(before[0]))
+        if after[0][w] is not before[0][w]
+    )
+
+
+def _fit(
+    problem: RoutingProblem,
+    routes: list[list[int]],
+    timings: list[_Timing],
+    task: int,
+    keep: set[int],
+    depth: int,
+    budget: _Budget,
+) -> tuple[list[list[int]], list[_Timing]] | None:
+    """``task`` at its cheapest place; failing that, in the place of another task (not in
+    ``keep``) fitted the same way with ``depth`` - 1, the cheapest of ``ROOM_WAYS`` chains."""
+    found = _best_insertion(problem, routes, timings, task, None, budget)
+    if found is not None:
+        _, v, position, timing = found
+        route = routes[v][:position] + [task] + routes[v][position:]
+        direct = _with_route(routes, timings, v, route, timing)
+        if _group_ok(problem, *direct):
+            return direct
+    if depth <= 1:
+        return None
+    best: tuple[int, tuple[list[list[int]], list[_Timing]]] | None = None
+    tried = 0
+    for v, trial, timing, out in _with_one_aside(problem, routes, task, None, keep, budget):
+        if out is None:
+            continue
+        moved = _with_route(routes, timings, v, trial, timing)
+        chained = _fit(problem, *moved, out, keep | {task}, depth - 1, budget)
+        if chained is None or not _group_ok(problem, *chained):
+            continue
+        cost = _delta(problem, (routes, timings), chained)
+        if best is None or cost < best[0]:
+            best = (cost, chained)
+        tried += 1
+        if tried >= ROOM_WAYS or budget.left <= 0:
+            break
+    if best is None and depth == ROOM_DEPTH:
+        return _cleared(problem, routes, timings, task, keep, budget)
+    return None if best is None else best[1]
+
+
+CLEAR_MARGIN = 60
+"""``make_room``'s last resort clears a route this far either side of a task's window."""
+
+
+def _cleared(
+    problem: RoutingProblem,
+    routes: list[list[int]],
+    timings: list[_Timing],
+    task: int,
+    keep: set[int],
+    budget: _Budget,
+) -> tuple[list[list[int]], list[_Timing]] | None:
+    """``task`` in a route cleared of the tasks starting in its window (give or take
+    ``CLEAR_MARGIN``), each of those fitted elsewhere (``_fit``): a carer taking over part of
+    another's run, the cheapest such. None when no route can be cleared so."""
+    spec = problem.tasks[task]
+    low, high = spec.earliest - CLEAR_MARGIN, spec.latest + spec.service + CLEAR_MARGIN
+    best: tuple[int, tuple[list[list[int]], list[_Timing]]] | None = None
+    for v, vehicle in enumerate(problem.vehicles):
+        if spec.allowed_vehicles is not None and v not in spec.allowed_vehicles:
+            continue
+        if spec.latest < vehicle.earliest_start or spec.earliest > vehicle.latest_end:
+            continue
+        moved = [
+            t
+            for t, start in zip(routes[v], timings[v].starts, strict=True)
+            if low <= start <= high and t not in keep
+        ]
+        if not moved:
+            continue
+        rest = [t for t in routes[v] if t not in moved]
+        rest_timing = schedule(problem, v, rest)
+        if rest_timing is None or not budget.spend():
+            continue
+        work = _with_route(routes, timings, v, rest, rest_timing)
+        found = _best_insertion(problem, *work, task, None, budget)
+        if found is None:
+            continue
+        _, _, position, timing = found
+        work = _with_route(*work, v, rest[:position] + [task] + rest[position:], timing)
+        for out in moved:
+            fitted = _fit(problem, *work, out, keep | {task}, ROOM_DEPTH - 1, budget)
+            if fitted is None:
+                break
+            work = fitted
+        else:
+            if _group_ok(problem, *work):
+                cost = _delta(problem, (routes, timings), work)
+                if best is None or cost < best[0]:
+                    best = (cost, work)
+        if budget.left <= 0:
+            break
+    return None if best is None else best[1]
+
+
+def make_room(
+    problem: RoutingProblem,
+    routes: list[list[int]],
+    tasks: list[int],
+    keep: set[int],
+    deadline: float | None = None,
+) -> list[list[int]]:
+    """``routes`` (feasible) with each of ``tasks`` that is not in them placed, highest
+    penalty first: where it fits, at its cheapest place; else in the place of a task of a
+    route (never one of ``keep``) that then goes to its cheapest place in another
+    (``ROOM_DEPTH``); else in a route cleared around its window, the tasks cleared fitted
+    elsewhere (``_cleared``). What a re-plan does first with the calls of a carer gone off:
+    a search from the plan left two of eight out on the district where a fresh solve placed
+    them (every carer busy in their windows as the plan stood); moving one call aside placed
+    one, clearing a route (a carer taking over the sick carer's evening) the other."""
+    timings = _timings(problem, routes)
+    placed = {t for route in routes for t in route}
+    waiting = sorted(
+        (t for t in tasks if t not in placed), key=lambda t: -(problem.tasks[t].penalty or 0)
+    )
+    total = _Budget(REPAIR_BUDGET, deadline=deadline)
+    for task in waiting:
+        if total.left <= 0:
+            break
+        budget = _Budget(EJECTION_BUDGET, parent=total)
+        fitted = _fit(problem, routes, timings, task, keep, ROOM_DEPTH, budget)
+        if fitted is not None:
+            routes, timings = fitted
+    return routes
+
+
 def _insert_pair(
     original: RoutingProblem,
     problem: RoutingProblem,
@@ -938,5 +1085,8 @@ REPAIR_CONSTANTS = {
     "ejection_budget": EJECTION_BUDGET,
     "repair_budget": REPAIR_BUDGET,
     "relief_budget": RELIEF_BUDGET,
+    "room_ways": ROOM_WAYS,
+    "room_depth": ROOM_DEPTH,
+    "clear_margin": CLEAR_MARGIN,
 }
 """The constants of the repair that shape a plan, echoed into every plan (``SolverInfo``)."""

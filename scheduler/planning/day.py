@@ -52,6 +52,7 @@ from routing.repair import (
     REPAIR_CONSTANTS,
     as_routes,
     improving,
+    make_room,
     missed_cost,
     pin,
     punctual,
@@ -1031,6 +1032,11 @@ def _feasible(problem: RoutingProblem, routes: list[list[int]], kept: set[int]) 
     return fitted
 
 
+_ROOM_SHARE = 0.2
+"""The share of a re-plan's time for placing the calls out of the plan before its search
+(``make_room``)."""
+
+
 def solve_warm(
     scenario: Scenario,
     warm: Warm,
@@ -1053,6 +1059,11 @@ def solve_warm(
     fixed = bind(pin(day.problem, warmed.starts), warmed.routes, warmed.starts)
     begun = {t for t, visit_id in enumerate(day.task_visit) if visit_id in warm.begun}
     routes = _feasible(untie(fixed), warmed.routes, begun)
+    # The calls the events put out of the plan (orphans, new ones) make room for themselves;
+    # calls out of the plan before move nothing (the search still places them where they fit).
+    before = {u.visit_id for u in warm.plan.unallocated}
+    waiting = [t for t, visit_id in enumerate(day.task_visit) if visit_id not in before]
+    routes = make_room(untie(fixed), routes, waiting, begun, _share_of(deadline, _ROOM_SHARE))
     answer = _finish(day, routes, settings, deadline, on_progress, fixed, end)
     info = _info(answer.solution, settings, began, 1, None, "warm")
     return _passed(_to_plan(day, answer, settings, info), warmed.passed, warm.at)
