@@ -389,6 +389,7 @@ def test_cli_writes_a_folder_per_day(tmp_path: Path) -> None:
         "figures.json",
         "rota.csv",
         "map.html",
+        "runsheets",  # each carer's run sheet and calendar for the day
     }
     # The week's rota.csv is every day's, one header.
     week_rows = (out / "rota.csv").read_text().splitlines()
