@@ -648,6 +648,15 @@ def _changes_summary(console: Console, changes: ChangeList) -> None:
             table.add_row(carer, c.visit_id, c.client_id, c.outcome, before, after or c.reason)
     if table.rows:
         console.print(table)
+    clients = Table(title="Who to call: clients")
+    for name in ("client", "visit", "change", "before", "after"):
+        clients.add_column(name)
+    for c in changes.clients_to_call():
+        before = f"{', '.join(c.carers_before)} {clock(c.start_before)}".strip()
+        after = f"{', '.join(c.carers_after)} {clock(c.start_after)}".strip()
+        clients.add_row(c.client_id, c.visit_id, c.outcome, before, after or c.reason)
+    if clients.rows:
+        console.print(clients)
 
 
 def _demo(args: argparse.Namespace, console: Console) -> int:

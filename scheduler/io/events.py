@@ -3,6 +3,10 @@
 One row per event; the ``event`` column names it and decides which other cells it needs:
 
 - ``carer_off``: ``carer_id``, ``from`` (HH:MM), ``until`` (empty: the rest of the day);
+- ``carer_late``: ``carer_id``, ``from`` (when they rang), ``minutes``: a carer not yet on
+  their calls starts that much later;
+- ``client_added``: ``client_id`` (new), ``name``, ``lat``, ``lon``, and if known
+  ``address``, ``postcode`` (as in clients.csv): a client for the calls added after it;
 - ``visit_cancelled``: ``visit_id``;
 - ``visit_added``: ``visit_id`` (new), ``client_id``, ``earliest_start``, ``latest_start``,
   ``duration_minutes``, and if need be ``carers_required``, ``required_skills``, ``priority``
@@ -26,14 +30,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from scheduler.io.scenario import one_of, read_csv_rows, whole_between
+from scheduler.io.scenario import number_between, one_of, read_csv_rows, whole_between
 from scheduler.model.care import Priority, Scenario, Visit
 from scheduler.model.clock import MINUTES_PER_DAY, format_clock, parse_clock
 from scheduler.model.codes import InputCode
 from scheduler.model.errors import InputError, InputIssue
 from scheduler.model.events import (
     EVENT_KINDS,
+    CarerLate,
     CarerOff,
+    ClientAdded,
     Event,
     VisitAdded,
     VisitCancelled,
@@ -61,6 +67,12 @@ EVENT_COLUMNS = (
     "carers_required",
     "required_skills",
     "priority",
+    "minutes",
+    "name",
+    "lat",
+    "lon",
+    "address",
+    "postcode",
 )
 
 
@@ -150,6 +162,7 @@ def read_events(
         return not missing
 
     known_visits = dict(scenario.visit_by_id)
+    known_clients = set(scenario.client_by_id)
     planned = {stop.visit_id for run in plan.runs for stop in run.stops}
     events: list[Event] = []
     seen: dict[tuple[str, str], int] = {}  # (kind, visit) -> its row, for done/cancelled twice
@@ -171,15 +184,25 @@ def read_events(
             index, "duration_minutes", whole_between(1, MINUTES_PER_DAY), "invalid_value"
         )
         carers = cell(index, "carers_required", whole_between(1, 2), "invalid_value")
-        if kind == "carer_off":
-            if needed(index, "carer_id", "from") and carer_id not in scenario.carer_by_id:
+        minutes = cell(index, "minutes", whole_between(1, MINUTES_PER_DAY), "invalid_value")
+        place_cells = {
+            c: cell(index, c, number_between(*bounds), "out_of_range")
+            for c, bounds in (("lat", (-90, 90)), ("lon", (-180, 180)))
+        }
+        if kind in ("carer_off", "carer_late"):
+            wanted = ("carer_id", "from") + (("minutes",) if kind == "carer_late" else ())
+            if needed(index, *wanted) and carer_id not in scenario.carer_by_id:
                 add(index, "carer_id", "unknown_carer", f"no carer has the id '{carer_id}'")
+        elif kind == "client_added":
+            client_id = row.get("client_id", "").strip()
+            if needed(index, "client_id", "name", "lat", "lon") and client_id in known_clients:
+                add(index, "client_id", "duplicate_id", f"a client has the id '{client_id}'")
         elif kind == "visit_added":
             if needed(index, "visit_id", "client_id", "earliest_start", "latest_start"):
                 if visit_id in known_visits:
                     add(index, "visit_id", "duplicate_id", f"a visit has the id '{visit_id}'")
                 client_id = row.get("client_id", "").strip()
-                if client_id not in scenario.client_by_id:
+                if client_id not in known_clients:
                     add(index, "client_id", "unknown_client", f"no client has the id '{client_id}'")
             needed(index, "duration_minutes")
         elif needed(index, "visit_id"):
@@ -208,13 +231,22 @@ def read_events(
         if len(issues) > before:
             continue
         try:
-            event = _event(kind, row, place, times, duration, carers, scenario, visit_id)
+            event: Event
+            if kind == "carer_late":
+                late = {"carer_id": carer_id, "start": times["from"], "minutes": minutes}
+                event = CarerLate.model_validate(late | place)
+            elif kind == "client_added":
+                event = _client(row, place_cells, place)
+            else:
+                event = _event(kind, row, place, times, duration, carers, scenario, visit_id)
         except ValidationError as exc:
             for error in exc.errors():
                 add(index, None, "invalid_value", str(error["msg"]).removeprefix("Value error, "))
             continue
         if isinstance(event, VisitAdded):
             known_visits[event.visit.id] = event.visit
+        if isinstance(event, ClientAdded):
+            known_clients.add(event.client.id)
         events.append(event)
     issues += _against_plan(events, plan, at, json_style)
     if issues:
@@ -270,6 +302,18 @@ def _event(
         }
     )
     return VisitAdded.model_validate({"visit": visit} | place)
+
+
+def _client(row: dict[str, str], where: dict[str, float | None], place: dict[str, Any]) -> Event:
+    """A ``client_added`` row's client, as clients.csv has one."""
+    fields: dict[str, Any] = {
+        "id": row["client_id"].strip(),
+        "name": row["name"].strip(),
+        "location": {"lat": where["lat"], "lon": where["lon"]},
+        "address": row.get("address", "").strip() or None,
+        "postcode": row.get("postcode", "").strip() or None,
+    }
+    return ClientAdded.model_validate({"client": fields} | place)
 
 
 def _against_plan(events: list[Event], plan: Plan, at: int, json_style: bool) -> list[InputIssue]:

@@ -12,12 +12,14 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from scheduler.model.base import Frozen
-from scheduler.model.care import Visit
+from scheduler.model.care import Client, Visit
 from scheduler.model.plan import Plan
 
 __all__ = [
     "EVENT_KINDS",
+    "CarerLate",
     "CarerOff",
+    "ClientAdded",
     "Event",
     "VisitAdded",
     "VisitCancelled",
@@ -51,12 +53,28 @@ class CarerOff(_Located):
         return self
 
 
+class CarerLate(_Located):
+    """The carer, not yet on a call, starts late: no call before ``start`` (or their next
+    shift's start, if later) plus ``minutes``. A carer already on their calls is late by
+    the call in hand: its real end is a ``VisitDone``."""
+
+    carer_id: str
+    start: int = Field(ge=0, le=_DAY)
+    minutes: int = Field(gt=0, le=_DAY)
+
+
+class ClientAdded(_Located):
+    """A new client (a clients.csv row), for the calls a discharge adds."""
+
+    client: Client
+
+
 class VisitCancelled(_Located):
     visit_id: str
 
 
 class VisitAdded(_Located):
-    """A new call (a visits.csv row) for a client of the scenario."""
+    """A new call (a visits.csv row) for a client of the scenario, or one added before."""
 
     visit: Visit
 
@@ -85,10 +103,12 @@ class VisitDone(_Located):
         return self
 
 
-Event = CarerOff | VisitCancelled | VisitAdded | VisitChanged | VisitDone
+Event = CarerOff | CarerLate | ClientAdded | VisitCancelled | VisitAdded | VisitChanged | VisitDone
 
 EVENT_KINDS: dict[str, type[Event]] = {
     "carer_off": CarerOff,
+    "carer_late": CarerLate,
+    "client_added": ClientAdded,
     "visit_cancelled": VisitCancelled,
     "visit_added": VisitAdded,
     "visit_changed": VisitChanged,

@@ -21,7 +21,9 @@ from scheduler.model.care import Carer, Scenario, Shift, Visit
 from scheduler.model.clock import MINUTES_PER_DAY, format_clock
 from scheduler.model.errors import InputError, InputIssue
 from scheduler.model.events import (
+    CarerLate,
     CarerOff,
+    ClientAdded,
     Event,
     VisitAdded,
     VisitCancelled,
@@ -187,22 +189,61 @@ def follow_events(
 ) -> tuple[Scenario, Warm]:
     """The day as it stands at ``at`` after ``events``, and what of ``plan`` is history."""
     begun = started_by(plan, events, at)
+    clients = scenario.clients + tuple(e.client for e in events if isinstance(e, ClientAdded))
+    scenario = scenario.model_copy(update={"clients": clients})
     visits = _visits(scenario, events)
     by_id = {visit.id: visit for visit in visits}
     _check_history(scenario, plan, events, begun, by_id, travel)
     carers = []
     closed: set[tuple[str, int]] = set()
+    issues: list[InputIssue] = []
     for carer in scenario.carers:
         offs = [e for e in events if isinstance(e, CarerOff) and e.carer_id == carer.id]
-        if not offs:
+        lates = [e for e in events if isinstance(e, CarerLate) and e.carer_id == carer.id]
+        if not offs and not lates:
             carers.append(carer)
             continue
         runs = [run for run in plan.runs if run.carer_id == carer.id]
+        late_shifts, wrong = _late(carer, lates, runs, begun)
+        issues += wrong
+        carer = carer.model_copy(update={"shifts": late_shifts})
         shifts, shut = _shifts(carer, offs, runs, begun, at, by_id, scenario, travel)
         carers.append(carer.model_copy(update={"shifts": shifts}))
         closed |= {(carer.id, start) for start in shut}
+    if issues:
+        raise InputError(issues)
     day = scenario.model_copy(update={"carers": tuple(carers), "visits": visits})
     return day, Warm(plan=plan, at=at, begun=begun, closed=frozenset(closed))
+
+
+def _late(
+    carer: Carer, lates: list[CarerLate], runs: list[Run], begun: dict[str, int]
+) -> tuple[tuple[Shift, ...], list[InputIssue]]:
+    """The carer's shifts with each late start put in, and the lates that cannot be: the
+    carer is on their calls already, or would start after the shift's end."""
+    shifts = list(carer.shifts)
+    issues = []
+    for late in lates:
+        k = next((k for k, s in enumerate(shifts) if s.end > late.start), None)
+        if k is None:
+            continue  # after the day's shifts: nothing to be late for
+        shift = shifts[k]
+        run = next((r for r in runs if r.shift_start == shift.start), None)
+        made = [s for s in (run.stops if run else ()) if s.visit_id in begun]
+        start = max(shift.start, late.start) + late.minutes
+        if made:
+            message = (
+                f"{carer.id} has been on calls since {format_clock(made[0].start)} (visit "
+                f"{made[0].visit_id}): give the real end of the call in hand with visit_done"
+            )
+        elif start >= shift.end:
+            ends = format_clock(shift.end)
+            message = f"{carer.id}'s shift ends at {ends}, before {format_clock(start)}"
+        else:
+            shifts[k] = Shift(start=start, end=shift.end)
+            continue
+        issues.append(InputIssue("conflict", late.file, message, late.row, "minutes"))
+    return tuple(shifts), issues
 
 
 def afresh_day(day: Scenario, warm: Warm) -> Scenario:

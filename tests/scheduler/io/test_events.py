@@ -12,7 +12,15 @@ from scheduler.io.events import read_events
 from scheduler.io.scenario import read_scenario
 from scheduler.model.care import Scenario
 from scheduler.model.errors import InputError
-from scheduler.model.events import CarerOff, VisitAdded, VisitCancelled, VisitChanged, VisitDone
+from scheduler.model.events import (
+    CarerLate,
+    CarerOff,
+    ClientAdded,
+    VisitAdded,
+    VisitCancelled,
+    VisitChanged,
+    VisitDone,
+)
 from scheduler.model.plan import Plan, Run, Stop
 from scheduler.model.settings import Settings
 
@@ -165,3 +173,44 @@ def test_off_time_ending_before_it_starts_is_located(scenario: Scenario, plan: P
         read_events((HEADER + "carer_off,C2,,,12:00,11:00,,,,,\n").encode(), scenario, plan, 660)
     (issue,) = raised.value.issues
     assert (issue.row, issue.code) == (2, "invalid_value") and "end after" in issue.message
+
+
+def test_a_late_carer_and_a_new_client_with_their_call_are_read(
+    scenario: Scenario, plan: Plan
+) -> None:
+    text = (
+        "event,carer_id,visit_id,client_id,from,minutes,name,lat,lon,postcode,"
+        "earliest_start,latest_start,duration_minutes\n"
+        "carer_late,C2,,,10:30,25,,,,,,,\n"
+        "client_added,,,K9,,,New Client,54.515,-6.045,BT28 2AB,,,\n"
+        "visit_added,,N9,K9,,,,,,,15:00,16:00,45\n"
+    )
+    late, client, visit = read_events(text.encode(), scenario, plan, 660)
+    assert late == CarerLate(carer_id="C2", start=630, minutes=25, row=2)
+    assert isinstance(client, ClientAdded) and client.row == 3
+    assert (client.client.id, client.client.name, client.client.postcode) == (
+        "K9",
+        "New Client",
+        "BT28 2AB",
+    )
+    assert (client.client.location.lat, client.client.location.lon) == (54.515, -6.045)
+    assert isinstance(visit, VisitAdded) and visit.visit.client_id == "K9"
+
+
+def test_a_new_client_needs_a_new_id_and_a_place_on_earth(scenario: Scenario, plan: Plan) -> None:
+    text = (
+        "event,client_id,name,lat,lon\n"
+        "client_added,K1,Again,54.5,-6.0\n"
+        "client_added,K8,Far,95,-6.0\n"
+        "carer_late,,,,\n"
+    )
+    with pytest.raises(InputError) as raised:
+        read_events(text.encode(), scenario, plan, 660)
+    found = {(i.row, i.column, i.code) for i in raised.value.issues}
+    assert found == {
+        (2, "client_id", "duplicate_id"),
+        (3, "lat", "out_of_range"),
+        (4, "carer_id", "missing_value"),
+        (4, "from", "missing_value"),
+        (4, "minutes", "missing_value"),
+    }

@@ -10,9 +10,17 @@ import pytest
 from routing.haversine import HaversineTravel
 from scheduler.analysis.changes import change_list
 from scheduler.io.scenario import read_scenario
-from scheduler.model.care import Scenario, Visit
+from scheduler.model.care import Client, Scenario, Visit
 from scheduler.model.errors import InputError
-from scheduler.model.events import CarerOff, VisitAdded, VisitCancelled, VisitChanged, VisitDone
+from scheduler.model.events import (
+    CarerLate,
+    CarerOff,
+    ClientAdded,
+    VisitAdded,
+    VisitCancelled,
+    VisitChanged,
+    VisitDone,
+)
 from scheduler.model.plan import Plan
 from scheduler.model.settings import Settings, SolveSettings
 from scheduler.planning.day import solve_day
@@ -185,3 +193,46 @@ def test_a_planned_call_starts_no_earlier_than_its_band(scenario: Scenario, plan
     again = checked(replan_day(scenario, plan, (moved,), 9 * 60))
     start = calls(again.plan)["V3"][1]
     assert start >= calls(plan)["V3"][1] - SETTINGS.replan.band_minutes
+
+
+def test_a_late_carer_makes_no_call_before_they_can_start(scenario: Scenario, plan: Plan) -> None:
+    # At 07:00 (no call begun) the carer of the day's first call rings: an hour late. They
+    # start nothing before 08:00; their earlier calls go where they can.
+    first, (carers, start) = min(calls(plan).items(), key=lambda item: item[1][1])
+    late = CarerLate(carer_id=carers[0], start=420, minutes=60)
+    again = checked(replan_day(scenario, plan, (late,), 420))
+    starts = [s.start for r in again.plan.runs if r.carer_id == carers[0] for s in r.stops]
+    assert all(s >= 480 for s in starts)
+    assert (first in again.orphans) == (start < 480)
+
+
+def test_a_carer_on_their_calls_is_not_late_but_their_call_in_hand_is(
+    scenario: Scenario, plan: Plan
+) -> None:
+    first, (carers, start) = min(calls(plan).items(), key=lambda item: item[1][1])
+    late = CarerLate(carer_id=carers[0], start=start + 5, minutes=20, row=3)
+    with pytest.raises(InputError) as raised:
+        replan_day(scenario, plan, (late,), start + 10)
+    (issue,) = raised.value.issues
+    assert (issue.row, issue.column, issue.code) == (3, "minutes", "conflict")
+    assert "visit_done" in issue.message
+
+
+def test_a_call_for_a_new_client_is_placed(scenario: Scenario, plan: Plan) -> None:
+    client = Client.model_validate(
+        {"id": "K9", "name": "New", "location": {"lat": 54.512, "lon": -6.051}}
+    )
+    visit = Visit.model_validate(
+        {
+            "id": "N9",
+            "client_id": "K9",
+            "date": scenario.date,
+            "earliest_start": 14 * 60,
+            "latest_start": 14 * 60 + 30,
+            "duration": 20,
+        }
+    )
+    again = checked(
+        replan_day(scenario, plan, (ClientAdded(client=client), VisitAdded(visit=visit)), 600)
+    )
+    assert "K9" in again.scenario.client_by_id and "N9" in calls(again.plan)
