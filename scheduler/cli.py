@@ -47,7 +47,7 @@ from scheduler.planning.rota import BrokenRota, Rota, plan_rota
 from scheduler.render.outputs import rota_files
 from scheduler.render.runsheets import runsheet_files
 from scheduler.rules.day import Violation, validate_plan
-from scheduler.rules.week import validate_week
+from scheduler.rules.week import validate_week, week_rules
 
 __all__ = ["main"]
 
@@ -550,12 +550,18 @@ def _replan(args: argparse.Namespace, console: Console) -> int:
     from scheduler.planning.replan import replan_day
     from scheduler.render.outputs import changes_csv
 
-    scenario = _read(args.path)
-    if len(scenario.dates) > 1:
-        raise DomcareError(
-            f"{scenario.name} spans {len(scenario.dates)} dates: re-plan one day's scenario"
-        )
-    plan = read_plan(args.plan)
+    whole = scenario = _read(args.path)
+    week = None
+    if len(scenario.dates) > 1:  # a day of a planned week (its weekly rules kept)
+        from scheduler.planning.history import week_day
+
+        if args.date is None:
+            dates = ", ".join(map(str, scenario.dates))
+            raise DomcareError(f"{scenario.name} spans {dates}: say which day with --date")
+        week = read_week(args.plan)
+        scenario, plan = week_day(scenario, week, args.date)
+    else:
+        plan = read_plan(args.plan)
     at = _clock_option(args.at, "--at")
     settings = _settings(args, plan.settings.model_copy(
         update={"solve": plan.settings.solve.model_copy(
@@ -585,6 +591,12 @@ def _replan(args: argparse.Namespace, console: Console) -> int:
             on_progress=lambda p: status.update(f"{p.elapsed_s:5.1f} s  {_placed(p)}"),
         )
     broken = validate_plan(replanned.scenario, replanned.plan, travel)
+    files: list[tuple[str, str]] = []
+    if week is not None:
+        days = tuple(replanned.plan if d.date == plan.date else d for d in week.days)
+        week = week.model_copy(update={"days": days})
+        broken += week_rules(whole, week)
+        files.append(("week.json", week.model_dump_json(indent=1)))
     if broken:
         _refuse(console, broken)
         return EXIT_ROUTING
@@ -592,7 +604,7 @@ def _replan(args: argparse.Namespace, console: Console) -> int:
     changes = change_list(replanned)
     _changes_summary(console, changes)
     rota = Rota(replanned.scenario, settings, (replanned.plan,))
-    files = [(f.name, f.text) for f in rota_files(rota, show_names=args.names)]
+    files += [(f.name, f.text) for f in rota_files(rota, show_names=args.names)]
     files += [
         ("changes.csv", changes_csv(changes)),
         ("scenario.json", scenario_to_json(replanned.scenario)),
@@ -766,6 +778,12 @@ def _parser() -> argparse.ArgumentParser:
     replan.add_argument("events", type=Path, help="events.csv (or .json): what happened")
     replan.add_argument(
         "--at", required=True, metavar="HH:MM", help="now: calls begun before it are history"
+    )
+    replan.add_argument(
+        "--date",
+        type=dt.date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="for a week's scenario and week.json: the day to re-plan",
     )
     solve_options(replan, "out/replan", 10.0)
     replan.set_defaults(run=_replan)

@@ -11,7 +11,9 @@ from. No solver here: the service checks events with it before queueing a re-pla
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+from collections import Counter
 from dataclasses import dataclass
 
 from routing.haversine import HaversineTravel
@@ -19,7 +21,7 @@ from routing.travel import Place, TravelTimes
 from scheduler.io.events import EVENTS_FILE
 from scheduler.model.care import Carer, Scenario, Shift, Visit
 from scheduler.model.clock import MINUTES_PER_DAY, format_clock
-from scheduler.model.errors import InputError, InputIssue
+from scheduler.model.errors import DomcareError, InputError, InputIssue
 from scheduler.model.events import (
     CarerLate,
     CarerOff,
@@ -31,10 +33,11 @@ from scheduler.model.events import (
     VisitDone,
     started_by,
 )
-from scheduler.model.plan import Plan, Run
+from scheduler.model.plan import Plan, Run, WeekPlan
 from scheduler.model.settings import Settings
+from scheduler.rules.week import carers_seen, day_scenario, first_leave, paid_minutes
 
-__all__ = ["Warm", "afresh_day", "follow_events", "orphans", "standing"]
+__all__ = ["Warm", "afresh_day", "follow_events", "orphans", "standing", "week_day"]
 
 
 @dataclass(frozen=True)
@@ -320,3 +323,56 @@ def standing(
     """The day as it stands at ``at`` after ``events`` (``follow_events``, on the travel
     times ``settings`` ask for); ``InputError`` where the events cannot have happened."""
     return follow_events(scenario, plan, events, at, HaversineTravel(settings.travel))[0]
+
+
+def week_day(scenario: Scenario, week: WeekPlan, date: dt.date) -> tuple[Scenario, Plan]:
+    """One day of a planned week as a day to re-plan, and its plan: the day as the week's
+    rules leave it (``rules.week.day_scenario``, from the days before), and what the days
+    after it ask too: each carer home in time for their rest before the next day's first
+    departure, working no more than the week's minutes left after every other day, and a
+    client whose carers over the other days and this day's plan have reached the cap open
+    to those carers only. ``rules.week.week_rules`` checks the week after the re-plan."""
+    number = next((k for k, plan in enumerate(week.days) if plan.date == date), None)
+    if number is None:
+        dates = ", ".join(str(plan.date) for plan in week.days)
+        raise DomcareError(f"the week plans {dates}, not {date}")
+    plan, settings = week.days[number], week.settings
+    day = day_scenario(scenario, date, week.days[:number], settings)
+    others = week.days[:number] + week.days[number + 1 :]
+    worked: Counter[str] = Counter()
+    for other in others:
+        worked += paid_minutes(other)
+    after = week.days[number + 1] if number + 1 < len(week.days) else None
+    leave = first_leave(after) if after is not None else {}
+    apart = (after.date - date).days * MINUTES_PER_DAY if after is not None else 0
+    carers = []
+    for carer in day.carers:
+        update: dict[str, object] = {}
+        weekly = scenario.carer_by_id[carer.id].max_weekly_minutes
+        if weekly is not None:
+            left = max(1, weekly - worked[carer.id])
+            update["max_working_minutes"] = min(carer.max_working_minutes or left, left)
+            update["week_minutes_left"] = left
+        if carer.id in leave:
+            home = leave[carer.id] + apart - settings.min_rest_minutes
+            update["shifts"] = tuple(
+                Shift(start=s.start, end=min(s.end, home)) for s in carer.shifts if home > s.start
+            )
+        carers.append(carer.model_copy(update=update))
+    ends = {(c.id, s.start): s.end for c in carers for s in c.shifts}
+    runs = tuple(  # a shift ending earlier for the next day's rest is still the run's shift
+        run.model_copy(
+            update={"shift_end": ends.get((run.carer_id, run.shift_start), run.shift_end)}
+        )
+        for run in plan.runs
+    )
+    plan = plan.model_copy(update={"runs": runs})
+    seen = carers_seen([*others, plan])
+    cap = settings.max_carers_per_client_week
+    clients = tuple(
+        client.model_copy(update={"week_carers": frozenset(seen[client.id])})
+        if len(seen.get(client.id, ())) >= cap
+        else client
+        for client in day.clients
+    )
+    return day.model_copy(update={"carers": tuple(carers), "clients": clients}), plan

@@ -30,6 +30,8 @@ __all__ = [
     "BrokenRota",
     "carers_seen",
     "day_scenario",
+    "first_leave",
+    "last_home",
     "paid_minutes",
     "validate_plans",
     "validate_week",
@@ -46,7 +48,7 @@ def paid_minutes(plan: Plan) -> Counter[str]:
     return paid
 
 
-def _home_by(plan: Plan) -> dict[str, int]:
+def last_home(plan: Plan) -> dict[str, int]:
     """Carer id -> when the carer is last back home that day."""
     last: dict[str, int] = {}
     for run in plan.runs:
@@ -54,7 +56,7 @@ def _home_by(plan: Plan) -> dict[str, int]:
     return last
 
 
-def _leave(plan: Plan) -> dict[str, int]:
+def first_leave(plan: Plan) -> dict[str, int]:
     """Carer id -> when the carer first leaves home that day."""
     first: dict[str, int] = {}
     for run in plan.runs:
@@ -125,7 +127,7 @@ def day_scenario(
     for plan in before:
         worked += paid_minutes(plan)
     yesterday = next((p for p in before if p.date == date - dt.timedelta(days=1)), None)
-    home_by = _home_by(yesterday) if yesterday else {}
+    home_by = last_home(yesterday) if yesterday else {}
     carers: list[Carer] = []
     for carer in scenario.carers:
         shifts = carer.shifts_for(date)
@@ -195,7 +197,7 @@ def week_rules(scenario: Scenario, week: WeekPlan) -> list[Violation]:
     rest = week.settings.min_rest_minutes
     for yesterday, today in zip(week.days, week.days[1:], strict=False):
         days_apart = (today.date - yesterday.date).days
-        home_by, leave = _home_by(yesterday), _leave(today)
+        home_by, leave = last_home(yesterday), first_leave(today)
         for carer_id in sorted(home_by.keys() & leave.keys()):
             gap = leave[carer_id] + days_apart * MINUTES_PER_DAY - home_by[carer_id]
             if gap < rest:

@@ -20,7 +20,8 @@ from scheduler.model.plan import Plan, PlanStatus, Run, WeekPlan
 from scheduler.model.settings import Settings, SolveSettings
 from scheduler.planning.continuity import week_teams
 from scheduler.planning.week import solve_week
-from scheduler.rules.week import day_scenario, validate_week
+from scheduler.rules.day import validate_plan
+from scheduler.rules.week import day_scenario, validate_week, week_rules
 from tests.conftest import CARERS, VISITS, write_folder
 
 SETTINGS = Settings(solve=SolveSettings(time_limit_s=10, solution_limit=50))
@@ -416,3 +417,25 @@ def test_a_day_that_would_break_the_cap_is_planned_again(tiny_folder: Path) -> N
     (plan,) = solved(scenario, strict).days
     (left,) = plan.unallocated
     assert left.visit_id == "V2" and left.reason_code == "weekly_carer_cap"
+
+
+def test_a_day_of_a_planned_week_is_replanned_within_the_weeks_rules(tmp_path: Path) -> None:
+    # The middle day of a three-day week: C2 goes off at 10:00. The new day is valid as it
+    # stands, and the week's rules (weekly minutes, rest between days, the cap on distinct
+    # carers) hold with it in place of the old one.
+    folder = write_folder(tmp_path / "w", visits=THREE_DAYS)
+    out, again = tmp_path / "out", tmp_path / "again"
+    fast = ["--time-limit", "10", "--solution-limit", "50"]
+    assert main(["solve", str(folder), "--out", str(out), *fast]) == 0
+    events = tmp_path / "events.csv"
+    events.write_text("event,carer_id,from\ncarer_off,C2,10:00\n")
+    args = ["replan", str(folder), str(out / "week.json"), str(events), "--at", "09:30"]
+    assert main([*args, "--out", str(again), *fast]) == 2  # which day?
+    assert main([*args, "--date", "2026-12-02", "--out", str(again), *fast]) == 0
+    week = WeekPlan.model_validate_json((again / "week.json").read_text())
+    day = read_scenario(again / "scenario.json")
+    (new,) = [plan for plan in week.days if plan.date == day.date]
+    assert str(day.date) == "2026-12-02"
+    assert validate_plan(day, new, TRAVEL) == []
+    assert week_rules(read_scenario(folder), week) == []
+    assert all(s.start < 600 for r in new.runs if r.carer_id == "C2" for s in r.stops)
