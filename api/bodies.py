@@ -157,8 +157,11 @@ async def _from_form(request: Request, compare: bool) -> Submission:
 EVENTS_LABEL = {"json": "events.json", "csv": "events.csv"}
 
 
-async def read_events_body(request: Request) -> tuple[bytes, str, str, float | None]:
-    """A re-plan's body: (the events file's bytes, its name, ``at``, the time limit). JSON is
+async def read_events_body(
+    request: Request,
+) -> tuple[bytes, str, str, float | None, str | None]:
+    """A re-plan's body: (the events file's bytes, its name, ``at``, the time limit, the day
+    of a week's rota or None). JSON is
     ``ReplanCreate``; a form sends an ``events`` file (CSV, or JSON if named ``.json``) and
     ``at`` and ``time_limit_s`` as fields."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -168,7 +171,7 @@ async def read_events_body(request: Request) -> tuple[bytes, str, str, float | N
         except ValidationError as exc:
             raise options_issues(exc) from None
         events = json.dumps(body.events).encode("utf-8")
-        return events, EVENTS_LABEL["json"], body.at, body.time_limit_s
+        return events, EVENTS_LABEL["json"], body.at, body.time_limit_s, body.date
     if kind != "multipart/form-data":
         raise HTTPException(
             415, "send the events as application/json or as multipart/form-data (a CSV file)"
@@ -207,7 +210,7 @@ async def read_events_body(request: Request) -> tuple[bytes, str, str, float | N
                     "invalid_request", "request", "is not a number of seconds", None, "time_limit_s"
                 )
             )
-    unknown = set(text) - {"at", "time_limit_s"}
+    unknown = set(text) - {"at", "time_limit_s", "date"}
     issues += [
         InputIssue("invalid_request", "request", "is not a field taken here", None, n)
         for n in sorted(unknown)
@@ -219,4 +222,4 @@ async def read_events_body(request: Request) -> tuple[bytes, str, str, float | N
         if str(names.get("events") or "").lower().endswith(".json")
         else EVENTS_LABEL["csv"]
     )
-    return files["events"], label, text["at"], limit
+    return files["events"], label, text["at"], limit, text.get("date")

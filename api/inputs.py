@@ -9,6 +9,7 @@ same file, row, column, code and message. Every problem found is raised in one
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Mapping
@@ -35,11 +36,11 @@ from scheduler.io.tables import decode_text
 from scheduler.model.care import Scenario
 from scheduler.model.clock import parse_clock
 from scheduler.model.codes import InputCode
-from scheduler.model.errors import InputError, InputIssue
+from scheduler.model.errors import DomcareError, InputError, InputIssue
 from scheduler.model.events import Event
-from scheduler.model.plan import Plan
+from scheduler.model.plan import Plan, WeekPlan
 from scheduler.model.settings import Settings
-from scheduler.planning.history import standing
+from scheduler.planning.history import standing, week_day
 
 __all__ = [
     "COMPARE_FILES",
@@ -305,8 +306,18 @@ class ReplanInput:
     label: str
     at: int
     parent: str
+    week: WeekPlan | None = None
+    """The week's plans, when the day re-planned is a week's (its rules are checked again)."""
+    whole: Scenario | None = None
+    """The week's scenario, then."""
 
     def document(self) -> dict[str, Any]:
+        week = None
+        if self.week is not None and self.whole is not None:
+            week = {
+                "scenario": json.loads(scenario_to_json(self.whole)),
+                "plans": json.loads(self.week.model_dump_json()),
+            }
         return self.job.document() | {
             "replan": {
                 "parent": self.parent,
@@ -315,6 +326,7 @@ class ReplanInput:
                 "events": self.events,
                 "label": self.label,
                 "at": self.at,
+                "week": week,
             }
         }
 
@@ -331,11 +343,25 @@ def replan_input(
     at: str,
     time_limit_s: float | None,
     service: ServiceSettings,
+    week: WeekPlan | None = None,
+    date: str | None = None,
 ) -> ReplanInput:
     """Check a re-plan of ``plan`` (``rota``'s) now: ``at``, the time limit, every event
     (located as ``domcare replan`` locates them) and whether what they say can have
-    happened. Raises ``InputError`` with every problem found."""
+    happened; for a ``week``'s rota, the day ``date`` (``scheduler.planning.history.
+    week_day``). Raises ``InputError`` with every problem found."""
     issues = []
+    whole = None
+    if week is not None:
+        whole = rota.scenario
+        try:
+            day, plan = week_day(whole, week, dt.date.fromisoformat(date or ""))
+            rota = replace(rota, scenario=day)
+        except (ValueError, DomcareError) as exc:
+            known = ", ".join(str(p.date) for p in week.days)
+            message = f"say which day of the week to re-plan ({known})" if not date else str(exc)
+            issue = InputIssue("invalid_request", REQUEST_FILE, message, column="date")
+            raise InputError([issue]) from None
     minutes = 0
     try:
         minutes = parse_clock(at)
@@ -362,7 +388,7 @@ def replan_input(
         minutes, parent,
     )  # fmt: skip
     day = standing(rota.scenario, plan, checked.read_events(), minutes, settings)
-    return replace(checked, job=replace(checked.job, scenario=day))
+    return replace(checked, job=replace(checked.job, scenario=day), week=week, whole=whole)
 
 
 def read_stored(document: Mapping[str, Any]) -> JobInput:

@@ -320,6 +320,9 @@ class ReplanCreate(_Wire):
     time_limit_s: float | None = Field(
         default=None, gt=0, description="seconds of search (default: the rota's)"
     )
+    date: str | None = Field(
+        default=None, description="YYYY-MM-DD: the day to re-plan, for a week's rota"
+    )
 
 
 class JobAccepted(_Wire):

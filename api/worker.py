@@ -27,7 +27,7 @@ from api.inputs import JobInput, read_stored
 from api.store import DISK_FULL, Document, JobKind, JobStore, disk_full
 from scheduler.model.care import Scenario
 from scheduler.model.errors import DomcareError
-from scheduler.model.plan import Plan, PlanStatus
+from scheduler.model.plan import Plan, PlanStatus, WeekPlan
 from scheduler.planning.rota import BrokenRota, Progress, Rota, plan_rota, travel_times
 from scheduler.render.outputs import rota_files
 
@@ -219,6 +219,7 @@ def _replan(document: dict[str, Any], reporter: ProgressReporter) -> JobOutcome:
     from scheduler.planning.replan import replan_day
     from scheduler.render.outputs import changes_csv
     from scheduler.rules.day import validate_plan
+    from scheduler.rules.week import week_rules
 
     job = read_stored(document)
     asked = document["replan"]
@@ -230,7 +231,13 @@ def _replan(document: dict[str, Any], reporter: ProgressReporter) -> JobOutcome:
     replanned = replan_day(
         base, plan, events, at, job.settings, travel, on_progress=reporter.solving
     )
-    if validate_plan(replanned.scenario, replanned.plan, travel):
+    broken = validate_plan(replanned.scenario, replanned.plan, travel)
+    if asked.get("week"):  # a week's day: the week's rules with the new day in place
+        whole = scenario_from_document(asked["week"]["scenario"], "scenario.json", "week")
+        week = WeekPlan.model_validate(asked["week"]["plans"])
+        days = tuple(replanned.plan if d.date == plan.date else d for d in week.days)
+        broken += week_rules(whole.scenario, week.model_copy(update={"days": days}))
+    if broken:
         raise DomcareError("the re-plan broke a hard rule. Nothing was stored: please report it")
     rota = Rota(replanned.scenario, job.settings, (replanned.plan,))
     changes = change_list(replanned)

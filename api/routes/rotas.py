@@ -74,7 +74,7 @@ def _links(job: Job) -> dict[str, str]:
                 f"runsheet_{carer}": f"{here}/runsheets/{carer}.html"
                 for carer in result.get("carers", [])
             }
-            links |= {"replan": f"{here}/replan"}
+        links |= {"replan": f"{here}/replan"}
         if result.get("replan_of"):
             links["changes_csv"] = f"{here}/changes.csv"
     return links
@@ -136,16 +136,19 @@ async def replan_rota(
     parent = find(services, job_id, JobKind.ROTA)
     if services.runner.in_queue >= services.settings.queue_size:
         raise QueueFull(services.settings.queue_size)
-    if _is_week(parent):
-        raise HTTPException(409, "a week's rota is re-planned one day at a time: not yet")
-    plan = Plan.model_validate_json(document(services, parent, "plan.json"))
     stored = services.store.input(parent.id)
     if stored is None:
         raise HTTPException(404, "the job has no stored input")
-    events, label, at, limit = await read_events_body(request)
+    week = None
+    if _is_week(parent):
+        week = WeekPlan.model_validate_json(document(services, parent, "week.json", "plan.json"))
+        plan = week.days[0]  # the day asked for is found when the input is checked
+    else:
+        plan = Plan.model_validate_json(document(services, parent, "plan.json"))
+    events, label, at, limit, date = await read_events_body(request)
     checked = await run_in_threadpool(
         replan_input, parent.id, read_stored(stored), plan, events, label, at, limit,
-        services.settings,
+        services.settings, week, date,
     )  # fmt: skip
     options = dict(parent.options) | {"time_limit_s": checked.job.settings.solve.time_limit_s}
     facts = checked.job.facts()

@@ -144,3 +144,34 @@ def test_only_a_coordinator_replans_and_only_a_rota_that_exists(
     assert missing.status_code == 404
     nobody = live.client.post(rota["links"]["replan"], json=body)
     assert nobody.status_code == 401
+
+
+def test_a_day_of_a_weeks_rota_is_replanned_within_the_week(live: Service, tmp_path: Path) -> None:
+    from tests.conftest import write_folder
+    from tests.scheduler.planning.test_week import THREE_DAYS
+
+    folder = write_folder(tmp_path / "week", visits=THREE_DAYS)
+    files = {p.stem: (p.name, p.read_bytes(), "text/csv") for p in folder.glob("*.csv")}
+    accepted = live.client.post(
+        "/v1/rotas",
+        files=files,
+        data={"name": "week", **{k: str(v) for k, v in FAST.items()}},
+        headers=live.as_(Role.COORDINATOR),
+    )
+    week = live.wait(accepted.headers["Location"])
+    assert week["status"] == "done", week["error"]
+    body: dict[str, Any] = {
+        "at": "09:30",
+        "events": [{"event": "carer_off", "carer_id": "C2", "from": "10:00"}],
+    }
+    coordinator = live.as_(Role.COORDINATOR)
+    which = live.client.post(week["links"]["replan"], json=body, headers=coordinator)
+    assert which.status_code == 422 and which.json()["issues"][0]["column"] == "date"
+    body |= {"date": "2026-12-02", "time_limit_s": 10}
+    again = live.client.post(week["links"]["replan"], json=body, headers=coordinator)
+    assert again.status_code == 202, again.text
+    job = live.wait(again.headers["Location"])
+    assert job["status"] == "done", job["error"]
+    plan = Plan.model_validate(job["plan"])
+    assert str(plan.date) == "2026-12-02"
+    assert all(s.start < 600 for r in plan.runs if r.carer_id == "C2" for s in r.stops)
