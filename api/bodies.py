@@ -99,12 +99,19 @@ async def _parts(
     return files, text, issues
 
 
-async def _from_form(request: Request, compare: bool) -> Submission:
-    file_fields = set(SCENARIO_FILES) | (set(COMPARE_FILES) if compare else set())
-    text_fields = set(_FORM_TEXT) | ({"shipped_waiting_list"} if compare else set())
+async def _form(
+    request: Request, file_fields: set[str]
+) -> tuple[dict[str, bytes], dict[str, str], list[InputIssue], dict[str, str | None]]:
+    """A form's files, non-blank text fields and problems (``_parts``), and the name each
+    file was sent with."""
     try:
         async with request.form(max_files=_MAX_PARTS, max_fields=_MAX_PARTS) as form:
             files, text, issues = await _parts(form, file_fields)
+            names = {
+                name: value.filename
+                for name, value in form.multi_items()
+                if isinstance(value, UploadFile)
+            }
     except StarletteHTTPException as exc:  # Starlette's 400 for a body that is not a form
         raise InputError(
             [
@@ -115,6 +122,13 @@ async def _from_form(request: Request, compare: bool) -> Submission:
                 )
             ]
         ) from None
+    return files, text, issues, names
+
+
+async def _from_form(request: Request, compare: bool) -> Submission:
+    file_fields = set(SCENARIO_FILES) | (set(COMPARE_FILES) if compare else set())
+    text_fields = set(_FORM_TEXT) | ({"shipped_waiting_list"} if compare else set())
+    files, text, issues, _ = await _form(request, file_fields)
     options = {k: v for k, v in text.items() if k not in text_fields}
     try:
         parsed = RotaOptions.model_validate(options)
@@ -176,24 +190,7 @@ async def read_events_body(
         raise HTTPException(
             415, "send the events as application/json or as multipart/form-data (a CSV file)"
         )
-    try:
-        async with request.form(max_files=_MAX_PARTS, max_fields=_MAX_PARTS) as form:
-            files, text, issues = await _parts(form, {"events"})
-            names = {
-                name: value.filename
-                for name, value in form.multi_items()
-                if isinstance(value, UploadFile)
-            }
-    except StarletteHTTPException as exc:
-        raise InputError(
-            [
-                InputIssue(
-                    "invalid_form",
-                    "request",
-                    f"is not a valid multipart/form-data form ({exc.detail})",
-                )
-            ]
-        ) from None
+    files, text, issues, names = await _form(request, {"events"})
     if "events" not in files:
         issues.append(InputIssue("missing_file", "request", "send the events file", None, "events"))
     if "at" not in text:

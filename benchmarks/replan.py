@@ -36,7 +36,7 @@ from importlib import metadata
 from pathlib import Path
 
 from routing.haversine import HaversineTravel
-from scheduler.analysis.changes import change_list
+from scheduler.analysis.changes import change_list, visits_of
 from scheduler.io.scenario import read_scenario
 from scheduler.io.shipped import shipped
 from scheduler.model.care import Scenario, Visit
@@ -45,7 +45,7 @@ from scheduler.model.events import CarerOff, Event, VisitAdded, VisitCancelled
 from scheduler.model.plan import Plan
 from scheduler.model.settings import Settings, SolveSettings
 from scheduler.planning.day import solve_day
-from scheduler.planning.replan import replan_day
+from scheduler.planning.replan import Replanned, replan_day
 from scheduler.rules.day import validate_plan
 
 __all__ = ["ReplanRow", "draw_events", "main", "travel_after"]
@@ -116,11 +116,8 @@ def travel_after(plan: Plan, at: int) -> int:
 
 
 def _row(
-    name: str, seed: int, way: str, limit: float, replanned: object, wall: float, found: int
+    name: str, seed: int, way: str, limit: float, replanned: Replanned, wall: float, found: int
 ) -> ReplanRow:
-    from scheduler.planning.replan import Replanned
-
-    assert isinstance(replanned, Replanned)
     changes = change_list(replanned)
     share = lambda n: round(100 * n / changes.unaffected, 2) if changes.unaffected else 0.0  # noqa: E731
     placed, orphans = changes.placed("orphan")
@@ -147,19 +144,8 @@ def _row(
     )
 
 
-def _history_changed(replanned: object) -> int:
-    from scheduler.planning.replan import Replanned
-
-    assert isinstance(replanned, Replanned)
-
-    def calls(plan: Plan) -> dict[str, tuple[list[str], int]]:
-        found: dict[str, tuple[list[str], int]] = {}
-        for run in plan.runs:
-            for stop in run.stops:
-                found.setdefault(stop.visit_id, ([], stop.start))[0].append(run.carer_id)
-        return {v: (sorted(c), s) for v, (c, s) in found.items()}
-
-    before, after = calls(replanned.before), calls(replanned.plan)
+def _history_changed(replanned: Replanned) -> int:
+    before, after = visits_of(replanned.before), visits_of(replanned.plan)
     return sum(after.get(v) != before.get(v) for v in replanned.begun if v in before)
 
 

@@ -649,14 +649,16 @@ def _changes_summary(console: Console, changes: ChangeList) -> None:
         f"{changes.dropped}"
     )
     console.print(f"Orphaned calls placed: {placed} of {orphans}; new calls: {new} of {added}")
-    clock = lambda m: "" if m is None else format_clock(m)  # noqa: E731
+    def who(carers: tuple[str, ...], start: int | None) -> str:
+        """A call's carers and start, as the tables show them (blank: no call)."""
+        return (", ".join(carers) + ("" if start is None else f" {format_clock(start)}")).strip()
+
     table = Table(title="Who to call: carers")
     for name in ("carer", "visit", "client", "change", "before", "after"):
         table.add_column(name)
     for carer, calls in changes.carers_to_call().items():
         for c in calls:
-            before = f"{', '.join(c.carers_before)} {clock(c.start_before)}".strip()
-            after = f"{', '.join(c.carers_after)} {clock(c.start_after)}".strip()
+            before, after = who(c.carers_before, c.start_before), who(c.carers_after, c.start_after)
             table.add_row(carer, c.visit_id, c.client_id, c.outcome, before, after or c.reason)
     if table.rows:
         console.print(table)
@@ -664,8 +666,7 @@ def _changes_summary(console: Console, changes: ChangeList) -> None:
     for name in ("client", "visit", "change", "before", "after"):
         clients.add_column(name)
     for c in changes.clients_to_call():
-        before = f"{', '.join(c.carers_before)} {clock(c.start_before)}".strip()
-        after = f"{', '.join(c.carers_after)} {clock(c.start_after)}".strip()
+        before, after = who(c.carers_before, c.start_before), who(c.carers_after, c.start_after)
         clients.add_row(c.client_id, c.visit_id, c.outcome, before, after or c.reason)
     if clients.rows:
         console.print(clients)

@@ -18,6 +18,7 @@ from api.store import Job, JobKind, JobStatus
 __all__ = [
     "accept",
     "base_fields",
+    "csv_download",
     "document",
     "find",
     "job_fields",
@@ -150,6 +151,15 @@ def document(services: Services, job: Job, name: str, *formerly: str) -> str:
         if found is not None:
             return found.content
     raise HTTPException(404, f"the job has no {name}")
+
+
+def csv_download(content: str, filename: str) -> Response:
+    """A CSV document as a download named ``filename``."""
+    return Response(
+        content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def job_fields(

@@ -19,6 +19,7 @@ from api.routes.jobs import (
     SUBMIT,
     accept,
     base_fields,
+    csv_download,
     document,
     find,
     request_body,
@@ -334,11 +335,7 @@ def get_rota_timeline_svg(
 )
 def get_rota_csv(job_id: str, services: ServicesDep, _key: Viewer) -> Response:
     job = find(services, job_id, JobKind.ROTA)
-    return Response(
-        document(services, job, "rota.csv"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="rota-{job.id[:8]}.csv"'},
-    )
+    return csv_download(document(services, job, "rota.csv"), f"rota-{job.id[:8]}.csv")
 
 
 @router.get(
@@ -369,11 +366,7 @@ def get_rota_plan(job_id: str, services: ServicesDep, _key: Viewer) -> Response:
 )
 def get_rota_changes(job_id: str, services: ServicesDep, _key: Viewer) -> Response:
     job = find(services, job_id, JobKind.ROTA)
-    return Response(
-        document(services, job, "changes.csv"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="changes-{job.id[:8]}.csv"'},
-    )
+    return csv_download(document(services, job, "changes.csv"), f"changes-{job.id[:8]}.csv")
 
 
 _SHEET_MEDIA = {"html": "text/html; charset=utf-8", "ics": "text/calendar; charset=utf-8"}

@@ -11,7 +11,16 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from api.deps import Planner, ServicesDep, Viewer
-from api.routes.jobs import NOT_FOUND, NOT_READY, REF, SUBMIT, document, find, job_fields
+from api.routes.jobs import (
+    NOT_FOUND,
+    NOT_READY,
+    REF,
+    SUBMIT,
+    csv_download,
+    document,
+    find,
+    job_fields,
+)
 from api.routes.jobs import responses as merged
 from api.runner import QueueFull
 from api.schemas import (
@@ -147,11 +156,7 @@ def get_whatif(job_id: str, services: ServicesDep, _key: Viewer) -> WhatIfPublic
 )
 def get_whatif_csv(job_id: str, services: ServicesDep, _key: Viewer) -> Response:
     job = find(services, job_id, JobKind.WHATIF)
-    return Response(
-        document(services, job, "whatif.csv"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="whatif-{job.id[:8]}.csv"'},
-    )
+    return csv_download(document(services, job, "whatif.csv"), f"whatif-{job.id[:8]}.csv")
 
 
 @router.get(

@@ -18,7 +18,14 @@ from scheduler.model.clock import format_clock
 from scheduler.model.plan import Plan
 from scheduler.planning.replan import Replanned
 
-__all__ = ["CHANGE_COLUMNS", "ChangeList", "VisitChange", "change_list", "change_rows"]
+__all__ = [
+    "CHANGE_COLUMNS",
+    "ChangeList",
+    "VisitChange",
+    "change_list",
+    "change_rows",
+    "visits_of",
+]
 
 Kind = Literal["unaffected", "orphan", "added", "changed", "cancelled", "unplanned"]
 Outcome = Literal["kept", "carer", "time", "carer_and_time", "placed", "left_out", "cancelled"]
@@ -95,7 +102,8 @@ class ChangeList:
         return [v for v in self.visits if v.kind != "cancelled" and v.outcome in told]
 
 
-def _visits_of(plan: Plan) -> dict[str, tuple[tuple[str, ...], int]]:
+def visits_of(plan: Plan) -> dict[str, tuple[tuple[str, ...], int]]:
+    """Visit id -> (its carers, sorted; its start) in ``plan``."""
     found: dict[str, tuple[list[str], int]] = {}
     for run in plan.runs:
         for stop in run.stops:
@@ -105,7 +113,7 @@ def _visits_of(plan: Plan) -> dict[str, tuple[tuple[str, ...], int]]:
 
 
 def change_list(replanned: Replanned) -> ChangeList:
-    before, after = _visits_of(replanned.before), _visits_of(replanned.plan)
+    before, after = visits_of(replanned.before), visits_of(replanned.plan)
     band = replanned.plan.settings.replan.band_minutes
     reasons = {u.visit_id: u.reason for u in replanned.plan.unallocated}
     client_of = {v.id: v.client_id for v in replanned.scenario.visits}

@@ -30,7 +30,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from scheduler.io.scenario import number_between, one_of, read_csv_rows, whole_between
+from scheduler.io.scenario import (
+    number_between,
+    one_of,
+    read_csv_rows,
+    read_file,
+    whole_between,
+)
 from scheduler.model.care import Priority, Scenario, Visit
 from scheduler.model.clock import MINUTES_PER_DAY, format_clock, parse_clock
 from scheduler.model.codes import InputCode
@@ -105,22 +111,6 @@ def _rows(data: bytes, label: str) -> list[dict[str, str]]:
     return [{k: "" if v is None else str(v) for k, v in r.items()} for r in records]
 
 
-def _bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(
-            [InputIssue("missing_file", path.name, f"not found in {path.parent}")]
-        ) from None
-    except OSError as exc:
-        issue = InputIssue("unreadable_file", path.name, f"cannot be read: {exc.strerror}")
-        raise InputError([issue]) from None
-
-
-def _clock(text: str) -> int:
-    return parse_clock(text)
-
-
 def read_events(
     source: Path | str | bytes,
     scenario: Scenario,
@@ -133,7 +123,7 @@ def read_events(
     file order. Raises ``InputError`` listing every problem (see the module note)."""
     if not isinstance(source, bytes):
         label = Path(source).name
-        source = _bytes(Path(source))
+        source = read_file(Path(source))
     rows = _rows(source, label)
     json_style = _is_json(label)
     issues: list[InputIssue] = []
@@ -177,7 +167,7 @@ def read_events(
         carer_id = row.get("carer_id", "").strip()
         visit_id = row.get("visit_id", "").strip()
         times = {
-            c: cell(index, c, _clock, "malformed_time")
+            c: cell(index, c, parse_clock, "malformed_time")
             for c in ("from", "until", "start", "end", "earliest_start", "latest_start")
         }
         duration = cell(

@@ -70,6 +70,7 @@ __all__ = [
     "one_of",
     "parse_shifts",
     "read_csv_rows",
+    "read_file",
     "read_scenario",
     "scenario_from_document",
     "scenario_from_files",
@@ -385,6 +386,20 @@ def _csv_table(reader: _Reader, name: str, label: str, data: bytes) -> Table | N
     return table if _check_columns(reader, table) else None
 
 
+def read_file(path: Path) -> bytes:
+    """A file's bytes; ``InputError`` naming it when it is missing or cannot be read."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(
+            [InputIssue("missing_file", path.name, f"not found in {path.parent}")]
+        ) from None
+    except OSError as exc:
+        raise InputError(
+            [InputIssue("unreadable_file", path.name, f"cannot be read: {exc.strerror}")]
+        ) from None
+
+
 def read_csv_rows(
     source: Path | str | bytes,
     required: tuple[str, ...],
@@ -403,18 +418,8 @@ def read_csv_rows(
     if isinstance(source, bytes):
         data = source
     else:
-        path = Path(source)
-        label = path.name
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise InputError(
-                [InputIssue("missing_file", path.name, f"not found in {path.parent}")]
-            ) from None
-        except OSError as exc:
-            raise InputError(
-                [InputIssue("unreadable_file", path.name, f"cannot be read: {exc.strerror}")]
-            ) from None
+        label = Path(source).name
+        data = read_file(Path(source))
     table, problems = parse_table(Path(label).stem, label, data)
     if table is None:
         raise InputError(problems)

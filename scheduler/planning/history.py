@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from routing.haversine import HaversineTravel
 from routing.travel import Place, TravelTimes
 from scheduler.io.events import EVENTS_FILE
-from scheduler.model.care import Carer, Scenario, Shift, Visit
+from scheduler.model.care import Carer, Location, Scenario, Shift, Visit
 from scheduler.model.clock import MINUTES_PER_DAY, format_clock
 from scheduler.model.errors import DomcareError, InputError, InputIssue
 from scheduler.model.events import (
@@ -87,6 +87,15 @@ def _visits(scenario: Scenario, events: tuple[Event, ...]) -> tuple[Visit, ...]:
     return tuple(visits.values())
 
 
+def _leg(
+    travel: TravelTimes, carer: Carer, origin: tuple[str, Location], to: tuple[str, Location]
+) -> int:
+    """Minutes from ``origin`` to ``to`` (key, place) at ``carer``'s travel mode: one
+    journey, for the few that what happened needs (the day's matrix is not built yet)."""
+    places = [Place(key, where.lat, where.lon) for key, where in (origin, to)]
+    return int(travel.matrix(places, carer.travel_mode.value).minutes[0, 1])
+
+
 def _home_by(
     carer: Carer, run: Run, begun: dict[str, int], visits: dict[str, Visit],
     scenario: Scenario, travel: TravelTimes,
@@ -98,11 +107,7 @@ def _home_by(
     last = made[-1]
     end = begun[last.visit_id] + visits[last.visit_id].duration
     client = scenario.client_by_id[last.client_id]
-    places = [
-        Place(client.id, client.location.lat, client.location.lon),
-        Place(carer.id, carer.home.lat, carer.home.lon),
-    ]
-    return end + int(travel.matrix(places, carer.travel_mode.value).minutes[0, 1])
+    return end + _leg(travel, carer, (client.id, client.location), (carer.id, carer.home))
 
 
 def _shifts(
@@ -160,9 +165,7 @@ def _check_history(
         for (start, stop), (next_start, following) in itertools.pairwise(made):
             a = scenario.client_by_id[stop.client_id]
             b = scenario.client_by_id[following.client_id]
-            places = [Place(a.id, a.location.lat, a.location.lon)]
-            places.append(Place(b.id, b.location.lat, b.location.lon))
-            leg = int(travel.matrix(places, carer.travel_mode.value).minutes[0, 1])
+            leg = _leg(travel, carer, (a.id, a.location), (b.id, b.location))
             free = start + visits[stop.visit_id].duration + leg
             if free <= next_start:
                 continue

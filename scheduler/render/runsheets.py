@@ -131,16 +131,22 @@ def _page(scenario: Scenario, plan: Plan, carer_id: str, runs: list[Run], show: 
     )
 
 
-def _event(
-    scenario: Scenario, plan: Plan, carer_id: str, stop: Stop, partners: list[str], show: bool
-) -> icalendar.Event:
-    visit: Visit = scenario.visit_by_id[stop.visit_id]
-    who, where = _client(scenario, stop.client_id, show)
+def _timed(plan: Plan, carer_id: str, stop: Stop) -> icalendar.Event:
+    """The carer's event of ``stop``: its UID and times."""
     event = icalendar.Event()
     event.add("uid", visit_uid(plan.date, stop.visit_id, carer_id))
     event.add("dtstamp", dt.datetime.now(dt.UTC))
     event.add("dtstart", _local(plan.date, stop.start))
     event.add("dtend", _local(plan.date, stop.end))
+    return event
+
+
+def _event(
+    scenario: Scenario, plan: Plan, carer_id: str, stop: Stop, partners: list[str], show: bool
+) -> icalendar.Event:
+    visit: Visit = scenario.visit_by_id[stop.visit_id]
+    who, where = _client(scenario, stop.client_id, show)
+    event = _timed(plan, carer_id, stop)
     event.add("summary", f"Call {visit.id}: {who}")
     if where:
         event.add("location", where)
@@ -172,11 +178,7 @@ def _calendar(
                 _event(scenario, plan, carer_id, stop, partners[stop.visit_id], show)
             )
     for stop in lost:  # taken away by a re-plan: cancel the carer's copy
-        event = icalendar.Event()
-        event.add("uid", visit_uid(plan.date, stop.visit_id, carer_id))
-        event.add("dtstamp", dt.datetime.now(dt.UTC))
-        event.add("dtstart", _local(plan.date, stop.start))
-        event.add("dtend", _local(plan.date, stop.end))
+        event = _timed(plan, carer_id, stop)
         event.add("summary", f"Cancelled: call {stop.visit_id}")
         event.add("status", "CANCELLED")
         event.add("sequence", 1)
