@@ -14,9 +14,12 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["Place", "TravelMatrix", "TravelSettings", "TravelTimes"]
+__all__ = ["UNREACHABLE_MINUTES", "Place", "TravelMatrix", "TravelSettings", "TravelTimes"]
 
 MODES = ("car", "walk", "bike")
+UNREACHABLE_MINUTES = 1_000_000
+"""A leg with no route (a client on an island, a road network in pieces): longer than any day,
+so no plan can use it, and a number every consumer can test for."""
 MAX_SPEED_KMH = 200.0
 """Faster than any door-to-door average on a road: beyond, a typo."""
 MAX_ACCESS_MINUTES = 120

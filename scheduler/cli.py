@@ -20,15 +20,16 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from routing.haversine import HaversineTravel
 from routing.matrix_file import MatrixFileError, MatrixFileTravel
 from routing.problem import Progress
+from routing.road import RoadError
 from routing.travel import TravelTimes
 from scheduler.analysis.metrics import DayFigures, day_figures, week_figures
 from scheduler.io.files import write_files, write_text_atomic
 from scheduler.io.plans import read_json_model, read_plan, read_week
 from scheduler.io.scenario import load_scenario
 from scheduler.io.shipped import shipped
+from scheduler.io.travel import road_notes, same_travel, travel_from
 from scheduler.model.care import Scenario
 from scheduler.model.clock import format_clock, parse_clock
 from scheduler.model.errors import DomcareError, InputError, InputIssue
@@ -84,8 +85,29 @@ def _read(path: str) -> Scenario:
     return loaded.scenario
 
 
-def _travel(settings: Settings, matrix: Path | None) -> TravelTimes:
-    return MatrixFileTravel(matrix) if matrix else HaversineTravel(settings.travel)
+_CORES = max(1, min(2, os.cpu_count() or 1))
+"""Processes for a road network's large tables (one search per origin, independent)."""
+_TRAVEL_HELP = (
+    "travel times: straight-line (default), osm:EXTRACT.osm.pbf (roads of your own "
+    "OpenStreetMap extract, cached beside it) or matrix:FILE.csv"
+)
+
+
+def _travel(settings: Settings, args: argparse.Namespace) -> TravelTimes:
+    """``--travel`` (straight lines unless given; ``--matrix FILE`` is ``matrix:FILE``)."""
+    if args.matrix is not None:
+        return MatrixFileTravel(args.matrix)
+    return travel_from(getattr(args, "travel", None), settings.travel, workers=_CORES)
+
+
+def _road_notes(travel: TravelTimes, scenario: Scenario) -> None:
+    """What the road network said of the places, after planning, as the input's notes are."""
+    notes = road_notes(travel, scenario)
+    if notes:
+        say = Console(stderr=True, highlight=False)
+        say.print(f"{len(notes)} note{'s' if len(notes) != 1 else ''} on the road network:")
+        for note in notes:
+            say.print(f"  {note}", markup=False)
 
 
 _SETTING_OPTIONS = {
@@ -285,7 +307,7 @@ def _solve(args: argparse.Namespace, console: Console) -> int:
     files (``scheduler.render.outputs.rota_files``) into ``--out``."""
     settings = _settings(args)
     scenario = _read(args.path)
-    travel = _travel(settings, args.matrix)
+    travel = _travel(settings, args)
     dates = scenario.dates
     week = len(dates) > 1
     console.print(
@@ -314,6 +336,7 @@ def _solve(args: argparse.Namespace, console: Console) -> int:
         except BrokenRota as broken:
             _refuse(console, broken.violations)
             return EXIT_ROUTING
+    _road_notes(travel, scenario)
     solver = rota.plans[0].solver
     how = f" ({solver.status})" if solver is not None and not week else ""
     console.print(f"Solved in {time.monotonic() - began:.1f} s{how}")
@@ -348,10 +371,15 @@ def _validate(args: argparse.Namespace, console: Console) -> int:
     scenario = _read(args.path)
     if len(scenario.dates) > 1:
         week = read_week(args.plan)
-        violations = validate_week(scenario, week, _travel(week.settings, args.matrix))
+        travel = _travel(week.settings, args)
+        for day in week.days:
+            same_travel(day.travel, travel)
+        violations = validate_week(scenario, week, travel)
     else:
         plan = read_plan(args.plan)
-        violations = validate_plan(scenario, plan, _travel(plan.settings, args.matrix))
+        travel = _travel(plan.settings, args)
+        same_travel(plan.travel, travel)
+        violations = validate_plan(scenario, plan, travel)
     if violations:
         _report_violations(console, violations)
         return EXIT_ROUTING
@@ -372,7 +400,7 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
 
     settings = _settings(args)
     scenario = _read(args.path)
-    travel = _travel(settings, args.matrix)
+    travel = _travel(settings, args)
     manual = read_manual_rota(args.manual, scenario) if args.manual else None
     packages = read_waiting_list(args.waiting_list, scenario.skills) if args.waiting_list else None
     console.print(
@@ -567,7 +595,7 @@ def _replan(args: argparse.Namespace, console: Console) -> int:
         update={"solve": plan.settings.solve.model_copy(
             update={"time_limit_s": args.default_time_limit})}
     ))  # fmt: skip
-    travel = _travel(settings, args.matrix)
+    travel = _travel(settings, args)
     wrong = validate_plan(scenario, plan, travel)
     if wrong:
         raise DomcareError(
@@ -627,7 +655,7 @@ def _runsheets(args: argparse.Namespace, console: Console) -> int:
             f"{scenario.name} spans {len(scenario.dates)} dates: domcare solve wrote each "
             "day's run sheets in the day's folder"
         )
-    wrong = validate_plan(scenario, plan, _travel(plan.settings, args.matrix))
+    wrong = validate_plan(scenario, plan, _travel(plan.settings, args))
     if wrong:
         _report_violations(console, wrong)
         return EXIT_ROUTING
@@ -734,6 +762,7 @@ def _parser() -> argparse.ArgumentParser:
             help="travel matrix CSV (from,to,minutes,"
             "metres[,mode]) instead of straight-line estimates",
         )
+        command.add_argument("--travel", metavar="MODEL", help=_TRAVEL_HELP)
         command.add_argument(
             "--solution-limit",
             type=int,
@@ -796,6 +825,7 @@ def _parser() -> argparse.ArgumentParser:
     sheets.add_argument("plan", type=Path, help="the day's plan.json")
     sheets.add_argument("--out", type=Path, default=Path("out"), metavar="DIR")
     sheets.add_argument("--matrix", type=Path)
+    sheets.add_argument("--travel", metavar="MODEL", help=_TRAVEL_HELP)
     sheets.add_argument("--names", action="store_true", help="client names and addresses")
     sheets.set_defaults(run=_runsheets)
 
@@ -849,6 +879,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("path")
     check.add_argument("plan", type=Path)
     check.add_argument("--matrix", type=Path)
+    check.add_argument("--travel", metavar="MODEL", help=_TRAVEL_HELP)
     check.set_defaults(run=_validate)
 
     for point in entry_points(group=COMMANDS):  # domcare serve, keys (api); generate
@@ -862,7 +893,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     errors = Console(stderr=True, highlight=False)
     try:
         return int(args.run(args, console))
-    except (DomcareError, MatrixFileError) as exc:
+    except (DomcareError, MatrixFileError, RoadError) as exc:
         errors.print(str(exc), markup=False)
         return EXIT_INPUT
     except KeyboardInterrupt:

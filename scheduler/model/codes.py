@@ -63,6 +63,7 @@ InputCode = Literal[
     "date_form",
     "time_form",
     "far_away",
+    "far_from_road",
     # settings, options, requests and specs
     "invalid_settings",
     "invalid_option",
@@ -136,6 +137,7 @@ ReasonCode = Literal[
     "client_excludes_carers",
     "gender_preference",
     "pinned_carer_unavailable",
+    "unreachable",
     "no_carer_on_shift",
     "no_pair",
     "weekly_carer_cap",

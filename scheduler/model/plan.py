@@ -147,6 +147,11 @@ class Plan(Frozen):
     solver: SolverInfo | None = None
     cost: Cost | None = None
     """The objective the search minimised, term by term (None for a plan made by hand)."""
+    travel: str = Field(
+        default="straight-line",
+        description="the travel times the legs were timed on: straight-line, "
+        "osm:EXTRACT (roads of an OpenStreetMap extract) or matrix:FILE",
+    )
 
 
 class WeekPlan(Frozen):

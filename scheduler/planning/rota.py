@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from routing.haversine import HaversineTravel
 from routing.problem import Progress
 from routing.travel import TravelTimes
+from scheduler.io.travel import travel_spec
 from scheduler.model.care import Scenario
 from scheduler.model.plan import Plan, PlanStatus, WeekPlan
 from scheduler.model.settings import Settings
@@ -96,4 +97,5 @@ def plan_rota(
     broken = validate_plans(scenario, plans, settings, travel)
     if broken:
         raise BrokenRota(broken)
-    return Rota(scenario, settings, plans)
+    timed_on = travel_spec(travel)
+    return Rota(scenario, settings, tuple(p.model_copy(update={"travel": timed_on}) for p in plans))

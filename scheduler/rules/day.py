@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from routing.travel import TravelTimes
+from routing.travel import UNREACHABLE_MINUTES, TravelTimes
 from scheduler.model.care import BreakWindow, Carer, Client, Scenario, Visit
 from scheduler.model.clock import format_clock, format_windows
 from scheduler.model.codes import ViolationCode
@@ -298,9 +298,20 @@ class AtStop:
         return Violation(code, f"{self.where}: {message}", self.carer.id, self.visit.id)
 
 
+def routed(at: AtStop) -> Violation | None:
+    """A road network may leave a client with no route from the carer's last place."""
+    if at.leg[0] < UNREACHABLE_MINUTES:
+        return None
+    return at.violation(
+        "unreachable", f"no route by {at.carer.travel_mode.value} from the carer's last place"
+    )
+
+
 def recorded_travel(at: AtStop) -> Violation | None:
     """The leg the plan records is the leg the travel times give."""
     minutes, metres = at.leg
+    if at.leg[0] >= UNREACHABLE_MINUTES:
+        return None  # said by ``routed``
     if (at.stop.travel_minutes, at.stop.travel_m) == (minutes, metres):
         return None
     return at.violation(
@@ -428,6 +439,7 @@ def not_pinned_elsewhere(at: AtStop) -> Violation | None:
 
 StopRule = Callable[[AtStop], Violation | None]
 STOP_RULES: tuple[StopRule, ...] = (
+    routed,
     recorded_travel,
     recorded_arrival,
     recorded_lateness,
@@ -496,7 +508,15 @@ def _check_run(
         here, clock = there, max(stop.start, at.earliest_arrival) + visit.duration
     minutes, metres = journeys.leg(mode, here, home)
     home_by = clock + minutes
-    if (run.home_travel_minutes, run.home_travel_m) != (minutes, metres):
+    if minutes >= UNREACHABLE_MINUTES:
+        found.append(
+            Violation(
+                "unreachable",
+                f"{who} has no route home by {carer.travel_mode.value}",
+                carer_id=carer.id,
+            )
+        )
+    elif (run.home_travel_minutes, run.home_travel_m) != (minutes, metres):
         found.append(
             Violation(
                 "wrong_travel",

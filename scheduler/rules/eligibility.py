@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from routing.diagnose import Blocker
+from routing.travel import UNREACHABLE_MINUTES
 from scheduler.model.care import Carer, Client, Scenario, Visit
 from scheduler.model.clock import format_windows
 from scheduler.model.codes import ReasonCode
@@ -109,6 +110,16 @@ class Eligibility:
         able[self._shift_carer[ok]] = True
         return able
 
+    def _reachable(self, visit: Visit) -> npt.NDArray[np.bool_]:
+        """Carers with a route from home to the client and back by their way of travel."""
+        there = self._client_place[visit.client_id]
+        able = np.zeros(len(self.scenario.carers), dtype=bool)
+        for matrix, who, homes in self._legs:
+            able[who] = (matrix[homes, there] < UNREACHABLE_MINUTES) & (
+                matrix[there, homes] < UNREACHABLE_MINUTES
+            )
+        return able
+
     def _among(self, ids: Iterable[str]) -> npt.NDArray[np.bool_]:
         mask = np.zeros(len(self.scenario.carers), dtype=bool)
         mask[[self._index[i] for i in ids if i in self._index]] = True
@@ -160,6 +171,14 @@ class Eligibility:
                 lambda: Reason(
                     "gender_preference",
                     f"no suitable carer is {client.gender_preference}, as the client asks",
+                ),
+            ),
+            (
+                self._reachable(visit),
+                lambda: Reason(
+                    "unreachable",
+                    "no route joins the client to the home of any suitable carer by their way "
+                    "of travel",
                 ),
             ),
             (
