@@ -46,9 +46,6 @@ __all__ = [
 PROFILE_VERSION = 1
 """Bumped whenever what a mode may use or how fast it goes changes: old caches are not read."""
 
-SNAP_WARN_M = 500.0
-"""A place further than this from the nearest way its mode can use is worth a look."""
-
 DRIVEN_SHARE = 0.8
 """A tagged speed limit is not the speed driven between junctions, parked cars and crossings."""
 
@@ -283,7 +280,6 @@ class RoadTravel:
         extract: Path,
         settings: TravelSettings | None = None,
         cache: Path | None = None,
-        snap_warn_m: float = SNAP_WARN_M,
         workers: int = 1,
     ):
         self.extract = Path(extract)
@@ -293,7 +289,7 @@ class RoadTravel:
         self.cache = (
             cache if cache is not None else self.extract.with_name(self.extract.name + ".domcare")
         )
-        self.snap_warn_m = snap_warn_m
+        self.snap_warn_m = self.settings.snap_warn_m
         self.workers = max(1, workers)
         self._graphs: dict[str, tuple[RoadGraph, npt.NDArray[np.bool_]]] = {}
         self._digest: str | None = None

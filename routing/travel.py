@@ -60,6 +60,13 @@ class TravelSettings(BaseModel):
         default_factory=lambda: {"car": 30.0, "walk": 4.8, "bike": 14.0}
     )
     access_minutes: dict[str, int] = Field(default_factory=lambda: {"car": 3, "walk": 1, "bike": 2})
+    snap_warn_m: float = Field(
+        default=500.0,
+        gt=0,
+        le=50_000,
+        description="on road travel: a home or client further than this from the nearest way "
+        "its carers' mode may use is a note naming it",
+    )
 
     @model_validator(mode="after")
     def _every_mode(self) -> TravelSettings:

@@ -159,10 +159,18 @@ def write_grid_town(
     )
 
 
-def relocate(source: Path, extract: Path, out: Path, modes: dict[str, str], seed: int = 0) -> None:
+def relocate(
+    source: Path,
+    extract: Path,
+    out: Path,
+    modes: dict[str, str],
+    seed: int = 0,
+    address: tuple[str, str] | None = None,
+) -> None:
     """Copy the scenario folder ``source`` to ``out`` with every home and client moved to a
     random place within 60 m of a footway or street of ``extract`` (how ``scenarios/helsinki``
-    was made from ``scenarios/small``); ``modes`` gives carers a travel mode by id."""
+    was made from ``scenarios/small``); ``modes`` gives carers a travel mode by id, ``address``
+    every client an (address, postcode) in place of the old town's."""
     import shutil
 
     import pandas as pd
@@ -196,6 +204,6 @@ def relocate(source: Path, extract: Path, out: Path, modes: dict[str, str], seed
     places = [somewhere() for _ in range(len(clients))]
     clients["lat"] = [p[0] for p in places]
     clients["lon"] = [p[1] for p in places]
-    clients["address"] = "Helsinki city centre"
-    clients["postcode"] = "00100"
+    if address is not None:
+        clients["address"], clients["postcode"] = address
     clients.to_csv(out / "clients.csv", index=False)

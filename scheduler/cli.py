@@ -494,6 +494,10 @@ def _whatif(args: argparse.Namespace, console: Console) -> int:
         ) from None
     ready = prepare(spec, args.spec.resolve().parent, str(args.spec))
     scenario = ready.scenario
+    # every variation on the same roads (a travel_mode change asks the extract for its mode)
+    travel = (
+        None if args.travel is None else travel_from(args.travel, ready.planned[0].settings.travel)
+    )
     console.print(
         f"What if, for {scenario.name}: {len(ready.planned)} variations (the base first) of "
         f"{len(scenario.visits)} visits on {len(scenario.dates)} date(s), "
@@ -524,6 +528,7 @@ def _whatif(args: argparse.Namespace, console: Console) -> int:
             ready.planned,
             spec.seed,
             ready.packages,
+            travel=travel,
             workers=spec.workers,
             dask=spec.dask,
             on_done=done,
@@ -596,6 +601,7 @@ def _replan(args: argparse.Namespace, console: Console) -> int:
             update={"time_limit_s": args.default_time_limit})}
     ))  # fmt: skip
     travel = _travel(settings, args)
+    same_travel(plan.travel, travel)
     wrong = validate_plan(scenario, plan, travel)
     if wrong:
         raise DomcareError(
@@ -637,9 +643,7 @@ def _replan(args: argparse.Namespace, console: Console) -> int:
         ("changes.csv", changes_csv(changes)),
         ("scenario.json", scenario_to_json(replanned.scenario)),
     ]
-    files += runsheet_files(
-        replanned.scenario, replanned.plan, show_names=args.names, before=plan
-    )
+    files += runsheet_files(replanned.scenario, replanned.plan, show_names=args.names, before=plan)
     written = write_files(args.out, files)
     shown = [str(path) for path in written if "runsheets" not in path.parts]
     console.print(f"Wrote {', '.join(shown)} and run sheets in {args.out / 'runsheets'}")
@@ -655,7 +659,9 @@ def _runsheets(args: argparse.Namespace, console: Console) -> int:
             f"{scenario.name} spans {len(scenario.dates)} dates: domcare solve wrote each "
             "day's run sheets in the day's folder"
         )
-    wrong = validate_plan(scenario, plan, _travel(plan.settings, args))
+    travel = _travel(plan.settings, args)
+    same_travel(plan.travel, travel)
+    wrong = validate_plan(scenario, plan, travel)
     if wrong:
         _report_violations(console, wrong)
         return EXIT_ROUTING
@@ -677,6 +683,7 @@ def _changes_summary(console: Console, changes: ChangeList) -> None:
         f"{changes.dropped}"
     )
     console.print(f"Orphaned calls placed: {placed} of {orphans}; new calls: {new} of {added}")
+
     def who(carers: tuple[str, ...], start: int | None) -> str:
         """A call's carers and start, as the tables show them (blank: no call)."""
         return (", ".join(carers) + ("" if start is None else f" {format_clock(start)}")).strip()
@@ -864,6 +871,7 @@ def _parser() -> argparse.ArgumentParser:
         "(default: $DOMCARE_DASK_ADDRESS, else a local process pool)",
     )
     whatif.add_argument("--time-limit", type=float, metavar="S", help="seconds per plan")
+    whatif.add_argument("--travel", metavar="MODEL", help=_TRAVEL_HELP)
     whatif.add_argument(
         "--solution-limit", type=int, metavar="N", help="solutions per plan (reproducible)"
     )

@@ -30,7 +30,7 @@ __all__ = [
     "longest_off",
 ]
 
-PLAN_SCHEMA_VERSION = "1.3"
+PLAN_SCHEMA_VERSION = "1.4"
 
 
 class Stop(Frozen):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from routing.haversine import HaversineTravel
 from routing.problem import ProgressCallback
 from routing.travel import TravelTimes
+from scheduler.io.travel import travel_spec
 from scheduler.model.care import Scenario
 from scheduler.model.events import Event, VisitAdded, VisitCancelled, VisitChanged
 from scheduler.model.plan import Plan
@@ -65,6 +66,7 @@ def replan_day(
         new = solve_day(day, settings, travel, on_progress)
     else:
         new = solve_warm(day, warm, settings, travel, on_progress)
+    new = new.model_copy(update={"travel": travel_spec(travel)})
     return Replanned(
         day,
         new,

@@ -107,3 +107,19 @@ def test_helsinki_on_its_roads_from_the_command_line(tmp_path: Path) -> None:
     assert main(["validate", "helsinki", str(out / "plan.json"), "--travel", road]) == 0
     # checked on straight lines it would break on every leg: refused, saying what to give
     assert main(["validate", "helsinki", str(out / "plan.json")]) == 2
+
+
+def test_a_day_planned_on_roads_is_replanned_on_them(tmp_path: Path) -> None:
+    extract = tmp_path / "Helsinki.osm.pbf"
+    extract.write_bytes((ROOT / "scenarios" / "helsinki" / "Helsinki.osm.pbf").read_bytes())
+    road = f"osm:{extract}"
+    out, again = tmp_path / "out", tmp_path / "again"
+    solve = ["solve", "helsinki", "--travel", road, "--solution-limit", "20", "--out", str(out)]
+    assert main(solve) == 0
+    events = tmp_path / "events.csv"
+    events.write_text("")  # nothing happened: the rest of the day planned again
+    replan = ["replan", "helsinki", str(out / "plan.json"), str(events), "--at", "11:00"]
+    limits = ["--solution-limit", "20", "--out", str(again)]
+    assert main([*replan, *limits]) == 2  # the plan is on roads: straight lines refused
+    assert main([*replan, "--travel", road, *limits]) == 0
+    assert read_plan(again / "plan.json").travel == "osm:Helsinki.osm.pbf"

@@ -234,3 +234,27 @@ def test_a_week_sweeps_day_by_day_and_is_checked_as_a_week(tmp_path: Path) -> No
         assert [p.date for p in item.plans] == list(week.dates)
         plan = WeekPlan(scenario=made.scenario.name, settings=planned.settings, days=item.plans)
         assert validate_week(made.scenario, plan, HaversineTravel(planned.settings.travel)) == []
+
+
+def test_domcare_whatif_plans_every_variation_on_the_roads_given(tmp_path: Path) -> None:
+    from routing.road import RoadTravel
+    from scheduler.io.plans import read_plan
+    from scheduler.io.scenario import read_scenario
+    from scheduler.rules.day import validate_plan
+    from tests.conftest import ROOT
+
+    extract = tmp_path / "Helsinki.osm.pbf"
+    extract.write_bytes((ROOT / "scenarios" / "helsinki" / "Helsinki.osm.pbf").read_bytes())
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "base: helsinki\ntime_limit: 20\nsolution_limit: 10\n"
+        "variations: [{name: all on foot, travel_mode: {mode: walk}}]\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    road = f"osm:{extract}"
+    assert main(["whatif", str(spec), "--workers", "1", "--travel", road, "--out", str(out)]) == 0
+    base, walking = (read_plan(out / "plans" / f"00{k}.json") for k in (0, 1))
+    assert base.travel == walking.travel == "osm:Helsinki.osm.pbf"
+    scenario = read_scenario(ROOT / "scenarios" / "helsinki")
+    assert validate_plan(scenario, base, RoadTravel(extract)) == []
