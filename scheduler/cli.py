@@ -29,7 +29,7 @@ from scheduler.io.files import write_files, write_text_atomic
 from scheduler.io.plans import read_json_model, read_plan, read_week
 from scheduler.io.scenario import load_scenario
 from scheduler.io.shipped import shipped
-from scheduler.io.travel import road_notes, same_travel, travel_from
+from scheduler.io.travel import road_notes, road_summary, same_travel, travel_from
 from scheduler.model.care import Scenario
 from scheduler.model.clock import format_clock, parse_clock
 from scheduler.model.errors import DomcareError, InputError, InputIssue
@@ -102,6 +102,9 @@ def _travel(settings: Settings, args: argparse.Namespace) -> TravelTimes:
 
 def _road_notes(travel: TravelTimes, scenario: Scenario) -> None:
     """What the road network said of the places, after planning, as the input's notes are."""
+    summary = road_summary(travel)
+    if summary is not None:
+        Console(stderr=True, highlight=False).print(summary, markup=False)
     notes = road_notes(travel, scenario)
     if notes:
         say = Console(stderr=True, highlight=False)

@@ -16,6 +16,7 @@ __all__ = [
     "STRAIGHT_LINE",
     "describe_travel",
     "road_notes",
+    "road_summary",
     "same_travel",
     "travel_from",
     "travel_spec",
@@ -94,6 +95,21 @@ def describe_travel(travel: TravelTimes) -> str:
     if isinstance(travel, MatrixFileTravel):
         return f"travel matrix {travel.path.name}"
     return "straight lines x circuity"
+
+
+def road_summary(travel: TravelTimes) -> str | None:
+    """How far the places were from the road network, per mode: the snap distances a
+    coordinator can check the map by (None for travel without a road network)."""
+    if not isinstance(travel, RoadTravel) or not travel.snaps:
+        return None
+    parts = []
+    for mode in sorted(travel.snaps):
+        metres = sorted(snap.metres for snap in travel.snaps[mode])
+        if metres:
+            parts.append(
+                f"{mode} median {metres[len(metres) // 2]:,.0f} m, furthest {metres[-1]:,.0f} m"
+            )
+    return f"Roads of {travel.extract.name}: places joined the network " + "; ".join(parts)
 
 
 def road_notes(travel: TravelTimes, scenario: Scenario) -> list[str]:

@@ -91,7 +91,29 @@ def test_a_leg_with_no_route_is_named_by_the_validator(town: GridTown, tmp_path:
     )
 
 
-def test_helsinki_on_its_roads_from_the_command_line(tmp_path: Path) -> None:
+def test_a_client_far_from_any_road_is_a_note_naming_only_the_client(
+    town: GridTown, tmp_path: Path
+) -> None:
+    folder = _day(town, tmp_path / "day")
+    lat, lon = town.junction(0, 3)
+    with (folder / "clients.csv").open("a") as clients:
+        clients.write(f"K4,Far Away,{lat - 0.01:.6f},{lon:.6f}\n")  # 1.1 km south of town
+    with (folder / "visits.csv").open("a") as visits:
+        visits.write("V5,K4,2026-12-01,09:00,12:00,30\n")
+    scenario = load_scenario(folder).scenario
+    travel = RoadTravel(town.path, cache=tmp_path / "cache")
+    plan = solve_day(scenario, FAST, travel)
+    assert validate_plan(scenario, plan, travel) == []
+    notes = road_notes(travel, scenario)
+    assert len(notes) == 2  # the driver's map and the walker's
+    assert all(note.startswith("client K4 is 1,1") for note in notes)
+    assert not any("Far Away" in note for note in notes)
+    assert "a car may use" in notes[0] and "a walker may use" in notes[1]
+
+
+def test_helsinki_on_its_roads_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     extract = ROOT / "scenarios" / "helsinki" / "Helsinki.osm.pbf"
     cached = tmp_path / "Helsinki.osm.pbf"
     cached.write_bytes(extract.read_bytes())  # its cache beside it, not in the repository
@@ -104,6 +126,9 @@ def test_helsinki_on_its_roads_from_the_command_line(tmp_path: Path) -> None:
     plan = read_plan(out / "plan.json")
     assert plan.travel == "osm:Helsinki.osm.pbf"
     assert list((tmp_path / "Helsinki.osm.pbf.domcare").glob("*.npz"))
+    said = " ".join(capsys.readouterr().err.split())
+    assert "Roads of Helsinki.osm.pbf: places joined the network" in said
+    assert "walk median" in said and "car median" in said
     assert main(["validate", "helsinki", str(out / "plan.json"), "--travel", road]) == 0
     # checked on straight lines it would break on every leg: refused, saying what to give
     assert main(["validate", "helsinki", str(out / "plan.json")]) == 2
