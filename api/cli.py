@@ -11,10 +11,12 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from pydantic import ValidationError
 from rich.console import Console
 
-from api.config import ServiceSettings
+from api.config import ENV_PREFIX, ServiceSettings
 from scheduler.model.errors import DomcareError
 
 __all__ = ["add_subcommands", "keys_main", "main", "serve_main"]
@@ -22,8 +24,29 @@ __all__ = ["add_subcommands", "keys_main", "main", "serve_main"]
 ROLES = ("viewer", "coordinator", "planner")
 
 
-def _settings(args: argparse.Namespace, **given: int | None) -> ServiceSettings:
-    return ServiceSettings.from_env(database_url=args.database, **given)
+_OPTIONS = {
+    "database_url": "--database",
+    "workers": "--workers",
+    "queue_size": "--queue-size",
+    "osm_extract": "--osm-extract",
+}
+"""The settings ``serve`` also takes as options, to name them in an error."""
+
+
+def _settings(args: argparse.Namespace, **given: object) -> ServiceSettings:
+    """The settings from the environment with the options given over them; a bad one is a
+    sentence naming its variable (and option), never a traceback."""
+    try:
+        return ServiceSettings.from_env(database_url=args.database, **given)
+    except ValidationError as exc:
+        said = []
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else ""
+            where = ENV_PREFIX + name.upper()
+            if name in _OPTIONS:
+                where += f" (or {_OPTIONS[name]})"
+            said.append(f"{where}: {error['msg'].removeprefix('Value error, ')}")
+        raise DomcareError("the service's settings are not valid: " + "; ".join(said)) from None
 
 
 def _shown(url: str) -> str:
@@ -41,7 +64,9 @@ def serve_main(args: argparse.Namespace, console: Console) -> int:
     from api.keys import KeyStore
     from api.main import create_app
 
-    settings = _settings(args, workers=args.workers, queue_size=args.queue_size)
+    settings = _settings(
+        args, workers=args.workers, queue_size=args.queue_size, osm_extract=args.osm_extract
+    )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     engine = make_engine(settings.database_url)
     try:
@@ -55,6 +80,12 @@ def serve_main(args: argparse.Namespace, console: Console) -> int:
     console.print(
         f"database: {_shown(settings.database_url)}; {settings.workers} worker(s)", soft_wrap=True
     )
+    if settings.osm_extract is not None:
+        console.print(
+            f"road travel: on request, on the roads of {settings.osm_extract}",
+            soft_wrap=True,
+            markup=False,
+        )
     if not has_keys:
         console.print(
             "No API keys yet: make one with `domcare keys create --role coordinator`",
@@ -115,6 +146,13 @@ def add_subcommands(commands: argparse._SubParsersAction[argparse.ArgumentParser
     serve.add_argument("--port", type=int, default=8000, help="port (8000)")
     serve.add_argument("--workers", type=int, help="processes solving side by side (1)")
     serve.add_argument("--queue-size", type=int, help="most jobs waiting or running (16)")
+    serve.add_argument(
+        "--osm-extract",
+        type=Path,
+        metavar="EXTRACT.osm.pbf",
+        help="an OpenStreetMap extract whose roads rotas may be timed on (travel: road; "
+        "default: $DOMCARE_OSM_EXTRACT, else none: straight lines only)",
+    )
     serve.set_defaults(run=serve_main)
 
     keys = commands.add_parser("keys", help="make, list and revoke the service's API keys")

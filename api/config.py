@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from scheduler.io.shipped import shipped_folder
 
@@ -88,6 +88,32 @@ class ServiceSettings(BaseModel):
         default_factory=lambda: shipped_folder() or Path("scenarios"),
         description="the shipped scenarios offered by GET /v1/scenarios",
     )
+    osm_extract: Path | None = Field(
+        default=None,
+        description="an OpenStreetMap extract (.osm.pbf) of the area served: rota requests may "
+        "then ask for travel timed on its roads (travel: road); its graphs are cached beside "
+        "it, in <extract>.domcare, when that folder can be written",
+    )
+
+    @field_validator("osm_extract", mode="before")
+    @classmethod
+    def _blank_is_none(cls, extract: object) -> object:
+        """``DOMCARE_OSM_EXTRACT=`` (set but empty) means no extract, as a shell user means it."""
+        return None if isinstance(extract, str) and not extract.strip() else extract
+
+    @field_validator("osm_extract")
+    @classmethod
+    def _readable(cls, extract: Path | None) -> Path | None:
+        """A service that would fail every road request is refused as it starts. Absolute,
+        as the workers read it wherever they run."""
+        if extract is None:
+            return None
+        extract = extract.expanduser().resolve()
+        if not extract.is_file():
+            raise ValueError(f"no file {extract}: give the path of an .osm.pbf extract")
+        if not os.access(extract, os.R_OK):
+            raise ValueError(f"{extract} cannot be read by this user")
+        return extract
 
     @classmethod
     def from_env(

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from api.config import ServiceSettings
-from api.schemas import Issue, RotaOptions, ScenarioFacts
+from api.schemas import ROAD, STRAIGHT_LINE, Issue, RotaOptions, ScenarioFacts, TravelChoice
 from api.shipped import ShippedScenarios
 from scheduler.analysis.manual import Assignment, read_manual_rota
 from scheduler.analysis.waiting import CarePackage, read_waiting_list
@@ -53,6 +53,7 @@ __all__ = [
     "read_stored",
     "replan_input",
     "settings_for",
+    "travel_of",
 ]
 
 SCENARIO_FILES = ("carers", "clients", "visits", "history", "skills", "shifts")
@@ -92,6 +93,9 @@ class JobInput:
     waiting_list: str | None = None
     notes: tuple[InputIssue, ...] = ()
     """What a coordinator should know of how the scenario was read (``LoadedScenario``)."""
+    travel: TravelChoice = STRAIGHT_LINE
+    """What the legs are timed on: ``road`` is the service's extract, whichever it is when
+    the job runs (so the path is never stored with a job)."""
 
     def document(self) -> dict[str, Any]:
         return {
@@ -100,6 +104,7 @@ class JobInput:
             "show_names": self.show_names,
             "manual_rota": self.manual_rota,
             "waiting_list": self.waiting_list,
+            "travel": self.travel,
         }
 
     def facts(self) -> ScenarioFacts:
@@ -146,7 +151,7 @@ def settings_for(options: RotaOptions, service: ServiceSettings) -> Settings:
     """Domcare's default settings with every option given put over them, checked as a whole
     (so a weight out of range is reported like bad input, by the option's name)."""
     merged = Settings().model_dump()
-    for name, value in options.model_dump(exclude={"show_names"}).items():
+    for name, value in options.model_dump(exclude={"show_names", "travel"}).items():
         if value is None:
             continue
         if name == "break_after_minutes" and value == 0:
@@ -161,6 +166,16 @@ def settings_for(options: RotaOptions, service: ServiceSettings) -> Settings:
                 f"{options.time_limit_s:g} s is over this service's most, "
                 f"{service.max_time_limit_s:g} s a day",
                 column="time_limit_s",
+            )
+        )
+    if options.travel == ROAD and service.osm_extract is None:
+        issues.append(
+            InputIssue(
+                "invalid_option",
+                OPTIONS_FILE,
+                "this service has no map of roads (an OpenStreetMap extract, set by whoever "
+                f"runs it as DOMCARE_OSM_EXTRACT): ask for {STRAIGHT_LINE} travel",
+                column="travel",
             )
         )
     try:
@@ -178,6 +193,12 @@ def settings_for(options: RotaOptions, service: ServiceSettings) -> Settings:
     if issues:
         raise InputError(issues)
     return settings
+
+
+def travel_of(recorded: str) -> TravelChoice:
+    """A plan's travel (``Plan.travel``: straight-line, osm:EXTRACT) as a request's choice:
+    what a re-plan of it must be timed on."""
+    return ROAD if recorded.partition(":")[0] == "osm" else STRAIGHT_LINE
 
 
 def _text(content: str | bytes) -> str:
@@ -280,7 +301,13 @@ def job_input(
                 )
             waiting = (folder / "waiting.csv").read_text(encoding="utf-8")
     checked = JobInput(
-        scenario, settings, submission.options.show_names, manual, waiting, loaded.notes
+        scenario,
+        settings,
+        submission.options.show_names,
+        manual,
+        waiting,
+        loaded.notes,
+        submission.options.travel,
     )
     found: list[InputIssue] = []
     for read in (checked.assignments, checked.packages):
@@ -384,8 +411,8 @@ def replan_input(
     )
     text = _text(events)
     checked = ReplanInput(
-        JobInput(rota.scenario, settings, rota.show_names), rota.scenario, plan, text, label,
-        minutes, parent,
+        JobInput(rota.scenario, settings, rota.show_names, travel=travel_of(plan.travel)),
+        rota.scenario, plan, text, label, minutes, parent,
     )  # fmt: skip
     day = standing(rota.scenario, plan, checked.read_events(), minutes, settings)
     return replace(checked, job=replace(checked.job, scenario=day), week=week, whole=whole)
@@ -400,4 +427,5 @@ def read_stored(document: Mapping[str, Any]) -> JobInput:
         show_names=bool(document["show_names"]),
         manual_rota=document.get("manual_rota"),
         waiting_list=document.get("waiting_list"),
+        travel=ROAD if document.get("travel") == ROAD else STRAIGHT_LINE,
     )

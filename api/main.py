@@ -23,10 +23,11 @@ from api.errors import add_handlers
 from api.headers import SecurityHeaders, page_policy
 from api.keys import KeyStore
 from api.limits import BodyLimit, PrivateErrors
-from api.routes import compare, docs, health, rotas, scenarios, web, whatif
+from api.routes import compare, docs, health, rotas, scenarios, travel, web, whatif
 from api.routes.jobs import REF
 from api.runner import ExecutorFactory, JobRunner, process_pool
 from api.schemas import (
+    STRAIGHT_LINE,
     CompareCreate,
     Detail,
     Problem,
@@ -59,6 +60,11 @@ what-if sweeps (`POST /v1/whatif`, the spec of `domcare whatif` as JSON).
 
 Units as in domcare's files: times are minutes after midnight in plans (`HH:MM` in CSV),
 durations minutes, distances metres (`travel_m`) or km in figures, positions WGS84 degrees.
+
+Legs are timed on straight lines (distance x circuity, at each carer's speed) unless a request
+asks for `"travel": "road"` among its options and the service has a map of roads (an
+OpenStreetMap extract, `GET /v1/travel`); a re-plan is timed as its rota was, and every answer
+says what its legs were timed on (`travel`, and `plan.travel`).
 """
 
 
@@ -71,7 +77,8 @@ def _version() -> str:
 
 def _this_service(document: dict[str, Any], service: ServiceSettings) -> None:
     """What only this service's settings say, put in its document: the shipped scenarios'
-    names (an enum) and the longest time limit a request may ask for."""
+    names (an enum), the longest time limit a request may ask for, and the travel models
+    (road only with an extract)."""
     names = ShippedScenarios(service.scenarios_dir).names()
     schemas = document["components"]["schemas"]
     forms = [
@@ -92,6 +99,12 @@ def _this_service(document: dict[str, Any], service: ServiceSettings) -> None:
         *(form["schema"]["properties"]["time_limit_s"] for form in forms),
     ]:
         limit["maximum"] = min(limit["maximum"], service.max_time_limit_s)
+    if service.osm_extract is None:
+        for travel in [
+            schemas["RotaOptions"]["properties"]["travel"],
+            *(form["schema"]["properties"]["travel"] for form in forms),
+        ]:
+            travel["enum"] = [STRAIGHT_LINE]
 
 
 def _openapi(app: FastAPI, service: ServiceSettings) -> Callable[[], dict[str, Any]]:
@@ -171,7 +184,7 @@ def create_app(
         },
     )
     add_handlers(app)
-    for module in (health, scenarios, rotas, compare, whatif, web, docs):
+    for module in (health, scenarios, travel, rotas, compare, whatif, web, docs):
         app.include_router(module.router)
     app.openapi = _openapi(app, service)  # type: ignore[method-assign]
     return app

@@ -221,6 +221,7 @@ class JobRunner:
             self.owner,
             service.progress_interval_s,
             SweepPlace(service.whatif_workers, service.dask_address, service.scenarios_dir),
+            service.osm_extract,
         )
         try:
             future = self._executor.submit(_run_job, *arguments)

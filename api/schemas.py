@@ -7,7 +7,7 @@ figures.json and compare.json, so the API and the files cannot drift apart.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, create_model, model_validator
@@ -21,7 +21,9 @@ from scheduler.whatif.sweep import SweepResult
 
 __all__ = [
     "COMPARE_EXAMPLES",
+    "ROAD",
     "ROTA_EXAMPLES",
+    "STRAIGHT_LINE",
     "WHATIF_EXAMPLES",
     "CompareCreate",
     "ComparePublic",
@@ -40,6 +42,8 @@ __all__ = [
     "ScenarioFacts",
     "ShippedScenario",
     "SweepProgress",
+    "TravelChoice",
+    "TravelModels",
     "WhatIfPublic",
     "whatif_create_schema",
 ]
@@ -178,6 +182,12 @@ def _option(name: str) -> tuple[Any, Any]:
 
 NONE = type(None)
 
+TravelChoice = Literal["straight-line", "road"]
+"""The travel models a request may choose: the service decides which extract road means."""
+STRAIGHT_LINE: TravelChoice = "straight-line"
+"""As ``scheduler.io.travel.STRAIGHT_LINE`` (a plan's travel says it so)."""
+ROAD: TravelChoice = "road"
+
 
 _RotaOptionFields: Any = create_model(  # type: ignore[call-overload]
     "_RotaOptionFields", __base__=_Wire, **{name: _option(name) for name in ROTA_OPTIONS}
@@ -195,6 +205,12 @@ class RotaOptions(_RotaOptionFields):  # type: ignore[misc]
 
     show_names: bool = Field(
         default=False, description="put client and carer names in the rota CSV and the map"
+    )
+    travel: TravelChoice = Field(
+        default=STRAIGHT_LINE,
+        description="what the legs are timed on: straight-line (distance as the crow flies "
+        "x circuity, at each carer's mode's speed) or road (the roads of the service's "
+        "OpenStreetMap extract, only if it has one: GET /v1/travel)",
     )
 
 
@@ -388,6 +404,16 @@ class _JobState(_Wire):
 
 class _JobPublic(_JobState):
     options: RotaOptions
+    travel: str | None = Field(
+        default=None,
+        description="what the legs were timed on, in a few words (straight lines x circuity, "
+        "roads of Helsinki.osm.pbf), once done",
+    )
+    travel_notes: list[str] = Field(
+        default_factory=list,
+        description="on road travel, places far from any road their carers' mode may use, "
+        "by id only: worth a look, as the legs to and from them may be timed wrongly",
+    )
 
 
 class ReplanChanges(_Wire):
@@ -447,6 +473,17 @@ class WhatIfPublic(_JobState):
 
 class ShippedScenario(ScenarioFacts):
     waiting_list: bool = Field(description="whether it ships a waiting.csv for comparisons")
+
+
+class TravelModels(_Wire):
+    """The travel models this service times legs on (``GET /v1/travel``)."""
+
+    models: list[TravelChoice] = Field(description="what a request's travel may be")
+    default: TravelChoice = STRAIGHT_LINE
+    road: str | None = Field(
+        description="what road means here, in a few words (roads of Helsinki.osm.pbf); "
+        "null when the service has no OpenStreetMap extract"
+    )
 
 
 class Health(_Wire):

@@ -17,6 +17,7 @@ import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,11 +25,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.config import SweepPlace
 from api.db import make_engine
 from api.inputs import JobInput, read_stored
+from api.schemas import ROAD, STRAIGHT_LINE
 from api.store import DISK_FULL, Document, JobKind, JobStore, disk_full
+from scheduler.io.travel import describe_travel, road_notes, travel_from
 from scheduler.model.care import Scenario
 from scheduler.model.errors import DomcareError
 from scheduler.model.plan import Plan, PlanStatus, WeekPlan
-from scheduler.planning.rota import BrokenRota, Progress, Rota, plan_rota, travel_times
+from scheduler.planning.rota import BrokenRota, Progress, Rota, plan_rota
 from scheduler.render.outputs import rota_files
 
 __all__ = ["ProgressReporter", "SweepPlace", "run_job", "start_worker"]
@@ -120,13 +123,31 @@ class JobOutcome:
     documents: list[Document]
 
 
-def _plan_rota(job: JobInput, reporter: ProgressReporter) -> JobOutcome:
+EXTRACT_SETTING = "DOMCARE_OSM_EXTRACT"
+
+
+def _travel_model(job: JobInput, extract: Path | None) -> str:
+    """What ``travel_from`` is given for the job's choice: road means the service's extract
+    as it is when the job runs (a job queued before a restart without one fails, saying so)."""
+    if job.travel != ROAD:
+        return STRAIGHT_LINE
+    if extract is None:
+        raise DomcareError(
+            "this job asks for travel timed on roads, but the service has no map of roads any "
+            f"more ({EXTRACT_SETTING}): request it again with {STRAIGHT_LINE} travel"
+        )
+    return f"osm:{extract}"
+
+
+def _plan_rota(job: JobInput, reporter: ProgressReporter, extract: Path | None) -> JobOutcome:
     """The pipeline every front end uses (``plan_rota``), and the files the command line
     writes (``rota_files``), stored under the same names."""
+    travel = travel_from(_travel_model(job, extract), job.settings.travel, option=EXTRACT_SETTING)
     try:
         rota = plan_rota(
             job.scenario,
             job.settings,
+            travel,
             on_progress=lambda date, p: reporter.solving(p, date.isoformat()),
         )
     except BrokenRota as broken:
@@ -147,16 +168,18 @@ def _plan_rota(job: JobInput, reporter: ProgressReporter) -> JobOutcome:
             "plan_status": PlanStatus.NO_PLAN.value if unplanned else PlanStatus.SOLVED.value,
             "note": NO_PLAN_NOTE.format(where=where) if unplanned else None,
             "carers": sorted({run.carer_id for plan in rota.plans for run in plan.runs}),
+            "travel": describe_travel(travel),
+            "travel_notes": road_notes(travel, job.scenario),
         },
         documents=files,
     )
 
 
-def _compare(job: JobInput, reporter: ProgressReporter) -> JobOutcome:
+def _compare(job: JobInput, reporter: ProgressReporter, extract: Path | None) -> JobOutcome:
     from scheduler.analysis.compare import compare
     from scheduler.render.report import report_html
 
-    travel = travel_times(job.settings)
+    travel = travel_from(_travel_model(job, extract), job.settings.travel, option=EXTRACT_SETTING)
     run = compare(
         job.scenario,
         job.settings,
@@ -167,7 +190,12 @@ def _compare(job: JobInput, reporter: ProgressReporter) -> JobOutcome:
     )
     comparison = run.comparison
     return JobOutcome(
-        result={"dates": list(comparison.dates), "rotas": [r.name for r in comparison.rotas]},
+        result={
+            "dates": list(comparison.dates),
+            "rotas": [r.name for r in comparison.rotas],
+            "travel": describe_travel(travel),
+            "travel_notes": road_notes(travel, job.scenario),
+        },
         documents=[
             Document("compare.json", JSON, comparison.model_dump_json(indent=1)),
             Document("report.html", HTML, report_html(comparison)),
@@ -209,7 +237,9 @@ def _whatif(document: dict[str, Any], reporter: ProgressReporter, place: SweepPl
     )
 
 
-def _replan(document: dict[str, Any], reporter: ProgressReporter) -> JobOutcome:
+def _replan(
+    document: dict[str, Any], reporter: ProgressReporter, extract: Path | None
+) -> JobOutcome:
     """A re-plan (``api.inputs.ReplanInput``): the events read again, the day re-planned and
     checked on the day as it now stands, its files stored with the changes and run sheets."""
     from scheduler.analysis.changes import change_list, change_rows
@@ -227,7 +257,7 @@ def _replan(document: dict[str, Any], reporter: ProgressReporter) -> JobOutcome:
     plan = Plan.model_validate(asked["plan"])
     at = int(asked["at"])
     events = read_events(asked["events"].encode("utf-8"), base, plan, at, asked["label"])
-    travel = travel_times(job.settings)
+    travel = travel_from(_travel_model(job, extract), job.settings.travel, option=EXTRACT_SETTING)
     replanned = replan_day(
         base, plan, events, at, job.settings, travel, on_progress=reporter.solving
     )
@@ -265,6 +295,8 @@ def _replan(document: dict[str, Any], reporter: ProgressReporter) -> JobOutcome:
             "replan_of": asked["parent"],
             "carers": sorted({run.carer_id for run in replanned.plan.runs}),
             "changes": figures,
+            "travel": describe_travel(travel),
+            "travel_notes": road_notes(travel, replanned.scenario),
         },
         documents=files,
     )
@@ -286,15 +318,19 @@ def _sheets(
 
 
 def _work(
-    kind: JobKind, document: dict[str, Any], reporter: ProgressReporter, place: SweepPlace
+    kind: JobKind,
+    document: dict[str, Any],
+    reporter: ProgressReporter,
+    place: SweepPlace,
+    extract: Path | None,
 ) -> JobOutcome:
     if kind is JobKind.WHATIF:
         return _whatif(document, reporter, place)
     if kind is JobKind.ROTA and "replan" in document:
-        return _replan(document, reporter)
+        return _replan(document, reporter, extract)
 
     work = _plan_rota if kind is JobKind.ROTA else _compare
-    return work(read_stored(document), reporter)
+    return work(read_stored(document), reporter, extract)
 
 
 def run_job(
@@ -303,9 +339,11 @@ def run_job(
     owner: str,
     progress_interval_s: float,
     place: SweepPlace | None = None,
+    osm_extract: Path | None = None,
 ) -> None:
     """Run job ``job_id`` if it is still queued and held by server ``owner`` (a worker may
-    find it finished, or taken over by another server)."""
+    find it finished, or taken over by another server). ``osm_extract``: the service's, which
+    a job asking for road travel is timed on."""
     engine = make_engine(database_url, create_schema=False)
     try:
         store = JobStore(engine)
@@ -319,7 +357,9 @@ def run_job(
         reporter = ProgressReporter(store, job_id, token, progress_interval_s)
         reporter.step("started")
         try:
-            outcome = _work(job.kind, document, reporter, place or SweepPlace())
+            outcome = _work(job.kind, document, reporter, place or SweepPlace(), osm_extract)
+            for note in outcome.result.get("travel_notes", []):  # by id: never a name
+                log.info("job %s: %s", job_id, note)
             stored = store.finish(job_id, token, outcome.result, outcome.documents)
         except DomcareError as exc:
             store.fail(job_id, token, str(exc))

@@ -51,6 +51,12 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
     422: _json("a parameter is not valid", "Problem"),
 }
 NOT_READY: dict[int | str, dict[str, Any]] = {409: _json("the job is not done (yet, or it failed)")}
+NO_ROADS: dict[int | str, dict[str, Any]] = {
+    409: _json(
+        "the job is not done (yet, or it failed), or it was timed on roads and this service "
+        "has no map of roads now"
+    )
+}
 SUBMIT: dict[int | str, dict[str, Any]] = {
     413: _json("the request is larger than the service takes"),
     415: _json("neither JSON nor multipart/form-data"),
@@ -182,7 +188,10 @@ def job_fields(
 
 def base_fields(job: Job, links: dict[str, str]) -> dict[str, Any]:
     """The fields of a rota or comparison answer, from the job's row."""
+    result = job.result or {}
     return job_fields(job, links) | {
         "scenario": ScenarioFacts.model_validate(job.summary),
         "options": RotaOptions.model_validate(job.options),
+        "travel": result.get("travel"),
+        "travel_notes": result.get("travel_notes", []),
     }

@@ -12,8 +12,9 @@ from pydantic import BaseModel
 
 from api.bodies import read_events_body
 from api.deps import Coordinator, Services, ServicesDep, Viewer
-from api.inputs import SCENARIO_FILES, JobInput, read_stored, replan_input
+from api.inputs import SCENARIO_FILES, JobInput, read_stored, replan_input, travel_of
 from api.routes.jobs import (
+    NO_ROADS,
     NOT_FOUND,
     NOT_READY,
     SUBMIT,
@@ -27,6 +28,7 @@ from api.routes.jobs import (
 )
 from api.runner import QueueFull
 from api.schemas import (
+    ROAD,
     ROTA_EXAMPLES,
     JobAccepted,
     Problem,
@@ -110,8 +112,9 @@ async def create_rota(
     description="The events (a carer off, calls cancelled, added, changed or done) are "
     "checked at once against the rota's plan (422 with every problem located, as `domcare "
     "replan` locates them); the re-plan is then queued as a rota job of its own (202), whose "
-    "changes.csv lists every call whose carer or time changed. Needs a coordinator key.",
-    responses=responses(NOT_FOUND, NOT_READY, SUBMIT),
+    "changes.csv lists every call whose carer or time changed. It is timed on what the rota "
+    "was timed on (straight lines, or the service's roads). Needs a coordinator key.",
+    responses=responses(NOT_FOUND, NOT_READY, SUBMIT, NO_ROADS),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -146,12 +149,22 @@ async def replan_rota(
         plan = week.days[0]  # the day asked for is found when the input is checked
     else:
         plan = Plan.model_validate_json(document(services, parent, "plan.json"))
+    travel = travel_of(plan.travel)
+    if travel == ROAD and services.settings.osm_extract is None:
+        raise HTTPException(
+            409,
+            f"this rota was timed on roads ({plan.travel}), and this service has no map of "
+            "roads now (DOMCARE_OSM_EXTRACT): a re-plan on straight lines would not fit it",
+        )
     events, label, at, limit, date = await read_events_body(request)
     checked = await run_in_threadpool(
         replan_input, parent.id, read_stored(stored), plan, events, label, at, limit,
         services.settings, week, date,
     )  # fmt: skip
-    options = dict(parent.options) | {"time_limit_s": checked.job.settings.solve.time_limit_s}
+    options = dict(parent.options) | {
+        "time_limit_s": checked.job.settings.solve.time_limit_s,
+        "travel": travel,
+    }
     facts = checked.job.facts()
     job = await run_in_threadpool(
         services.runner.admit,

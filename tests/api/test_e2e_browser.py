@@ -6,7 +6,11 @@ off the server refused:
   page: its rota table, visits not covered, the list of past rotas, a reload that brings it
   back, and the print view; changing the key on the way keeps the upload chosen;
 - past rotas opened from the list, one with a visit not covered and the reason why; the
-  progress in words; the time-limit box bounded by the service.
+  progress in words; the time-limit box bounded by the service; no choice of travel without
+  a map of roads, and the rota saying it was timed on straight lines;
+- a rota re-planned from the page, its changes shown;
+- with the service given Helsinki's extract, a rota of scenarios/helsinki requested on its
+  roads from the page, and said to be timed on them.
 
 Screenshots are kept in ``test-artifacts/`` (or ``DOMCARE_TEST_ARTIFACTS``).
 
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -32,6 +37,7 @@ from tests.conftest import ROOT, VISITS, write_folder
 
 CHROMIUM = Path("/usr/bin/chromium")
 SMALL = ROOT / "scenarios" / "small"
+HELSINKI = ROOT / "scenarios" / "helsinki"
 PLANNED_S = 120  # guards against a hung test only: small is given 5 s to plan
 
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
@@ -72,10 +78,17 @@ class Served:
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
+def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Served]:
+    """The service; given the parameter ``roads`` (indirectly), with Helsinki's extract,
+    copied into the test's folder so that its graphs are cached there."""
     database = f"sqlite:///{tmp_path / 'domcare.db'}"
     keys = make_keys(database)
-    with domcare_serve(database) as address:
+    environment = {}
+    if getattr(request, "param", None) == "roads":
+        extract = tmp_path / "Helsinki.osm.pbf"
+        shutil.copyfile(HELSINKI / "Helsinki.osm.pbf", extract)
+        environment["DOMCARE_OSM_EXTRACT"] = str(extract)
+    with domcare_serve(database, **environment) as address:
         yield Served(address, keys)
 
 
@@ -215,9 +228,12 @@ def test_past_rotas_open_from_the_list_with_the_visits_not_covered(
     assert rows.nth(0).get_attribute("data-id") == covered["id"]  # newest first
     assert "night call" in rows.nth(1).inner_text() and "4 of 5" in rows.nth(1).inner_text()
 
+    assert not page.locator("#travel").is_visible()  # no map of roads: nothing to choose
     rows.nth(1).click()
     _wait_until_shown(page)
     assert page.evaluate("location.hash") == f"#rota={with_gap['id']}"
+    words = page.locator("#travel-words").inner_text()
+    assert words == "Travel timed on: straight lines x circuity"
     gap = page.locator("#uncovered tr.uncovered td")
     assert [gap.nth(n).inner_text() for n in range(4)] == [
         "V5",
@@ -300,4 +316,27 @@ def test_a_rota_is_replanned_from_the_page_with_its_changes_shown(
     marked = page.locator("#timeline g.row.changed")
     assert {marked.nth(k).get_attribute("data-carer") for k in range(marked.count())} <= changed
     page.screenshot(path=str(artifacts / "e2e-replan.png"), full_page=True)
+    assert external == []
+
+
+@pytest.mark.parametrize("served", ["roads"], indirect=True)
+def test_a_rota_is_requested_on_roads_from_the_page_and_says_so(
+    served: Served, browser_page: tuple[Any, list[str]], artifacts: Path
+) -> None:
+    page, external = browser_page
+    page.goto(served.address + "/")
+    _enter_key(page, served.keys[Role.COORDINATOR])
+    page.locator("#travel option[value='road']").wait_for(state="attached")
+    assert page.locator("#travel").is_visible()
+    assert page.locator("#travel option[value='road']").inner_text() == "roads of Helsinki.osm.pbf"
+    page.select_option("#scenario", "helsinki")
+    page.select_option("#travel", "road")
+    page.fill("#time-limit", "2")  # only that a plan is shown counts, not how good it is
+    page.click("#request")
+    _wait_until_shown(page, PLANNED_S)
+    words = page.locator("#travel-words").inner_text()
+    assert words == "Travel timed on: roads of Helsinki.osm.pbf"
+    job = served.call("/v1/rotas/" + page.evaluate("location.hash").removeprefix("#rota="))
+    assert job["options"]["travel"] == "road" and job["plan"]["travel"] == "osm:Helsinki.osm.pbf"
+    page.screenshot(path=str(artifacts / "e2e-roads.png"), full_page=True)
     assert external == []

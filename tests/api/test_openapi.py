@@ -31,6 +31,7 @@ def test_the_document_lists_every_operation(held: Service) -> None:
     assert operations == {
         "healthz",
         "list_scenarios",
+        "list_travel_models",
         "create_rota",
         "list_rotas",
         "get_rota",

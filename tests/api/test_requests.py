@@ -150,7 +150,10 @@ def test_unknown_shipped_scenario_is_422(held: Service) -> None:
         "/v1/rotas", json={"shipped": "../small"}, headers=held.as_(Role.COORDINATOR)
     )
     [issue] = _issues(answer)
-    assert issue["code"] == "unknown_scenario" and "known: district, small" in issue["message"]
+    assert (
+        issue["code"] == "unknown_scenario"
+        and "known: district, helsinki, small" in issue["message"]
+    )
 
 
 def test_neither_json_nor_a_form_is_415(held: Service) -> None:

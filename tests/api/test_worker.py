@@ -47,6 +47,8 @@ def test_a_job_is_planned_and_stored(service: ServiceSettings, good: dict[str, A
         "plan_status": "solved",
         "note": None,
         "carers": ["C1", "C2", "C3"],  # each with a run sheet
+        "travel": "straight lines x circuity",
+        "travel_notes": [],
     }
 
 
