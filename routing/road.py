@@ -457,6 +457,8 @@ def _contract(graph: RoadGraph, keep: _Ints) -> tuple[_Ints, _Ints, _Ints, _Ints
     return np.flatnonzero(kept), tail_k, head_k, cost_k
 
 
+_CHUNK_BYTES = 128 * 2**20
+"""At most this much of a chunk's answers at once (a county's million junctions: 16 rows)."""
 _SHARED: dict[str, object] = {}
 """The graph a pool's processes search, inherited when they fork rather than sent to each."""
 
@@ -490,7 +492,9 @@ def _routes(graph: RoadGraph, nodes: npt.NDArray[np.int64], workers: int) -> npt
     origins, back = np.unique(position, return_inverse=True)
     _SHARED.update(graph=searched, targets=origins)
     try:
-        chunks = [origins[k : k + 64] for k in range(0, len(origins), 64)]
+        # each search answers for every node: rows of a chunk x nodes x 8 bytes, kept small
+        rows = int(min(64, max(1, _CHUNK_BYTES // (8 * count))))
+        chunks = [origins[k : k + rows] for k in range(0, len(origins), rows)]
         if workers > 1 and len(chunks) > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
