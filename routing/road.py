@@ -296,9 +296,6 @@ class RoadTravel:
         self.snaps: dict[str, tuple[Snap, ...]] = {}
         """The places of the last matrix of each mode, as they joined the road network."""
 
-    def describe(self) -> str:
-        return f"osm:{self.extract.name}"
-
     def graph(self, mode: str) -> tuple[RoadGraph, npt.NDArray[np.bool_]]:
         """``mode``'s graph and its largest network, from the cache when it holds them."""
         if mode not in MODES:
