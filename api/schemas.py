@@ -469,6 +469,11 @@ class WhatIfPublic(_JobState):
     spec: Spec
     variations: int = Field(description="variations to plan, the base included")
     sweep: SweepResult | None = None
+    travel: str | None = Field(
+        default=None,
+        description="when done, what every variation's legs were timed on (roads of "
+        "Helsinki.osm.pbf, straight lines x circuity)",
+    )
 
 
 class ShippedScenario(ScenarioFacts):

@@ -4,7 +4,8 @@ scenario, and every variation within the service's limits on variations, visits 
 
 The service plans shipped scenarios only (a request never names a server's file) and decides
 itself where the variations run, so a spec's ``waiting_list``, ``workers`` and ``dask`` are
-refused rather than ignored.
+refused rather than ignored. Its travel is straight-line or road: the service's own extract,
+if it has one (an extract a spec names, ``osm:PATH``, is the command line's).
 """
 
 from __future__ import annotations
@@ -14,11 +15,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from api.config import ServiceSettings
-from api.schemas import ScenarioFacts
+from api.schemas import STRAIGHT_LINE, ScenarioFacts
 from scheduler.analysis.intake import MAX_ROUNDS
 from scheduler.analysis.waiting import with_packages
 from scheduler.model.errors import InputError, InputIssue
-from scheduler.whatif.spec import Spec, Sweep, WhatIfError, apply, parse_spec, prepare
+from scheduler.whatif.spec import (
+    ROAD,
+    Reader,
+    Spec,
+    Sweep,
+    WhatIfError,
+    apply,
+    parse_spec,
+    prepare,
+)
 
 __all__ = ["WhatIfInput", "read_spec", "whatif_input"]
 
@@ -61,7 +71,7 @@ def read_spec(body: bytes) -> Spec:
         raise InputError(
             [InputIssue("invalid_request", REQUEST_FILE, "is not JSON in UTF-8", row=row)]
         ) from None
-    return parse_spec(text, REQUEST_FILE)
+    return parse_spec(text, REQUEST_FILE, Reader.SERVICE)
 
 
 def _visit_issues(sweep: Sweep, service: ServiceSettings) -> list[InputIssue]:
@@ -111,6 +121,16 @@ def whatif_input(body: bytes, service: ServiceSettings) -> WhatIfInput:
         for name in _DECIDED_HERE
         if getattr(spec, name) is not None
     ]
+    if spec.travel == ROAD and service.osm_extract is None:
+        issues.append(
+            InputIssue(
+                "invalid_request",
+                REQUEST_FILE,
+                "this service has no map of roads (an OpenStreetMap extract, set by whoever "
+                f"runs it as DOMCARE_OSM_EXTRACT): ask for {STRAIGHT_LINE} travel",
+                column="travel",
+            )
+        )
     if spec.time_limit > service.max_time_limit_s:
         issues.append(
             InputIssue(

@@ -203,13 +203,28 @@ def _compare(job: JobInput, reporter: ProgressReporter, extract: Path | None) ->
     )
 
 
-def _whatif(document: dict[str, Any], reporter: ProgressReporter, place: SweepPlace) -> JobOutcome:
+def _whatif(
+    document: dict[str, Any], reporter: ProgressReporter, place: SweepPlace, extract: Path | None
+) -> JobOutcome:
+    """A sweep as ``domcare whatif`` runs it. A spec's road is the service's extract as it is
+    when the job runs, for every variation (a ``travel_mode`` change too); the answer and
+    the report's notes say what the legs were timed on."""
     from scheduler.render.whatif_report import sweep_files
-    from scheduler.whatif.spec import Spec, prepare
+    from scheduler.whatif.spec import ROAD, Spec, prepare
     from scheduler.whatif.sweep import Solved, sweep
 
     spec = Spec.model_validate(document["spec"])
     ready = prepare(spec, None, "request", place.scenarios)
+    speeds = ready.planned[0].settings.travel
+    roads = None
+    if spec.travel == ROAD:
+        if extract is None:
+            raise DomcareError(
+                "this sweep asks for travel timed on roads, but the service has no map of roads "
+                f"any more ({EXTRACT_SETTING}): send its spec again with travel: {STRAIGHT_LINE}"
+            )
+        roads = travel_from(f"osm:{extract}", speeds, option=EXTRACT_SETTING)
+    timed_on = describe_travel(roads)
     total, done, failed = len(ready.planned), 0, 0
     reporter.variations(done, failed, total)
 
@@ -224,12 +239,18 @@ def _whatif(document: dict[str, Any], reporter: ProgressReporter, place: SweepPl
         ready.planned,
         spec.seed,
         ready.packages,
+        travel=roads,  # none: straight lines from each variation's settings, as on the command line
         workers=place.workers,
         dask=place.dask,
         on_done=finished,
     )
     return JobOutcome(
-        result={"variations": total, "failed": failed, "ran_on": result.ran_on},
+        result={
+            "variations": total,
+            "failed": failed,
+            "ran_on": result.ran_on,
+            "travel": timed_on,
+        },
         documents=[
             Document(name, _MEDIA[name.rsplit(".", 1)[1]], text)
             for name, text in sweep_files(result).items()
@@ -325,7 +346,7 @@ def _work(
     extract: Path | None,
 ) -> JobOutcome:
     if kind is JobKind.WHATIF:
-        return _whatif(document, reporter, place)
+        return _whatif(document, reporter, place, extract)
     if kind is JobKind.ROTA and "replan" in document:
         return _replan(document, reporter, extract)
 

@@ -470,6 +470,7 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
 def _whatif(args: argparse.Namespace, console: Console) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from scheduler.io.travel import STRAIGHT_LINE, describe_travel
     from scheduler.render.whatif_report import write_sweep
     from scheduler.whatif.spec import Spec, load_spec, prepare
     from scheduler.whatif.sweep import Solved, sweep
@@ -477,7 +478,7 @@ def _whatif(args: argparse.Namespace, console: Console) -> int:
     shipped_spec = shipped(f"whatif/{args.spec.name}")
     if not args.spec.exists() and shipped_spec is not None:
         args.spec = shipped_spec  # a shipped spec, from any folder
-    spec = load_spec(args.spec)
+    spec = load_spec(args.spec, travel_given=args.travel is not None)
     given = {
         "time_limit": args.time_limit,
         "solution_limit": args.solution_limit,
@@ -497,15 +498,22 @@ def _whatif(args: argparse.Namespace, console: Console) -> int:
         ) from None
     ready = prepare(spec, args.spec.resolve().parent, str(args.spec))
     scenario = ready.scenario
-    # every variation on the same roads (a travel_mode change asks the extract for its mode)
-    travel = (
-        None if args.travel is None else travel_from(args.travel, ready.planned[0].settings.travel)
-    )
+    # every variation on the same roads (a travel_mode change asks the extract for its mode);
+    # --travel wins over the spec's; straight lines by default from each variation's settings
+    if args.travel is not None:
+        travel = travel_from(args.travel, ready.planned[0].settings.travel)
+    elif ready.travel != STRAIGHT_LINE:
+        travel = travel_from(
+            ready.travel, ready.planned[0].settings.travel, option=f"{args.spec} travel"
+        )
+    else:
+        travel = None
     console.print(
         f"What if, for {scenario.name}: {len(ready.planned)} variations (the base first) of "
         f"{len(scenario.visits)} visits on {len(scenario.dates)} date(s), "
         f"{len(scenario.carers)} carers; each plan searches {spec.time_limit:g} s"
         + (f" or {spec.solution_limit} solutions" if spec.solution_limit else "")
+        + ("" if travel is None else f", timed on {describe_travel(travel)}")
     )
     failed = 0
     with Progress(

@@ -144,7 +144,7 @@ def get_whatif(job_id: str, services: ServicesDep, _key: Viewer) -> WhatIfPublic
     if job.status is not JobStatus.DONE:
         return public
     result = SweepResult.model_validate_json(document(services, job, "whatif.json"))
-    return public.model_copy(update={"sweep": result})
+    return public.model_copy(update={"sweep": result, "travel": (job.result or {}).get("travel")})
 
 
 @router.get(

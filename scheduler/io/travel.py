@@ -87,9 +87,9 @@ def same_travel(recorded: str, travel: TravelTimes, option: str = "--travel") ->
     )
 
 
-def describe_travel(travel: TravelTimes) -> str:
+def describe_travel(travel: TravelTimes | None) -> str:
     """How a plan's legs were timed, in a few words for a coordinator (no path: it may name
-    somebody's folder)."""
+    somebody's folder); None is the default, straight lines."""
     if isinstance(travel, RoadTravel):
         return f"roads of {travel.extract.name}"
     if isinstance(travel, MatrixFileTravel):

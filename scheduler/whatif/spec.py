@@ -3,9 +3,10 @@
 A spec (YAML or JSON) names the base scenario and its variations: carers recruited or lost,
 more or less demand, people taken on from the waiting list, wider or narrower call windows,
 a patch moved to walking rounds, other settings; and grids of them (carers -5..+5 x windows
-15..60). ``load_spec`` reads and checks it, ``expand`` lists every variation (the base first)
-and ``apply`` makes a variation's scenario. All of it is pure and quick: the planning itself
-is ``scheduler.whatif.sweep``'s.
+15..60); and the travel times all of them are planned on (the same roads for a patch moved to
+walking rounds as for the base). ``load_spec`` reads and checks it, ``expand`` lists every
+variation (the base first) and ``apply`` makes a variation's scenario. All of it is pure and
+quick: the planning itself is ``scheduler.whatif.sweep``'s.
 
 Where a change draws something new (a recruit, a new client) it draws from a generator seeded
 with the spec's seed and the variation's name, so a variation is the same in every run, on
@@ -21,6 +22,7 @@ import math
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,11 +34,14 @@ from pydantic import (
     StrictBool,
     StrictInt,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
 from scheduler.analysis.waiting import CarePackage
 from scheduler.io.shipped import shipped_folder
+from scheduler.io.travel import STRAIGHT_LINE
 from scheduler.model.base import Frozen
 from scheduler.model.care import (
     Carer,
@@ -60,6 +65,8 @@ __all__ = [
     "Grid",
     "Made",
     "Planned",
+    "ROAD",
+    "Reader",
     "Spec",
     "Sweep",
     "TravelModeChange",
@@ -84,6 +91,16 @@ MAX_VARIATIONS = 1000
 _DAY = 24 * 60
 _RECRUIT_SPREAD_KM = 2.5  # a recruit lives ~3 km from the clients they will visit
 _CLIENT_SPREAD_KM = 1.0  # a new client lives near current clients
+ROAD = "road"
+"""A spec's travel on the service's own map of roads (which extract is the service's to say)."""
+
+
+class Reader(StrEnum):
+    """Who reads a spec, which decides what its ``travel`` may name: the command line has no
+    service's map of roads, and the service opens no file a request names."""
+
+    COMMAND_LINE = "command line"
+    SERVICE = "service"
 
 
 class WhatIfError(DomcareError):
@@ -240,6 +257,37 @@ class Spec(_Spec):
         description="a Dask scheduler's address (tcp://host:8786), or local for a "
         "LocalCluster here; none: a local process pool",
     )
+    travel: str = Field(
+        default=STRAIGHT_LINE,
+        description="the travel times every variation is planned on: straight-line, road "
+        "(the service's map of roads) or osm:EXTRACT.osm.pbf (an OpenStreetMap extract of "
+        "your own, relative to the spec: the command line only)",
+    )
+
+    @field_validator("travel")
+    @classmethod
+    def _travel(cls, travel: str, info: ValidationInfo) -> str:
+        """Every variation on the same travel times, so that a ``travel_mode`` change is
+        timed on the same roads as the base. What may be named depends on the reader (none:
+        anything, as a stored spec was checked when it came in)."""
+        kind, _, extract = travel.partition(":")
+        if travel not in (STRAIGHT_LINE, ROAD) and not (kind == "osm" and extract.strip()):
+            raise ValueError(
+                f"{travel!r} is not a travel model: give {STRAIGHT_LINE}, {ROAD} (the "
+                "service's map of roads) or osm:EXTRACT.osm.pbf"
+            )
+        reader = (info.context or {}).get("reader")
+        if reader is Reader.COMMAND_LINE and travel == ROAD:
+            raise ValueError(
+                f"{ROAD} is the service's map of roads; here give --travel osm:PATH or "
+                "travel: osm:PATH (an OpenStreetMap extract of your own, relative to the spec)"
+            )
+        if reader is Reader.SERVICE and kind == "osm":
+            raise ValueError(
+                f"a spec may not name a file on the server: give {ROAD} (this service's map "
+                f"of roads) or {STRAIGHT_LINE}"
+            )
+        return travel
 
 
 @dataclass(frozen=True)
@@ -439,9 +487,10 @@ def _yaml(text: str, label: str) -> tuple[Any, yaml.Node | None]:
         ) from None
 
 
-def parse_spec(text: str, label: str = "spec") -> Spec:
+def parse_spec(text: str, label: str = "spec", reader: Reader | None = None) -> Spec:
     """A spec from YAML or JSON text; errors name the line and field. JSON is read as JSON
-    first: PyYAML refuses some JSON (a tab indent), whose lines are then not known."""
+    first: PyYAML refuses some JSON (a tab indent), whose lines are then not known.
+    ``reader``: who will plan it, for what its travel may name (none: anything)."""
     try:
         data, root, is_json = json.loads(text), None, True
         with contextlib.suppress(yaml.YAMLError):
@@ -450,8 +499,11 @@ def parse_spec(text: str, label: str = "spec") -> Spec:
         (data, root), is_json = _yaml(text, label), False
     if not isinstance(data, dict):
         raise InputError([InputIssue("invalid_spec", label, "a spec is a mapping with a base")])
+    context = {"reader": reader}
     try:  # JSON as its schema says (true is not a number); YAML as people write it
-        return Spec.model_validate_json(text, strict=True) if is_json else Spec.model_validate(data)
+        if is_json:
+            return Spec.model_validate_json(text, strict=True, context=context)
+        return Spec.model_validate(data, context=context)
     except ValidationError as exc:
         raise InputError(
             [
@@ -467,13 +519,15 @@ def parse_spec(text: str, label: str = "spec") -> Spec:
         ) from None
 
 
-def load_spec(path: Path | str) -> Spec:
+def load_spec(path: Path | str, travel_given: bool = False) -> Spec:
+    """The command line's spec. ``travel_given``: its ``--travel``, which wins over the
+    spec's travel, was given (a spec's ``road``, written for the service, is then taken)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([InputIssue("unreadable_file", str(path), str(exc))]) from None
-    return parse_spec(text, str(path))
+    return parse_spec(text, str(path), None if travel_given else Reader.COMMAND_LINE)
 
 
 @dataclass(frozen=True)
@@ -484,6 +538,9 @@ class Sweep:
     scenario: Scenario
     planned: tuple[Planned, ...]
     packages: tuple[CarePackage, ...] | None
+    travel: str
+    """The spec's travel with an extract's path made the spec folder's, for ``travel_from``;
+    road as written (which extract is the service's to say)."""
 
 
 def _base_path(spec: Spec, folder: Path | None, shipped: Path, label: str) -> Path:
@@ -549,7 +606,9 @@ def prepare(
                 )
             ]
         )
-    return Sweep(spec, scenario, tuple(planned), packages)
+    kind, _, extract = spec.travel.partition(":")
+    travel = f"osm:{folder / extract}" if kind == "osm" and folder is not None else spec.travel
+    return Sweep(spec, scenario, tuple(planned), packages, travel)
 
 
 # ---- making a variation ----------------------------------------------------------------------

@@ -32,6 +32,7 @@ from routing.haversine import HaversineTravel
 from routing.travel import TravelTimes
 from scheduler.analysis.released import RotaSummary, released_hours, summarise
 from scheduler.analysis.waiting import CarePackage
+from scheduler.io.travel import describe_travel
 from scheduler.model.base import Frozen
 from scheduler.model.care import Priority, Scenario
 from scheduler.model.errors import DomcareError
@@ -462,6 +463,7 @@ def sweep(
     ]
     if len(scenario.dates) == 1:
         notes.append("Figures are for the one day of the scenario.")
+    notes.append(f"Travel timed on: {describe_travel(travel)}, for every variation.")
     notes.append(
         "Each plan is as good as a search of this length finds: variations a visit or two "
         "apart may differ by the search rather than by the change (docs/whatif.md)."

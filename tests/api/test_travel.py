@@ -1,9 +1,10 @@
 """Road travel in the service: the OpenStreetMap extract is the service's setting (a file that
 is not there stops it at once, said in a sentence), a request chooses ``travel: road`` (422 by
 that name where the service has none), the worker plans, validates and re-plans on it, and the
-answer says what the legs were timed on. Helsinki's extract is copied into a temporary folder
-first, so its graphs are cached there, never in the repository; jobs run in this process with
-a solution limit."""
+answer says what the legs were timed on; a what-if spec's ``travel: road`` sweeps every
+variation on it (a spec naming an extract is refused). Helsinki's extract is copied into a
+temporary folder first, so its graphs are cached there, never in the repository; jobs run in
+this process with a solution limit."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from scheduler.io.scenario import read_scenario, scenario_to_json
 from scheduler.model.plan import Plan
 from scheduler.model.settings import Settings, SolveSettings
 from scheduler.rules.day import validate_plan
+from scheduler.whatif.spec import Reader, parse_spec
 from tests.api.conftest import FAST, HeldExecutor, Service, running
 from tests.conftest import ROOT
 
@@ -291,3 +293,83 @@ def test_the_document_offers_road_only_where_the_service_has_roads(
         body = document["paths"]["/v1/rotas"]["post"]["requestBody"]["content"]
         form = body["multipart/form-data"]["schema"]["properties"]
         assert options["travel"]["enum"] == form["travel"]["enum"] == models
+
+
+ROAD_SWEEP: dict[str, Any] = {
+    "base": "helsinki",
+    "time_limit": 10,
+    "solution_limit": 10,
+    "travel": "road",
+    "variations": [{"name": "all on foot", "travel_mode": {"mode": "walk"}}],
+}
+"""Two plans of Helsinki's 60 visits on its roads, the second on foot: a solution limit ends
+each search."""
+
+
+def test_a_sweep_on_roads_is_timed_on_the_services_extract(roads: Service, extract: Path) -> None:
+    job = _run(roads, "/v1/whatif", Role.PLANNER, **ROAD_SWEEP)
+    assert [row["status"] for row in job["sweep"]["rows"]] == ["done", "done"]
+    assert job["spec"]["travel"] == "road"
+    assert f"Travel timed on: {ROADS_OF}, for every variation." in job["sweep"]["notes"]
+    assert job["travel"] == ROADS_OF
+    report = roads.client.get(job["links"]["report"], headers=roads.as_(Role.VIEWER))
+    assert f"Travel timed on: {ROADS_OF}" in report.text
+    engine = make_engine(roads.settings.database_url, create_schema=False)
+    try:
+        store = JobStore(engine)
+        stored, document = store.get(job["id"]), store.input(job["id"])
+    finally:
+        engine.dispose()
+    assert stored is not None and stored.result is not None
+    assert stored.result["travel"] == ROADS_OF
+    assert document is not None and document["spec"]["travel"] == "road"
+    kept = json.dumps([document, stored.options, stored.result, job])
+    assert str(extract.parent) not in kept  # road, never the path
+
+
+def test_a_sweep_on_roads_without_an_extract_is_422_by_its_name(held: Service) -> None:
+    answer = held.client.post("/v1/whatif", json=ROAD_SWEEP, headers=held.as_(Role.PLANNER))
+    assert answer.status_code == 422, answer.text
+    [issue] = answer.json()["issues"]
+    assert (issue["code"], issue["file"], issue["column"]) == (
+        "invalid_request",
+        "request",
+        "travel",
+    )
+    assert "DOMCARE_OSM_EXTRACT" in issue["message"]
+    assert held.executor is not None and held.executor.held == []  # nothing was queued
+
+
+@pytest.mark.parametrize("service_name", ["roads", "held"])
+def test_a_sweep_may_not_name_an_extract_on_the_server(
+    service_name: str, extract: Path, request: pytest.FixtureRequest
+) -> None:
+    """Whether or not the service has roads of its own: a spec's osm:PATH is the command
+    line's, as a spec's waiting_list is."""
+    service: Service = request.getfixturevalue(service_name)
+    spec = ROAD_SWEEP | {"travel": f"osm:{extract}"}
+    answer = service.client.post("/v1/whatif", json=spec, headers=service.as_(Role.PLANNER))
+    assert answer.status_code == 422, answer.text
+    [issue] = answer.json()["issues"]
+    assert (issue["code"], issue["column"]) == ("invalid_spec", "travel")
+    assert "may not name a file on the server" in issue["message"]
+    assert service.executor is not None and service.executor.held == []
+
+
+def test_a_queued_road_sweep_fails_in_a_sentence_once_the_extract_is_gone(
+    service: ServiceSettings,
+) -> None:
+    """Queued while the service had roads, run by one started without them."""
+    spec = parse_spec(json.dumps(ROAD_SWEEP), "request", Reader.SERVICE).model_dump(mode="json")
+    engine = make_engine(service.database_url)
+    try:
+        store = JobStore(engine)
+        job = store.create(JobKind.WHATIF, spec, {"spec": spec}, {"name": "helsinki"})
+        store.hold([job.id], "here", 60)
+        run_job(service.database_url, job.id, "here", 1.0, osm_extract=None)
+        failed = store.get(job.id)
+    finally:
+        engine.dispose()
+    assert failed is not None and failed.status is JobStatus.FAILED
+    assert failed.error is not None and "no map of roads any more" in failed.error
+    assert "travel: straight-line" in failed.error

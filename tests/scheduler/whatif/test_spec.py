@@ -16,6 +16,7 @@ from scheduler.whatif.spec import (
     BASE,
     MAX_VARIATIONS,
     Planned,
+    Reader,
     Variation,
     WhatIfError,
     apply,
@@ -148,6 +149,47 @@ def test_prepare_names_an_unknown_base_and_a_missing_waiting_list(tmp_path: Path
     town_spec = parse_spec("base: town\nvariations: [{name: w, waiting_list: {people: 3}}]")
     ready = prepare(town_spec, tmp_path)
     assert ready.packages is not None and len(ready.packages) == 30
+
+
+def test_travel_is_straight_line_road_or_an_extract() -> None:
+    assert parse_spec("base: town").travel == "straight-line"
+    for travel in ("road", "osm:maps/area.osm.pbf"):
+        assert parse_spec(f"base: town\ntravel: {travel}").travel == travel
+    [(row, column, message)] = _issues("base: town\nseed: 1\ntravel: bus\n")
+    assert (row, column) == (3, "travel")
+    assert "give straight-line, road" in message
+    [(row, column, _)] = _issues("base: town\ntravel: 'osm:'\n")  # an extract needs a path
+    assert (row, column) == (2, "travel")
+
+
+def _refused(text: str, reader: Reader) -> tuple[int | None, str | None, str]:
+    with pytest.raises(InputError) as caught:
+        parse_spec(text, "spec", reader)
+    [issue] = caught.value.issues
+    return issue.row, issue.column, issue.message
+
+
+def test_road_is_the_services_and_an_extract_the_command_lines() -> None:
+    """The command line has no service's map to call road; the service opens no file a
+    request names. A spec read as stored (no reader) takes either."""
+    road = "base: town\nseed: 2\ntravel: road\n"
+    row, column, message = _refused(road, Reader.COMMAND_LINE)
+    assert (row, column) == (3, "travel")
+    assert "give --travel osm:PATH or travel: osm:PATH" in message
+    extract = '{"base": "town",\n "travel": "osm:/etc/area.osm.pbf"}'
+    row, column, message = _refused(extract, Reader.SERVICE)
+    assert (row, column) == (2, "travel")
+    assert "may not name a file on the server" in message
+    assert parse_spec(road, reader=Reader.SERVICE).travel == "road"
+    assert parse_spec(extract, reader=Reader.COMMAND_LINE).travel == "osm:/etc/area.osm.pbf"
+    assert parse_spec(road).travel == "road"
+
+
+def test_an_extract_is_found_beside_the_spec(tmp_path: Path) -> None:
+    ready = prepare(parse_spec("base: small\ntravel: osm:maps/area.osm.pbf"), tmp_path)
+    assert ready.travel == f"osm:{tmp_path / 'maps' / 'area.osm.pbf'}"
+    assert prepare(parse_spec("base: small\ntravel: road"), None).travel == "road"
+    assert prepare(parse_spec("base: small"), None).travel == "straight-line"
 
 
 # ---- the changes -----------------------------------------------------------------------------

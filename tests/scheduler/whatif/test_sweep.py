@@ -3,7 +3,9 @@ for the same spec and seed, every plan valid, a failed variation in its row."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -258,3 +260,51 @@ def test_domcare_whatif_plans_every_variation_on_the_roads_given(tmp_path: Path)
     assert base.travel == walking.travel == "osm:Helsinki.osm.pbf"
     scenario = read_scenario(ROOT / "scenarios" / "helsinki")
     assert validate_plan(scenario, base, RoadTravel(extract)) == []
+    notes = json.loads((out / "whatif.json").read_text(encoding="utf-8"))["notes"]
+    assert "Travel timed on: roads of Helsinki.osm.pbf, for every variation." in notes
+
+
+def test_domcare_whatif_plans_on_the_extract_its_spec_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``travel: osm:PATH`` is found beside the spec, wherever domcare runs from; a
+    ``travel_mode`` change is timed on the same roads, in its own mode."""
+    from scheduler.io.plans import read_plan
+
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    shutil.copyfile(
+        ROOT / "scenarios" / "helsinki" / "Helsinki.osm.pbf", folder / "Helsinki.osm.pbf"
+    )
+    (folder / "spec.yaml").write_text(
+        "base: helsinki\ntime_limit: 20\nsolution_limit: 10\ntravel: osm:Helsinki.osm.pbf\n"
+        "variations: [{name: all on foot, travel_mode: {mode: walk}}]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)  # the extract is not here, but beside the spec
+    out = tmp_path / "out"
+    assert main(["whatif", "specs/spec.yaml", "--workers", "1", "--out", str(out)]) == 0
+    base, walking = (read_plan(out / "plans" / f"00{k}.json") for k in (0, 1))
+    assert base.travel == walking.travel == "osm:Helsinki.osm.pbf"
+    assert "timed on roads of Helsinki.osm.pbf" in " ".join(capsys.readouterr().out.split())
+    assert (folder / "Helsinki.osm.pbf.domcare").is_dir()  # cached beside it
+
+
+def test_domcare_whatif_refuses_road_saying_what_to_give(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """road is the service's map of roads: the command line has none, unless --travel, which
+    wins over the spec's travel, says which roads to take."""
+    from scheduler.io.plans import read_plan
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("base: small\nsolution_limit: 5\ntravel: road\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["whatif", str(spec), "--out", str(out)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "spec.yaml row 3 column travel" in err
+    assert "give --travel osm:PATH or travel: osm:PATH" in err and "Traceback" not in err
+    assert not out.exists()
+    given = ["--travel", "straight-line", "--workers", "1", "--out", str(out)]
+    assert main(["whatif", str(spec), *given]) == 0
+    assert read_plan(out / "plans" / "000.json").travel == "straight-line"
