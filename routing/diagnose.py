@@ -32,6 +32,7 @@ from routing.repair import (
     _Timing,
     _timings,
     _with_route,
+    pair_aside,
     schedule,
 )
 
@@ -302,6 +303,11 @@ def _rescued(
             if moved is not None:
                 routes, timings, problem = moved
                 continue
+            if swapped is None and asked is not None and task not in tied and asked.synced:
+                aside = pair_aside(asked, problem, routes, timings, task, budget)
+                if aside is not None:
+                    problem, routes, timings = aside
+                    continue
             if swapped is None:
                 continue
             routes, timings = swapped
@@ -424,8 +430,11 @@ def rescue_and_explain(
     placed = {t for route in routes for t in route}
     out = [t for t in range(len(problem.tasks)) if t not in placed]
     tied = lagged(problem)
+    # placed tasks as the rescue timed them (a lag bound, a pair moved to make room)
     asked = replace(
         whole,
-        tasks=tuple(problem.tasks[t] if t in tied else x for t, x in enumerate(whole.tasks)),
+        tasks=tuple(
+            problem.tasks[t] if t in tied or t in placed else x for t, x in enumerate(whole.tasks)
+        ),
     )
     return routes, blockers(asked, routes, out, budget, whole), problem

@@ -36,6 +36,7 @@ __all__ = [
     "improving",
     "make_room",
     "missed_cost",
+    "pair_aside",
     "pin",
     "punctual",
     "relieve",
@@ -769,6 +770,48 @@ def _insert_pair(
                     return fixed, placed[0], placed[1]
             if budget.left <= 0 or total.left <= 0:
                 return None
+    return None
+
+
+def pair_aside(
+    original: RoutingProblem,
+    problem: RoutingProblem,
+    routes: list[list[int]],
+    timings: list[_Timing],
+    task: int,
+    budget: _Budget,
+) -> tuple[RoutingProblem, list[list[int]], list[_Timing]] | None:
+    """``task`` (a single call left out) in the runs of a placed pair, the pair then put back
+    whole at another shared start of its window (``_insert_pair``): what a call needs when the
+    only carer who can do it is held at the wrong time by a two-carer call. Measured: on
+    Bazirha-CAIE J9 a call only one carer could do stayed out at 60 s because the pair that
+    carer shared sat in the one window the call could use; the reference plan moved the pair.
+    ``original`` holds the pairs' windows as asked, ``problem`` each placed pair at its start.
+    No call placed is left out; None when no pair can make room."""
+    spec = problem.tasks[task]
+    vehicle_of = {t: v for v, route in enumerate(routes) for t in route}
+    for pair in original.synced:
+        if pair.first not in vehicle_of or pair.second not in vehicle_of:
+            continue
+        freed = {vehicle_of[pair.first], vehicle_of[pair.second]}
+        if spec.allowed_vehicles is not None and not freed & set(spec.allowed_vehicles):
+            continue
+        without = _without(problem, routes, timings, vehicle_of[pair.first], pair.first)
+        if without is not None:
+            without = _without(problem, *without, vehicle_of[pair.second], pair.second)
+        if without is None or not budget.spend():
+            continue
+        found = _best_insertion(problem, *without, task, None, budget)
+        if found is None or found[1] not in freed:
+            continue  # a call that fits elsewhere needed no pair moved: the rescue has it
+        _, v, position, timing = found
+        route = without[0][v][:position] + [task] + without[0][v][position:]
+        trial = _with_route(*without, v, route, timing)
+        inserted = _insert_pair(original, problem, *trial, pair, budget)
+        if inserted is not None and _group_ok(problem, inserted[1], inserted[2]):
+            return inserted
+        if budget.left <= 0:
+            return None
     return None
 
 

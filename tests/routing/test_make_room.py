@@ -49,3 +49,31 @@ def test_a_route_is_cleared_when_one_call_aside_is_not_enough() -> None:
     p = problem([task(10, 20, 20), task(35, 45, 20), task(15, 15, 40, only=0)])
     routes = make_room(p, [[0, 1], []], [2], keep=set())
     assert routes == [[2], [0, 1]] and feasible(p, routes)
+
+
+def test_a_pair_moves_to_another_start_for_a_call_only_one_of_its_carers_can_make() -> None:
+    # The pair (tasks 0 and 1, 30 min, any start 0-100) sits at 10 on vehicles 0 and 1. Task 2
+    # (start 0-20, 30 min) is vehicle 0's alone and overlaps it whatever its start: the
+    # rescue puts task 2 on vehicle 0 and the pair back whole elsewhere, at one shared start.
+    from dataclasses import replace
+
+    from routing.diagnose import rescue_and_explain
+    from routing.problem import SyncedPair
+    from routing.repair import as_routes, pin
+
+    three = replace(
+        problem([task(0, 100, 30), task(0, 100, 30), task(0, 20, 30, only=0)]),
+        vehicles=problem([]).vehicles * 2,
+    )
+    asked = replace(three, vehicles=three.vehicles[:3], synced=(SyncedPair(0, 1),))
+    fixed = replace(pin(asked, {0: 10, 1: 10}), synced=())
+    routes, blocked, timed = rescue_and_explain(fixed, [[0], [1], []], {0, 1}, fixed, asked)
+    assert blocked == {}
+    assert 2 in routes[0]
+    by_task = {
+        t: (r.vehicle, start)
+        for r in as_routes(timed, routes)
+        for t, start in zip(r.tasks, r.starts, strict=True)
+    }
+    (v0, s0), (v1, s1) = by_task[0], by_task[1]
+    assert v0 != v1 and s0 == s1 and feasible(timed, routes)
