@@ -59,6 +59,14 @@ def roads(tmp_path_factory: pytest.TempPathFactory, extract: Path) -> Iterator[S
         yield started
 
 
+def _refused_for_no_roads(answer: Any, code: str, file: str) -> None:
+    """A 422 naming the request's ``travel`` and the setting that would give it roads."""
+    assert answer.status_code == 422, answer.text
+    [issue] = answer.json()["issues"]
+    assert (issue["code"], issue["file"], issue["column"]) == (code, file, "travel")
+    assert "DOMCARE_OSM_EXTRACT" in issue["message"]
+
+
 def _run(service: Service, path: str, role: Role = Role.COORDINATOR, **body: Any) -> dict[str, Any]:
     """POST ``body`` as JSON to ``path``, run the job, and answer it when done."""
     accepted = service.client.post(path, json=body, headers=service.as_(role))
@@ -173,14 +181,7 @@ def test_road_without_an_extract_is_422_by_its_name(
         headers=held.as_(Role.PLANNER),
     )
     for answer in (as_json, as_form, as_compare):
-        assert answer.status_code == 422, answer.text
-        [issue] = answer.json()["issues"]
-        assert (issue["code"], issue["file"], issue["column"]) == (
-            "invalid_option",
-            "options",
-            "travel",
-        )
-        assert "DOMCARE_OSM_EXTRACT" in issue["message"]
+        _refused_for_no_roads(answer, "invalid_option", "options")
     assert held.executor is not None and held.executor.held == []  # nothing was queued
 
 
@@ -329,14 +330,7 @@ def test_a_sweep_on_roads_is_timed_on_the_services_extract(roads: Service, extra
 
 def test_a_sweep_on_roads_without_an_extract_is_422_by_its_name(held: Service) -> None:
     answer = held.client.post("/v1/whatif", json=ROAD_SWEEP, headers=held.as_(Role.PLANNER))
-    assert answer.status_code == 422, answer.text
-    [issue] = answer.json()["issues"]
-    assert (issue["code"], issue["file"], issue["column"]) == (
-        "invalid_request",
-        "request",
-        "travel",
-    )
-    assert "DOMCARE_OSM_EXTRACT" in issue["message"]
+    _refused_for_no_roads(answer, "invalid_request", "request")
     assert held.executor is not None and held.executor.held == []  # nothing was queued
 
 
