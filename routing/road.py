@@ -322,7 +322,7 @@ class RoadTravel:
 
     def matrix(self, places: list[Place], mode: str) -> TravelMatrix:
         graph, network = self.graph(mode)
-        nodes, off_m, snaps = _snap(graph, network, places, self.snap_warn_m)
+        graph, nodes, off_m, snaps = _snap(graph, network, places, self.snap_warn_m)
         self.snaps[mode] = snaps
         routes = _routes(graph, nodes, self.workers)  # deciseconds << bits | metres; -1: none
         size = len(places)
@@ -372,33 +372,150 @@ def _local_m(lat: np.ndarray, lon: np.ndarray, lat0: float) -> np.ndarray:
     return np.column_stack((east, np.radians(lat) * EARTH_RADIUS_M))
 
 
-def _snap(
-    graph: RoadGraph, network: npt.NDArray[np.bool_], places: list[Place], warn_m: float
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], tuple[Snap, ...]]:
-    """Each place's node: the nearest on the largest network within ``warn_m``, else the nearest
-    of any way (an island's client reaches nobody; a far one is reported)."""
+SAMPLE_M = 25.0
+"""Ways are sampled this far apart to find the ways nearest a place (then projected exactly)."""
+_NEAREST = 12
+"""Samples asked per place: their ways are the candidates it is projected onto."""
+_AT_NODE_M = 1.0
+"""A projection this close to a node is that node (no new node a metre from another)."""
+
+
+@dataclass(frozen=True)
+class _OnWay:
+    """Where each place meets its way: the way's edge (tail, head), how far along it (0-1),
+    and the metres off it."""
+
+    tail: npt.NDArray[np.int64]
+    head: npt.NDArray[np.int64]
+    along: npt.NDArray[np.float64]
+    off: npt.NDArray[np.float64]
+
+
+def _nearest_ways(
+    graph: RoadGraph, edges: npt.NDArray[np.int64], wanted: np.ndarray, lat0: float
+) -> _OnWay:
+    """Each wanted point (local metres) projected onto the nearest of ``edges``: the ways are
+    sampled every ``SAMPLE_M``, the ways of the nearest samples are the candidates, and the
+    point is projected exactly onto each straight edge."""
     from scipy.spatial import cKDTree
 
+    a = _local_m(graph.lat[graph.tail[edges]], graph.lon[graph.tail[edges]], lat0)
+    b = _local_m(graph.lat[graph.head[edges]], graph.lon[graph.head[edges]], lat0)
+    pieces = np.maximum(1, np.ceil(np.hypot(*(b - a).T) / SAMPLE_M)).astype(np.int64)
+    owner = np.repeat(np.arange(len(edges)), pieces + 1)
+    first = np.repeat(np.cumsum(pieces + 1) - (pieces + 1), pieces + 1)
+    step = (np.arange(len(owner)) - first) / pieces[owner]
+    samples = a[owner] + (b - a)[owner] * step[:, None]
+    _, near = cKDTree(samples).query(wanted, k=min(_NEAREST, len(samples)))
+    candidates = owner[near.reshape(len(wanted), -1)]  # per place, edge positions in ``edges``
+    da, db = a[candidates], b[candidates]
+    span = db - da
+    length2 = np.maximum((span**2).sum(axis=2), 1e-9)
+    along = np.clip(((wanted[:, None, :] - da) * span).sum(axis=2) / length2, 0.0, 1.0)
+    gap = np.hypot(*(da + span * along[..., None] - wanted[:, None, :]).transpose(2, 0, 1))
+    best = gap.argmin(axis=1)
+    rows = np.arange(len(wanted))
+    chosen = edges[candidates[rows, best]]
+    return _OnWay(graph.tail[chosen], graph.head[chosen], along[rows, best], gap[rows, best])
+
+
+def _snap(
+    graph: RoadGraph, network: npt.NDArray[np.bool_], places: list[Place], warn_m: float
+) -> tuple[RoadGraph, npt.NDArray[np.int64], npt.NDArray[np.float64], tuple[Snap, ...]]:
+    """Each place joined to the nearest way of the largest network within ``warn_m``, else to
+    the nearest way of any (an island's client reaches nobody; a far one is reported): at the
+    foot of the perpendicular, a new node splitting that way's edges both ways, or at the node
+    there. Returns the graph with the new nodes, each place's node, and the metres off."""
     if not places:
-        return np.zeros(0, dtype=np.int64), np.zeros(0), ()
+        return graph, np.zeros(0, dtype=np.int64), np.zeros(0), ()
     lat0 = float(np.mean(graph.lat))
-    points = _local_m(graph.lat, graph.lon, lat0)
-    wanted = _local_m(np.array([p.lat for p in places]), np.array([p.lon for p in places]), lat0)
-    on_network = np.flatnonzero(network)
-    near_d, near = cKDTree(points[on_network]).query(wanted)
-    any_d, any_node = cKDTree(points).query(wanted)
-    main = near_d <= warn_m
-    nodes = np.where(main, on_network[near], any_node).astype(np.int64)
-    # the real distance to the chosen node (the plane is only for finding it)
-    off = _leg_m(
-        np.array([p.lat for p in places]), np.array([p.lon for p in places]),
-        graph.lat[nodes], graph.lon[nodes],
-    )  # fmt: skip
+    lat = np.array([p.lat for p in places])
+    lon = np.array([p.lon for p in places])
+    wanted = _local_m(lat, lon, lat0)
+    everywhere = np.arange(len(graph.tail))
+    joined = np.flatnonzero(network[graph.tail] & network[graph.head])
+    main = _nearest_ways(graph, joined, wanted, lat0) if len(joined) else None
+    anywhere = _nearest_ways(graph, everywhere, wanted, lat0)
+    use_main = main.off <= warn_m if main is not None else np.zeros(len(places), dtype=bool)
+    picked = main if main is not None else anywhere
+
+    def either(name: str) -> np.ndarray:
+        return np.where(use_main, getattr(picked, name), getattr(anywhere, name))
+
+    tail, head, along = either("tail"), either("head"), either("along")
+    split, nodes = _split(graph, tail, head, along)
+    foot_lat, foot_lon = split.lat[nodes], split.lon[nodes]
+    off = _leg_m(lat, lon, foot_lat, foot_lon)  # the real distance (the plane only found it)
     snaps = tuple(
-        Snap(place.key, float(metres), bool(network[node]))
-        for place, metres, node in zip(places, off, nodes, strict=True)
+        Snap(place.key, float(metres), bool(network[t] and network[h]))
+        for place, metres, t, h in zip(places, off, tail, head, strict=True)
     )
-    return nodes, off, snaps
+    return split, nodes, off, snaps
+
+
+def _split(
+    graph: RoadGraph,
+    tail: npt.NDArray[np.int64],
+    head: npt.NDArray[np.int64],
+    along: npt.NDArray[np.float64],
+) -> tuple[RoadGraph, npt.NDArray[np.int64]]:
+    """``graph`` with a node where each place meets its edge (``along`` it from ``tail`` to
+    ``head``), the edge cut there in both directions it is driven, time and metres shared by
+    length; a place within ``_AT_NODE_M`` of an end takes that node. Returns the graph and
+    each place's node."""
+    n = graph.nodes
+    length = _leg_m(graph.lat[tail], graph.lon[tail], graph.lat[head], graph.lon[head])
+    from_tail = along * length
+    nodes = np.where(
+        from_tail < _AT_NODE_M, tail, np.where(length - from_tail < _AT_NODE_M, head, -1)
+    ).astype(np.int64)
+    inside = np.flatnonzero(nodes < 0)
+    if len(inside) == 0:
+        return graph, nodes
+    low, high = np.minimum(tail, head), np.maximum(tail, head)
+    from_low = np.where(tail == low, along, 1.0 - along)
+    cuts: dict[tuple[int, int], dict[float, list[int]]] = {}
+    for k in inside:
+        where = cuts.setdefault((int(low[k]), int(high[k])), {})
+        where.setdefault(float(from_low[k]), []).append(int(k))
+    key = np.minimum(graph.tail, graph.head) * n + np.maximum(graph.tail, graph.head)
+    order = np.argsort(key, kind="stable")
+    lats, lons = list(graph.lat), list(graph.lon)
+    tails, heads, tenths, metres = [], [], [], []
+    dropped = np.zeros(len(graph.tail), dtype=bool)
+    for (a, b), at in cuts.items():
+        shares = sorted(at)
+        inner = []
+        for share in shares:
+            node = len(lats)
+            lats.append(graph.lat[a] + (graph.lat[b] - graph.lat[a]) * share)
+            lons.append(graph.lon[a] + (graph.lon[b] - graph.lon[a]) * share)
+            nodes[at[share]] = node
+            inner.append(node)
+        chain, marks = [a, *inner, b], [0.0, *shares, 1.0]
+        first = np.searchsorted(key[order], a * n + b)
+        last = np.searchsorted(key[order], a * n + b, side="right")
+        for edge in order[first:last]:
+            dropped[edge] = True
+            ways = chain if graph.tail[edge] == a else chain[::-1]
+            steps = marks if graph.tail[edge] == a else [1.0 - m for m in marks[::-1]]
+            for j in range(len(ways) - 1):
+                share = steps[j + 1] - steps[j]
+                tails.append(ways[j])
+                heads.append(ways[j + 1])
+                tenths.append(max(1, round(int(graph.deciseconds[edge]) * share)))
+                metres.append(round(int(graph.metres[edge]) * share))
+    kept = ~dropped
+    as_ints = lambda values: np.array(values, dtype=np.int64)  # noqa: E731
+    split = RoadGraph(
+        lat=np.array(lats, dtype=float),
+        lon=np.array(lons, dtype=float),
+        tail=np.concatenate((graph.tail[kept], as_ints(tails))),
+        head=np.concatenate((graph.head[kept], as_ints(heads))),
+        deciseconds=np.concatenate((graph.deciseconds[kept], as_ints(tenths))),
+        metres=np.concatenate((graph.metres[kept], as_ints(metres))),
+    )
+    return split, nodes
 
 
 _Ints = npt.NDArray[np.int64]

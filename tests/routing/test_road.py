@@ -156,3 +156,36 @@ def test_helsinki_roads_are_longer_than_straight_lines_and_one_way(tmp_path: Pat
         assert 1.05 < np.median(ratio) < 2.5
     car = travel.matrix(places, "car").minutes
     assert (car != car.T).any()  # one-way streets: there and back differ
+
+
+@pytest.fixture(scope="module")
+def long_blocks(tmp_path_factory: pytest.TempPathFactory) -> GridTown:
+    """Straight 500 m blocks with no shape point: a node is far from most doors."""
+    path = tmp_path_factory.mktemp("long") / "long.osm.pbf"
+    return write_grid_town(path, streets=4, shape=0, block_m=500.0)
+
+
+def test_a_place_joins_its_way_at_the_foot_of_the_perpendicular(
+    long_blocks: GridTown, tmp_path: Path
+) -> None:
+    town = long_blocks
+    door = Place("door", *town.junction(20 / town.block_m, 1.5))  # 20 m off mid-block
+    corner = Place("corner", *town.junction(0, 1))
+    travel = RoadTravel(town.path, cache=tmp_path / "cache")
+    legs = travel.matrix([door, corner], "walk")
+    (snap, _) = travel.snaps["walk"]
+    assert snap.metres == pytest.approx(20, abs=1)  # not the 250 m to the nearest node
+    assert legs.metres[0, 1] == legs.metres[1, 0] == pytest.approx(250 + 20, abs=2)
+
+
+def test_two_places_on_one_one_way_block_are_driven_one_way(
+    long_blocks: GridTown, tmp_path: Path
+) -> None:
+    town = long_blocks  # row 1 is one-way, west to east (the way's own direction)
+    west = Place("west", *town.junction(1 + 10 / town.block_m, 1.25))
+    east = Place("east", *town.junction(1 + 10 / town.block_m, 1.75))
+    travel = RoadTravel(town.path, cache=tmp_path / "cache")
+    car, walk = travel.matrix([west, east], "car"), travel.matrix([west, east], "walk")
+    assert car.metres[0, 1] == pytest.approx(250 + 20, abs=2)  # along the block
+    assert car.metres[1, 0] > 1000 + 20  # round the block
+    assert walk.metres[0, 1] == walk.metres[1, 0] == pytest.approx(250 + 20, abs=2)
