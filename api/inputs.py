@@ -33,6 +33,7 @@ from scheduler.io.scenario import (
     scenario_to_json,
 )
 from scheduler.io.tables import decode_text
+from scheduler.io.travel import travel_from
 from scheduler.model.care import Scenario
 from scheduler.model.clock import parse_clock
 from scheduler.model.codes import InputCode
@@ -414,7 +415,11 @@ def replan_input(
         JobInput(rota.scenario, settings, rota.show_names, travel=travel_of(plan.travel)),
         rota.scenario, plan, text, label, minutes, parent,
     )  # fmt: skip
-    day = standing(rota.scenario, plan, checked.read_events(), minutes, settings)
+    # the events are checked on the travel the plan was made on (a leg that fits on roads may
+    # not on straight lines); a road rota reaches here only where the service has its roads
+    roads = checked.job.travel == ROAD and service.osm_extract is not None
+    timed = travel_from(f"osm:{service.osm_extract}" if roads else None, settings.travel)
+    day = standing(rota.scenario, plan, checked.read_events(), minutes, timed)
     return replace(checked, job=replace(checked.job, scenario=day), week=week, whole=whole)
 
 

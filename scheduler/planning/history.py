@@ -16,7 +16,6 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass
 
-from routing.haversine import HaversineTravel
 from routing.travel import Place, TravelTimes
 from scheduler.io.events import EVENTS_FILE
 from scheduler.model.care import Carer, Location, Scenario, Shift, Visit
@@ -34,7 +33,6 @@ from scheduler.model.events import (
     started_by,
 )
 from scheduler.model.plan import Plan, Run, WeekPlan
-from scheduler.model.settings import Settings
 from scheduler.rules.week import carers_seen, day_scenario, first_leave, paid_minutes
 
 __all__ = ["Warm", "afresh_day", "follow_events", "orphans", "standing", "week_day"]
@@ -321,11 +319,11 @@ def orphans(day: Scenario, warm: Warm) -> frozenset[str]:
 
 
 def standing(
-    scenario: Scenario, plan: Plan, events: tuple[Event, ...], at: int, settings: Settings
+    scenario: Scenario, plan: Plan, events: tuple[Event, ...], at: int, travel: TravelTimes
 ) -> Scenario:
     """The day as it stands at ``at`` after ``events`` (``follow_events``, on the travel
-    times ``settings`` ask for); ``InputError`` where the events cannot have happened."""
-    return follow_events(scenario, plan, events, at, HaversineTravel(settings.travel))[0]
+    times the plan was made on); ``InputError`` where the events cannot have happened."""
+    return follow_events(scenario, plan, events, at, travel)[0]
 
 
 def week_day(scenario: Scenario, week: WeekPlan, date: dt.date) -> tuple[Scenario, Plan]:
