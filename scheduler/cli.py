@@ -102,12 +102,12 @@ def _travel(settings: Settings, args: argparse.Namespace) -> TravelTimes:
 
 def _road_notes(travel: TravelTimes, scenario: Scenario) -> None:
     """What the road network said of the places, after planning, as the input's notes are."""
+    say = Console(stderr=True, highlight=False)
     summary = road_summary(travel)
     if summary is not None:
-        Console(stderr=True, highlight=False).print(summary, markup=False)
+        say.print(summary, markup=False)
     notes = road_notes(travel, scenario)
     if notes:
-        say = Console(stderr=True, highlight=False)
         say.print(f"{len(notes)} note{'s' if len(notes) != 1 else ''} on the road network:")
         for note in notes:
             say.print(f"  {note}", markup=False)
@@ -635,6 +635,7 @@ def _replan(args: argparse.Namespace, console: Console) -> int:
             travel,
             on_progress=lambda p: status.update(f"{p.elapsed_s:5.1f} s  {_placed(p)}"),
         )
+    _road_notes(travel, replanned.scenario)
     broken = validate_plan(replanned.scenario, replanned.plan, travel)
     files: list[tuple[str, str]] = []
     if week is not None:
