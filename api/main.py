@@ -27,6 +27,7 @@ from api.routes import compare, docs, health, rotas, scenarios, travel, web, wha
 from api.routes.jobs import REF
 from api.runner import ExecutorFactory, JobRunner, process_pool
 from api.schemas import (
+    ROAD,
     STRAIGHT_LINE,
     CompareCreate,
     Detail,
@@ -99,6 +100,10 @@ def _this_service(document: dict[str, Any], service: ServiceSettings) -> None:
         *(form["schema"]["properties"]["time_limit_s"] for form in forms),
     ]:
         limit["maximum"] = min(limit["maximum"], service.max_time_limit_s)
+    # a spec's travel is a free string in the domain (osm:PATH on the command line): here
+    # straight-line, and road where this service has an extract
+    offered = [STRAIGHT_LINE] if service.osm_extract is None else [STRAIGHT_LINE, ROAD]
+    schemas["WhatIfCreate"]["properties"]["travel"] |= {"enum": offered}
     if service.osm_extract is None:
         for travel in [
             schemas["RotaOptions"]["properties"]["travel"],

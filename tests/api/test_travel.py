@@ -294,6 +294,8 @@ def test_the_document_offers_road_only_where_the_service_has_roads(
         body = document["paths"]["/v1/rotas"]["post"]["requestBody"]["content"]
         form = body["multipart/form-data"]["schema"]["properties"]
         assert options["travel"]["enum"] == form["travel"]["enum"] == models
+        spec = document["components"]["schemas"]["WhatIfCreate"]["properties"]["travel"]
+        assert spec["enum"] == models
 
 
 ROAD_SWEEP: dict[str, Any] = {
