@@ -293,6 +293,7 @@ class RoadTravel:
         self.workers = max(1, workers)
         self._graphs: dict[str, tuple[RoadGraph, npt.NDArray[np.bool_]]] = {}
         self._digest: str | None = None
+        self._ways: dict[str, tuple[_Ways | None, _Ways]] = {}
         self.snaps: dict[str, tuple[Snap, ...]] = {}
         """The places of the last matrix of each mode, as they joined the road network."""
 
@@ -322,7 +323,11 @@ class RoadTravel:
 
     def matrix(self, places: list[Place], mode: str) -> TravelMatrix:
         graph, network = self.graph(mode)
-        graph, nodes, off_m, snaps = _snap(graph, network, places, self.snap_warn_m)
+        if mode not in self._ways:
+            self._ways[mode] = _finders(graph, network)
+        graph, nodes, off_m, snaps = _snap(
+            graph, network, places, self.snap_warn_m, self._ways[mode]
+        )
         self.snaps[mode] = snaps
         routes = _routes(graph, nodes, self.workers)  # deciseconds << bits | metres; -1: none
         size = len(places)
@@ -391,36 +396,56 @@ class _OnWay:
     off: npt.NDArray[np.float64]
 
 
-def _nearest_ways(
-    graph: RoadGraph, edges: npt.NDArray[np.int64], wanted: np.ndarray, lat0: float
-) -> _OnWay:
-    """Each wanted point (local metres) projected onto the nearest of ``edges``: the ways are
-    sampled every ``SAMPLE_M``, the ways of the nearest samples are the candidates, and the
-    point is projected exactly onto each straight edge."""
-    from scipy.spatial import cKDTree
+class _Ways:
+    """Some of a graph's edges sampled every ``SAMPLE_M`` in local metres, with a k-d tree of
+    the samples: built once per graph and mode (a week or a what-if sweep asks many tables)."""
 
-    a = _local_m(graph.lat[graph.tail[edges]], graph.lon[graph.tail[edges]], lat0)
-    b = _local_m(graph.lat[graph.head[edges]], graph.lon[graph.head[edges]], lat0)
-    pieces = np.maximum(1, np.ceil(np.hypot(*(b - a).T) / SAMPLE_M)).astype(np.int64)
-    owner = np.repeat(np.arange(len(edges)), pieces + 1)
-    first = np.repeat(np.cumsum(pieces + 1) - (pieces + 1), pieces + 1)
-    step = (np.arange(len(owner)) - first) / pieces[owner]
-    samples = a[owner] + (b - a)[owner] * step[:, None]
-    _, near = cKDTree(samples).query(wanted, k=min(_NEAREST, len(samples)))
-    candidates = owner[near.reshape(len(wanted), -1)]  # per place, edge positions in ``edges``
-    da, db = a[candidates], b[candidates]
-    span = db - da
-    length2 = np.maximum((span**2).sum(axis=2), 1e-9)
-    along = np.clip(((wanted[:, None, :] - da) * span).sum(axis=2) / length2, 0.0, 1.0)
-    gap = np.hypot(*(da + span * along[..., None] - wanted[:, None, :]).transpose(2, 0, 1))
-    best = gap.argmin(axis=1)
-    rows = np.arange(len(wanted))
-    chosen = edges[candidates[rows, best]]
-    return _OnWay(graph.tail[chosen], graph.head[chosen], along[rows, best], gap[rows, best])
+    def __init__(self, graph: RoadGraph, edges: npt.NDArray[np.int64], lat0: float):
+        from scipy.spatial import cKDTree
+
+        self.graph, self.edges, self.lat0 = graph, edges, lat0
+        self.a = _local_m(graph.lat[graph.tail[edges]], graph.lon[graph.tail[edges]], lat0)
+        self.b = _local_m(graph.lat[graph.head[edges]], graph.lon[graph.head[edges]], lat0)
+        pieces = np.maximum(1, np.ceil(np.hypot(*(self.b - self.a).T) / SAMPLE_M))
+        pieces = pieces.astype(np.int64)
+        self.owner = np.repeat(np.arange(len(edges)), pieces + 1)
+        first = np.repeat(np.cumsum(pieces + 1) - (pieces + 1), pieces + 1)
+        step = (np.arange(len(self.owner)) - first) / pieces[self.owner]
+        samples = self.a[self.owner] + (self.b - self.a)[self.owner] * step[:, None]
+        self.tree = cKDTree(samples)
+        self.samples = len(samples)
+
+    def nearest(self, wanted: np.ndarray) -> _OnWay:
+        """Each wanted point (local metres) projected onto the nearest of the edges: the ways
+        of the nearest samples are the candidates, each projected onto exactly."""
+        _, near = self.tree.query(wanted, k=min(_NEAREST, self.samples))
+        candidates = self.owner[near.reshape(len(wanted), -1)]  # positions in ``edges``
+        da, db = self.a[candidates], self.b[candidates]
+        span = db - da
+        length2 = np.maximum((span**2).sum(axis=2), 1e-9)
+        along = np.clip(((wanted[:, None, :] - da) * span).sum(axis=2) / length2, 0.0, 1.0)
+        gap = np.hypot(*(da + span * along[..., None] - wanted[:, None, :]).transpose(2, 0, 1))
+        best = gap.argmin(axis=1)
+        rows = np.arange(len(wanted))
+        chosen = self.edges[candidates[rows, best]]
+        graph = self.graph
+        return _OnWay(graph.tail[chosen], graph.head[chosen], along[rows, best], gap[rows, best])
+
+
+def _finders(graph: RoadGraph, network: npt.NDArray[np.bool_]) -> tuple[_Ways | None, _Ways]:
+    """The ways of the largest network (None when it has no edge), and every way."""
+    lat0 = float(np.mean(graph.lat))
+    joined = np.flatnonzero(network[graph.tail] & network[graph.head])
+    main = _Ways(graph, joined, lat0) if len(joined) else None
+    return main, _Ways(graph, np.arange(len(graph.tail)), lat0)
 
 
 def _snap(
-    graph: RoadGraph, network: npt.NDArray[np.bool_], places: list[Place], warn_m: float
+    graph: RoadGraph,
+    network: npt.NDArray[np.bool_],
+    places: list[Place],
+    warn_m: float,
+    ways: tuple[_Ways | None, _Ways],
 ) -> tuple[RoadGraph, npt.NDArray[np.int64], npt.NDArray[np.float64], tuple[Snap, ...]]:
     """Each place joined to the nearest way of the largest network within ``warn_m``, else to
     the nearest way of any (an island's client reaches nobody; a far one is reported): at the
@@ -428,14 +453,12 @@ def _snap(
     there. Returns the graph with the new nodes, each place's node, and the metres off."""
     if not places:
         return graph, np.zeros(0, dtype=np.int64), np.zeros(0), ()
-    lat0 = float(np.mean(graph.lat))
+    main_ways, all_ways = ways
     lat = np.array([p.lat for p in places])
     lon = np.array([p.lon for p in places])
-    wanted = _local_m(lat, lon, lat0)
-    everywhere = np.arange(len(graph.tail))
-    joined = np.flatnonzero(network[graph.tail] & network[graph.head])
-    main = _nearest_ways(graph, joined, wanted, lat0) if len(joined) else None
-    anywhere = _nearest_ways(graph, everywhere, wanted, lat0)
+    wanted = _local_m(lat, lon, all_ways.lat0)
+    main = main_ways.nearest(wanted) if main_ways is not None else None
+    anywhere = all_ways.nearest(wanted)
     use_main = main.off <= warn_m if main is not None else np.zeros(len(places), dtype=bool)
     picked = main if main is not None else anywhere
 
