@@ -303,10 +303,7 @@ class RoadTravel:
             raise RoadError(f"unknown travel mode {mode!r}")
         if mode in self._graphs:
             return self._graphs[mode]
-        if self._digest is None:
-            self._digest = _digest(self.extract)
-        name = f"{_fingerprint(mode, self.settings)}-{self._digest}-p{PROFILE_VERSION}.npz"
-        cached = self.cache / name
+        cached = self._cache_path(mode)
         loaded = _load(cached)
         if loaded is None:
             graph = read_road_graph(self.extract, mode, self.settings)
@@ -316,6 +313,17 @@ class RoadTravel:
             _store(cached, *loaded)
         self._graphs[mode] = loaded
         return loaded
+
+    def _cache_path(self, mode: str) -> Path:
+        if self._digest is None:
+            self._digest = _digest(self.extract)
+        name = f"{_fingerprint(mode, self.settings)}-{self._digest}-p{PROFILE_VERSION}.npz"
+        return self.cache / name
+
+    def cached(self, mode: str) -> bool:
+        """Whether ``mode``'s roads are read already or wait in the cache: otherwise the first
+        table reads the map (seconds for a town, longer for a county)."""
+        return mode in self._graphs or self._cache_path(mode).is_file()
 
     def far_places(self, mode: str) -> list[Snap]:
         """Places of the last ``mode`` matrix over ``snap_warn_m`` from the mode's network."""

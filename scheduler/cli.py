@@ -29,7 +29,13 @@ from scheduler.io.files import write_files, write_text_atomic
 from scheduler.io.plans import read_json_model, read_plan, read_week
 from scheduler.io.scenario import load_scenario
 from scheduler.io.shipped import shipped
-from scheduler.io.travel import road_notes, road_summary, same_travel, travel_from
+from scheduler.io.travel import (
+    road_intro,
+    road_notes,
+    road_summary,
+    same_travel,
+    travel_from,
+)
 from scheduler.model.care import Scenario
 from scheduler.model.clock import format_clock, parse_clock
 from scheduler.model.errors import DomcareError, InputError, InputIssue
@@ -320,6 +326,9 @@ def _solve(args: argparse.Namespace, console: Console) -> int:
         + f"{settings.solve.time_limit_s:g} s"
         + (" a day" if week else "")
     )
+    intro = road_intro(travel, scenario)
+    if intro is not None:
+        console.print(intro)
     began = time.monotonic()
     with console.status("building the first plan...") as status:
 

@@ -15,6 +15,7 @@ from scheduler.model.errors import InputError, InputIssue
 __all__ = [
     "STRAIGHT_LINE",
     "describe_travel",
+    "road_intro",
     "road_notes",
     "road_summary",
     "same_travel",
@@ -95,6 +96,19 @@ def describe_travel(travel: TravelTimes | None) -> str:
     if isinstance(travel, MatrixFileTravel):
         return f"travel matrix {travel.path.name}"
     return "straight lines x circuity"
+
+
+def road_intro(travel: TravelTimes, scenario: Scenario) -> str | None:
+    """Said before planning on roads: which map, and whether it must be read first (the
+    first use of an extract; later runs read the roads kept beside it)."""
+    if not isinstance(travel, RoadTravel):
+        return None
+    modes = sorted({carer.travel_mode.value for carer in scenario.carers}) or ["car"]
+    unread = [mode for mode in modes if not travel.cached(mode)]
+    words = f"Travel timed on the roads of {travel.extract.name} ({', '.join(modes)})"
+    if unread:
+        words += f"; reading the map for {', '.join(unread)} first (kept beside it for next time)"
+    return words
 
 
 def road_summary(travel: TravelTimes) -> str | None:

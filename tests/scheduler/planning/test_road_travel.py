@@ -126,10 +126,20 @@ def test_helsinki_on_its_roads_from_the_command_line(
     plan = read_plan(out / "plan.json")
     assert plan.travel == "osm:Helsinki.osm.pbf"
     assert list((tmp_path / "Helsinki.osm.pbf.domcare").glob("*.npz"))
-    said = " ".join(capsys.readouterr().err.split())
+    first = capsys.readouterr()
+    heard = " ".join(first.out.split())
+    assert (
+        "Travel timed on the roads of Helsinki.osm.pbf (bike, car, walk); reading the map" in heard
+    )
+    said = " ".join(first.err.split())
     assert "Roads of Helsinki.osm.pbf: places joined the network" in said
     assert "walk median" in said and "car median" in said
     assert main(["validate", "helsinki", str(out / "plan.json"), "--travel", road]) == 0
+    again = ["solve", "helsinki", "--travel", road, "--solution-limit", "5", "--out", str(out)]
+    capsys.readouterr()
+    assert main(again) == 0
+    heard = " ".join(capsys.readouterr().out.split())
+    assert "roads of Helsinki.osm.pbf" in heard and "reading the map" not in heard  # cached
     # checked on straight lines it would break on every leg: refused, saying what to give
     assert main(["validate", "helsinki", str(out / "plan.json")]) == 2
 
