@@ -10,19 +10,27 @@ import numpy as np
 
 from routing.travel import Place, TravelMatrix, TravelSettings
 
-__all__ = ["EARTH_RADIUS_M", "HaversineTravel", "haversine_m"]
+__all__ = ["EARTH_RADIUS_M", "HaversineTravel", "great_circle_m", "haversine_m"]
 
 EARTH_RADIUS_M = 6_371_008.8  # IUGG mean radius
 
 
+def great_circle_m(
+    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
+) -> np.ndarray:
+    """Great-circle metres (float) from each point 1 to its point 2, in degrees; numpy
+    broadcasting pairs them (one array of each, or a column against a row)."""
+    phi1, phi2 = np.radians(lat1), np.radians(lat2)
+    dphi = phi1 - phi2
+    dlam = np.radians(lon1) - np.radians(lon2)
+    a = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlam / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
 def haversine_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Pairwise great-circle distances in metres (float) between points given in degrees."""
-    phi = np.radians(lat)[:, None]
-    lam = np.radians(lon)[:, None]
-    dphi = phi - phi.T
-    dlam = lam - lam.T
-    a = np.sin(dphi / 2) ** 2 + np.cos(phi) * np.cos(phi.T) * np.sin(dlam / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+    return great_circle_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
 
 
 class HaversineTravel:

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from routing.haversine import EARTH_RADIUS_M, haversine_m
+from routing.haversine import EARTH_RADIUS_M, great_circle_m, haversine_m
 from routing.travel import MODES, UNREACHABLE_MINUTES, Place, TravelMatrix, TravelSettings
 
 __all__ = [
@@ -233,7 +233,7 @@ def read_road_graph(extract: Path, mode: str, settings: TravelSettings) -> RoadG
         raise RoadError(f"{extract.name}: cannot be read as OpenStreetMap data ({exc})") from None
     lat_a, lon_a = np.array(lat, dtype=float), np.array(lon, dtype=float)
     tail, head = np.array(tails, dtype=np.int64), np.array(heads, dtype=np.int64)
-    length = _leg_m(lat_a[tail], lon_a[tail], lat_a[head], lon_a[head])
+    length = great_circle_m(lat_a[tail], lon_a[tail], lat_a[head], lon_a[head])
     seconds = length / (np.array(kmh, dtype=float) / 3.6)
     return RoadGraph(
         lat=lat_a,
@@ -243,14 +243,6 @@ def read_road_graph(extract: Path, mode: str, settings: TravelSettings) -> RoadG
         deciseconds=np.maximum(1, np.rint(seconds * 10)).astype(np.int64),
         metres=np.rint(length).astype(np.int64),
     )
-
-
-def _leg_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
-    """Great-circle metres between the two ends of each edge."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dlon = np.radians(lon2 - lon1)
-    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def _digest(path: Path) -> str:
@@ -476,7 +468,9 @@ def _snap(
     tail, head, along = either("tail"), either("head"), either("along")
     split, nodes = _split(graph, tail, head, along)
     foot_lat, foot_lon = split.lat[nodes], split.lon[nodes]
-    off = _leg_m(lat, lon, foot_lat, foot_lon)  # the real distance (the plane only found it)
+    off = great_circle_m(
+        lat, lon, foot_lat, foot_lon
+    )  # the real distance (the plane only found it)
     snaps = tuple(
         Snap(place.key, float(metres), bool(network[t] and network[h]))
         for place, metres, t, h in zip(places, off, tail, head, strict=True)
@@ -495,7 +489,7 @@ def _split(
     length; a place within ``_AT_NODE_M`` of an end takes that node. Returns the graph and
     each place's node."""
     n = graph.nodes
-    length = _leg_m(graph.lat[tail], graph.lon[tail], graph.lat[head], graph.lon[head])
+    length = great_circle_m(graph.lat[tail], graph.lon[tail], graph.lat[head], graph.lon[head])
     from_tail = along * length
     nodes = np.where(
         from_tail < _AT_NODE_M, tail, np.where(length - from_tail < _AT_NODE_M, head, -1)

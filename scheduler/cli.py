@@ -103,7 +103,7 @@ def _travel(settings: Settings, args: argparse.Namespace) -> TravelTimes:
     """``--travel`` (straight lines unless given; ``--matrix FILE`` is ``matrix:FILE``)."""
     if args.matrix is not None:
         return MatrixFileTravel(args.matrix)
-    return travel_from(getattr(args, "travel", None), settings.travel, workers=_CORES)
+    return travel_from(args.travel, settings.travel, workers=_CORES)
 
 
 def _road_notes(travel: TravelTimes, scenario: Scenario) -> None:
