@@ -170,15 +170,7 @@ def settings_for(options: RotaOptions, service: ServiceSettings) -> Settings:
             )
         )
     if options.travel == ROAD and service.osm_extract is None:
-        issues.append(
-            InputIssue(
-                "invalid_option",
-                OPTIONS_FILE,
-                "this service has no map of roads (an OpenStreetMap extract, set by whoever "
-                f"runs it as DOMCARE_OSM_EXTRACT): ask for {STRAIGHT_LINE} travel",
-                column="travel",
-            )
-        )
+        issues.append(no_roads("invalid_option", OPTIONS_FILE))
     try:
         settings = Settings.model_validate(merged)
     except ValidationError as exc:
@@ -194,6 +186,39 @@ def settings_for(options: RotaOptions, service: ServiceSettings) -> Settings:
     if issues:
         raise InputError(issues)
     return settings
+
+
+EXTRACT_SETTING = "DOMCARE_OSM_EXTRACT"
+
+
+def no_roads(code: InputCode, file: str) -> InputIssue:
+    """A request for road travel on a service without an extract: refused before queueing."""
+    return InputIssue(
+        code,
+        file,
+        "this service has no map of roads (an OpenStreetMap extract, set by whoever "
+        f"runs it as {EXTRACT_SETTING}): ask for {STRAIGHT_LINE} travel",
+        column="travel",
+    )
+
+
+def travel_model(
+    choice: str,
+    extract: Path | None,
+    asked_by: str = "job",
+    again: str = f"request it again with {STRAIGHT_LINE} travel",
+) -> str:
+    """What ``travel_from`` is given for a request's travel choice: road is the service's
+    extract as it is when the job runs (a job queued before a restart without one fails,
+    saying so, and ``again`` what to do)."""
+    if choice != ROAD:
+        return STRAIGHT_LINE
+    if extract is None:
+        raise DomcareError(
+            f"this {asked_by} asks for travel timed on roads, but the service has no map of "
+            f"roads any more ({EXTRACT_SETTING}): {again}"
+        )
+    return f"osm:{extract}"
 
 
 def travel_of(recorded: str) -> TravelChoice:
@@ -417,8 +442,7 @@ def replan_input(
     )  # fmt: skip
     # the events are checked on the travel the plan was made on (a leg that fits on roads may
     # not on straight lines); a road rota reaches here only where the service has its roads
-    roads = checked.job.travel == ROAD and service.osm_extract is not None
-    timed = travel_from(f"osm:{service.osm_extract}" if roads else None, settings.travel)
+    timed = travel_from(travel_model(checked.job.travel, service.osm_extract), settings.travel)
     day = standing(rota.scenario, plan, checked.read_events(), minutes, timed)
     return replace(checked, job=replace(checked.job, scenario=day), week=week, whole=whole)
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from api.config import ServiceSettings
-from api.schemas import STRAIGHT_LINE, ScenarioFacts
+from api.inputs import no_roads
+from api.schemas import ScenarioFacts
 from scheduler.analysis.intake import MAX_ROUNDS
 from scheduler.analysis.waiting import with_packages
 from scheduler.model.errors import InputError, InputIssue
@@ -122,15 +123,7 @@ def whatif_input(body: bytes, service: ServiceSettings) -> WhatIfInput:
         if getattr(spec, name) is not None
     ]
     if spec.travel == ROAD and service.osm_extract is None:
-        issues.append(
-            InputIssue(
-                "invalid_request",
-                REQUEST_FILE,
-                "this service has no map of roads (an OpenStreetMap extract, set by whoever "
-                f"runs it as DOMCARE_OSM_EXTRACT): ask for {STRAIGHT_LINE} travel",
-                column="travel",
-            )
-        )
+        issues.append(no_roads("invalid_request", REQUEST_FILE))
     if spec.time_limit > service.max_time_limit_s:
         issues.append(
             InputIssue(

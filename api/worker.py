@@ -24,10 +24,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api.config import SweepPlace
 from api.db import make_engine
-from api.inputs import JobInput, read_stored
-from api.schemas import ROAD, STRAIGHT_LINE
+from api.inputs import EXTRACT_SETTING, JobInput, read_stored, travel_model
+from api.schemas import STRAIGHT_LINE
 from api.store import DISK_FULL, Document, JobKind, JobStore, disk_full
-from scheduler.io.travel import describe_travel, road_notes, travel_from
+from scheduler.io.travel import TravelTimes, describe_travel, road_notes, travel_from
 from scheduler.model.care import Scenario
 from scheduler.model.errors import DomcareError
 from scheduler.model.plan import Plan, PlanStatus, WeekPlan
@@ -123,26 +123,17 @@ class JobOutcome:
     documents: list[Document]
 
 
-EXTRACT_SETTING = "DOMCARE_OSM_EXTRACT"
-
-
-def _travel_model(job: JobInput, extract: Path | None) -> str:
-    """What ``travel_from`` is given for the job's choice: road means the service's extract
-    as it is when the job runs (a job queued before a restart without one fails, saying so)."""
-    if job.travel != ROAD:
-        return STRAIGHT_LINE
-    if extract is None:
-        raise DomcareError(
-            "this job asks for travel timed on roads, but the service has no map of roads any "
-            f"more ({EXTRACT_SETTING}): request it again with {STRAIGHT_LINE} travel"
-        )
-    return f"osm:{extract}"
+def _job_travel(job: JobInput, extract: Path | None) -> TravelTimes:
+    """The travel the job asked for (``travel_model``), on the job's own speeds."""
+    return travel_from(
+        travel_model(job.travel, extract), job.settings.travel, option=EXTRACT_SETTING
+    )
 
 
 def _plan_rota(job: JobInput, reporter: ProgressReporter, extract: Path | None) -> JobOutcome:
     """The pipeline every front end uses (``plan_rota``), and the files the command line
     writes (``rota_files``), stored under the same names."""
-    travel = travel_from(_travel_model(job, extract), job.settings.travel, option=EXTRACT_SETTING)
+    travel = _job_travel(job, extract)
     try:
         rota = plan_rota(
             job.scenario,
@@ -179,7 +170,7 @@ def _compare(job: JobInput, reporter: ProgressReporter, extract: Path | None) ->
     from scheduler.analysis.compare import compare
     from scheduler.render.report import report_html
 
-    travel = travel_from(_travel_model(job, extract), job.settings.travel, option=EXTRACT_SETTING)
+    travel = _job_travel(job, extract)
     run = compare(
         job.scenario,
         job.settings,
@@ -216,14 +207,11 @@ def _whatif(
     spec = Spec.model_validate(document["spec"])
     ready = prepare(spec, None, "request", place.scenarios)
     speeds = ready.planned[0].settings.travel
-    roads = None
+    roads = None  # straight lines: each variation's own settings, as on the command line
     if spec.travel == ROAD:
-        if extract is None:
-            raise DomcareError(
-                "this sweep asks for travel timed on roads, but the service has no map of roads "
-                f"any more ({EXTRACT_SETTING}): send its spec again with travel: {STRAIGHT_LINE}"
-            )
-        roads = travel_from(f"osm:{extract}", speeds, option=EXTRACT_SETTING)
+        again = f"send its spec again with travel: {STRAIGHT_LINE}"
+        model = travel_model(ROAD, extract, "sweep", again)
+        roads = travel_from(model, speeds, option=EXTRACT_SETTING)
     timed_on = describe_travel(roads)
     total, done, failed = len(ready.planned), 0, 0
     reporter.variations(done, failed, total)
@@ -278,7 +266,7 @@ def _replan(
     plan = Plan.model_validate(asked["plan"])
     at = int(asked["at"])
     events = read_events(asked["events"].encode("utf-8"), base, plan, at, asked["label"])
-    travel = travel_from(_travel_model(job, extract), job.settings.travel, option=EXTRACT_SETTING)
+    travel = _job_travel(job, extract)
     replanned = replan_day(
         base, plan, events, at, job.settings, travel, on_progress=reporter.solving
     )

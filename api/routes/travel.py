@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import ServicesDep, Viewer
+from api.inputs import travel_model
 from api.routes.jobs import responses
 from api.schemas import ROAD, STRAIGHT_LINE, TravelModels
 from scheduler.io.travel import describe_travel, travel_from
@@ -29,5 +30,5 @@ def list_travel_models(services: ServicesDep, _key: Viewer) -> TravelModels:
     if extract is None:
         return TravelModels(models=[STRAIGHT_LINE], road=None)
     # Only names the file (never its folder); no graph is read until a job needs it.
-    roads = travel_from(f"osm:{extract}", Settings().travel)
+    roads = travel_from(travel_model(ROAD, extract), Settings().travel)
     return TravelModels(models=[STRAIGHT_LINE, ROAD], road=describe_travel(roads))
