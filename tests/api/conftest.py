@@ -139,6 +139,17 @@ class Service:
             time.sleep(0.05)
         raise AssertionError(f"{path} still {seen[-1]} after {timeout_s} s")
 
+    def done(self, path: str, role: Role = Role.COORDINATOR, **body: Any) -> dict[str, Any]:
+        """POST ``body`` as JSON to ``path``, run the held executor's jobs here, and answer
+        the job once done."""
+        accepted = self.client.post(path, json=body, headers=self.as_(role))
+        assert accepted.status_code == 202, accepted.text
+        assert self.executor is not None
+        self.executor.run_all()
+        job = self.wait(accepted.headers["Location"])
+        assert job["status"] == "done", job["error"]
+        return job
+
 
 @contextmanager
 def running(settings: ServiceSettings, executor: HeldExecutor | None = None) -> Iterator[Service]:

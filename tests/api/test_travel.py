@@ -85,21 +85,10 @@ def _refused_for_no_roads(answer: Any, code: str, file: str) -> None:
     assert "DOMCARE_OSM_EXTRACT" in issue["message"]
 
 
-def _run(service: Service, path: str, role: Role = Role.COORDINATOR, **body: Any) -> dict[str, Any]:
-    """POST ``body`` as JSON to ``path``, run the job, and answer it when done."""
-    accepted = service.client.post(path, json=body, headers=service.as_(role))
-    assert accepted.status_code == 202, accepted.text
-    assert service.executor is not None
-    service.executor.run_all()
-    job = service.wait(accepted.headers["Location"])
-    assert job["status"] == "done", job["error"]
-    return job
-
-
 @pytest.fixture(scope="module")
 def road_rota(roads: Service) -> dict[str, Any]:
     """scenarios/helsinki's day (60 visits) planned on its roads."""
-    return _run(roads, "/v1/rotas", shipped="helsinki", options=FAST | {"travel": "road"})
+    return roads.done("/v1/rotas", shipped="helsinki", options=FAST | {"travel": "road"})
 
 
 def test_a_rota_on_roads_is_timed_on_the_services_extract_and_valid(
@@ -123,8 +112,7 @@ def test_a_replan_of_a_road_rota_is_timed_on_the_roads_too(
 ) -> None:
     plan = Plan.model_validate(road_rota["plan"])
     off = next(run.carer_id for run in plan.runs if any(s.start >= 11 * 60 for s in run.stops))
-    replanned = _run(
-        roads,
+    replanned = roads.done(
         road_rota["links"]["replan"],
         at="11:00",
         events=[{"event": "carer_off", "carer_id": off, "from": "11:00"}],
@@ -154,7 +142,7 @@ def test_straight_lines_stay_the_default_where_there_are_roads(
     roads: Service, tiny_folder: Path
 ) -> None:
     tiny = json.loads(scenario_to_json(read_scenario(tiny_folder)))
-    job = _run(roads, "/v1/rotas", scenario=tiny, options=FAST)
+    job = roads.done("/v1/rotas", scenario=tiny, options=FAST)
     assert job["options"]["travel"] == STRAIGHT_LINE == domain_travel.STRAIGHT_LINE
     assert (job["plan"]["travel"], job["travel"]) == (STRAIGHT_LINE, STRAIGHT_WORDS)
 
@@ -166,7 +154,7 @@ def test_places_far_from_the_roads_are_noted_by_id_only(
     from any way. The notes name ids, never a client or carer, in the answer and the log."""
     caplog.set_level(logging.INFO, logger="domcare")
     tiny = json.loads(scenario_to_json(read_scenario(tiny_folder)))
-    job = _run(roads, "/v1/rotas", scenario=tiny, options=FAST | {"travel": "road"})
+    job = roads.done("/v1/rotas", scenario=tiny, options=FAST | {"travel": "road"})
     notes = job["travel_notes"]
     assert any(note.startswith("client K1 is ") for note in notes), notes
     assert all(note.endswith("[far_from_road]") for note in notes)
@@ -178,7 +166,7 @@ def test_places_far_from_the_roads_are_noted_by_id_only(
 def test_a_comparison_is_timed_on_the_roads_asked_for(roads: Service, tiny_folder: Path) -> None:
     tiny = json.loads(scenario_to_json(read_scenario(tiny_folder)))
     options = FAST | {"travel": "road"}
-    job = _run(roads, "/v1/compare", Role.PLANNER, scenario=tiny, options=options)
+    job = roads.done("/v1/compare", Role.PLANNER, scenario=tiny, options=options)
     assert (job["travel"], job["options"]["travel"]) == (ROADS_OF, "road")
     assert job["comparison"]["rotas"]
 
@@ -319,7 +307,7 @@ each search."""
 
 
 def test_a_sweep_on_roads_is_timed_on_the_services_extract(roads: Service, extract: Path) -> None:
-    job = _run(roads, "/v1/whatif", Role.PLANNER, **ROAD_SWEEP)
+    job = roads.done("/v1/whatif", Role.PLANNER, **ROAD_SWEEP)
     assert [row["status"] for row in job["sweep"]["rows"]] == ["done", "done"]
     assert job["spec"]["travel"] == "road"
     assert f"Travel timed on: {ROADS_OF}, for every variation." in job["sweep"]["notes"]

@@ -48,17 +48,7 @@ def solved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, 
     with running(settings, HeldExecutor()) as service:
         tiny = write_folder(folder / "tiny")
         scenario = json.loads(scenario_to_json(read_scenario(tiny)))
-        yield service, _solve(service, {"scenario": scenario, "options": FAST})
-
-
-def _solve(service: Service, body: dict[str, Any]) -> dict[str, Any]:
-    accepted = service.client.post("/v1/rotas", json=body, headers=service.as_(Role.COORDINATOR))
-    assert accepted.status_code == 202, accepted.text
-    assert service.executor is not None
-    service.executor.run_all()
-    job = service.wait(accepted.headers["Location"])
-    assert job["status"] == "done", job["error"]
-    return job
+        yield service, service.done("/v1/rotas", scenario=scenario, options=FAST)
 
 
 def test_the_page_loads_without_a_key_and_nothing_from_the_internet(held: Service) -> None:
@@ -166,7 +156,7 @@ def test_a_week_is_drawn_day_by_day(held: Service, tmp_path: Path) -> None:
         "V4,K3,2026-12-01", "V4,K3,2026-12-02"
     )
     scenario = read_scenario(write_folder(tmp_path / "week", visits=two_days))
-    job = _solve(held, {"scenario": json.loads(scenario_to_json(scenario)), "options": FAST})
+    job = held.done("/v1/rotas", scenario=json.loads(scenario_to_json(scenario)), options=FAST)
     viewer = held.as_(Role.VIEWER)
     for day in job["week"]["days"]:
         runs = len(day["runs"])
