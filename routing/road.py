@@ -6,10 +6,11 @@ and cached beside the extract, keyed by the file's hash and ``PROFILE_VERSION``.
 one shortest-path search per origin (scipy's Dijkstra) on that graph once its chains of shape
 points are contracted away; each leg is the fastest route, its metres that route's metres.
 
-Each place is snapped to the nearest node of the mode's largest connected network when one is
-within ``snap_warn_m``, else to the nearest node of any way the mode may use (a place on an
-island, or far from every road); the stretch off the network is travelled at the settings'
-speed for the mode. A pair with no route is ``UNREACHABLE`` (never 0, never a crash).
+Each place joins the nearest way of the mode's largest connected network when one is within
+``snap_warn_m``, else the nearest way the mode may use at all (a place on an island, or far
+from every road), at the foot of the perpendicular; the stretch off the network is travelled
+at the settings' speed for the mode. A pair with no route is ``UNREACHABLE_MINUTES`` (never 0,
+never a crash).
 
 Engine chosen by measurement (docs/travel.md): on a 200,000-node grid, scipy's Dijkstra did a
 1500x1500 table in 56 s before contraction, igraph in 110 s, pandana's contraction hierarchy
@@ -281,7 +282,6 @@ class RoadTravel:
         self.cache = (
             cache if cache is not None else self.extract.with_name(self.extract.name + ".domcare")
         )
-        self.snap_warn_m = self.settings.snap_warn_m
         self.workers = max(1, workers)
         self._graphs: dict[str, tuple[RoadGraph, npt.NDArray[np.bool_]]] = {}
         self._digest: str | None = None
@@ -318,15 +318,16 @@ class RoadTravel:
         return mode in self._graphs or self._cache_path(mode).is_file()
 
     def far_places(self, mode: str) -> list[Snap]:
-        """Places of the last ``mode`` matrix over ``snap_warn_m`` from the mode's network."""
-        return [s for s in self.snaps.get(mode, ()) if s.metres > self.snap_warn_m]
+        """Places of the last ``mode`` matrix further than the settings' ``snap_warn_m`` from
+        the mode's network."""
+        return [s for s in self.snaps.get(mode, ()) if s.metres > self.settings.snap_warn_m]
 
     def matrix(self, places: list[Place], mode: str) -> TravelMatrix:
         graph, network = self.graph(mode)
         if mode not in self._ways:
             self._ways[mode] = _finders(graph, network)
         graph, nodes, off_m, snaps = _snap(
-            graph, network, places, self.snap_warn_m, self._ways[mode]
+            graph, network, places, self.settings.snap_warn_m, self._ways[mode]
         )
         self.snaps[mode] = snaps
         routes = _routes(graph, nodes, self.workers)  # deciseconds << bits | metres; -1: none
@@ -457,20 +458,15 @@ def _snap(
     lat = np.array([p.lat for p in places])
     lon = np.array([p.lon for p in places])
     wanted = _local_m(lat, lon, all_ways.lat0)
-    main = main_ways.nearest(wanted) if main_ways is not None else None
     anywhere = all_ways.nearest(wanted)
-    use_main = main.off <= warn_m if main is not None else np.zeros(len(places), dtype=bool)
-    picked = main if main is not None else anywhere
-
-    def either(name: str) -> np.ndarray:
-        return np.where(use_main, getattr(picked, name), getattr(anywhere, name))
-
-    tail, head, along = either("tail"), either("head"), either("along")
+    main = main_ways.nearest(wanted) if main_ways is not None else anywhere
+    near = main.off <= warn_m
+    tail = np.where(near, main.tail, anywhere.tail)
+    head = np.where(near, main.head, anywhere.head)
+    along = np.where(near, main.along, anywhere.along)
     split, nodes = _split(graph, tail, head, along)
     foot_lat, foot_lon = split.lat[nodes], split.lon[nodes]
-    off = great_circle_m(
-        lat, lon, foot_lat, foot_lon
-    )  # the real distance (the plane only found it)
+    off = great_circle_m(lat, lon, foot_lat, foot_lon)  # the real distance: the plane found it
     snaps = tuple(
         Snap(place.key, float(metres), bool(network[t] and network[h]))
         for place, metres, t, h in zip(places, off, tail, head, strict=True)
