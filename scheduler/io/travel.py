@@ -68,24 +68,12 @@ def travel_spec(travel: TravelTimes) -> str:
 def same_travel(recorded: str, travel: TravelTimes, option: str = "--travel") -> None:
     """Checking a plan on other travel times than it was made on finds every leg wrong: say
     which to give instead."""
-    given = travel_spec(travel)
-    if recorded.partition(":")[0] == given.partition(":")[0]:
+    given, kind = travel_spec(travel), recorded.partition(":")[0]
+    if kind == given.partition(":")[0]:
         return
-    raise InputError(
-        [
-            InputIssue(
-                "invalid_option",
-                option,
-                f"the plan was timed on {recorded}, not {given}: give --travel "
-                + (
-                    STRAIGHT_LINE
-                    if recorded == STRAIGHT_LINE
-                    else recorded.partition(":")[0] + ":PATH"
-                )
-                + " to check it",
-            )
-        ]
-    )
+    asked = STRAIGHT_LINE if recorded == STRAIGHT_LINE else f"{kind}:PATH"
+    message = f"the plan was timed on {recorded}, not {given}: give --travel {asked} to check it"
+    raise InputError([InputIssue("invalid_option", option, message)])
 
 
 def describe_travel(travel: TravelTimes | None) -> str:
