@@ -39,7 +39,7 @@ import numpy as np
 
 from routing.haversine import HaversineTravel
 from routing.road import RoadTravel, read_road_graph
-from routing.travel import Place, TravelSettings
+from routing.travel import MODES, Place, TravelSettings
 from scenarios.roads import relocate, write_grid_town
 from scheduler.analysis.manual import Assignment, rota_breaches, rota_plans
 from scheduler.io.scenario import read_scenario
@@ -49,11 +49,11 @@ from scheduler.model.plan import Plan
 from scheduler.model.settings import Settings, SolveSettings
 from scheduler.planning.day import solve_day
 from scheduler.rules.day import validate_plan
+from scheduler.rules.journeys import places_of
 
 __all__ = ["main"]
 
 T = TypeVar("T")
-MODES = ("car", "walk", "bike")
 
 
 def _peak_mb() -> float:
@@ -129,13 +129,8 @@ def network_rows(streets: int, size: int, seed: int) -> list[dict[str, object]]:
     return rows
 
 
-def _places(scenario: Scenario) -> list[Place]:
-    places = [Place(c.id, c.location.lat, c.location.lon) for c in scenario.clients]
-    return places + [Place(c.id, c.home.lat, c.home.lon) for c in scenario.carers]
-
-
 def ratio_rows(scenario: Scenario, road: RoadTravel) -> list[dict[str, object]]:
-    places = _places(scenario)
+    places = places_of(scenario)
     straight = HaversineTravel()
     crow = straight.matrix(places, "car").metres / straight.settings.circuity
     apart = crow > 200
@@ -184,8 +179,9 @@ def driven_rows(
         settings = Settings(solve=SolveSettings(time_limit_s=limit))
         for name, travel in (("straight lines", straight), ("roads", road)):
             plan = solve_day(scenario, settings, travel)
-            driven = rota_plans(scenario, _assignments(plan), road, settings)[0]
-            breaches = rota_breaches(scenario, _assignments(plan), (driven,), road)
+            assignments = _assignments(plan)
+            driven = rota_plans(scenario, assignments, road, settings)[0]
+            breaches = rota_breaches(scenario, assignments, (driven,), road)
             later = [b for b in breaches if b.code == "late_start"]
             minutes = [b.minutes or 0 for b in later]
             row = dict(

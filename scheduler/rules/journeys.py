@@ -11,7 +11,7 @@ from routing.travel import Place, TravelTimes
 from scheduler.model.care import Carer, Scenario, TravelMode, Visit
 from scheduler.model.plan import Stop
 
-__all__ = ["Journeys", "Legs", "build_journeys", "walk_run"]
+__all__ = ["Journeys", "Legs", "build_journeys", "places_of", "walk_run"]
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,15 @@ class Journeys:
         )
 
 
-def build_journeys(scenario: Scenario, travel: TravelTimes) -> Journeys:
+def places_of(scenario: Scenario) -> list[Place]:
+    """The day's places as travel times are asked for them: each client, then each carer's
+    home, named by id."""
     places = [Place(c.id, c.location.lat, c.location.lon) for c in scenario.clients]
-    places += [Place(c.id, c.home.lat, c.home.lon) for c in scenario.carers]
+    return places + [Place(c.id, c.home.lat, c.home.lon) for c in scenario.carers]
+
+
+def build_journeys(scenario: Scenario, travel: TravelTimes) -> Journeys:
+    places = places_of(scenario)
     client_place = {c.id: k for k, c in enumerate(scenario.clients)}
     home_place = {c.id: len(scenario.clients) + k for k, c in enumerate(scenario.carers)}
     modes = sorted({carer.travel_mode for carer in scenario.carers}) or [TravelMode.CAR]
