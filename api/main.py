@@ -100,16 +100,15 @@ def _this_service(document: dict[str, Any], service: ServiceSettings) -> None:
         *(form["schema"]["properties"]["time_limit_s"] for form in forms),
     ]:
         limit["maximum"] = min(limit["maximum"], service.max_time_limit_s)
-    # a spec's travel is a free string in the domain (osm:PATH on the command line): here
-    # straight-line, and road where this service has an extract
+    # road only where this service has an extract (a spec's travel is a free string in the
+    # domain: osm:PATH on the command line)
     offered = [STRAIGHT_LINE] if service.osm_extract is None else [STRAIGHT_LINE, ROAD]
-    schemas["WhatIfCreate"]["properties"]["travel"] |= {"enum": offered}
-    if service.osm_extract is None:
-        for travel in [
-            schemas["RotaOptions"]["properties"]["travel"],
-            *(form["schema"]["properties"]["travel"] for form in forms),
-        ]:
-            travel["enum"] = [STRAIGHT_LINE]
+    for choice in [
+        schemas["RotaOptions"]["properties"]["travel"],
+        schemas["WhatIfCreate"]["properties"]["travel"],
+        *(form["schema"]["properties"]["travel"] for form in forms),
+    ]:
+        choice["enum"] = offered
 
 
 def _openapi(app: FastAPI, service: ServiceSettings) -> Callable[[], dict[str, Any]]:
