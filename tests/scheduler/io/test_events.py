@@ -73,6 +73,13 @@ def plan(scenario: Scenario) -> Plan:
     )  # fmt: skip
 
 
+def _refused(text: str, scenario: Scenario, plan: Plan) -> set[tuple[int | None, str | None, str]]:
+    """Every problem ``read_events`` finds in ``text`` at 11:00, as (row, column, code)."""
+    with pytest.raises(InputError) as raised:
+        read_events(text.encode(), scenario, plan, 660)
+    return {(i.row, i.column, i.code) for i in raised.value.issues}
+
+
 def test_every_kind_of_event_is_read(scenario: Scenario, plan: Plan, tmp_path: Path) -> None:
     path = tmp_path / "events.csv"
     path.write_text(GOOD, encoding="utf-8")
@@ -158,9 +165,7 @@ def test_a_call_begun_cannot_be_changed_or_cancelled(scenario: Scenario, plan: P
 
 def test_a_visit_added_needs_its_cells_and_a_new_id(scenario: Scenario, plan: Plan) -> None:
     text = HEADER + "visit_added,,V1,K7,,,,,13:00,,\nvisit_added,,N2,K1,,,,,14:00,13:00,30\n"
-    with pytest.raises(InputError) as raised:
-        read_events(text.encode(), scenario, plan, 660)
-    found = {(i.row, i.column, i.code) for i in raised.value.issues}
+    found = _refused(text, scenario, plan)
     assert found == {
         (2, "latest_start", "missing_value"),
         (2, "duration_minutes", "missing_value"),
@@ -204,9 +209,7 @@ def test_a_new_client_needs_a_new_id_and_a_place_on_earth(scenario: Scenario, pl
         "client_added,K8,Far,95,-6.0\n"
         "carer_late,,,,\n"
     )
-    with pytest.raises(InputError) as raised:
-        read_events(text.encode(), scenario, plan, 660)
-    found = {(i.row, i.column, i.code) for i in raised.value.issues}
+    found = _refused(text, scenario, plan)
     assert found == {
         (2, "client_id", "duplicate_id"),
         (3, "lat", "out_of_range"),
