@@ -99,9 +99,19 @@ class Vehicle:
     due_back: int | None = None
     """Back after this (by ``latest_end`` at the latest) costs the problem's
     ``overtime_cost`` per unit: overtime past a shift's end. None: no overtime."""
+    leaves_at_start: bool = False
+    """Leaves at ``earliest_start`` exactly (paid from then): a wait before the first task is
+    in the span, where ``span_cost`` prices it, instead of being spent at home."""
+    work_target: int | None = None
+    """The work (service time of its tasks) the route should hold: each unit above or below
+    it costs the problem's ``balance_cost``, an unused vehicle's too. None: no target."""
 
     def overtime(self, arrive: int) -> int:
         return 0 if self.due_back is None else max(0, arrive - self.due_back)
+
+    def imbalance(self, work: int) -> int:
+        """How far ``work`` is from the target, in units."""
+        return 0 if self.work_target is None else abs(work - self.work_target)
 
 
 @dataclass(frozen=True)
@@ -177,6 +187,13 @@ class RoutingProblem:
     overtime_cost: int = 0
     """Cost per unit a vehicle is back after its ``due_back``."""
     lags: tuple[Lag, ...] = ()
+    balance_cost: int = 0
+    """Cost per unit a vehicle's work is away from its ``work_target`` (workload balance)."""
+
+    @property
+    def balanced(self) -> bool:
+        """Whether the search prices work away from a target (``Vehicle.work_target``)."""
+        return bool(self.balance_cost) and any(v.work_target is not None for v in self.vehicles)
 
     @property
     def tolerates_lateness(self) -> bool:

@@ -115,12 +115,16 @@ def _shift_durations(problem: RoutingProblem) -> list[int | None]:
 
 def writable(problem: RoutingProblem) -> bool:
     """Whether ``problem``'s rules can be written for PyVRP at all: no synchronised pairs,
-    lags, priced lateness, several windows or priced overtime. Cheap: no matrix is built."""
+    lags, priced lateness, several windows, priced overtime, fixed departures or workload
+    balance. Cheap: no matrix is built."""
     if problem.synced or problem.lags or not problem.vehicles or not problem.tasks:
+        return False
+    if problem.balanced:
         return False
     if any(task.late_after is not None or task.closed for task in problem.tasks):
         return False  # PyVRP has one window per client and no price on lateness
-    return all(vehicle.due_back is None for vehicle in problem.vehicles)  # nor on overtime
+    # nor a price on overtime, nor a departure fixed in the span
+    return all(v.due_back is None and not v.leaves_at_start for v in problem.vehicles)
 
 
 def translate(problem: RoutingProblem, memory_mib: float) -> Translation | None:

@@ -134,6 +134,10 @@ def _timed(
             # the latest arrival: the rest is taken before starting, and over by its ``by``
             latest = min(latest, _ANY_TIME if rest.by is None else rest.by) - rest.minutes
     depart = max(leave_from, latest - int(travel[spec.start_location, there]))
+    if spec.leaves_at_start:  # paid from the start: waits where the first task is
+        if leave_from > spec.earliest_start:
+            return None
+        depart = leave_from
     late = _forward(problem, vehicle, tasks, depart, rest)
     if late is None:  # cannot happen with consistent windows; keep the early schedule
         late, depart = earliest, leave_from
@@ -266,15 +270,20 @@ def _timings(problem: RoutingProblem, routes: list[list[int]]) -> list[_Timing]:
 def _cost(problem: RoutingProblem, vehicle: int, tasks: list[int], timing: _Timing) -> int:
     """What the route costs as the search counts it. Called for every trial insertion of a
     repair (hundreds of thousands on an 800-visit zone), so plain ints, not numpy scalars."""
-    if not tasks:
-        return 0
     spec = problem.vehicles[vehicle]
     travel = problem.travel[spec.profile]
-    here, moved, late = spec.start_location, 0, 0
+    if not tasks:  # costs nothing, unless it has a work target (then as OR-Tools counts it)
+        if spec.work_target is None or not problem.balance_cost:
+            return 0
+        home = travel.item(spec.start_location, spec.end_location)
+        costs = problem.travel_cost + problem.span_cost
+        return costs * home + problem.balance_cost * spec.imbalance(0)
+    here, moved, late, served = spec.start_location, 0, 0, 0
     for t, start in zip(tasks, timing.starts, strict=True):
         task = problem.tasks[t]
         moved += travel.item(here, task.location)
         here = task.location
+        served += task.service
         if task.late_after is not None and start > task.late_after:
             late += task.lateness(start) * task.late_price(problem.late_cost)
     moved += travel.item(here, spec.end_location)
@@ -289,6 +298,7 @@ def _cost(problem: RoutingProblem, vehicle: int, tasks: list[int], timing: _Timi
         + late
         + problem.overtime_cost * spec.overtime(timing.arrive)
         + missed_cost(problem, vehicle, timing)
+        + problem.balance_cost * spec.imbalance(served)
     )
 
 

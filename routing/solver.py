@@ -100,6 +100,8 @@ class _Model:
         for v, vehicle in enumerate(problem.vehicles):
             for index in (routing.Start(v), routing.End(v)):
                 time_dim.CumulVar(index).SetRange(vehicle.earliest_start, vehicle.latest_end)
+            if vehicle.leaves_at_start:
+                time_dim.CumulVar(routing.Start(v)).SetValue(vehicle.earliest_start)
             if vehicle.due_back is not None and vehicle.due_back < vehicle.latest_end:
                 end = routing.End(v)
                 time_dim.SetCumulVarSoftUpperBound(end, vehicle.due_back, problem.overtime_cost)
@@ -147,6 +149,8 @@ class _Model:
 
         if problem.task_cost is not None and problem.task_cost.any():
             self._task_costs(problem.task_cost)
+        if problem.balanced:
+            self._work()
 
         demands = [t.demand for t in problem.tasks]
         if any(demands):
@@ -182,6 +186,24 @@ class _Model:
                 who_a = solver.Element([-1, *person], (routing.VehicleVar(a) + 1).Var())
                 who_b = solver.Element([-2, *person], (routing.VehicleVar(b) + 1).Var())
                 solver.Add(who_a != who_b)
+
+    def _work(self) -> None:
+        """Each vehicle's work (the service of its tasks) as a dimension whose end holds it,
+        priced away from the vehicle's target from both sides by soft bounds: ``balance_cost``
+        a unit, an unused vehicle too (its trip from start to end point is then costed as a
+        route's, as ``repair._cost`` does)."""
+        problem, routing = self.problem, self.routing
+        service = routing.RegisterUnaryTransitVector([int(s) for s in self.service])
+        routing.AddDimension(service, 0, int(self.service.sum()) + 1, True, "work")
+        work = routing.GetDimensionOrDie("work")
+        for v, vehicle in enumerate(problem.vehicles):
+            if vehicle.work_target is None:
+                continue
+            end = routing.End(v)
+            work.SetCumulVarSoftUpperBound(end, vehicle.work_target, problem.balance_cost)
+            work.SetCumulVarSoftLowerBound(end, vehicle.work_target, problem.balance_cost)
+            # An unused vehicle's costs are not counted unless asked (OR-Tools issue #2384).
+            routing.SetVehicleUsedWhenEmpty(True, v)
 
     def _task_costs(self, cost: np.ndarray) -> None:
         """Per-vehicle costs of doing a task, as a dimension whose transit out of a node is the
