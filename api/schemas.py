@@ -162,6 +162,8 @@ ROTA_OPTIONS = (
     "overtime_minutes",
     "overtime_weight",
     "missed_break_weight",
+    "balance_weight",
+    "leave_at_shift_start",
 )
 """The settings a rota request may set, each with the bounds, default and description of
 ``scheduler.model.settings`` (never restated here)."""

@@ -884,12 +884,6 @@ def _notes(instance: Instance, scale: int, losses: Counter[str]) -> list[str]:
     if _soft_windows(instance):
         notes.append("highest tardiness unpriced")
     notes += [f"{count} {what}" for what, count in losses.items() if count]
-    if weights.get("total_waiting_time") and instance.origin in _BAZIRHA:
-        notes.append("waiting from shift start unpriced")
-    if _weight(weights, "total_waiting_time") > _travel_weight(instance):
-        notes.append("waiting priced as travel")
-    if weights.get("workload_balance"):
-        notes.append("workload balance unpriced")
     if instance.lunch is not None and any(c.lunch for c in instance.caregivers):
         notes.append("lunch breaks priced after the search")
     if _weight(weights, "max_idle_time"):
@@ -1012,10 +1006,10 @@ def _with_lunches(instance: Instance, solution: Solution) -> Solution:
 
 def _travel_weight(instance: Instance) -> int:
     """domcare's weight of a travel minute: the instance's own where it is a whole number
-    (uhhc-mixed: 1 to 10), else 1 (Bazirha-CAIE prices no travel; the weights of the other
+    (uhhc-mixed: 1 to 10; Bazirha-CAIE prices no travel: 0), else 1 (the weights of the other
     families are 1)."""
     weight = _weight(instance.weights, "travel_time")
-    return int(weight) if weight >= 1 and weight.is_integer() else 1
+    return int(weight) if weight.is_integer() else 1
 
 
 def settings_for(
@@ -1026,8 +1020,8 @@ def settings_for(
     is multiplied by ``scale`` to keep its ratio to a minute):
 
     * travel at the instance's travel weight;
-    * waiting: idle minutes in a run at the waiting weight, at most the travel weight (domcare
-      charges idle time through the run's length, which holds the travel);
+    * waiting: idle minutes in a run at the waiting weight (``waiting_weight``, which may
+      exceed the travel weight: Bazirha-CAIE prices waiting and no travel);
     * lateness, where tardiness is priced: every visit may start late, to the end of the day,
       at the weight of total tardiness (of the highest tardiness when only that is priced),
       priced in the search for the families late by design (``_LATE_BY_DESIGN``);
@@ -1038,6 +1032,12 @@ def settings_for(
       counts each service given by a non-preferred caregiver; a client without preferred
       carers costs every carer alike and so is not charged, as the toolbox charges nothing
       (unpriced: domcare's default, which then prices nothing either);
+    * workload balance, where it is priced: each caregiver's service and travel minutes away
+      from an equal share of the plan's, at its weight (``balance_weight``; every shift of
+      these families is as long);
+    * in the Bazirha families, every route leaves at its shift's start, as the toolbox reads
+      them (``leave_at_shift_start``), so the wait before the first service is priced as
+      waiting;
     * an optional visit left out at the optional-patient weight (``drop_optional``; the
       waiting-list penalty, unused here, below it as the settings require). It is charged per
       visit and per carer, so an optional patient with two services costs twice its weight.
@@ -1047,7 +1047,7 @@ def settings_for(
     at 5 s gave a carer one); uhhc-mixed's lunch is a break window, priced when missed."""
     weights, scale = instance.weights, _scale(instance)
     travel = _travel_weight(instance)
-    waiting = min(travel, math.ceil(_weight(weights, "total_waiting_time")))
+    waiting = math.ceil(_weight(weights, "total_waiting_time"))
     late = _weight(weights, "total_tardiness") or _weight(weights, "highest_tardiness")
     soft = _soft_windows(instance)
     extra = _weight(weights, "total_extra_time")
@@ -1062,6 +1062,8 @@ def settings_for(
         overtime_minutes=MINUTES_PER_DAY if extra else 0,
         overtime_weight=math.ceil(extra) if extra else default.overtime_weight,
         continuity_weight=preference or default.continuity_weight,
+        balance_weight=math.ceil(_weight(weights, "workload_balance")),
+        leave_at_shift_start=instance.origin in _BAZIRHA,
         drop_optional=optional if optional >= 2 else default.drop_optional,
         drop_waiting=1 if optional >= 2 else default.drop_waiting,
         break_after_minutes=None,

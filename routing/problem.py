@@ -103,8 +103,9 @@ class Vehicle:
     """Leaves at ``earliest_start`` exactly (paid from then): a wait before the first task is
     in the span, where ``span_cost`` prices it, instead of being spent at home."""
     work_target: int | None = None
-    """The work (service time of its tasks) the route should hold: each unit above or below
-    it costs the problem's ``balance_cost``, an unused vehicle's too. None: no target."""
+    """The work (travel and service, no waiting) the route should hold: each unit above or
+    below it costs the problem's ``balance_cost``, an unused vehicle's too. None: no
+    target."""
 
     def overtime(self, arrive: int) -> int:
         return 0 if self.due_back is None else max(0, arrive - self.due_back)
@@ -173,6 +174,9 @@ class RoutingProblem:
     """Cost per unit of travel time on top of ``span_cost``."""
     span_cost: int = 0
     """Cost per unit of a vehicle's span (from leaving to returning), so idle time costs too."""
+    idle_cost: int = 0
+    """Cost per unit of a vehicle's waiting (its span less travel and service) on top of
+    ``span_cost``: where waiting costs more than travel."""
     group_span: dict[int, int] = field(default_factory=dict)
     synced: tuple[SyncedPair, ...] = ()
     task_cost: npt.NDArray[np.int64] | None = None
@@ -194,6 +198,24 @@ class RoutingProblem:
     def balanced(self) -> bool:
         """Whether the search prices work away from a target (``Vehicle.work_target``)."""
         return bool(self.balance_cost) and any(v.work_target is not None for v in self.vehicles)
+
+    def work_of(self, vehicle: int, tasks: list[int]) -> int:
+        """Travel and service of ``tasks`` in this order on ``vehicle``, there and back (an
+        empty route: the trip from start to end point), as ``Vehicle.work_target`` counts."""
+        spec = self.vehicles[vehicle]
+        travel = self.travel[spec.profile]
+        places = [spec.start_location, *(self.tasks[t].location for t in tasks)]
+        legs = sum(
+            travel.item(a, b) for a, b in zip(places, [*places[1:], spec.end_location], strict=True)
+        )
+        return legs + sum(self.tasks[t].service for t in tasks)
+
+    def aimed(self, targets: list[int | None]) -> RoutingProblem:
+        """This problem with each vehicle's ``work_target`` set anew."""
+        vehicles = tuple(
+            replace(v, work_target=t) for v, t in zip(self.vehicles, targets, strict=True)
+        )
+        return replace(self, vehicles=vehicles)
 
     @property
     def tolerates_lateness(self) -> bool:

@@ -119,7 +119,7 @@ def writable(problem: RoutingProblem) -> bool:
     balance. Cheap: no matrix is built."""
     if problem.synced or problem.lags or not problem.vehicles or not problem.tasks:
         return False
-    if problem.balanced:
+    if problem.balanced or problem.idle_cost:
         return False
     if any(task.late_after is not None or task.closed for task in problem.tasks):
         return False  # PyVRP has one window per client and no price on lateness

@@ -277,7 +277,7 @@ def _cost(problem: RoutingProblem, vehicle: int, tasks: list[int], timing: _Timi
             return 0
         home = travel.item(spec.start_location, spec.end_location)
         costs = problem.travel_cost + problem.span_cost
-        return costs * home + problem.balance_cost * spec.imbalance(0)
+        return costs * home + problem.balance_cost * spec.imbalance(home)
     here, moved, late, served = spec.start_location, 0, 0, 0
     for t, start in zip(tasks, timing.starts, strict=True):
         task = problem.tasks[t]
@@ -294,11 +294,12 @@ def _cost(problem: RoutingProblem, vehicle: int, tasks: list[int], timing: _Timi
     return (
         problem.travel_cost * moved
         + problem.span_cost * _span(timing)
+        + problem.idle_cost * (_span(timing) - moved - served)
         + extra
         + late
         + problem.overtime_cost * spec.overtime(timing.arrive)
         + missed_cost(problem, vehicle, timing)
-        + problem.balance_cost * spec.imbalance(served)
+        + problem.balance_cost * spec.imbalance(moved + served)
     )
 
 

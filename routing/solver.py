@@ -109,6 +109,8 @@ class _Model:
                 time_dim.SetSpanUpperBoundForVehicle(vehicle.max_span, v)
             if problem.span_cost:
                 time_dim.SetSpanCostCoefficientForVehicle(problem.span_cost, v)
+            if problem.idle_cost:  # the route's slack: span less transits
+                time_dim.SetSlackCostCoefficientForVehicle(problem.idle_cost, v)
             # Leave as late and come back as early as the route allows.
             routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
             routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
@@ -150,7 +152,7 @@ class _Model:
         if problem.task_cost is not None and problem.task_cost.any():
             self._task_costs(problem.task_cost)
         if problem.balanced:
-            self._work()
+            self._work(transit_of)
 
         demands = [t.demand for t in problem.tasks]
         if any(demands):
@@ -187,14 +189,15 @@ class _Model:
                 who_b = solver.Element([-2, *person], (routing.VehicleVar(b) + 1).Var())
                 solver.Add(who_a != who_b)
 
-    def _work(self) -> None:
-        """Each vehicle's work (the service of its tasks) as a dimension whose end holds it,
-        priced away from the vehicle's target from both sides by soft bounds: ``balance_cost``
-        a unit, an unused vehicle too (its trip from start to end point is then costed as a
-        route's, as ``repair._cost`` does)."""
+    def _work(self, transit_of: dict[int, int]) -> None:
+        """Each vehicle's work (travel and service: the time dimension's transits with no
+        waiting) as a dimension whose end holds it, priced away from the vehicle's target
+        from both sides by soft bounds: ``balance_cost`` a unit, an unused vehicle too (its
+        trip from start to end point is then costed as a route's, as ``repair._cost`` does)."""
         problem, routing = self.problem, self.routing
-        service = routing.RegisterUnaryTransitVector([int(s) for s in self.service])
-        routing.AddDimension(service, 0, int(self.service.sum()) + 1, True, "work")
+        routing.AddDimensionWithVehicleTransits(
+            [transit_of[v.profile] for v in problem.vehicles], 0, problem.horizon, True, "work"
+        )
         work = routing.GetDimensionOrDie("work")
         for v, vehicle in enumerate(problem.vehicles):
             if vehicle.work_target is None:

@@ -323,6 +323,20 @@ class Settings(Frozen):
         description="cost of a carer's break window (break_window in carers.csv) with no "
         "break in it; None: every break window is kept (hard)",
     )
+    balance_weight: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="cost per minute a shift's working time (care and travel) is above or "
+        "below its fair share: the plan's working time shared among the shifts on duty in "
+        "proportion to their length (0: work goes where travel is least)",
+    )
+    leave_at_shift_start: bool = Field(
+        default=False,
+        description="carers leave home at their shift's start, paid from then (salaried "
+        "shifts): a wait before the first call is idle time in the run at waiting_weight "
+        "(false: each run leaves in time for its first call)",
+    )
     drop_normal: int = Field(default=1_000_000, gt=0, le=MAX_PENALTY)
     drop_critical: int = Field(default=1_000_000_000, gt=0, le=MAX_PENALTY)
     drop_optional: int = Field(
@@ -441,10 +455,6 @@ class Settings(Frozen):
                 "over_cap_weight must be below drop_normal: the cap gives way "
                 "to keep a call, never the reverse"
             )
-        if self.waiting_weight > self.travel_weight:
-            # The routing model charges idle time through the run's span, which also holds the
-            # travel; travel is then charged travel_weight - waiting_weight per minute on top.
-            raise ValueError("waiting_weight may not exceed travel_weight")
         return self
 
 

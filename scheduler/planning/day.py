@@ -62,7 +62,7 @@ from routing.repair import (
     untie,
 )
 from routing.solver import evaluate, pyvrp_first, solve_routing
-from routing.travel import TravelTimes
+from routing.travel import UNREACHABLE_MINUTES, TravelTimes
 from scheduler.model.care import Carer, Scenario, Shift, Visit
 from scheduler.model.clock import MINUTES_PER_DAY, format_clock
 from scheduler.model.errors import DomcareError
@@ -74,6 +74,9 @@ from scheduler.rules.eligibility import Eligibility, Reason, capacity_reason, no
 from scheduler.rules.journeys import Journeys, build_journeys, walk_run
 from scheduler.rules.objective import (
     CarerCosts,
+    fair_shares,
+    idle_cost,
+    imbalance_cost,
     late_cost,
     left_out_cost,
     missed_break_cost,
@@ -165,6 +168,37 @@ class _Day:
     from its routes, and the repairs after it do not put time-keeping first either."""
 
 
+def _expected_work(scenario: Scenario, journeys: Journeys) -> int:
+    """The working time (care and travel) a plan of the day should hold, before there is one:
+    every visit's minutes for each carer it needs, and as many legs into its client as the
+    shortest from another client or a carer's home (a floor: routes wander more). Only where
+    the search aims at first (``Settings.balance_weight``); it aims again at its routes'."""
+    places = sorted(set(journeys.client_place.values()) | set(journeys.home_place.values()))
+    care = travel = 0
+    nearest: dict[int, int] = {}
+    for minutes in journeys.minutes.values():
+        block = minutes[np.ix_(places, places)].astype(float)
+        np.fill_diagonal(block, np.inf)
+        for place, shortest in zip(places, block.min(axis=0), strict=True):
+            if shortest < UNREACHABLE_MINUTES:
+                nearest[place] = min(nearest.get(place, UNREACHABLE_MINUTES), int(shortest))
+    for visit in scenario.visits:
+        care += visit.duration * visit.carers_required
+        travel += nearest.get(journeys.client_place[visit.client_id], 0) * visit.carers_required
+    return care + travel
+
+
+def _aimed(day: _Day, routes: list[list[int]]) -> _Day:
+    """``day`` with every shift aimed at its fair share of the work of ``routes``
+    (``fair_shares``), where the day prices balance; as it is otherwise."""
+    if not day.problem.balanced:
+        return day
+    total = sum(day.problem.work_of(v, route) for v, route in enumerate(routes))
+    shares = fair_shares(day.scenario, total)
+    targets: list[int | None] = [shares[c.id, shift.start] for c, shift in day.vehicle_shift]
+    return replace(day, problem=day.problem.aimed(targets))
+
+
 def _kept_break(carer: Carer, settings: Settings) -> tuple[int, BreakWindow] | None:
     """Which of the carer's shifts keeps their break window, and the part of the window it
     keeps: the part no other shift can reach (overtime included), so that the run's time off
@@ -204,6 +238,9 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
     shifts_of: dict[str, list[int]] = {}
     group_span: dict[int, int] = {}
     break_windows: dict[int, BreakWindow] = {}
+    shares = (
+        fair_shares(scenario, _expected_work(scenario, journeys)) if settings.balance_weight else {}
+    )
     for number, carer in enumerate(scenario.carers):
         kept = _kept_break(carer, settings)
         if kept is not None:
@@ -227,6 +264,8 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
                     max_span=min(shift.minutes + overtime, limit) if limit else None,
                     group=number,
                     due_back=shift.end if overtime else None,
+                    leaves_at_start=settings.leave_at_shift_start,
+                    work_target=shares.get((carer.id, shift.start)),
                 )
             )
 
@@ -295,8 +334,10 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
         horizon=MINUTES_PER_DAY,
         travel_cost=travel_cost(settings, 1),
         span_cost=run_length_cost(settings, 1),
+        idle_cost=idle_cost(settings, 1),
         late_cost=late_cost(settings, 1),
         overtime_cost=overtime_cost(settings, 1),
+        balance_cost=imbalance_cost(settings, 1),
         group_span=group_span,
         synced=tuple(synced),
         lags=lags,
@@ -602,6 +643,8 @@ def _finish(
     ``repair_pairs``); ``unimproved``: the status when there is no time to improve."""
     routes, fixed = _on_time_first(day, routes, fixed, None, deadline)
     routes, fixed = repair_pairs(day.problem, routes, fixed, deadline)
+    day = _aimed(day, routes)
+    fixed = replace(fixed, vehicles=day.problem.vehicles)  # pinned tasks, the same shifts
     remaining = deadline - time.monotonic()
     if remaining < max(_MIN_IMPROVE_S, len(day.problem.tasks) * _FIRST_PLAN_S_PER_TASK):
         # no time to build the tied model and improve on it
@@ -634,7 +677,8 @@ def _solve_whole(
     day = _prepare(scenario, settings, build_journeys(scenario, travel))
     tied = bool(day.problem.synced)
     untied = punctual(untie(day.problem))
-    first_share = settings.solve.untied_share if tied or day.late_in_search else 1.0
+    again = day.late_in_search or day.problem.balanced  # a second search from the first's
+    first_share = settings.solve.untied_share if tied or again else 1.0
 
     def first_search_s() -> float:
         return max(_MIN_SEARCH_S, (deadline - time.monotonic()) * first_share)
@@ -670,11 +714,13 @@ def _solve_whole(
         answer.found
         and not tied  # with pairs, the tied search of ``_finish`` prices lateness
         and answer.status != _BUILT_BY_INSERTION
-        and day.late_in_search
+        and again
         and deadline - time.monotonic() >= _MIN_IMPROVE_S
     ):
         # lateness priced from the on-time routes: priced from the start, the search found
-        # poorer plans (Mankowska 10_7 at 20 s: 461 minutes late against 40)
+        # poorer plans (Mankowska 10_7 at 20 s: 461 minutes late against 40); each shift
+        # aimed at its share of the work those routes hold
+        day = _aimed(day, routes)
         priced = solve_routing(
             day.problem,
             _search(settings, deadline - time.monotonic()),
@@ -859,6 +905,7 @@ def search_objective(
     two are equal."""
     day = _prepare(scenario, settings, build_journeys(scenario, travel or HaversineTravel()))
     routes, starts = _initial_routes(day, [plan])
+    day = _aimed(day, routes)  # the plan's own shares, as plan_cost prices them
     fixed = bind(pin(day.problem, starts), routes, starts)
     counted = evaluate(fixed, routes)
     if counted is None:
@@ -876,7 +923,8 @@ def search_objective(
         * scenario.visit_by_id[visit_id].carers_required
         for visit_id in day.refused
     )
-    return counted + run_length_cost(settings, added) + missed + refused
+    added_cost = run_length_cost(settings, added) + idle_cost(settings, added)
+    return counted + added_cost + missed + refused
 
 
 # ---- re-planning: a day searched from a plan already made -----------------------------------

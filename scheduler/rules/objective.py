@@ -4,11 +4,14 @@ The routing model (``scheduler.planning.day``) is built from these functions, an
 ``plan_cost`` prices any plan with them (the search's, a manual rota, a baseline), so a plan's
 cost means the same thing wherever it is shown. The terms, with ``Settings``' weights:
 
-- ``travel``: ``travel_weight - waiting_weight`` per travel minute;
-- ``run_length``: ``waiting_weight`` per minute of each run, leaving home to getting back
-  (travel, care, waiting and any break in it). With the travel term, a travel minute costs
-  ``travel_weight`` and an idle minute ``waiting_weight``; care minutes cost the same in every
-  plan that covers the same visits;
+- ``travel``: ``travel_weight - waiting_weight`` per travel minute (0 when waiting costs
+  more);
+- ``run_length``: the lesser of the two weights per minute of each run, leaving home to
+  getting back (travel, care, waiting and any break in it);
+- ``idle``: ``waiting_weight - travel_weight`` per minute of each run neither travel nor care
+  (waiting, a break), when waiting costs more than travel (0 otherwise). With the terms
+  above, a travel minute costs ``travel_weight`` and an idle minute ``waiting_weight`` either
+  way; care minutes cost the same in every plan that covers the same visits;
 - ``continuity``: ``continuity_weight`` per visit by a carer the client does not know
   (``familiar_carers``; in a week, ``team_weight`` on top outside the client's team);
 - ``soft_gender``: ``soft_gender_weight`` per visit against a soft gender preference;
@@ -17,6 +20,11 @@ cost means the same thing wherever it is shown. The terms, with ``Settings``' we
   latest start, per carer (within the visit's tolerance, ``Visit.tolerance``);
 - ``missed_breaks``: ``missed_break_weight`` per carer whose break window holds no break,
   where a missed one is priced rather than forbidden;
+- ``imbalance``: ``balance_weight`` per minute each shift's working time (care and travel,
+  ``working_minutes``) is above or below its fair share of the plan's (``fair_shares``: in
+  proportion to the shift's length), a shift with no run too. The search aims each shift at
+  a share of the work expected, then of the work of the routes it improves on
+  (``scheduler.planning.day``): the plan's own shares only when the search has found them;
 - ``left_out``: the visit's ``drop_*`` penalty per carer it needed (a double-handed visit left
   out counts twice, as the search has a task per carer).
 
@@ -36,13 +44,17 @@ import numpy as np
 import numpy.typing as npt
 
 from scheduler.model.care import Scenario, Strength, Visit
-from scheduler.model.plan import Cost, Plan
+from scheduler.model.plan import Cost, Plan, Run
 from scheduler.model.settings import Settings
 from scheduler.rules.day import missed_break_windows
 
 __all__ = [
     "CarerCosts",
     "CostTerm",
+    "fair_shares",
+    "idle_cost",
+    "imbalance_cost",
+    "working_minutes",
     "familiar_carers",
     "late_cost",
     "left_out_cost",
@@ -57,12 +69,14 @@ __all__ = [
 class CostTerm(StrEnum):
     TRAVEL = "travel"
     RUN_LENGTH = "run_length"
+    IDLE = "idle"
     CONTINUITY = "continuity"
     SOFT_GENDER = "soft_gender"
     BEYOND_CAP = "beyond_cap"
     LATENESS = "lateness"
     OVERTIME = "overtime"
     MISSED_BREAKS = "missed_breaks"
+    IMBALANCE = "imbalance"
     LEFT_OUT = "left_out"
 
 
@@ -81,11 +95,15 @@ def familiar_carers(scenario: Scenario) -> dict[str, frozenset[str]]:
 
 
 def travel_cost(settings: Settings, minutes: int) -> int:
-    return (settings.travel_weight - settings.waiting_weight) * minutes
+    return max(0, settings.travel_weight - settings.waiting_weight) * minutes
 
 
 def run_length_cost(settings: Settings, minutes: int) -> int:
-    return settings.waiting_weight * minutes
+    return min(settings.travel_weight, settings.waiting_weight) * minutes
+
+
+def idle_cost(settings: Settings, minutes: int) -> int:
+    return max(0, settings.waiting_weight - settings.travel_weight) * minutes
 
 
 def late_cost(settings: Settings, minutes: int, weight: int | None = None) -> int:
@@ -95,6 +113,24 @@ def late_cost(settings: Settings, minutes: int, weight: int | None = None) -> in
 
 def overtime_cost(settings: Settings, minutes: int) -> int:
     return settings.overtime_weight * minutes
+
+
+def working_minutes(run: Run) -> int:
+    """Care and travel in ``run``, home and back (no waiting, no break): what balance shares."""
+    care = sum(stop.end - stop.start + stop.travel_minutes for stop in run.stops)
+    return care + run.home_travel_minutes
+
+
+def fair_shares(scenario: Scenario, total: int) -> dict[tuple[str, int], int]:
+    """``total`` working minutes shared among the day's shifts in proportion to their length,
+    by (carer id, shift start), in whole minutes."""
+    shifts = [(carer.id, shift) for carer in scenario.carers for shift in carer.shifts]
+    hours = sum(shift.minutes for _, shift in shifts)
+    return {(c, shift.start): round(total * shift.minutes / hours) for c, shift in shifts}
+
+
+def imbalance_cost(settings: Settings, minutes: int) -> int:
+    return settings.balance_weight * minutes
 
 
 def missed_break_cost(settings: Settings, missed: int) -> int:
@@ -163,6 +199,8 @@ def plan_cost(scenario: Scenario, plan: Plan, settings: Settings) -> Cost:
         travel = sum(stop.travel_minutes for stop in run.stops) + run.home_travel_minutes
         terms[CostTerm.TRAVEL] += travel_cost(settings, travel)
         terms[CostTerm.RUN_LENGTH] += run_length_cost(settings, run.return_home - run.depart)
+        idle = run.return_home - run.depart - working_minutes(run)
+        terms[CostTerm.IDLE] += idle_cost(settings, idle)
         terms[CostTerm.OVERTIME] += overtime_cost(settings, max(0, run.return_home - run.shift_end))
         for stop in run.stops:
             visit = scenario.visit_by_id.get(stop.visit_id)
@@ -173,6 +211,12 @@ def plan_cost(scenario: Scenario, plan: Plan, settings: Settings) -> Cost:
             if run.carer_id in costs.row_of and stop.client_id in costs.column_of:
                 for term, cost in costs.of(run.carer_id, stop.client_id).items():
                     terms[term] += cost
+    if settings.balance_weight:
+        work: dict[tuple[str, int], int] = defaultdict(int)
+        for run in plan.runs:
+            work[run.carer_id, run.shift_start] += working_minutes(run)
+        for shift, share in fair_shares(scenario, sum(work.values())).items():
+            terms[CostTerm.IMBALANCE] += imbalance_cost(settings, abs(work[shift] - share))
     if settings.missed_break_weight is not None:
         missed = missed_break_windows(scenario, plan, settings)
         terms[CostTerm.MISSED_BREAKS] += missed_break_cost(settings, len(missed))

@@ -91,12 +91,12 @@ def test_bad_options_and_bad_data_are_reported_together(held: Service, tmp_path:
     answer = held.client.post(
         "/v1/rotas",
         files=files,
-        data={"time_limit_s": "5", "travel_weight": "1", "waiting_weight": "5"},
+        data={"time_limit_s": "5", "travel": "road"},
         headers=held.as_(Role.COORDINATOR),
     )
     issues = _issues(answer)
     assert issues[0]["file"] == "options" and issues[0]["code"] == "invalid_option"
-    assert "waiting_weight may not exceed travel_weight" in issues[0]["message"]
+    assert "no map of roads" in issues[0]["message"]
     assert [i["file"] for i in issues[1:]] == ["visits.csv", "visits.csv"]
 
 

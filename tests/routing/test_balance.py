@@ -51,15 +51,19 @@ def test_work_away_from_its_target_costs_from_both_sides_even_unused() -> None:
         Task(location=p, service=s, earliest=0, latest=500, penalty=10_000)
         for p, s in ((1, 20), (2, 40))
     ]
-    aimed = [vehicle(work_target=30), vehicle(work_target=30)]
-    day = problem(calls, aimed, balance_cost=3)
-    # vehicle 0 does both: travel 40, service 60, 30 over its target; vehicle 1: 30 under
-    both = 40 + 3 * (30 + 30)
+    day = problem(calls, [vehicle(work_target=60), vehicle(work_target=60)], balance_cost=3)
+    # vehicle 0 does both: travel 10 + 10 + 20 and service 60 = 100, 40 over its target;
+    # vehicle 1 none: 60 under
+    both = 40 + 3 * (40 + 60)
     assert evaluate(day, [[0, 1], []]) == both
-    timings = [schedule(day, v, r) for v, r in enumerate([[0, 1], []])]
-    assert sum(_cost(day, v, r, t) for v, r, t in zip((0, 1), ([0, 1], []), timings)) == both
-    # one each: travel 20 + 40, service 20 (10 under) and 40 (10 over)
-    split = 20 + 40 + 3 * (10 + 10)
+    routes: list[list[int]] = [[0, 1], []]
+    timings = [schedule(day, v, r) for v, r in enumerate(routes)]
+    assert (
+        sum(_cost(day, v, r, t) for v, (r, t) in enumerate(zip(routes, timings, strict=True)))
+        == both
+    )
+    # one each: travel 20 + service 20 = 40 (20 under), travel 40 + service 40 = 80 (20 over)
+    split = 20 + 40 + 3 * (20 + 20)
     assert evaluate(day, [[0], [1]]) == split
     answer = solve_routing(day, SPEC)
     assert answer.objective == split and len(answer.routes) == 2
@@ -71,3 +75,16 @@ def test_without_a_price_on_balance_the_search_keeps_one_carer() -> None:
     assert not day.balanced
     answer = solve_routing(day, SPEC)
     assert answer.objective == 40 and len(answer.routes) == 1
+
+
+def test_waiting_dearer_than_travel_is_priced_on_the_slack() -> None:
+    # Leaving at 0 for a call 20 away that opens at 100: 80 waiting, 40 travel, 30 service.
+    call = Task(location=2, service=30, earliest=100, latest=120, penalty=10_000)
+    day = problem([call], [vehicle(leaves_at_start=True)], span_cost=1, idle_cost=3)
+    timing = schedule(day, 0, [0])
+    assert evaluate(day, [[0]]) == 40 + 150 * 1 + 80 * 3 == _cost(day, 0, [0], timing)
+    # a detour that fills the wait with travel costs less: via place 4 (40 there, 20 back)
+    on_the_way = Task(location=4, service=10, earliest=0, latest=500, penalty=10_000)
+    both = problem([on_the_way, call], [vehicle(leaves_at_start=True)], span_cost=1, idle_cost=3)
+    # travel 40 + 20 + 20 = 80, service 40, back at 150: waiting 150 - 120 = 30
+    assert evaluate(both, [[0, 1]]) == 80 + 150 + 30 * 3

@@ -237,6 +237,34 @@ def test_overtime_keeps_a_call_past_the_shift_end_at_its_price(tmp_path: Path) -
     assert reason_of(solve_day(home_on_time, settings), "VL") == "no_carer_on_shift"
 
 
+def test_balance_shares_the_calls_and_paid_starts_leave_at_the_shift_start(
+    tmp_path: Path,
+) -> None:
+    # Two carers at one home, two one-hour calls next door one after the other: the least
+    # travel is one carer doing both. Priced at 20 a minute, one carer doing all the work and
+    # the other none costs far more than the extra round trip of sharing it.
+    carers = (
+        "id,name,home_lat,home_lon,shifts\n"
+        "C1,Ann,54.51,-6.05,07:00-13:00\nC2,Bob,54.51,-6.05,07:00-13:00\n"
+    )
+    visits = (
+        "id,client_id,date,earliest_start,latest_start,duration_minutes\n"
+        "VA,K2,2026-12-01,09:00,09:00,60\nVB,K2,2026-12-01,10:05,10:15,60\n"
+    )
+    clients = "id,name,lat,lon\nK2,Mr Example,54.518,-6.045\n"
+    scenario = _day(tmp_path / "two", carers, clients, visits)
+    plan = solve(scenario)
+    assert len(plan.runs) == 1 and plan.runs[0].depart > 7 * 60
+    settings = SETTINGS.model_copy(update={"balance_weight": 20, "leave_at_shift_start": True})
+    balanced = solve_day(scenario, settings)
+    assert validate_plan(scenario, balanced, HaversineTravel(settings.travel)) == []
+    assert sorted(run.carer_id for run in balanced.runs) == ["C1", "C2"]
+    assert all(run.depart == 7 * 60 for run in balanced.runs)
+    assert balanced.cost is not None
+    # each run: 60 minutes of care and the same round trip, so each is its fair share
+    assert balanced.cost.terms["imbalance"] == 0
+
+
 def test_max_working_minutes_caps_a_split_shift_day(tmp_path: Path) -> None:
     # C1 works 07-13 and 16-22 but only 40 minutes in all: one 15-minute visit each side is
     # 2 x (15 + travel out and back), more than 40, so one is left out.

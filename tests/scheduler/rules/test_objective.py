@@ -11,7 +11,7 @@ from scheduler.io.scenario import read_scenario
 from scheduler.io.shipped import shipped
 from scheduler.model.settings import Settings, SolveSettings
 from scheduler.planning.day import search_objective, solve_day
-from scheduler.rules.objective import CostTerm, plan_cost
+from scheduler.rules.objective import CostTerm, fair_shares, plan_cost, working_minutes
 from tests.scheduler.analysis.test_metrics import PLAN, SCENARIO
 
 
@@ -34,6 +34,26 @@ def test_each_term_on_the_hand_built_rota() -> None:
     assert plan_cost(known, PLAN, settings).terms[CostTerm.CONTINUITY] == 2 * 100
 
 
+def test_imbalance_is_each_shifts_work_away_from_its_fair_share() -> None:
+    # Working time (care and travel, home and back): C1 08-12 V1 30 + V2 45 + legs 6 + 9 + 9
+    # = 99; C1 17-19 V3 15 + 6 + 6 = 27; C2 08-12 V2 45 + 9 + 9 = 63: 189 in all, shared by
+    # shift length (240 + 120 + 240 = 600): 75.6, 37.8, 75.6 -> 76, 38, 76. Away: 23 + 11 + 13.
+    assert [working_minutes(run) for run in PLAN.runs] == [99, 27, 63]
+    assert fair_shares(SCENARIO, 189) == {("C1", 480): 76, ("C1", 1020): 38, ("C2", 480): 76}
+    cost = plan_cost(SCENARIO, PLAN, Settings(balance_weight=3))
+    assert cost.terms[CostTerm.IMBALANCE] == 3 * (23 + 11 + 13)
+    assert plan_cost(SCENARIO, PLAN, Settings()).terms[CostTerm.IMBALANCE] == 0
+
+
+def test_waiting_dearer_than_travel_prices_each_runs_idle_minutes() -> None:
+    # The runs: 120 min with 99 working (21 idle), 27 with 27 (0), 63 with 63 (0); travel 54.
+    dear = plan_cost(SCENARIO, PLAN, Settings(travel_weight=2, waiting_weight=5))
+    assert dear.terms[CostTerm.TRAVEL] == 0
+    assert dear.terms[CostTerm.RUN_LENGTH] == 2 * 210
+    assert dear.terms[CostTerm.IDLE] == (5 - 2) * 21
+    assert plan_cost(SCENARIO, PLAN, Settings()).terms[CostTerm.IDLE] == 0
+
+
 @pytest.fixture(scope="module")
 def town() -> tuple[object, object, Settings]:
     scenario = read_scenario(shipped("town") or "scenarios/town")
@@ -51,3 +71,22 @@ def test_the_plans_breakdown_is_the_search_objective_on_town(town: tuple) -> Non
     )
     # town has strangers, soft preferences and double-handed calls: the terms are all at work
     assert plan.cost.terms[CostTerm.CONTINUITY] > 0 and plan.cost.terms[CostTerm.TRAVEL] > 0
+
+
+def test_with_balance_paid_starts_and_dear_waiting_the_breakdown_is_the_search_objective() -> None:
+    scenario = read_scenario(shipped("small") or "scenarios/small")
+    settings = Settings(
+        balance_weight=5,
+        leave_at_shift_start=True,
+        travel_weight=2,
+        waiting_weight=5,
+        solve=SolveSettings(time_limit_s=30, solution_limit=30),
+    )
+    plan = solve_day(scenario, settings)
+    assert plan.cost is not None and plan.cost.terms[CostTerm.IMBALANCE] > 0
+    assert plan.cost.terms[CostTerm.IDLE] > 0 and plan.cost.terms[CostTerm.TRAVEL] == 0
+    assert plan.cost.total == search_objective(
+        scenario, plan, settings, HaversineTravel(settings.travel)
+    )
+    # every run leaves at its shift's start
+    assert all(run.depart == run.shift_start for run in plan.runs)
