@@ -103,16 +103,18 @@ class Vehicle:
     """Leaves at ``earliest_start`` exactly (paid from then): a wait before the first task is
     in the span, where ``span_cost`` prices it, instead of being spent at home."""
     work_target: int | None = None
-    """The work (travel and service, no waiting) the route should hold: each unit above or
-    below it costs the problem's ``balance_cost``, an unused vehicle's too. None: no
-    target."""
+    """The work (travel and service, no waiting) the route should hold: each unit short of it
+    costs the problem's ``balance_cost``, an unused vehicle's too. None: no target. When the
+    targets share out the routes' own work, the shortfalls are half the distance from the
+    targets on both sides (what is over one target is short of others): priced from below
+    only, a search aimed at too little work is not pushed to cut travel it may need."""
 
     def overtime(self, arrive: int) -> int:
         return 0 if self.due_back is None else max(0, arrive - self.due_back)
 
-    def imbalance(self, work: int) -> int:
-        """How far ``work`` is from the target, in units."""
-        return 0 if self.work_target is None else abs(work - self.work_target)
+    def shortfall(self, work: int) -> int:
+        """How far ``work`` is short of the target, in units."""
+        return 0 if self.work_target is None else max(0, self.work_target - work)
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,7 @@ class RoutingProblem:
     """Cost per unit a vehicle is back after its ``due_back``."""
     lags: tuple[Lag, ...] = ()
     balance_cost: int = 0
-    """Cost per unit a vehicle's work is away from its ``work_target`` (workload balance)."""
+    """Cost per unit a vehicle's work is short of its ``work_target`` (workload balance)."""
 
     @property
     def balanced(self) -> bool:

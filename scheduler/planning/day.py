@@ -337,7 +337,7 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
         idle_cost=idle_cost(settings, 1),
         late_cost=late_cost(settings, 1),
         overtime_cost=overtime_cost(settings, 1),
-        balance_cost=imbalance_cost(settings, 1),
+        balance_cost=imbalance_cost(settings, 2),  # on the shortfall (see fair_shares)
         group_span=group_span,
         synced=tuple(synced),
         lags=lags,

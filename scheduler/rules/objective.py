@@ -4,14 +4,16 @@ The routing model (``scheduler.planning.day``) is built from these functions, an
 ``plan_cost`` prices any plan with them (the search's, a manual rota, a baseline), so a plan's
 cost means the same thing wherever it is shown. The terms, with ``Settings``' weights:
 
-- ``travel``: ``travel_weight - waiting_weight`` per travel minute (0 when waiting costs
-  more);
-- ``run_length``: the lesser of the two weights per minute of each run, leaving home to
-  getting back (travel, care, waiting and any break in it);
-- ``idle``: ``waiting_weight - travel_weight`` per minute of each run neither travel nor care
-  (waiting, a break), when waiting costs more than travel (0 otherwise). With the terms
-  above, a travel minute costs ``travel_weight`` and an idle minute ``waiting_weight`` either
-  way; care minutes cost the same in every plan that covers the same visits;
+- ``travel``: ``travel_weight - waiting_weight`` per travel minute, or ``travel_weight``
+  when waiting costs more than travel;
+- ``run_length``: ``waiting_weight`` per minute of each run, leaving home to getting back
+  (travel, care, waiting and any break in it), unless waiting costs more than travel;
+- ``idle``: when waiting costs more than travel, ``waiting_weight`` per minute of each run
+  neither travel nor care (waiting, a break) instead. Either way a travel minute costs
+  ``travel_weight`` and an idle minute ``waiting_weight``; care minutes cost the same in
+  every plan that covers the same visits (``waiting_weight`` each, or nothing). Idle time
+  is priced apart only then, as the search's slack cost: its guided local search steers by
+  the cost of each leg, which must not be left at nothing;
 - ``continuity``: ``continuity_weight`` per visit by a carer the client does not know
   (``familiar_carers``; in a week, ``team_weight`` on top outside the client's team);
 - ``soft_gender``: ``soft_gender_weight`` per visit against a soft gender preference;
@@ -94,16 +96,21 @@ def familiar_carers(scenario: Scenario) -> dict[str, frozenset[str]]:
     return {client.id: frozenset(known[client.id]) for client in scenario.clients}
 
 
+def _idle_apart(settings: Settings) -> bool:
+    return settings.waiting_weight > settings.travel_weight
+
+
 def travel_cost(settings: Settings, minutes: int) -> int:
-    return max(0, settings.travel_weight - settings.waiting_weight) * minutes
+    waiting = 0 if _idle_apart(settings) else settings.waiting_weight
+    return (settings.travel_weight - waiting) * minutes
 
 
 def run_length_cost(settings: Settings, minutes: int) -> int:
-    return min(settings.travel_weight, settings.waiting_weight) * minutes
+    return 0 if _idle_apart(settings) else settings.waiting_weight * minutes
 
 
 def idle_cost(settings: Settings, minutes: int) -> int:
-    return max(0, settings.waiting_weight - settings.travel_weight) * minutes
+    return settings.waiting_weight * minutes if _idle_apart(settings) else 0
 
 
 def late_cost(settings: Settings, minutes: int, weight: int | None = None) -> int:
@@ -123,10 +130,22 @@ def working_minutes(run: Run) -> int:
 
 def fair_shares(scenario: Scenario, total: int) -> dict[tuple[str, int], int]:
     """``total`` working minutes shared among the day's shifts in proportion to their length,
-    by (carer id, shift start), in whole minutes."""
-    shifts = [(carer.id, shift) for carer in scenario.carers for shift in carer.shifts]
-    hours = sum(shift.minutes for _, shift in shifts)
-    return {(c, shift.start): round(total * shift.minutes / hours) for c, shift in shifts}
+    by (carer id, shift start), in whole minutes adding up to ``total`` (the largest
+    remainders rounded up): so the minutes over the shares are the minutes short of them,
+    and the search may price the shortfall alone, twice (``scheduler.planning.day``)."""
+    shifts = [
+        ((carer.id, shift.start), shift.minutes)
+        for carer in scenario.carers
+        for shift in carer.shifts
+    ]
+    hours = sum(minutes for _, minutes in shifts)
+    if not hours:
+        return {}
+    whole = {key: total * minutes // hours for key, minutes in shifts}
+    rest = {key: total * minutes % hours for key, minutes in shifts}
+    for key in sorted(rest, key=lambda k: -rest[k])[: total - sum(whole.values())]:
+        whole[key] += 1
+    return whole
 
 
 def imbalance_cost(settings: Settings, minutes: int) -> int:

@@ -46,24 +46,22 @@ def test_a_wait_before_the_first_call_goes_to_the_carer_who_starts_later() -> No
     assert route.vehicle == 1 and route.depart == 280
 
 
-def test_work_away_from_its_target_costs_from_both_sides_even_unused() -> None:
+def test_work_short_of_its_target_costs_an_unused_vehicle_too() -> None:
     calls = [
         Task(location=p, service=s, earliest=0, latest=500, penalty=10_000)
         for p, s in ((1, 20), (2, 40))
     ]
     day = problem(calls, [vehicle(work_target=60), vehicle(work_target=60)], balance_cost=3)
-    # vehicle 0 does both: travel 10 + 10 + 20 and service 60 = 100, 40 over its target;
-    # vehicle 1 none: 60 under
-    both = 40 + 3 * (40 + 60)
+    # vehicle 0 does both: travel 10 + 10 + 20 and service 60 = 100, over its target (free);
+    # vehicle 1 none: 60 short
+    both = 40 + 3 * 60
     assert evaluate(day, [[0, 1], []]) == both
     routes: list[list[int]] = [[0, 1], []]
     timings = [schedule(day, v, r) for v, r in enumerate(routes)]
-    assert (
-        sum(_cost(day, v, r, t) for v, (r, t) in enumerate(zip(routes, timings, strict=True)))
-        == both
-    )
-    # one each: travel 20 + service 20 = 40 (20 under), travel 40 + service 40 = 80 (20 over)
-    split = 20 + 40 + 3 * (20 + 20)
+    costs = [_cost(day, v, r, t) for v, (r, t) in enumerate(zip(routes, timings, strict=True))]
+    assert sum(costs) == both
+    # one each: travel 20 + service 20 = 40 (20 short), travel 40 + service 40 = 80
+    split = 20 + 40 + 3 * 20
     assert evaluate(day, [[0], [1]]) == split
     answer = solve_routing(day, SPEC)
     assert answer.objective == split and len(answer.routes) == 2
