@@ -117,6 +117,17 @@ _WRAP_UP_S = 0.3
 """Time kept back at the end for the plan itself (0.1 s on 3000 visits): the repairs and the
 rescue stop this long before the limit."""
 _PAIRS_SHARE = 0.6
+_TIED_SHARE = 0.5
+"""The share of the improving search's time (after the pairs are mended) given to the whole
+model with every pair tied, warm-started from the routes the search with pinned pairs found:
+there a pair may move as one. From scratch OR-Tools places few tied pairs (see the module
+note); from a plan it improves it: at 20 s Bazirha-CAIE J1 584 -> 485, M9 538 -> 427, L8
+553 -> 461, Bazirha F1 to its best known value, Mankowska 25_6 below its (2026-12-07,
+benchmarks/README.md)."""
+_TIED_TASKS = 300
+"""Days of more tasks do without it: on town (450 tasks) and the district (1650) it changed
+neither coverage nor cost beyond noise, and the district's peak memory rose from 603 to 905
+MB (``python -m benchmarks.rota_day``, side by side)."""
 """The share of the time left after the search that making pairs whole may take; the rescue
 and diagnosis of the visits still out get the rest."""
 
@@ -638,8 +649,8 @@ def _finish(
     unimproved: str = "NOT_IMPROVED",
 ) -> _Answer:
     """Make every double-handed pair whole, improve the day until ``deadline`` (a
-    ``time.monotonic()`` value) with the pairs at their chosen starts, and mend it again by
-    ``end``. ``fixed`` pins the starts of pairs already placed in ``routes`` (see
+    ``time.monotonic()`` value) with the pairs at their chosen starts, then, on a small day
+    (``_TIED_TASKS``), with every pair tied but free to move, and mend it again by ``end``. ``fixed`` pins the starts of pairs already placed in ``routes`` (see
     ``repair_pairs``); ``unimproved``: the status when there is no time to improve."""
     routes, fixed = _on_time_first(day, routes, fixed, None, deadline)
     routes, fixed = repair_pairs(day.problem, routes, fixed, deadline)
@@ -650,15 +661,33 @@ def _finish(
         # no time to build the tied model and improve on it
         return _settled(day, routes, fixed, unimproved, end=end)
     free = _unbound(fixed, day.problem)
+    polish = len(day.problem.tasks) <= _TIED_TASKS
     answer = solve_routing(
         _searched(day, improving(free, routes), routes),
-        _search(settings, remaining),
+        _search(settings, remaining * (1 - _TIED_SHARE) if polish else remaining),
         initial_routes=routes,
         on_progress=on_progress,
     )
     if answer.found:
         routes = _task_lists(day, answer)
         fixed = _bound(free, routes, answer)
+    if polish and deadline - time.monotonic() >= _MIN_IMPROVE_S:
+        # the whole model, pairs tied, from these routes: each pair may move as one
+        tied = solve_routing(
+            _searched(day, day.problem, routes),
+            _search(settings, deadline - time.monotonic()),
+            initial_routes=routes,
+            on_progress=on_progress,
+        )
+        if tied.found:
+            # each pair where the search put it (untied, a half's window is narrowed)
+            polished = _task_lists(day, tied)
+            starts = {t: s for r in tied.routes for t, s in zip(r.tasks, r.starts, strict=True)}
+            halves = {t for p in day.problem.synced for t in (p.first, p.second)}
+            bound = pin(day.problem, {t: s for t, s in starts.items() if t in halves})
+            bound = _bound(bound, polished, tied) if day.problem.lags else bound
+            routes, fixed = repair_pairs(day.problem, polished, bound, deadline)
+            answer = tied
     return _settled(day, routes, fixed, answer.status, answer.objective, end)
 
 
