@@ -61,13 +61,12 @@ The mapping (each loss is counted into the row's note, never dropped silently):
   late; one between two is not made (the instances would price it as late for the first).
   A plan missing a service, or breaking any hard rule of the instance, has no comparable
   objective: the row's objective is empty and the note says why.
-* the solver's own costs mirror the family: travel only (mankowska, bazirha) or travel plus
-  idle time at equal weight (bazirha-caie: waiting alone cannot be priced, the wait before the
-  first visit, counted from the shift start by the literature, is not seen by domcare, and
-  workload balance is not priced at all); uhhc-mixed: every weight the instance's beside its
-  travel weight (``settings_for``), idle time at most at the travel weight ("waiting priced
-  as travel" where the instance weighs it more); the highest idle time is not priced ("max
-  idle unpriced").
+* the solver's own costs mirror the family: travel only (mankowska, bazirha); waiting and
+  workload balance and no travel (bazirha-caie: every route leaves at its shift's start,
+  ``leave_at_shift_start``, so the wait before the first visit is idle time, priced at
+  ``waiting_weight``; each caregiver's service and travel away from an equal share of the
+  plan's at ``balance_weight``); uhhc-mixed: every weight the instance's beside its travel
+  weight (``settings_for``); the highest idle time is not priced ("max idle unpriced").
 """
 
 from __future__ import annotations
