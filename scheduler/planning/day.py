@@ -9,8 +9,13 @@ Double-handed visits are two tasks, one per carer, to start together and be done
 neither. Tying them inside OR-Tools wrecks its search (see ``routing.repair``), so the day is
 searched with the halves untied, each near the middle of its window; then the halves of each
 pair are brought to one start (or given up and inserted again whole at the best shared
-start); the search goes on from there with those starts fixed; and the pairs are mended
-once more.
+start); the search goes on from there with those starts fixed; on a small day it then goes
+on with every pair tied, from a plan where OR-Tools' tie no longer wrecks it (``_TIED_TASKS``);
+and the pairs are mended once more.
+
+Where workload balance is priced (``Settings.balance_weight``) each shift is aimed at its fair
+share of the work expected before any plan, then of the work of the routes each later search
+starts from (``_aimed``); the plan is priced on its own shares (``plan_cost``).
 
 A run longer than ``Settings.break_after_minutes`` gets its unpaid break in a wait between
 two calls; the search does not see breaks, so a run without room for one gives a call up to
@@ -117,19 +122,19 @@ _WRAP_UP_S = 0.3
 """Time kept back at the end for the plan itself (0.1 s on 3000 visits): the repairs and the
 rescue stop this long before the limit."""
 _PAIRS_SHARE = 0.6
+"""The share of the time left after the search that making pairs whole may take; the rescue
+and diagnosis of the visits still out get the rest."""
 _TIED_SHARE = 0.5
 """The share of the improving search's time (after the pairs are mended) given to the whole
 model with every pair tied, warm-started from the routes the search with pinned pairs found:
 there a pair may move as one. From scratch OR-Tools places few tied pairs (see the module
 note); from a plan it improves it: at 20 s Bazirha-CAIE J1 584 -> 485, M9 538 -> 427, L8
-553 -> 461, Bazirha F1 to its best known value, Mankowska 25_6 below its (2026-12-07,
-benchmarks/README.md)."""
+553 -> 461, Bazirha F1 to its best known value, Mankowska 25_6 below its (docs/search.md,
+"A last search with every pair tied")."""
 _TIED_TASKS = 300
 """Days of more tasks do without it: on town (450 tasks) and the district (1650) it changed
 neither coverage nor cost beyond noise, and the district's peak memory rose from 603 to 905
 MB (``python -m benchmarks.rota_day``, side by side)."""
-"""The share of the time left after the search that making pairs whole may take; the rescue
-and diagnosis of the visits still out get the rest."""
 
 
 def _share_of(end: float | None, share: float) -> float | None:
@@ -650,8 +655,9 @@ def _finish(
 ) -> _Answer:
     """Make every double-handed pair whole, improve the day until ``deadline`` (a
     ``time.monotonic()`` value) with the pairs at their chosen starts, then, on a small day
-    (``_TIED_TASKS``), with every pair tied but free to move, and mend it again by ``end``. ``fixed`` pins the starts of pairs already placed in ``routes`` (see
-    ``repair_pairs``); ``unimproved``: the status when there is no time to improve."""
+    (``_TIED_TASKS``), with every pair tied but free to move, and mend it again by ``end``.
+    ``fixed`` pins the starts of pairs already placed in ``routes`` (see ``repair_pairs``);
+    ``unimproved``: the status when there is no time to improve."""
     routes, fixed = _on_time_first(day, routes, fixed, None, deadline)
     routes, fixed = repair_pairs(day.problem, routes, fixed, deadline)
     day = _aimed(day, routes)
