@@ -652,12 +652,15 @@ def _finish(
     fixed: RoutingProblem | None = None,
     end: float | None = None,
     unimproved: str = "NOT_IMPROVED",
+    tie: bool = True,
 ) -> _Answer:
     """Make every double-handed pair whole, improve the day until ``deadline`` (a
     ``time.monotonic()`` value) with the pairs at their chosen starts, then, on a small day
-    (``_TIED_TASKS``), with every pair tied but free to move, and mend it again by ``end``.
-    ``fixed`` pins the starts of pairs already placed in ``routes`` (see ``repair_pairs``);
-    ``unimproved``: the status when there is no time to improve."""
+    (``_TIED_TASKS``) and with ``tie``, with every pair tied but free to move, and mend it
+    again by ``end``. ``fixed`` pins the starts of pairs already placed in ``routes`` (see
+    ``repair_pairs``); ``unimproved``: the status when there is no time to improve. A
+    re-plan goes without the tied search: it moved pairs a plan kept where nothing had
+    happened (``tests/property/test_replan_properties.py``)."""
     routes, fixed = _on_time_first(day, routes, fixed, None, deadline)
     routes, fixed = repair_pairs(day.problem, routes, fixed, deadline)
     day = _aimed(day, routes)
@@ -667,7 +670,7 @@ def _finish(
         # no time to build the tied model and improve on it
         return _settled(day, routes, fixed, unimproved, end=end)
     free = _unbound(fixed, day.problem)
-    polish = len(day.problem.tasks) <= _TIED_TASKS
+    polish = tie and len(day.problem.tasks) <= _TIED_TASKS
     answer = solve_routing(
         _searched(day, improving(free, routes), routes),
         _search(settings, remaining * (1 - _TIED_SHARE) if polish else remaining),
@@ -1147,7 +1150,7 @@ def solve_warm(
     before = {u.visit_id for u in warm.plan.unallocated}
     waiting = [t for t, visit_id in enumerate(day.task_visit) if visit_id not in before]
     routes = make_room(untie(fixed), routes, waiting, begun, _share_of(deadline, _ROOM_SHARE))
-    answer = _finish(day, routes, settings, deadline, on_progress, fixed, end)
+    answer = _finish(day, routes, settings, deadline, on_progress, fixed, end, tie=False)
     info = _info(answer.solution, settings, began, 1, None, "warm")
     return _passed(_to_plan(day, answer, settings, info), warmed.passed, warm.at)
 
