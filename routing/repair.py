@@ -1093,14 +1093,19 @@ def repair_pairs(
     return routes, work
 
 
-def improving(problem: RoutingProblem, routes: list[list[int]]) -> RoutingProblem:
+def improving(
+    problem: RoutingProblem, routes: list[list[int]], pairs: tuple[SyncedPair, ...]
+) -> RoutingProblem:
     """The untied problem in which to improve ``routes`` (an answer of ``repair_pairs``, whose
-    ``problem`` fixes the placed pairs' starts): halves of pairs left out may not be placed.
-    A lone half is worth a single visit or more, so a search free to place them drops single
-    visits for halves that the next repair can only take out again (measured: 10 visits of
-    a 400-visit day lost so); the repair tries those pairs again afterwards."""
+    ``problem`` fixes the placed pairs' starts and, untied, no longer holds ``pairs``): halves
+    of pairs left out may not be placed. A lone half is worth a single visit or more, so a
+    search free to place them drops single visits for halves that the next repair can only
+    take out again (measured: 10 visits of a 400-visit day lost so); the repair tries those
+    pairs again afterwards. Until 2026-12-07 the pairs were read from ``problem``, which
+    ``repair_pairs`` returns untied, so no half was held back: on Bazirha-CAIE L4 the search
+    then placed a lone half of a pair left out and dropped the partner of a whole one."""
     placed = {t for r in routes for t in r}
-    out = {t for p in problem.synced for t in (p.first, p.second) if p.first not in placed}
+    out = {t for p in pairs for t in (p.first, p.second) if p.first not in placed}
     untied = untie(problem)
     tasks = tuple(
         replace(task, allowed_vehicles=frozenset()) if t in out else task

@@ -672,7 +672,7 @@ def _finish(
     free = _unbound(fixed, day.problem)
     polish = tie and len(day.problem.tasks) <= _TIED_TASKS
     answer = solve_routing(
-        _searched(day, improving(free, routes), routes),
+        _searched(day, improving(free, routes, day.problem.synced), routes),
         _search(settings, remaining * (1 - _TIED_SHARE) if polish else remaining),
         initial_routes=routes,
         on_progress=on_progress,

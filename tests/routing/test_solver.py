@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from routing.problem import BreakRule, RoutingProblem, SearchSpec, SyncedPair, Task, Vehicle
-from routing.repair import fit_breaks, repair_pairs, schedule
+from routing.repair import fit_breaks, improving, repair_pairs, schedule, untie
 from routing.solver import solve_routing
 
 # Four places on a line, 10 minutes apart: 0 is the depot (home).
@@ -212,6 +212,26 @@ def test_pair_repair_brings_two_halves_placed_apart_to_one_start() -> None:
     assert timing0 is not None and timing1 is not None
     assert timing0.starts[0] == timing1.starts[0] and 60 <= timing0.starts[0] <= 90
     assert fixed.tasks[1].earliest == fixed.tasks[1].latest == timing0.starts[0]
+
+
+def test_the_improving_search_holds_back_the_halves_of_a_pair_left_out() -> None:
+    # The pair needs two carers at 100; vehicle 1 is held then by task 0, so the pair stays
+    # out. Untied, vehicle 0 would take one half alone (worth its penalty); in the problem
+    # the improving search is given (built from repair_pairs' answer, which is untied and so
+    # holds no pairs itself) neither half may be placed.
+    tasks = [
+        Task(location=1, service=30, earliest=90, latest=90),
+        Task(location=2, service=20, earliest=100, latest=100, penalty=1000),
+        Task(location=2, service=20, earliest=100, latest=100, penalty=1000),
+    ]
+    paired = problem(tasks, [vehicle(), vehicle()], synced=(SyncedPair(1, 2),))
+    routes, fixed = repair_pairs(paired, [[], [0]])
+    assert routes == [[], [0]] and fixed.synced == ()
+    free = solve_routing(untie(paired), SPEC, initial_routes=routes)
+    assert set(free.dropped) & {1, 2} != {1, 2}  # a lone half is placed when nothing forbids it
+    held = solve_routing(improving(fixed, routes, paired.synced), SPEC, initial_routes=routes)
+    assert held.found and set(held.dropped) == {1, 2}
+    assert improving(fixed, routes, paired.synced).tasks[1].allowed_vehicles == frozenset()
 
 
 # ---- breaks -------------------------------------------------------------------------------------
