@@ -292,7 +292,8 @@ class SearchSpec:
     time_limit_s: float = 10.0
     solution_limit: int | None = None
     first_solution: str = "LOCAL_CHEAPEST_INSERTION"
-    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    metaheuristic: str = "AUTO"
+    """An OR-Tools local search metaheuristic, or ``AUTO`` (``solver.metaheuristic_for``)."""
     log: bool = False
     engine: str = "ortools"
     """``ortools``; or ``pyvrp``: PyVRP's search for ``pyvrp_share`` of the time, then

@@ -26,7 +26,7 @@ from routing.problem import (
     SearchSpec,
 )
 
-__all__ = ["evaluate", "pyvrp_first", "solve_routing"]
+__all__ = ["AUTO", "evaluate", "metaheuristic_for", "pyvrp_first", "solve_routing"]
 
 _FOUND = {"ROUTING_SUCCESS", "ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED", "ROUTING_OPTIMAL"}
 _PROGRESS_EVERY_S = 0.5
@@ -252,13 +252,37 @@ RESTORE_LEAST_S = 0.5
 """Reading routes may take at least this long (within the whole limit)."""
 
 
-def _parameters(spec: SearchSpec) -> object:
+AUTO = "AUTO"
+"""The metaheuristic chosen by the problem's costs (``metaheuristic_for``)."""
+
+
+def metaheuristic_for(asked: str, travel_priced: bool) -> str:
+    """The local search to run for ``asked``. ``AUTO``: guided local search, or tabu search
+    where travel is priced neither per leg nor through the run's length. Guided local search
+    escapes a local optimum by penalising the costly legs of the plan in hand; where travel
+    costs nothing (a day priced by waiting and workload alone, where a long leg is better
+    than a wait) it has nothing to penalise and stops at the first optimum. Measured on the
+    38 Bazirha-CAIE days (waiting and workload balance, travel free), 60 s each: tabu search
+    cheaper on 24, dearer on 4, two more complete; on uhhc-mixed days whose travel is priced
+    only through the run's length (travel as dear as waiting) it was not better (1 of 3),
+    so those keep guided local search (docs/search.md)."""
+    if asked != AUTO:
+        return asked
+    return "GUIDED_LOCAL_SEARCH" if travel_priced else "TABU_SEARCH"
+
+
+def _travel_priced(problem: RoutingProblem) -> bool:
+    return problem.travel_cost > 0 or problem.span_cost > 0
+
+
+def _parameters(spec: SearchSpec, travel_priced: bool = True) -> object:
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = getattr(
         routing_enums_pb2.FirstSolutionStrategy, spec.first_solution
     )
     params.local_search_metaheuristic = getattr(
-        routing_enums_pb2.LocalSearchMetaheuristic, spec.metaheuristic
+        routing_enums_pb2.LocalSearchMetaheuristic,
+        metaheuristic_for(spec.metaheuristic, travel_priced),
     )
     params.time_limit.FromMilliseconds(max(1, int(spec.time_limit_s * 1000)))
     if spec.solution_limit is not None:
@@ -343,7 +367,7 @@ def _solve_ortools(
         )
     model = _Model(problem)
     routing, manager, time_dim = model.routing, model.manager, model.time
-    params = _parameters(spec)
+    params = _parameters(spec, _travel_priced(problem))
     first_seen: list[float] = []
     last_report = [0.0]
 
@@ -366,7 +390,7 @@ def _solve_ortools(
         # Reading the routes is itself a search (completing the assignment), bounded by the
         # limit the model is closed with: its own share, not the whole limit (see RESTORE_SHARE).
         reading = min(spec.time_limit_s, max(RESTORE_LEAST_S, spec.time_limit_s * RESTORE_SHARE))
-        restore = _parameters(replace(spec, time_limit_s=reading))
+        restore = _parameters(replace(spec, time_limit_s=reading), _travel_priced(problem))
         routing.CloseModelWithParameters(restore)
         start = routing.ReadAssignmentFromRoutes(
             [[manager.NodeToIndex(t) for t in route] for route in initial_routes], True

@@ -103,6 +103,10 @@ class CapYields(StrEnum):
 
 
 class Metaheuristic(StrEnum):
+    """OR-Tools' local search after the first plan. ``AUTO``: guided local search, or tabu
+    search where travel is unpriced (``travel_weight`` 0): ``routing.solver.metaheuristic_for``."""
+
+    AUTO = "AUTO"
     GUIDED_LOCAL_SEARCH = "GUIDED_LOCAL_SEARCH"
     SIMULATED_ANNEALING = "SIMULATED_ANNEALING"
     TABU_SEARCH = "TABU_SEARCH"
@@ -131,8 +135,9 @@ class SolveSettings(Frozen):
         description="how the search builds its first plan",
     )
     metaheuristic: Metaheuristic = Field(
-        default=Metaheuristic.GUIDED_LOCAL_SEARCH,
-        description="the local search after the first plan",
+        default=Metaheuristic.AUTO,
+        description="the local search after the first plan (AUTO: guided local search, "
+        "or tabu search where travel is unpriced)",
     )
     engine: Engine = Field(
         default=Engine.AUTO,

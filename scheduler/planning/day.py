@@ -66,7 +66,7 @@ from routing.repair import (
     schedule,
     untie,
 )
-from routing.solver import evaluate, pyvrp_first, solve_routing
+from routing.solver import evaluate, metaheuristic_for, pyvrp_first, solve_routing
 from routing.travel import UNREACHABLE_MINUTES, TravelTimes
 from scheduler.model.care import Carer, Scenario, Shift, Visit
 from scheduler.model.clock import MINUTES_PER_DAY, format_clock
@@ -531,7 +531,9 @@ def _info(
         wall_seconds=round(time.monotonic() - began, 3),
         first_plan_seconds=first_plan_s,
         first_solution=settings.solve.first_solution.value,
-        metaheuristic=settings.solve.metaheuristic.value,
+        metaheuristic=metaheuristic_for(
+            settings.solve.metaheuristic.value, settings.travel_weight > 0
+        ),
         first_search=first_search,
         zones=zones,
         repair=REPAIR_CONSTANTS | {"diagnosis_budget": DIAGNOSIS_BUDGET},

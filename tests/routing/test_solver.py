@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+from ortools.constraint_solver import routing_enums_pb2
 
 from routing.problem import BreakRule, RoutingProblem, SearchSpec, SyncedPair, Task, Vehicle
 from routing.repair import fit_breaks, improving, repair_pairs, schedule, untie
-from routing.solver import solve_routing
+from routing.solver import AUTO, _parameters, _travel_priced, metaheuristic_for, solve_routing
 
 # Four places on a line, 10 minutes apart: 0 is the depot (home).
 LINE = np.array([[abs(i - j) * 10 for j in range(4)] for i in range(4)], dtype=np.int64)
@@ -279,3 +280,23 @@ def test_a_run_with_no_room_for_its_break_gives_a_task_to_another_vehicle() -> N
     assert fit_breaks(two, [[0, 1], []]) == [[0], [1]]
     # With nowhere else to go, the task of lower penalty is left out.
     assert fit_breaks(problem(tasks, [vehicle()], breaks=BREAK), [[0, 1]]) == [[0]]
+
+
+def test_auto_searches_by_tabu_only_where_travel_costs_nothing() -> None:
+    """Guided local search penalises costly legs: with every leg and the run's length free it
+    has nothing to penalise, so ``AUTO`` runs tabu search there; a search asked for by name is
+    the one run."""
+    assert metaheuristic_for(AUTO, travel_priced=True) == "GUIDED_LOCAL_SEARCH"
+    assert metaheuristic_for(AUTO, travel_priced=False) == "TABU_SEARCH"
+    assert metaheuristic_for("GREEDY_DESCENT", travel_priced=False) == "GREEDY_DESCENT"
+    tasks = [Task(location=1, service=10, earliest=0, latest=100, penalty=1000)]
+    chosen = routing_enums_pb2.LocalSearchMetaheuristic
+    for kw, expected in (
+        ({"travel_cost": 0, "idle_cost": 1}, chosen.TABU_SEARCH),  # waiting alone is priced
+        ({"travel_cost": 0, "span_cost": 2}, chosen.GUIDED_LOCAL_SEARCH),  # travel in the span
+        ({}, chosen.GUIDED_LOCAL_SEARCH),
+    ):
+        day = problem(tasks, [vehicle()], **kw)
+        params = _parameters(SearchSpec(), _travel_priced(day))
+        assert params.local_search_metaheuristic == expected  # type: ignore[attr-defined]
+        assert solve_routing(day, SearchSpec(time_limit_s=1)).dropped == ()

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+import scheduler.planning.day as planning_day
 from routing.haversine import HaversineTravel
 from routing.problem import RoutingProblem, RoutingSolution, SearchSpec
 from routing.repair import schedule, untie
@@ -743,8 +744,6 @@ def test_lateness_priced_in_the_search_goes_on_from_an_on_time_plan(
     """With ``late_in_search`` the first search keeps every window, and a search pricing
     lateness goes on from its routes: priced from the start, the search found poorer plans
     (Mankowska 10_7 at 20 s: 461 minutes late against 40, docs/search.md)."""
-    import scheduler.planning.day as planning_day
-
     day = tiny if paired else single_handed(tiny)
     searches: list[tuple[bool, bool]] = []
     real = planning_day.solve_routing
@@ -905,3 +904,14 @@ def test_zone_plans_give_each_carer_of_a_pinned_pair_the_half_they_may_do(
     day = _prepare(scenario, SETTINGS, build_journeys(scenario, HaversineTravel()))
     routes, _ = _initial_routes(day, [plan.model_copy(update={"runs": tuple(runs)})])
     assert all(schedule(untie(day.problem), v, route) is not None for v, route in enumerate(routes))
+
+
+def test_a_plan_names_the_local_search_auto_ran(tiny: Scenario) -> None:
+    """``Metaheuristic.AUTO`` (the default): guided local search, tabu search where travel is
+    unpriced (``routing.solver.metaheuristic_for``); the plan says which ran."""
+    assert SETTINGS.solve.metaheuristic == "AUTO"
+    free = SETTINGS.model_copy(update={"travel_weight": 0})
+    for settings, expected in ((SETTINGS, "GUIDED_LOCAL_SEARCH"), (free, "TABU_SEARCH")):
+        plan = solve_day(tiny, settings)
+        assert plan.solver is not None and plan.solver.metaheuristic == expected
+        assert validate_plan(tiny, plan, HaversineTravel(settings.travel)) == []
