@@ -14,6 +14,7 @@ import scheduler.planning.day as planning_day
 from routing.haversine import HaversineTravel
 from routing.problem import RoutingProblem, RoutingSolution, SearchSpec
 from routing.repair import schedule, untie
+from routing.solver import evaluate
 from scenarios.generator import generate
 from scheduler.analysis.metrics import day_figures
 from scheduler.io.scenario import read_scenario
@@ -21,10 +22,14 @@ from scheduler.model.care import Scenario
 from scheduler.model.plan import Plan, PlanStatus
 from scheduler.model.settings import Engine, Settings, SolveSettings
 from scheduler.planning.day import (
+    _aimed,
     _initial_routes,
     _lane_job,
     _lanes,
     _prepare,
+    _searched,
+    _task_lists,
+    _tied_rounds,
     search_objective,
     solve_day,
 )
@@ -915,3 +920,44 @@ def test_a_plan_names_the_local_search_auto_ran(tiny: Scenario) -> None:
         plan = solve_day(tiny, settings)
         assert plan.solver is not None and plan.solver.metaheuristic == expected
         assert validate_plan(tiny, plan, HaversineTravel(settings.travel)) == []
+
+
+def test_tied_rounds_search_again_aimed_at_their_own_work_and_keep_the_cheapest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where balance is priced and the tied search ends early (here at its solution limit),
+    it searches again from its routes aimed at their own work; the answer is the cheapest of
+    the rounds, each priced at its own fair shares, as a plan is."""
+    scenario = generate(30, seed=3)
+    assert any(v.carers_required == 2 for v in scenario.visits)
+    settings = Settings(
+        travel_weight=0,
+        waiting_weight=1,
+        balance_weight=1,
+        leave_at_shift_start=True,
+        solve=SolveSettings(time_limit_s=30, solution_limit=20, workers=1),
+    )
+    day = _prepare(scenario, settings, build_journeys(scenario, HaversineTravel()))
+    searched: list[RoutingSolution] = []
+    real = planning_day.solve_routing
+
+    def spy(*args: Any, **kw: Any) -> RoutingSolution:
+        answer = real(*args, **kw)
+        searched.append(answer)
+        return answer
+
+    monkeypatch.setattr(planning_day, "solve_routing", spy)
+    empty: list[list[int]] = [[] for _ in day.problem.vehicles]
+    _, answer = _tied_rounds(day, empty, settings, time.monotonic() + 30, None)
+    monkeypatch.undo()
+
+    def own_cost(found: RoutingSolution) -> int:
+        routes = _task_lists(day, found)
+        aimed = _aimed(day, routes)
+        cost = evaluate(_searched(aimed, aimed.problem, routes), routes)
+        assert cost is not None
+        return cost
+
+    costs = [own_cost(found) for found in searched]
+    assert len(costs) >= 2 and answer.found
+    assert own_cost(answer) == min(costs) < costs[0]
