@@ -645,6 +645,12 @@ def _on_time_first(
     return routes, replace(pinned, tasks=tasks)
 
 
+def _lone_halves(problem: RoutingProblem, routes: list[list[int]]) -> bool:
+    """Whether ``routes`` hold one half of a pair without the other."""
+    placed = {t for route in routes for t in route}
+    return any((p.first in placed) != (p.second in placed) for p in problem.synced)
+
+
 def _tied_rounds(
     day: _Day,
     routes: list[list[int]],
@@ -724,6 +730,10 @@ def _finish(
         fixed = _bound(free, routes, answer)
     if polish and deadline - time.monotonic() >= _MIN_IMPROVE_S:
         # the whole model, pairs tied, from these routes: each pair may move as one
+        if _lone_halves(day.problem, routes):
+            # the search dropped a half of a pinned pair for a single call (Bazirha-CAIE L6):
+            # the tied model refuses such routes, so the pair is mended or put back first
+            routes, fixed = repair_pairs(day.problem, routes, fixed, deadline)
         day, tied = _tied_rounds(day, routes, settings, deadline, on_progress)
         if tied.found:
             # each pair where the search put it (untied, a half's window is narrowed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -961,3 +962,50 @@ def test_tied_rounds_search_again_aimed_at_their_own_work_and_keep_the_cheapest(
     costs = [own_cost(found) for found in searched]
     assert len(costs) >= 2 and answer.found
     assert own_cost(answer) == min(costs) < costs[0]
+
+
+def test_the_tied_search_starts_from_whole_pairs_when_a_search_broke_one(
+    tiny: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The improving search (pairs pinned, untied) may drop one half of a pair for a single
+    call (Bazirha-CAIE L6); the tied model refuses such routes (INITIAL_ROUTES_INFEASIBLE: its
+    whole time unused), so the pair is mended or taken out before it. The break is forced
+    here: the improving search's answer loses a half."""
+    pairs = _prepare(tiny, SETTINGS, build_journeys(tiny, HaversineTravel())).problem.synced
+    assert pairs
+    real = planning_day.solve_routing
+    tied_starts: list[list[list[int]]] = []
+    statuses: list[str] = []
+
+    def broken(problem: RoutingProblem, spec: SearchSpec, **kw: Any) -> RoutingSolution:
+        answer = real(problem, spec, **kw)
+        statuses.append(answer.status)
+        if kw.get("initial_routes") is None:
+            return answer
+        if problem.synced:
+            tied_starts.append(kw["initial_routes"])
+            return answer
+        placed = {t for route in answer.routes for t in route.tasks}
+        half = next((p.second for p in pairs if {p.first, p.second} <= placed), None)
+        if half is None:
+            return answer
+        routes = tuple(
+            replace(
+                route,
+                tasks=tuple(t for t in route.tasks if t != half),
+                starts=tuple(
+                    s for t, s in zip(route.tasks, route.starts, strict=True) if t != half
+                ),
+            )
+            for route in answer.routes
+        )
+        return replace(answer, routes=routes, dropped=(*answer.dropped, half))
+
+    monkeypatch.setattr(planning_day, "solve_routing", broken)
+    plan = solve_day(tiny, SETTINGS)
+    assert tied_starts, "the tied search ran"
+    for routes in tied_starts:
+        placed = {t for route in routes for t in route}
+        assert all((p.first in placed) == (p.second in placed) for p in pairs)
+    assert "INITIAL_ROUTES_INFEASIBLE" not in statuses
+    assert validate_plan(tiny, plan, HaversineTravel(SETTINGS.travel)) == []
