@@ -131,6 +131,9 @@ there a pair may move as one. From scratch OR-Tools places few tied pairs (see t
 note); from a plan it improves it: at 20 s Bazirha-CAIE J1 584 -> 485, M9 538 -> 427, L8
 553 -> 461, Bazirha F1 to its best known value, Mankowska 25_6 below its (docs/search.md,
 "A last search with every pair tied")."""
+_PINNED_IN_SHARE = 0.3
+"""The share of the time before the tied search given to searching in the pairs left out,
+pinned (``_pairs_pinned_in``), on a day that has them."""
 _TIED_TASKS = 300
 """Days of more tasks do without it: on town (450 tasks) and the district (1650) it changed
 neither coverage nor cost beyond noise, and the district's peak memory rose from 603 to 905
@@ -651,6 +654,47 @@ def _lone_halves(problem: RoutingProblem, routes: list[list[int]]) -> bool:
     return any((p.first in placed) != (p.second in placed) for p in problem.synced)
 
 
+def _pairs_pinned_in(
+    day: _Day,
+    routes: list[list[int]],
+    fixed: RoutingProblem,
+    settings: Settings,
+    until: float,
+    on_progress: ProgressCallback | None,
+) -> tuple[list[list[int]], RoutingProblem]:
+    """``routes`` searched again (untied, ``fixed``'s pairs pinned) with each pair left out
+    (or half out) let in, its halves pinned at one start, the middle of its window, and the
+    pairs then made whole (``repair_pairs``), by ``until``; as they were when no pair is
+    out. No search inserts a tied pair (its halves must go in together at one start, and
+    OR-Tools inserts one call at a time), and the repairs move few calls to make room
+    (Bazirha-CAIE K8: a pair far from every run stayed out where the published plan has it).
+    Two pinned halves are two single calls, which the search places as any other."""
+    placed = {t for route in routes for t in route}
+    out = [p for p in day.problem.synced if not {p.first, p.second} <= placed]
+    if not out or until - time.monotonic() < _MIN_IMPROVE_S:
+        return routes, fixed
+    halves = {t for pair in out for t in (pair.first, pair.second)}
+    routes = [[t for t in route if t not in halves] for route in routes]  # a lone half too
+    window = {pair: fixed.tasks[pair.first] for pair in out}
+    trial = pin(
+        fixed,
+        {
+            t: window[pair].earliest + (window[pair].latest - window[pair].earliest) // 2
+            for pair in out
+            for t in (pair.first, pair.second)
+        },
+    )
+    answer = solve_routing(
+        _searched(day, trial, routes),
+        _search(settings, until - time.monotonic()),
+        initial_routes=routes,
+        on_progress=on_progress,
+    )
+    if not answer.found:
+        return routes, fixed
+    return repair_pairs(day.problem, _task_lists(day, answer), trial, until)
+
+
 def _tied_rounds(
     day: _Day,
     routes: list[list[int]],
@@ -728,6 +772,9 @@ def _finish(
     if answer.found:
         routes = _task_lists(day, answer)
         fixed = _bound(free, routes, answer)
+    if polish:
+        until = time.monotonic() + (deadline - time.monotonic()) * _PINNED_IN_SHARE
+        routes, fixed = _pairs_pinned_in(day, routes, fixed, settings, until, on_progress)
     if polish and deadline - time.monotonic() >= _MIN_IMPROVE_S:
         # the whole model, pairs tied, from these routes: each pair may move as one
         if _lone_halves(day.problem, routes):

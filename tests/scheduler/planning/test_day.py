@@ -27,6 +27,7 @@ from scheduler.planning.day import (
     _initial_routes,
     _lane_job,
     _lanes,
+    _pairs_pinned_in,
     _prepare,
     _searched,
     _task_lists,
@@ -1009,3 +1010,31 @@ def test_the_tied_search_starts_from_whole_pairs_when_a_search_broke_one(
         assert all((p.first in placed) == (p.second in placed) for p in pairs)
     assert "INITIAL_ROUTES_INFEASIBLE" not in statuses
     assert validate_plan(tiny, plan, HaversineTravel(SETTINGS.travel)) == []
+
+
+def test_a_pair_left_out_is_searched_in_with_its_halves_pinned_at_one_start(
+    tiny: Scenario,
+) -> None:
+    """No search inserts a tied pair (its halves go in together or not at all); pinned at one
+    start, the middle of its window, they are two single calls the search places, and the
+    pair is whole afterwards (``_pairs_pinned_in``). Here the pair starts with one half out
+    and the other placed: both are taken out and searched in."""
+    day = _prepare(tiny, SETTINGS, build_journeys(tiny, HaversineTravel()))
+    (pair,) = day.problem.synced
+    free = untie(day.problem)
+    answer = planning_day.solve_routing(free, SearchSpec(time_limit_s=5, solution_limit=50))
+    routes = [[t for t in route.tasks if t != pair.second] for route in answer.routes]
+    assert any(pair.first in route for route in routes)
+    routes, fixed = _pairs_pinned_in(day, routes, free, SETTINGS, time.monotonic() + 5, None)
+    vehicle = {t: v for v, route in enumerate(routes) for t in route}
+    assert {pair.first, pair.second} <= vehicle.keys()
+    assert vehicle[pair.first] != vehicle[pair.second]
+    timings = [schedule(fixed, v, route) for v, route in enumerate(routes)]
+    assert all(timing is not None for timing in timings)
+    start = {
+        t: s
+        for route, timing in zip(routes, timings, strict=True)
+        if timing is not None
+        for t, s in zip(route, timing.starts, strict=True)
+    }
+    assert start[pair.first] == start[pair.second]
