@@ -132,8 +132,11 @@ note); from a plan it improves it: at 20 s Bazirha-CAIE J1 584 -> 485, M9 538 ->
 553 -> 461, Bazirha F1 to its best known value, Mankowska 25_6 below its (docs/search.md,
 "A last search with every pair tied")."""
 _PINNED_IN_SHARE = 0.3
-"""The share of the time before the tied search given to searching in the pairs left out,
-pinned (``_pairs_pinned_in``), on a day that has them."""
+"""On a day with a pair out before the tied search, the share of that search's time kept
+back: for searching the pair in pinned (``_pairs_pinned_in``) if the repairs after the tied
+search cannot place it, else for another tied round. Searched in before the tied search
+instead, four Bazirha-CAIE days were dearer (L2 275 -> 396 at 60 s): their pairs were placed
+by the repairs anyway, and the time was the tied search's."""
 _TIED_TASKS = 300
 """Days of more tasks do without it: on town (450 tasks) and the district (1650) it changed
 neither coverage nor cost beyond noise, and the district's peak memory rose from 603 to 905
@@ -669,8 +672,7 @@ def _pairs_pinned_in(
     OR-Tools inserts one call at a time), and the repairs move few calls to make room
     (Bazirha-CAIE K8: a pair far from every run stayed out where the published plan has it).
     Two pinned halves are two single calls, which the search places as any other."""
-    placed = {t for route in routes for t in route}
-    out = [p for p in day.problem.synced if not {p.first, p.second} <= placed]
+    out = _pairs_out(day.problem, routes)
     if not out or until - time.monotonic() < _MIN_IMPROVE_S:
         return routes, fixed
     halves = {t for pair in out for t in (pair.first, pair.second)}
@@ -693,6 +695,38 @@ def _pairs_pinned_in(
     if not answer.found:
         return routes, fixed
     return repair_pairs(day.problem, _task_lists(day, answer), trial, until)
+
+
+def _pairs_out(problem: RoutingProblem, routes: list[list[int]]) -> list[SyncedPair]:
+    """The pairs not wholly in ``routes`` (out, or a half out)."""
+    placed = {t for route in routes for t in route}
+    return [p for p in problem.synced if not {p.first, p.second} <= placed]
+
+
+def _tied(
+    day: _Day,
+    routes: list[list[int]],
+    fixed: RoutingProblem,
+    answer: RoutingSolution,
+    settings: Settings,
+    until: float,
+    deadline: float,
+    on_progress: ProgressCallback | None,
+) -> tuple[_Day, list[list[int]], RoutingProblem, RoutingSolution]:
+    """The tied rounds from ``routes`` until ``until``, each pair then pinned where the search
+    put it and the pairs made whole by ``deadline``: the day as aimed, the routes, the problem
+    pinning their pairs, and the answer (``answer`` where the search found nothing)."""
+    day, tied = _tied_rounds(day, routes, settings, until, on_progress)
+    if not tied.found:
+        return day, routes, fixed, answer
+    # each pair where the search put it (untied, a half's window is narrowed)
+    polished = _task_lists(day, tied)
+    starts = {t: s for r in tied.routes for t, s in zip(r.tasks, r.starts, strict=True)}
+    halves = {t for p in day.problem.synced for t in (p.first, p.second)}
+    bound = pin(day.problem, {t: s for t, s in starts.items() if t in halves})
+    bound = _bound(bound, polished, tied) if day.problem.lags else bound
+    routes, fixed = repair_pairs(day.problem, polished, bound, deadline)
+    return day, routes, fixed, tied
 
 
 def _tied_rounds(
@@ -772,25 +806,27 @@ def _finish(
     if answer.found:
         routes = _task_lists(day, answer)
         fixed = _bound(free, routes, answer)
-    if polish:
-        until = time.monotonic() + (deadline - time.monotonic()) * _PINNED_IN_SHARE
-        routes, fixed = _pairs_pinned_in(day, routes, fixed, settings, until, on_progress)
     if polish and deadline - time.monotonic() >= _MIN_IMPROVE_S:
         # the whole model, pairs tied, from these routes: each pair may move as one
         if _lone_halves(day.problem, routes):
             # the search dropped a half of a pinned pair for a single call (Bazirha-CAIE L6):
             # the tied model refuses such routes, so the pair is mended or put back first
             routes, fixed = repair_pairs(day.problem, routes, fixed, deadline)
-        day, tied = _tied_rounds(day, routes, settings, deadline, on_progress)
-        if tied.found:
-            # each pair where the search put it (untied, a half's window is narrowed)
-            polished = _task_lists(day, tied)
-            starts = {t: s for r in tied.routes for t, s in zip(r.tasks, r.starts, strict=True)}
-            halves = {t for p in day.problem.synced for t in (p.first, p.second)}
-            bound = pin(day.problem, {t: s for t, s in starts.items() if t in halves})
-            bound = _bound(bound, polished, tied) if day.problem.lags else bound
-            routes, fixed = repair_pairs(day.problem, polished, bound, deadline)
-            answer = tied
+        # with a pair out, time kept for searching it in pinned if the repairs cannot place it
+        out = _pairs_out(day.problem, routes)
+        share = (1 - _PINNED_IN_SHARE) if out else 1.0
+        until = time.monotonic() + (deadline - time.monotonic()) * share
+        before = routes, fixed
+        day, routes, fixed, answer = _tied(
+            day, routes, fixed, answer, settings, until, deadline, on_progress
+        )
+        if out and _pairs_out(day.problem, routes):
+            # from the routes before the tied search: from its own, denser, L6's stayed out
+            routes, fixed = _pairs_pinned_in(day, *before, settings, deadline, on_progress)
+        elif out and deadline - time.monotonic() >= _MIN_IMPROVE_S:  # placed: time to polish
+            day, routes, fixed, answer = _tied(
+                day, routes, fixed, answer, settings, deadline, deadline, on_progress
+            )
     return _settled(day, routes, fixed, answer.status, answer.objective, end)
 
 
