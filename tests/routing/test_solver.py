@@ -299,4 +299,4 @@ def test_auto_searches_by_tabu_only_where_travel_costs_nothing() -> None:
         day = problem(tasks, [vehicle()], **kw)
         params = _parameters(SearchSpec(), _travel_priced(day))
         assert params.local_search_metaheuristic == expected  # type: ignore[attr-defined]
-        assert solve_routing(day, SearchSpec(time_limit_s=1)).dropped == ()
+        assert solve_routing(day, SearchSpec(time_limit_s=0.2)).dropped == ()
