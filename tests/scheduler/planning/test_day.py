@@ -835,8 +835,6 @@ def test_a_day_too_short_for_a_first_search_is_built_by_insertion(
     """Given less time than OR-Tools' first plan needs (here: any time), the day is built by
     the repairs' insertions alone: critical calls first, pairs whole, every rule kept, and
     with time enough every visit a carer can do is placed."""
-    import scheduler.planning.day as planning_day
-
     day = generate(60, seed=4)
     settings = Settings(solve=SolveSettings(time_limit_s=10))
     searched = solve_day(day, settings)
@@ -856,8 +854,6 @@ def test_a_search_past_its_limit_still_leaves_the_rescue_time(
     """The repairs and the rescue stop at the limit, but a search that ran past it (OR-Tools
     returned a second late on a home-care instance) must not leave the calls it missed
     unsearched: they still get ``_SETTLE_LEAST_S``."""
-    import scheduler.planning.day as planning_day
-
     day = generate(20, seed=5)
     settings = Settings(solve=SolveSettings(time_limit_s=2, workers=1, engine=Engine.ORTOOLS))
 
@@ -880,8 +876,6 @@ def test_a_day_pyvrp_plans_first_is_searched_however_short_its_time(
     """The insertion build stands in for OR-Tools' slow first plan only: PyVRP's first plan
     needs no such time (the relaxed 3000-visit day at 10 s had half its zones built by
     insertion, 1.024x PyVRP's cost), so a day it searches first is searched."""
-    import scheduler.planning.day as planning_day
-
     paired = generate(60, seed=3)
     single = single_handed(paired)
     monkeypatch.setattr(planning_day, "_FIRST_PLAN_S_PER_TASK", 1e6)
