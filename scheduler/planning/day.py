@@ -820,9 +820,13 @@ def _finish(
         day, routes, fixed, answer = _tied(
             day, routes, fixed, answer, settings, until, deadline, on_progress
         )
-        if out and _pairs_out(day.problem, routes):
-            # from the routes before the tied search: from its own, denser, L6's stayed out
-            routes, fixed = _pairs_pinned_in(day, *before, settings, deadline, on_progress)
+        still = _pairs_out(day.problem, routes)
+        if out and still:
+            # from the routes before the tied search: from its own, denser, L6's stayed out;
+            # kept where it places more pairs, else the tied search's routes stand
+            pinned_in = _pairs_pinned_in(day, *before, settings, deadline, on_progress)
+            if len(_pairs_out(day.problem, pinned_in[0])) < len(still):
+                routes, fixed = pinned_in
         elif out and deadline - time.monotonic() >= _MIN_IMPROVE_S:  # placed: time to polish
             day, routes, fixed, answer = _tied(
                 day, routes, fixed, answer, settings, deadline, deadline, on_progress
