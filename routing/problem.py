@@ -116,6 +116,10 @@ class Vehicle:
         """How far ``work`` is short of the target, in units."""
         return 0 if self.work_target is None else max(0, self.work_target - work)
 
+    def excess(self, work: int) -> int:
+        """How far ``work`` is over the target, in units."""
+        return 0 if self.work_target is None else max(0, work - self.work_target)
+
 
 @dataclass(frozen=True)
 class SyncedPair:
@@ -195,11 +199,20 @@ class RoutingProblem:
     lags: tuple[Lag, ...] = ()
     balance_cost: int = 0
     """Cost per unit a vehicle's work is short of its ``work_target`` (workload balance)."""
+    excess_cost: int = 0
+    """Cost per unit a vehicle's work is over its ``work_target`` (none by default: see
+    ``Vehicle.work_target``)."""
 
     @property
     def balanced(self) -> bool:
         """Whether the search prices work away from a target (``Vehicle.work_target``)."""
-        return bool(self.balance_cost) and any(v.work_target is not None for v in self.vehicles)
+        priced = self.balance_cost or self.excess_cost
+        return bool(priced) and any(v.work_target is not None for v in self.vehicles)
+
+    def imbalance(self, vehicle: int, work: int) -> int:
+        """What ``work`` on ``vehicle`` costs away from its target."""
+        spec = self.vehicles[vehicle]
+        return self.balance_cost * spec.shortfall(work) + self.excess_cost * spec.excess(work)
 
     def work_of(self, vehicle: int, tasks: list[int]) -> int:
         """Travel and service of ``tasks`` in this order on ``vehicle``, there and back (an

@@ -273,11 +273,11 @@ def _cost(problem: RoutingProblem, vehicle: int, tasks: list[int], timing: _Timi
     spec = problem.vehicles[vehicle]
     travel = problem.travel[spec.profile]
     if not tasks:  # costs nothing, unless it has a work target (then as OR-Tools counts it)
-        if spec.work_target is None or not problem.balance_cost:
+        if spec.work_target is None or not problem.balanced:
             return 0
         home = travel.item(spec.start_location, spec.end_location)
         costs = problem.travel_cost + problem.span_cost
-        return costs * home + problem.balance_cost * spec.shortfall(home)
+        return costs * home + problem.imbalance(vehicle, home)
     here, moved, late, served = spec.start_location, 0, 0, 0
     for t, start in zip(tasks, timing.starts, strict=True):
         task = problem.tasks[t]
@@ -299,7 +299,7 @@ def _cost(problem: RoutingProblem, vehicle: int, tasks: list[int], timing: _Timi
         + late
         + problem.overtime_cost * spec.overtime(timing.arrive)
         + missed_cost(problem, vehicle, timing)
-        + problem.balance_cost * spec.shortfall(moved + served)
+        + problem.imbalance(vehicle, moved + served)
     )
 
 

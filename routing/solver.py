@@ -206,8 +206,9 @@ class _Model:
     def _work(self, transit_of: dict[int, int]) -> None:
         """Each vehicle's work (travel and service: the time dimension's transits with no
         waiting) as a dimension whose end holds it, priced short of the vehicle's target by a
-        soft lower bound: ``balance_cost`` a unit, an unused vehicle too (its trip from start
-        to end point is then costed as a route's, as ``repair._cost`` does)."""
+        soft lower bound (``balance_cost`` a unit) and over it by a soft upper bound
+        (``excess_cost``), an unused vehicle too (its trip from start to end point is then
+        costed as a route's, as ``repair._cost`` does)."""
         problem, routing = self.problem, self.routing
         routing.AddDimensionWithVehicleTransits(
             [transit_of[v.profile] for v in problem.vehicles], 0, problem.horizon, True, "work"
@@ -218,6 +219,8 @@ class _Model:
                 continue
             end = routing.End(v)
             work.SetCumulVarSoftLowerBound(end, vehicle.work_target, problem.balance_cost)
+            if problem.excess_cost:
+                work.SetCumulVarSoftUpperBound(end, vehicle.work_target, problem.excess_cost)
             # An unused vehicle's costs are not counted unless asked (OR-Tools issue #2384).
             routing.SetVehicleUsedWhenEmpty(True, v)
 

@@ -86,3 +86,23 @@ def test_waiting_dearer_than_travel_is_priced_on_the_slack() -> None:
     both = problem([on_the_way, call], [vehicle(leaves_at_start=True)], span_cost=1, idle_cost=3)
     # travel 40 + 20 + 20 = 80, service 40, back at 150: waiting 150 - 120 = 30
     assert evaluate(both, [[0, 1]]) == 80 + 150 + 30 * 3
+
+
+def test_work_over_its_target_costs_where_excess_is_priced() -> None:
+    calls = [
+        Task(location=p, service=s, earliest=0, latest=500, penalty=10_000)
+        for p, s in ((1, 20), (2, 40))
+    ]
+    targets = [vehicle(work_target=60), vehicle(work_target=60)]
+    day = problem(calls, targets, balance_cost=2, excess_cost=1)
+    # vehicle 0 does both: travel 40 and service 60 = 100, 40 over its target; vehicle 1 none:
+    # its trip home to home is 0, 60 short
+    routes: list[list[int]] = [[0, 1], []]
+    both = 40 + 1 * 40 + 2 * 60
+    assert evaluate(day, routes) == both
+    timings = [schedule(day, v, r) for v, r in enumerate(routes)]
+    costs = [_cost(day, v, r, t) for v, (r, t) in enumerate(zip(routes, timings, strict=True))]
+    assert sum(costs) == both
+    # one each: 40 (20 short) and 80 (20 over)
+    assert evaluate(day, [[0], [1]]) == 20 + 40 + 2 * 20 + 1 * 20
+    assert problem(calls, targets, excess_cost=1).balanced
