@@ -716,7 +716,7 @@ def _tied(
     """The tied rounds from ``routes`` until ``until``, each pair then pinned where the search
     put it and the pairs made whole by ``deadline``: the day as aimed, the routes, the problem
     pinning their pairs, and the answer (``answer`` where the search found nothing)."""
-    day, tied = _tied_rounds(day, routes, settings, until, on_progress)
+    day, tied = _rounds(day, routes, settings, until, on_progress)
     if not tied.found:
         return day, routes, fixed, answer
     # each pair where the search put it (untied, a half's window is narrowed)
@@ -729,41 +729,55 @@ def _tied(
     return day, routes, fixed, tied
 
 
-def _tied_rounds(
+def _both_sides(problem: RoutingProblem) -> RoutingProblem:
+    """``problem`` pricing each vehicle's work away from its target on both sides, at half
+    the shortfall's price each: at targets that are shares of the routes' own work, the same
+    cost, but work grown past a target is priced too."""
+    half = problem.balance_cost // 2
+    return replace(problem, balance_cost=half, excess_cost=problem.balance_cost - half)
+
+
+def _rounds(
     day: _Day,
     routes: list[list[int]],
     settings: Settings,
     deadline: float,
     on_progress: ProgressCallback | None,
 ) -> tuple[_Day, RoutingSolution]:
-    """The whole model, pairs tied, searched from ``routes``; where the day prices balance and
-    the search ends before ``deadline``, searched again from its routes aimed at their own
-    work, while each round's plan costs less than the one before: the day, aimed as the
-    answer's search was, and the cheapest answer. A search aims at shares of the work its
-    first routes hold and prices the shortfall alone, the distance on both sides only while
-    its routes hold that much work; Bazirha-CAIE's free travel grows the work, so imbalance
-    was priced low (J9 at 60 s: 348 -> 330, its best known value)."""
+    """``day``'s model searched from ``routes``; where the day prices balance and the search
+    ends before ``deadline``, searched again from the cheapest routes so far aimed at their
+    own work: the day, aimed as the answer's search was, and the cheapest answer. A search
+    aims at shares of the work its first routes hold; pricing the shortfall alone (twice)
+    is the distance on both sides only while the routes hold that much work, and
+    Bazirha-CAIE's free travel grows the work, so imbalance was priced low (J9 at 60 s: 348
+    -> 330, its best known value). Pricing both sides instead leads elsewhere, better on some
+    days and worse on others: when a round is no cheaper, the next prices the other way;
+    two rounds in a row no cheaper end the search."""
     tied = solve_routing(
         _searched(day, day.problem, routes),
         _search(settings, deadline - time.monotonic()),
         initial_routes=routes,
         on_progress=on_progress,
     )
-    best: tuple[int, _Day, RoutingSolution] | None = None
+    best: tuple[int, _Day, RoutingSolution, list[list[int]]] | None = None
+    both = False
+    stalled = 0
     while tied.found and day.problem.balanced:
         found = _task_lists(day, tied)
         aimed = _aimed(day, found)
         cost = evaluate(_searched(aimed, aimed.problem, found), found)
-        if cost is None or (best is not None and cost >= best[0]):
+        if cost is not None and (best is None or cost < best[0]):
+            best, stalled = (cost, day, tied, found), 0
+        else:
+            stalled, both = stalled + 1, not both
+        if best is None or stalled >= 2 or deadline - time.monotonic() < _MIN_IMPROVE_S:
             break
-        best = (cost, day, tied)
-        if deadline - time.monotonic() < _MIN_IMPROVE_S:
-            break
-        day = aimed
+        day = _aimed(day, best[3])
+        searched = _searched(day, day.problem, best[3])
         tied = solve_routing(
-            _searched(day, day.problem, found),
+            _both_sides(searched) if both else searched,
             _search(settings, deadline - time.monotonic()),
-            initial_routes=found,
+            initial_routes=best[3],
             on_progress=on_progress,
         )
     return (best[1], best[2]) if best is not None else (day, tied)
@@ -892,13 +906,7 @@ def _solve_whole(
         # lateness priced from the on-time routes: priced from the start, the search found
         # poorer plans (Mankowska 10_7 at 20 s: 461 minutes late against 40); each shift
         # aimed at its share of the work those routes hold
-        day = _aimed(day, routes)
-        priced = solve_routing(
-            day.problem,
-            _search(settings, deadline - time.monotonic()),
-            initial_routes=routes,
-            on_progress=on_progress,
-        )
+        day, priced = _rounds(_aimed(day, routes), routes, settings, deadline, on_progress)
         if priced.found:
             answer, routes = priced, _task_lists(day, priced)
     if answer.status == _BUILT_BY_INSERTION and tied:  # critical calls before normal pairs
