@@ -657,6 +657,11 @@ def _lone_halves(problem: RoutingProblem, routes: list[list[int]]) -> bool:
     return any((p.first in placed) != (p.second in placed) for p in problem.synced)
 
 
+_PINNED_AT = (0.5, 0.0, 1.0, 0.25, 0.75)
+"""Where in its window a pair left out is pinned, in the order tried (0: its earliest start,
+1: its latest): Mankowska 25_2's pair p18 pinned at the middle placed one half."""
+
+
 def _pairs_pinned_in(
     day: _Day,
     routes: list[list[int]],
@@ -666,35 +671,46 @@ def _pairs_pinned_in(
     on_progress: ProgressCallback | None,
 ) -> tuple[list[list[int]], RoutingProblem]:
     """``routes`` searched again (untied, ``fixed``'s pairs pinned) with each pair left out
-    (or half out) let in, its halves pinned at one start, the middle of its window, and the
-    pairs then made whole (``repair_pairs``), by ``until``; as they were when no pair is
-    out. No search inserts a tied pair (its halves must go in together at one start, and
-    OR-Tools inserts one call at a time), and the repairs move few calls to make room
-    (Bazirha-CAIE K8: a pair far from every run stayed out where the published plan has it).
-    Two pinned halves are two single calls, which the search places as any other."""
+    (or half out) let in, its halves pinned at one start, and the pairs then made whole
+    (``repair_pairs``), by ``until``: the middle of each window first, then other starts
+    (``_PINNED_AT``, each try half the time left) while a pair stays out; the routes leaving
+    fewest pairs out, as they were when no pair is out. No search inserts a tied pair (its
+    halves must go in together at one start, and OR-Tools inserts one call at a time), and
+    the repairs move few calls to make room (Bazirha-CAIE K8: a pair far from every run
+    stayed out where the published plan has it). Two pinned halves are two single calls,
+    which the search places as any other."""
     out = _pairs_out(day.problem, routes)
-    if not out or until - time.monotonic() < _MIN_IMPROVE_S:
-        return routes, fixed
     halves = {t for pair in out for t in (pair.first, pair.second)}
     routes = [[t for t in route if t not in halves] for route in routes]  # a lone half too
-    window = {pair: fixed.tasks[pair.first] for pair in out}
-    trial = pin(
-        fixed,
-        {
-            t: window[pair].earliest + (window[pair].latest - window[pair].earliest) // 2
-            for pair in out
-            for t in (pair.first, pair.second)
-        },
-    )
-    answer = solve_routing(
-        _searched(day, trial, routes),
-        _search(settings, until - time.monotonic()),
-        initial_routes=routes,
-        on_progress=on_progress,
-    )
-    if not answer.found:
-        return routes, fixed
-    return repair_pairs(day.problem, _task_lists(day, answer), trial, until)
+    best: tuple[int, list[list[int]], RoutingProblem] | None = None
+    for i, at in enumerate(_PINNED_AT):
+        if not out or until - time.monotonic() < _MIN_IMPROVE_S:
+            break
+        share = 1.0 if i == len(_PINNED_AT) - 1 else 0.5
+        window = {pair: fixed.tasks[pair.first] for pair in out}
+        trial = pin(
+            fixed,
+            {
+                t: window[pair].earliest + round((window[pair].latest - window[pair].earliest) * at)
+                for pair in out
+                for t in (pair.first, pair.second)
+            },
+        )
+        answer = solve_routing(
+            _searched(day, trial, routes),
+            _search(settings, (until - time.monotonic()) * share),
+            initial_routes=routes,
+            on_progress=on_progress,
+        )
+        if not answer.found:
+            continue
+        tried = repair_pairs(day.problem, _task_lists(day, answer), trial, _share_of(until, share))
+        left = len(_pairs_out(day.problem, tried[0]))
+        if best is None or left < best[0]:
+            best = (left, *tried)
+        if not left:
+            break
+    return (routes, fixed) if best is None else (best[1], best[2])
 
 
 def _pairs_out(problem: RoutingProblem, routes: list[list[int]]) -> list[SyncedPair]:

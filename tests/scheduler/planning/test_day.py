@@ -1076,3 +1076,57 @@ def test_a_pair_left_out_is_searched_in_with_its_halves_pinned_at_one_start(
         for t, s in zip(route, timing.starts, strict=True)
     }
     assert start[pair.first] == start[pair.second]
+
+
+def test_a_pair_the_middle_start_cannot_take_is_pinned_at_the_next_start(
+    tiny: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pinned at the middle of its window a pair may not go in whole (Mankowska 25_2's p18:
+    one half placed); the next start of ``_PINNED_AT`` is tried then. The first try is made
+    to fail here: its answer loses both halves, and the repairs after it place neither."""
+    day = _prepare(tiny, SETTINGS, build_journeys(tiny, HaversineTravel()))
+    (pair,) = day.problem.synced
+    free = untie(day.problem)
+    answer = planning_day.solve_routing(free, SearchSpec(time_limit_s=5, solution_limit=50))
+    routes = [
+        [t for t in route.tasks if t not in (pair.first, pair.second)] for route in answer.routes
+    ]
+    window = free.tasks[pair.first]
+    real = planning_day.solve_routing
+    pinned_at: list[int] = []
+
+    def first_fails(problem: RoutingProblem, spec: SearchSpec, **kw: Any) -> RoutingSolution:
+        found = real(problem, spec, **kw)
+        pinned_at.append(problem.tasks[pair.first].earliest)
+        if len(pinned_at) > 1:
+            return found
+        kept = tuple(
+            replace(
+                route,
+                tasks=tuple(t for t in route.tasks if t not in (pair.first, pair.second)),
+                starts=tuple(
+                    s
+                    for t, s in zip(route.tasks, route.starts, strict=True)
+                    if t not in (pair.first, pair.second)
+                ),
+            )
+            for route in found.routes
+        )
+        return replace(found, routes=kept, dropped=(*found.dropped, pair.first, pair.second))
+
+    real_repair = planning_day.repair_pairs
+
+    def repair(problem: RoutingProblem, routes: Any, fixed: RoutingProblem, *a: Any) -> Any:
+        if len(pinned_at) == 1:  # nor do the repairs after the first try place it
+            return routes, fixed
+        return real_repair(problem, routes, fixed, *a)
+
+    monkeypatch.setattr(planning_day, "solve_routing", first_fails)
+    monkeypatch.setattr(planning_day, "repair_pairs", repair)
+    routes, fixed = _pairs_pinned_in(day, routes, free, SETTINGS, time.monotonic() + 5, None)
+    monkeypatch.undo()
+    middle = window.earliest + round((window.latest - window.earliest) * 0.5)
+    assert pinned_at[:2] == [middle, window.earliest]
+    vehicle = {t: v for v, route in enumerate(routes) for t in route}
+    assert {pair.first, pair.second} <= vehicle.keys()
+    assert fixed.tasks[pair.first].earliest == fixed.tasks[pair.first].latest == window.earliest
