@@ -923,8 +923,9 @@ def test_rounds_search_again_aimed_at_their_own_work_and_keep_the_cheapest(
 ) -> None:
     """Where balance is priced and a search ends early (here at its solution limit), it
     searches again from the cheapest routes so far aimed at their own work, after a round no
-    cheaper pricing work away from the targets on both sides (or again from below only); the
-    answer is the cheapest of the rounds, each priced at its own fair shares, as a plan is."""
+    cheaper pricing work away from the targets on both sides (or again from below only), each
+    round for a share of the time left; the answer is the cheapest of the rounds, each priced
+    at its own fair shares, as a plan is."""
     scenario = generate(30, seed=3)
     assert any(v.carers_required == 2 for v in scenario.visits)
     settings = Settings(
@@ -940,11 +941,14 @@ def test_rounds_search_again_aimed_at_their_own_work_and_keep_the_cheapest(
     starts: list[list[list[int]]] = []
     real = planning_day.solve_routing
 
-    def spy(problem: RoutingProblem, *args: Any, **kw: Any) -> RoutingSolution:
-        answer = real(problem, *args, **kw)
+    limits: list[float] = []
+
+    def spy(problem: RoutingProblem, spec: SearchSpec, **kw: Any) -> RoutingSolution:
+        answer = real(problem, spec, **kw)
         searched.append(answer)
         both_sides.append(problem.excess_cost > 0)
         starts.append(kw["initial_routes"])
+        limits.append(spec.time_limit_s)
         return answer
 
     monkeypatch.setattr(planning_day, "solve_routing", spy)
@@ -962,6 +966,7 @@ def test_rounds_search_again_aimed_at_their_own_work_and_keep_the_cheapest(
     costs = [own_cost(found) for found in searched]
     assert len(costs) >= 2 and answer.found
     assert own_cost(answer) == min(costs) < costs[0]
+    assert max(limits) <= planning_day._ROUND_SHARE * 30  # each round a share of the time left
     # the rounds ended by two in a row no cheaper (not by time): one priced both sides
     assert min(costs[-2:]) >= min(costs[:-2]) and any(both_sides)
     both = False
