@@ -15,7 +15,8 @@ and the pairs are mended once more.
 
 Where workload balance is priced (``Settings.balance_weight``) each shift is aimed at its fair
 share of the work expected before any plan, then of the work of the routes each later search
-starts from (``_aimed``); the plan is priced on its own shares (``plan_cost``).
+starts from (``_aimed``), the last search in rounds aimed again (``_rounds``); the plan is
+priced on its own shares (``plan_cost``).
 
 A run longer than ``Settings.break_after_minutes`` gets its unpaid break in a wait between
 two calls; the search does not see breaks, so a run without room for one gives a call up to
