@@ -868,6 +868,10 @@ def _finish(
             pinned_in = _pairs_pinned_in(day, *before, settings, deadline, on_progress)
             if len(_pairs_out(day.problem, pinned_in[0])) < len(still):
                 routes, fixed = pinned_in
+                if deadline - time.monotonic() >= _MIN_IMPROVE_S:  # time left: the tied search
+                    day, routes, fixed, answer = _tied(
+                        day, routes, fixed, answer, settings, deadline, deadline, on_progress
+                    )
         elif out and deadline - time.monotonic() >= _MIN_IMPROVE_S:  # placed: time to polish
             day, routes, fixed, answer = _tied(
                 day, routes, fixed, answer, settings, deadline, deadline, on_progress
