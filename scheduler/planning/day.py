@@ -692,11 +692,11 @@ def _pairs_pinned_in(
     halves = {t for pair in out for t in (pair.first, pair.second)}
     routes = [[t for t in route if t not in halves] for route in routes]  # a lone half too
     best: tuple[int, list[list[int]], RoutingProblem] | None = None
+    window = {pair: fixed.tasks[pair.first] for pair in out}
     for i, at in enumerate(_PINNED_AT):
         if not out or until - time.monotonic() < _MIN_IMPROVE_S:
             break
         share = 1.0 if i == len(_PINNED_AT) - 1 else 0.5
-        window = {pair: fixed.tasks[pair.first] for pair in out}
         trial = pin(
             fixed,
             {
@@ -780,7 +780,7 @@ def _rounds(
     two rounds in a row no cheaper end the search. Each round searches for ``_ROUND_SHARE``
     of the time left."""
     share = _ROUND_SHARE if day.problem.balanced else 1.0
-    tied = solve_routing(
+    answer = solve_routing(
         _searched(day, day.problem, routes),
         _search(settings, (deadline - time.monotonic()) * share),
         initial_routes=routes,
@@ -789,25 +789,25 @@ def _rounds(
     best: tuple[int, _Day, RoutingSolution, list[list[int]]] | None = None
     both = False
     stalled = 0
-    while tied.found and day.problem.balanced:
-        found = _task_lists(day, tied)
+    while answer.found and day.problem.balanced:
+        found = _task_lists(day, answer)
         aimed = _aimed(day, found)
         cost = evaluate(_searched(aimed, aimed.problem, found), found)
         if cost is not None and (best is None or cost < best[0]):
-            best, stalled = (cost, day, tied, found), 0
+            best, stalled = (cost, day, answer, found), 0
         else:
             stalled, both = stalled + 1, not both
         if best is None or stalled >= 2 or deadline - time.monotonic() < _MIN_IMPROVE_S:
             break
         day = _aimed(day, best[3])
         searched = _searched(day, day.problem, best[3])
-        tied = solve_routing(
+        answer = solve_routing(
             _both_sides(searched) if both else searched,
             _search(settings, (deadline - time.monotonic()) * share),
             initial_routes=best[3],
             on_progress=on_progress,
         )
-    return (best[1], best[2]) if best is not None else (day, tied)
+    return (best[1], best[2]) if best is not None else (day, answer)
 
 
 def _finish(
