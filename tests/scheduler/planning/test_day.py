@@ -918,6 +918,16 @@ def test_a_plan_names_the_local_search_auto_ran(tiny: Scenario) -> None:
         assert validate_plan(tiny, plan, HaversineTravel(settings.travel)) == []
 
 
+CAIE_LIKE = Settings(
+    travel_weight=0,
+    waiting_weight=1,
+    balance_weight=1,
+    leave_at_shift_start=True,
+    solve=SolveSettings(time_limit_s=30, solution_limit=20, workers=1),
+)
+"""Priced as Bazirha-CAIE is: waiting and workload balance, travel free, paid from the start."""
+
+
 def test_rounds_search_again_aimed_at_their_own_work_and_keep_the_cheapest(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -928,13 +938,7 @@ def test_rounds_search_again_aimed_at_their_own_work_and_keep_the_cheapest(
     at its own fair shares, as a plan is."""
     scenario = generate(30, seed=3)
     assert any(v.carers_required == 2 for v in scenario.visits)
-    settings = Settings(
-        travel_weight=0,
-        waiting_weight=1,
-        balance_weight=1,
-        leave_at_shift_start=True,
-        solve=SolveSettings(time_limit_s=30, solution_limit=20, workers=1),
-    )
+    settings = CAIE_LIKE
     day = _prepare(scenario, settings, build_journeys(scenario, HaversineTravel()))
     searched: list[RoutingSolution] = []
     both_sides: list[bool] = []
@@ -985,13 +989,7 @@ def test_a_day_without_pairs_pricing_balance_goes_round_too(
     CAIE N1001 at 60 s: 441 -> 107, the second search had ended at 17 s with its imbalance
     priced low); the plan is the cheapest round's, and valid."""
     scenario = single_handed(generate(30, seed=3))
-    settings = Settings(
-        travel_weight=0,
-        waiting_weight=1,
-        balance_weight=1,
-        leave_at_shift_start=True,
-        solve=SolveSettings(time_limit_s=30, solution_limit=20, workers=1),
-    )
+    settings = CAIE_LIKE
     rounds: list[RoutingSolution] = []
     real = planning_day.solve_routing
 
