@@ -786,7 +786,9 @@ def _rounds(
         initial_routes=routes,
         on_progress=on_progress,
     )
-    best: tuple[int, _Day, RoutingSolution, list[list[int]]] | None = None
+    # the cheapest round: its cost, the day as its search was aimed, its answer, its routes,
+    # and the day aimed at their work
+    best: tuple[int, _Day, RoutingSolution, list[list[int]], _Day] | None = None
     both = False
     stalled = 0
     while answer.found and day.problem.balanced:
@@ -794,12 +796,12 @@ def _rounds(
         aimed = _aimed(day, found)
         cost = evaluate(_searched(aimed, aimed.problem, found), found)
         if cost is not None and (best is None or cost < best[0]):
-            best, stalled = (cost, day, answer, found), 0
+            best, stalled = (cost, day, answer, found, aimed), 0
         else:
             stalled, both = stalled + 1, not both
         if best is None or stalled >= 2 or deadline - time.monotonic() < _MIN_IMPROVE_S:
             break
-        day = _aimed(day, best[3])
+        day = best[4]
         searched = _searched(day, day.problem, best[3])
         answer = solve_routing(
             _both_sides(searched) if both else searched,
@@ -862,17 +864,15 @@ def _finish(
             day, routes, fixed, answer, settings, until, deadline, on_progress
         )
         still = _pairs_out(day.problem, routes)
+        placed = bool(out) and not still  # by the repairs after the tied search
         if out and still:
             # from the routes before the tied search: from its own, denser, L6's stayed out;
             # kept where it places more pairs, else the tied search's routes stand
             pinned_in = _pairs_pinned_in(day, *before, settings, deadline, on_progress)
-            if len(_pairs_out(day.problem, pinned_in[0])) < len(still):
+            placed = len(_pairs_out(day.problem, pinned_in[0])) < len(still)
+            if placed:
                 routes, fixed = pinned_in
-                if deadline - time.monotonic() >= _MIN_IMPROVE_S:  # time left: the tied search
-                    day, routes, fixed, answer = _tied(
-                        day, routes, fixed, answer, settings, deadline, deadline, on_progress
-                    )
-        elif out and deadline - time.monotonic() >= _MIN_IMPROVE_S:  # placed: time to polish
+        if placed and deadline - time.monotonic() >= _MIN_IMPROVE_S:  # the time kept back
             day, routes, fixed, answer = _tied(
                 day, routes, fixed, answer, settings, deadline, deadline, on_progress
             )
