@@ -918,6 +918,22 @@ def test_a_plan_names_the_local_search_auto_ran(tiny: Scenario) -> None:
         assert validate_plan(tiny, plan, HaversineTravel(settings.travel)) == []
 
 
+def without(answer: RoutingSolution, tasks: set[int]) -> RoutingSolution:
+    """``answer`` with ``tasks`` taken out of its routes and said dropped: a search made to
+    break a pair, or to fail to place one."""
+    routes = tuple(
+        replace(
+            route,
+            tasks=tuple(t for t in route.tasks if t not in tasks),
+            starts=tuple(
+                s for t, s in zip(route.tasks, route.starts, strict=True) if t not in tasks
+            ),
+        )
+        for route in answer.routes
+    )
+    return replace(answer, routes=routes, dropped=(*answer.dropped, *sorted(tasks)))
+
+
 CAIE_LIKE = Settings(
     travel_weight=0,
     waiting_weight=1,
@@ -1031,17 +1047,7 @@ def test_the_tied_search_starts_from_whole_pairs_when_a_search_broke_one(
         half = next((p.second for p in pairs if {p.first, p.second} <= placed), None)
         if half is None:
             return answer
-        routes = tuple(
-            replace(
-                route,
-                tasks=tuple(t for t in route.tasks if t != half),
-                starts=tuple(
-                    s for t, s in zip(route.tasks, route.starts, strict=True) if t != half
-                ),
-            )
-            for route in answer.routes
-        )
-        return replace(answer, routes=routes, dropped=(*answer.dropped, half))
+        return without(answer, {half})
 
     monkeypatch.setattr(planning_day, "solve_routing", broken)
     plan = solve_day(tiny, SETTINGS)
@@ -1103,19 +1109,7 @@ def test_a_pair_the_middle_start_cannot_take_is_pinned_at_the_next_start(
         pinned_at.append(problem.tasks[pair.first].earliest)
         if len(pinned_at) > 1:
             return found
-        kept = tuple(
-            replace(
-                route,
-                tasks=tuple(t for t in route.tasks if t not in (pair.first, pair.second)),
-                starts=tuple(
-                    s
-                    for t, s in zip(route.tasks, route.starts, strict=True)
-                    if t not in (pair.first, pair.second)
-                ),
-            )
-            for route in found.routes
-        )
-        return replace(found, routes=kept, dropped=(*found.dropped, pair.first, pair.second))
+        return without(found, {pair.first, pair.second})
 
     real_repair = planning_day.repair_pairs
 
