@@ -36,6 +36,7 @@ import math
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from itertools import permutations
 
 import numpy as np
 
@@ -982,31 +983,59 @@ def _lane_job(args: tuple[list[Scenario], Settings, TravelTimes, float]) -> list
     return plans
 
 
+def _halves_taken(
+    problem: RoutingProblem, tasks_of: dict[str, list[int]], holders: dict[str, list[int]]
+) -> dict[tuple[str, int], int]:
+    """Each visit and vehicle holding it in a plan -> the visit's task that vehicle takes: an
+    order of the visit's tasks each holder's shift may do, where there is one. Taking the
+    halves of a double-handed visit in run order gave a carer holding both roles the half
+    that only the other carer may do (a route no carer could work: Bazirha-CAIE K1's plan,
+    read back, was refused by its own model)."""
+    taken: dict[tuple[str, int], int] = {}
+    for visit_id, vehicles in holders.items():
+        orders = permutations(tasks_of.get(visit_id, []), len(vehicles))
+        fits = next(
+            (
+                o
+                for o in orders
+                if all(v in _allowed(problem, t) for v, t in zip(vehicles, o, strict=True))
+            ),
+            None,
+        )
+        if fits is not None:
+            taken.update({(visit_id, v): t for v, t in zip(vehicles, fits, strict=True)})
+    return taken
+
+
 def _initial_routes(day: _Day, plans: list[Plan]) -> tuple[list[list[int]], dict[int, int]]:
     """Zone plans as routes of the whole day's problem (task indices per vehicle), and the
     starts the zones chose for double-handed halves and the calls of lags. Each carer of a
-    double-handed visit takes the half their shift may do: halves differ when the visit
-    has two roles or a pinned carer (taking them in turn made a route no carer could work,
-    found when a re-plan's fresh solve pinned begun pairs on the district)."""
+    double-handed visit takes a half their shift may do (``_halves_taken``): halves differ
+    when the visit has two roles or a pinned carer."""
     vehicle_of = {(carer.id, shift.start): v for v, (carer, shift) in enumerate(day.vehicle_shift)}
     tasks_of: dict[str, list[int]] = {}
     for task, visit_id in enumerate(day.task_visit):
         tasks_of.setdefault(visit_id, []).append(task)
     paired = {t for pair in day.problem.synced for t in (pair.first, pair.second)}
     paired |= lagged(day.problem)
+    runs = [
+        (vehicle_of[(run.carer_id, run.shift_start)], run) for plan in plans for run in plan.runs
+    ]
+    holders: dict[str, list[int]] = {}
+    for v, run in runs:
+        for stop in run.stops:
+            holders.setdefault(stop.visit_id, []).append(v)
+    taken = _halves_taken(day.problem, tasks_of, holders)
     routes: list[list[int]] = [[] for _ in day.vehicle_shift]
     starts: dict[int, int] = {}
-    for plan in plans:
-        for run in plan.runs:
-            v = vehicle_of[(run.carer_id, run.shift_start)]
-            route = routes[v]
-            for stop in run.stops:
-                free = tasks_of[stop.visit_id]
-                task = next((t for t in free if v in _allowed(day.problem, t)), free[0])
-                free.remove(task)
-                route.append(task)
-                if task in paired:
-                    starts[task] = stop.start
+    for v, run in runs:
+        for stop in run.stops:
+            free = tasks_of[stop.visit_id]
+            task = taken.get((stop.visit_id, v), free[0])
+            free.remove(task)
+            routes[v].append(task)
+            if task in paired:
+                starts[task] = stop.start
     return routes, starts
 
 
@@ -1187,6 +1216,7 @@ def _warmed(day: _Day, warm: Warm, settings: Settings) -> _Warmed:
     planned_start: dict[int, int] = {}
     planned_carers: dict[str, set[str]] = {}
     departed: dict[int, int] = {}
+    held: list[tuple[str, str, int, int]] = []  # carer, visit, vehicle, start
     for run in warm.plan.runs:
         for stop in run.stops:
             planned_carers.setdefault(stop.visit_id, set()).add(run.carer_id)
@@ -1196,20 +1226,27 @@ def _warmed(day: _Day, warm: Warm, settings: Settings) -> _Warmed:
                 continue  # an orphan: its carer is off
             if run.depart < warm.at:
                 departed[v] = run.depart
-            free = [
-                t
-                for t in tasks_of.get(stop.visit_id, [])
-                if t not in planned_start and v in _allowed(problem, t)
-            ]
-            if not free:
-                if stop.visit_id in warm.begun:
-                    raise DomcareError(
-                        f"visit {stop.visit_id} began before {format_clock(warm.at)} but "
-                        f"{run.carer_id} may no longer do it: it cannot be kept as it happened"
-                    )
-                continue
-            routes[v].append(free[0])
-            planned_start[free[0]] = start
+            held.append((run.carer_id, stop.visit_id, v, start))
+    holders: dict[str, list[int]] = {}
+    for _, visit_id, v, _ in held:
+        holders.setdefault(visit_id, []).append(v)
+    taken = _halves_taken(problem, tasks_of, holders)
+    for carer_id, visit_id, v, start in held:
+        matched = taken.get((visit_id, v))
+        free = [
+            t
+            for t in ([matched] if matched is not None else tasks_of.get(visit_id, []))
+            if t not in planned_start and v in _allowed(problem, t)
+        ]
+        if not free:
+            if visit_id in warm.begun:
+                raise DomcareError(
+                    f"visit {visit_id} began before {format_clock(warm.at)} but "
+                    f"{carer_id} may no longer do it: it cannot be kept as it happened"
+                )
+            continue
+        routes[v].append(free[0])
+        planned_start[free[0]] = start
     for route in routes:
         route.sort(key=lambda t: planned_start[t])
 

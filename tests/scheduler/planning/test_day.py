@@ -34,7 +34,9 @@ from scheduler.planning.day import (
     _task_lists,
     search_objective,
     solve_day,
+    solve_warm,
 )
+from scheduler.planning.history import Warm
 from scheduler.planning.zones import ZONE_SLACK, split_into_zones
 from scheduler.render.outputs import rota_csv
 from scheduler.rules.day import validate_plan
@@ -905,6 +907,32 @@ def test_zone_plans_give_each_carer_of_a_pinned_pair_the_half_they_may_do(
     day = _prepare(scenario, SETTINGS, build_journeys(scenario, HaversineTravel()))
     routes, _ = _initial_routes(day, [plan.model_copy(update={"runs": tuple(runs)})])
     assert all(schedule(untie(day.problem), v, route) is not None for v, route in enumerate(routes))
+
+
+def test_a_plan_read_back_gives_the_carer_of_both_roles_the_half_the_other_cannot_do(
+    tmp_path: Path,
+) -> None:
+    # V2's roles: a helper (C1 or C3) and hoist (C1 alone). Read back with C1's run first,
+    # C1 took the helper's half in turn and C3 was left the hoist half: the model refused
+    # the plan it had made (search_objective None; found on a Bazirha-CAIE day).
+    visits = (
+        "id,client_id,date,earliest_start,latest_start,duration_minutes,carers_required,"
+        "required_skills,second_carer_skills\n"
+        "V2,K2,2026-12-01,09:00,10:00,45,2,,hoist\n"
+    )
+    scenario = read_scenario(write_folder(tmp_path / "roles", carers=HELPER_C3, visits=visits))
+    plan = solve(scenario)
+    assert carers_of(plan, "V2") == ["C1", "C3"]
+    runs = sorted(plan.runs, key=lambda run: run.carer_id)  # C1's run first
+    plan = plan.model_copy(update={"runs": tuple(runs)})
+    day = _prepare(scenario, SETTINGS, build_journeys(scenario, HaversineTravel()))
+    routes, _ = _initial_routes(day, [plan])
+    assert all(schedule(untie(day.problem), v, route) is not None for v, route in enumerate(routes))
+    assert plan.cost is not None and search_objective(scenario, plan, SETTINGS) == plan.cost.total
+    # A re-plan from it reads the halves alike and keeps the pair as it was.
+    again = solve_warm(scenario, Warm(plan=plan, at=0, begun={}), SETTINGS)
+    assert validate_plan(scenario, again, HaversineTravel(SETTINGS.travel)) == []
+    assert carers_of(again, "V2") == ["C1", "C3"]
 
 
 def test_a_plan_names_the_local_search_auto_ran(tiny: Scenario) -> None:
