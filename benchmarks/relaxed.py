@@ -305,7 +305,8 @@ def _run(day: RelaxedDay, vehicle: int, tasks: list[int]) -> Run:
         depart, starts = shift.start, [visit.earliest_start for visit in visits]
     else:
         depart, starts = timing.depart, list(timing.starts)
-    legs = walk_run(day.journeys, carer, depart, list(zip(visits, starts, strict=True)))
+    calls = [(visit, start, visit.duration) for visit, start in zip(visits, starts, strict=True)]
+    legs = walk_run(day.journeys, carer, depart, calls)
     return Run(
         carer_id=carer.id,
         shift_start=shift.start,

@@ -302,7 +302,7 @@ def _care_by_band(visits: Sequence[Visit], bands: Sequence[Band] = BANDS) -> lis
     minutes = [0.0] * len(bands)
     for visit in visits:
         start, end = visit.earliest_start, visit.latest_start + visit.duration
-        care = visit.duration * visit.carers_required
+        care = visit.care_minutes
         overlaps = [max(0, min(end, b.end) - max(start, b.start)) for b in bands]
         if sum(overlaps) == 0:
             minutes[_band_index(visit, bands)] += care

@@ -370,7 +370,7 @@ def _patches(scenario: Scenario, settings: Settings, carers_per_patch: int) -> _
     count = max(1, min(len(places), round(on_shift / carers_per_patch)))
     demand: Counter[str] = Counter()
     for visit in scenario.visits:
-        demand[visit.client_id] += visit.duration * visit.carers_required
+        demand[visit.client_id] += visit.care_minutes
     client_patch: dict[str, int] = {}
     centres: dict[int, Location] = {}
     for number, part in enumerate(split_into_zones(scenario, count, settings.solve.seed)):

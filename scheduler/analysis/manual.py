@@ -320,16 +320,19 @@ def _run(
     carer: Carer,
     shift: Shift | None,
     calls: Sequence[Assignment],
+    lengths: dict[tuple[str, str], int],
 ) -> Run:
     """``calls`` (in planned order) as one run: leave home just in time for the first, start
-    each at its planned time or on arrival if later, go home after the last."""
+    each at its planned time or on arrival if later, stay ``lengths`` (``_lengths``), go
+    home after the last."""
     first = scenario.visit_by_id[calls[0].visit_id]
     home, there = journeys.home_place[carer.id], journeys.client_place[first.client_id]
     out, _ = journeys.leg(carer.travel_mode, home, there)
     depart = max(0, calls[0].start - out)
-    legs = walk_run(
-        journeys, carer, depart, [(scenario.visit_by_id[c.visit_id], c.start) for c in calls]
-    )
+    walked = [
+        (scenario.visit_by_id[c.visit_id], c.start, lengths[c.visit_id, carer.id]) for c in calls
+    ]
+    legs = walk_run(journeys, carer, depart, walked)
     stops, return_home = legs.stops, legs.return_home
     shift = shift or _spanning(depart, return_home)
     taken = _break(stops, depart, return_home, carer, settings)
@@ -354,20 +357,36 @@ def _carer_runs(
     carer: Carer,
     date: dt.date,
     calls: Sequence[Assignment],
+    lengths: dict[tuple[str, str], int],
 ) -> list[Run]:
     """One run per shift the carer's calls that date fall in; all of them in one run when
     the carer has no shift that date."""
     shifts = carer.shifts_for(date)
     if not shifts:
-        return [_run(scenario, journeys, settings, carer, None, calls)]
+        return [_run(scenario, journeys, settings, carer, None, calls, lengths)]
     by_shift: dict[Shift, list[Assignment]] = defaultdict(list)
     for call in calls:
         by_shift[_shift_of(shifts, call.start)].append(call)
     return [
-        _run(scenario, journeys, settings, carer, shift, by_shift[shift])
+        _run(scenario, journeys, settings, carer, shift, by_shift[shift], lengths)
         for shift in shifts
         if shift in by_shift
     ]
+
+
+def _lengths(scenario: Scenario, assignments: Sequence[Assignment]) -> dict[tuple[str, str], int]:
+    """(visit, carer) -> the minutes the carer stays (``Visit.lengths_of``): on a pair whose
+    second carer leaves early, the carer filling the first role stays the whole call, the
+    first listed in the rota where either could."""
+    carers_of: dict[str, list[str]] = defaultdict(list)
+    for item in assignments:
+        carers_of[item.visit_id].append(item.carer_id)
+    lengths: dict[tuple[str, str], int] = {}
+    for visit_id, carers in carers_of.items():
+        skills = tuple(scenario.carer_by_id[c].skills for c in carers)
+        taken = scenario.visit_by_id[visit_id].lengths_of(skills)
+        lengths.update(zip(((visit_id, c) for c in carers), taken, strict=True))
+    return lengths
 
 
 def rota_plans(
@@ -391,6 +410,7 @@ def rota_plans(
     """
     _check_ids(scenario, assignments)
     journeys = build_journeys(scenario, travel)
+    lengths = _lengths(scenario, assignments)
     calls_of: dict[tuple[dt.date, str], list[Assignment]] = defaultdict(list)
     for item in sorted(assignments, key=lambda a: a.start):
         calls_of[(item.date, item.carer_id)].append(item)
@@ -402,7 +422,7 @@ def rota_plans(
             for carer in scenario.carers
             if (date, carer.id) in calls_of
             for run in _carer_runs(
-                scenario, journeys, settings, carer, date, calls_of[(date, carer.id)]
+                scenario, journeys, settings, carer, date, calls_of[(date, carer.id)], lengths
             )
         ]
         unallocated = [
@@ -472,9 +492,8 @@ def _late_starts(
             )
         else:
             before = run.stops[k - 1]
-            visit = scenario.visit_by_id.get(before.visit_id)
             planned_end = planned.get((run.carer_id, before.visit_id), before.start) + (
-                visit.duration if visit else before.end - before.start
+                before.end - before.start
             )
             cause = (
                 f"it overlaps visit {before.visit_id}, planned until {format_clock(planned_end)}"

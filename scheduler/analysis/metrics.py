@@ -112,7 +112,7 @@ def day_figures(scenario: Scenario, plan: Plan) -> DayFigures:
     for u in plan.unallocated:
         visit = scenario.visit_by_id.get(u.visit_id)
         if visit is not None:
-            minutes_by_reason[u.reason_code] += visit.duration * visit.carers_required
+            minutes_by_reason[u.reason_code] += visit.care_minutes
     late = {
         stop.visit_id: minutes_late(scenario.visit_by_id[stop.visit_id], stop.start)
         for run in plan.runs

@@ -112,6 +112,7 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "carers_required",
             "required_skills",
             "second_carer_skills",
+            "second_carer_minutes",
             "priority",
             "pinned_carer",
             "late_tolerance_minutes",
@@ -564,6 +565,35 @@ def _second_carer_skills(
     return _skill_set(reader, table, index, "second_carer_skills", catalogue)
 
 
+def _second_carer_minutes(
+    reader: _Reader, table: Table, index: int, required: int | None, duration: int | None
+) -> int | None:
+    minutes = reader.cell(
+        table, index, "second_carer_minutes", whole_between(1, MINUTES_PER_DAY), "invalid_value"
+    )
+    if minutes is None:
+        return None
+    if required != 2:
+        reader.add(
+            table,
+            index,
+            "second_carer_minutes",
+            "invalid_value",
+            "only a double-handed visit (carers_required 2) has a second carer",
+        )
+        return None
+    if duration is not None and minutes > duration:
+        reader.add(
+            table,
+            index,
+            "second_carer_minutes",
+            "conflict",
+            f"the second carer cannot stay longer than the visit's {duration} min",
+        )
+        return None
+    return minutes
+
+
 @dataclass(frozen=True)
 class _Known:
     """The ids of one table, or None when that table could not be read: references to it
@@ -796,6 +826,7 @@ def _build_visits(
         )
         skills = _skill_set(reader, table, i, "required_skills", catalogue)
         second = _second_carer_skills(reader, table, i, catalogue, carers_required)
+        second_minutes = _second_carer_minutes(reader, table, i, carers_required, duration)
         priority = reader.cell(table, i, "priority", one_of(Priority), "invalid_value")
         pinned = reader.cell(table, i, "pinned_carer", str.strip, "invalid_value")
         tolerance = reader.cell(
@@ -864,6 +895,7 @@ def _build_visits(
                     carers_required=carers_required or 1,
                     required_skills=skills,
                     second_carer_skills=second,
+                    second_carer_minutes=second_minutes,
                     priority=priority or Priority.NORMAL,
                     pinned_carer=pinned,
                     late_tolerance=tolerance,
@@ -1238,6 +1270,7 @@ def _records(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
                 "second_carer_skills": ""
                 if v.second_carer_skills is None
                 else _join(v.second_carer_skills) or NO_SKILL,
+                "second_carer_minutes": v.second_carer_minutes or "",
                 "priority": v.priority.value,
                 "pinned_carer": v.pinned_carer or "",
                 "late_tolerance_minutes": "" if v.late_tolerance is None else v.late_tolerance,

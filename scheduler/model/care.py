@@ -251,6 +251,10 @@ class Visit(Frozen):
     second_carer_skills: frozenset[str] | None = None
     """On a double-handed visit, the skills the second carer must hold when they differ from
     the first's (``required_skills``): one trained member and a helper. None: the same."""
+    second_carer_minutes: int | None = Field(default=None, gt=0, le=24 * 60)
+    """On a double-handed visit, how long the second carer stays when not the whole call:
+    both start together and the second leaves after this many minutes (two carers for a
+    hoist transfer, one to finish the care). None: the whole ``duration``."""
     priority: Priority = Priority.NORMAL
     pinned_carer: str | None = None
     late_tolerance: int | None = Field(default=None, ge=0, le=24 * 60)
@@ -285,6 +289,10 @@ class Visit(Frozen):
             raise ValueError("a critical visit is never late")
         if self.second_carer_skills is not None and not self.double_handed:
             raise ValueError("second carer skills on a visit for one carer")
+        if self.second_carer_minutes is not None and not self.double_handed:
+            raise ValueError("second carer minutes on a visit for one carer")
+        if (self.second_carer_minutes or 0) > self.duration:
+            raise ValueError("the second carer stays longer than the visit lasts")
         if self.follows is None and (self.min_gap or self.max_gap is not None or self.other_carer):
             raise ValueError("a gap or other carer without the call it follows")
         if self.max_gap is not None and self.max_gap < self.min_gap:
@@ -350,6 +358,30 @@ class Visit(Frozen):
             self.required_skills if self.second_carer_skills is None else self.second_carer_skills
         )
         return (self.required_skills, second)
+
+    @property
+    def lengths(self) -> tuple[int, ...]:
+        """The minutes each attending carer stays, one entry per role (``roles``)."""
+        if not self.double_handed:
+            return (self.duration,)
+        return (self.duration, self.second_carer_minutes or self.duration)
+
+    @property
+    def care_minutes(self) -> int:
+        """Carer minutes the visit takes, every attending carer's together."""
+        return sum(self.lengths)
+
+    def lengths_of(self, skills: tuple[frozenset[str], ...]) -> tuple[int, ...]:
+        """The minutes each of the carers holding ``skills`` (one set per carer, in order)
+        stays: the carer filling the first role the whole call, the first listed where
+        either could; the whole call for each where the carers cannot fill both roles."""
+        if len(skills) != 2 or not self.double_handed:
+            return (self.duration,) * len(skills)
+        whole, part = self.lengths
+        first, second = self.roles
+        if not (first <= skills[0] and second <= skills[1]) and self.staffed_by(skills):
+            return (part, whole)
+        return (whole, part) if self.staffed_by(skills) else (self.duration, self.duration)
 
     def role_for(
         self, skills: frozenset[str], partner_skills: frozenset[str] | None = None

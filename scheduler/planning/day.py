@@ -215,7 +215,7 @@ def _expected_work(scenario: Scenario, journeys: Journeys) -> int:
             if shortest < UNREACHABLE_MINUTES:
                 nearest[place] = min(nearest.get(place, UNREACHABLE_MINUTES), int(shortest))
     for visit in scenario.visits:
-        care += visit.duration * visit.carers_required
+        care += visit.care_minutes
         travel += nearest.get(journeys.client_place[visit.client_id], 0) * visit.carers_required
     return care + travel
 
@@ -321,13 +321,17 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
             if cap is not None and carer.id not in cap
             for v in shifts_of.get(carer.id, [])
         )
-        halves = [allowed] if not visit.double_handed else _halves(visit, carers, shifts_of)
+        halves = (
+            _halves(visit, carers, shifts_of)
+            if visit.double_handed
+            else [(allowed, visit.duration)]
+        )
         penalty = left_out_cost(settings, visit.priority, 1)  # a task per carer
-        for half in halves:
+        for half, minutes in halves:
             tasks.append(
                 Task(
                     location=journeys.client_place[visit.client_id],
-                    service=visit.duration,
+                    service=minutes,
                     earliest=visit.earliest_start,
                     latest=visit.latest_allowed(settings.late_tolerance_minutes),
                     penalty=penalty,
@@ -394,9 +398,11 @@ def _prepare(scenario: Scenario, settings: Settings, journeys: Journeys) -> _Day
 
 def _halves(
     visit: Visit, carers: tuple[Carer, ...], shifts_of: dict[str, list[int]]
-) -> list[frozenset[int]]:
-    """The shifts that may take each half of a double-handed visit: the half of each role
-    (``Visit.roles``). A pinned carer takes a half of a role they hold, another the other."""
+) -> list[tuple[frozenset[int], int]]:
+    """The shifts that may take each half of a double-handed visit, and the minutes the half
+    lasts: the half of each role (``Visit.roles``, ``Visit.lengths``). A pinned carer takes a
+    half of a role they hold, another the other; where the roles last alike, a pinned carer
+    holding both may take either."""
 
     def holding(role: frozenset[str]) -> frozenset[int]:
         return frozenset(
@@ -404,13 +410,18 @@ def _halves(
         )
 
     first, second = (holding(role) for role in visit.roles)
+    whole, part = visit.lengths
     pinned = frozenset(shifts_of.get(visit.pinned_carer or "", []))
     if not pinned:
-        return [first, second]
+        return [(first, whole), (second, part)]
+    if whole != part:
+        if pinned <= first:
+            return [(pinned, whole), (second - pinned, part)]
+        return [(pinned, part), ((first if pinned <= second else frozenset()) - pinned, whole)]
     partners = (second if pinned <= first else frozenset()) | (
         first if pinned <= second else frozenset()
     )
-    return [pinned, partners - pinned]
+    return [(pinned, whole), (partners - pinned, whole)]
 
 
 def _without_costs(day: _Day) -> _Day:
@@ -485,7 +496,11 @@ def _to_plan(day: _Day, answer: _Answer, settings: Settings, info: SolverInfo) -
     for route in answer.solution.routes:
         carer, shift = day.vehicle_shift[route.vehicle]
         visits = [scenario.visit_by_id[day.task_visit[task]] for task in route.tasks]
-        legs = walk_run(journeys, carer, route.depart, list(zip(visits, route.starts, strict=True)))
+        calls = [
+            (visit, start, day.problem.tasks[task].service)
+            for visit, start, task in zip(visits, route.starts, route.tasks, strict=True)
+        ]
+        legs = walk_run(journeys, carer, route.depart, calls)
         placed.update(visit.id for visit in visits)
         runs.append(
             Run(

@@ -76,7 +76,7 @@ def split_into_zones(scenario: Scenario, zones: int, seed: int) -> list[Scenario
     clients = [scenario.client_by_id[cid] for cid in sorted({v.client_id for v in scenario.visits})]
     demand_of = {c.id: 0.0 for c in clients}
     for visit in scenario.visits:
-        demand_of[visit.client_id] += visit.duration * visit.carers_required
+        demand_of[visit.client_id] += visit.care_minutes
     client_xy = _flat_xy(
         np.array([c.location.lat for c in clients]), np.array([c.location.lon for c in clients])
     )

@@ -353,8 +353,13 @@ def _unallocated_layer(
         if visit is not None:
             lines.append(
                 f"Start between {format_clock(visit.earliest_start)} and "
-                f"{format_clock(visit.latest_start)}, {visit.duration} min, "
-                f"{visit.priority.value}"
+                f"{format_clock(visit.latest_start)}, {visit.duration} min"
+                + (
+                    f" (the second carer {visit.second_carer_minutes})"
+                    if visit.second_carer_minutes
+                    else ""
+                )
+                + f", {visit.priority.value}"
             )
         lines.append(f"Why: {_esc(item.reason)} ({_esc(item.reason_code)})")
         folium.CircleMarker(

@@ -90,7 +90,7 @@ def _rows(scenario: Scenario, run: Run, partners: Mapping[str, list[str]], show:
             for c in (
                 f"{format_clock(stop.start)}-{format_clock(stop.end)}",
                 f"{visit.id}: {who}",
-                f"{visit.duration} min",
+                f"{stop.end - stop.start} min",  # the carer's own: a second may leave early
                 ", ".join(sorted(visit.required_skills)) or "-",
                 partner or "-",
                 f"{stop.travel_minutes} min{wait}",
@@ -150,7 +150,7 @@ def _event(
     event.add("summary", f"Call {visit.id}: {who}")
     if where:
         event.add("location", where)
-    details = [f"{visit.duration} min"]
+    details = [f"{stop.end - stop.start} min"]
     if visit.required_skills:
         details.append("skills: " + ", ".join(sorted(visit.required_skills)))
     others = [c for c in partners if c != carer_id]

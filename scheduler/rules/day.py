@@ -87,9 +87,11 @@ def _accounting(scenario: Scenario, plan: Plan) -> list[Violation]:
 def _double_handed(scenario: Scenario, plan: Plan) -> list[Violation]:
     found = []
     by_visit: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    lengths: dict[str, list[int]] = defaultdict(list)
     for run in plan.runs:
         for stop in run.stops:
             by_visit[stop.visit_id].append((run.carer_id, stop.start))
+            lengths[stop.visit_id].append(stop.end - stop.start)
     for visit_id, attendances in by_visit.items():
         if len(attendances) < 2:
             continue
@@ -122,6 +124,7 @@ def _double_handed(scenario: Scenario, plan: Plan) -> list[Violation]:
                     visit_id=visit_id,
                 )
             )
+        found += _second_leaving(visit, skills, lengths[visit_id])
         if visit is not None and visit.pinned_carer and visit.pinned_carer not in carers:
             found.append(
                 Violation(
@@ -140,6 +143,41 @@ def _double_handed(scenario: Scenario, plan: Plan) -> list[Violation]:
                 )
             )
     return found
+
+
+def _second_leaving(
+    visit: Visit | None, skills: tuple[frozenset[str], ...], lengths: list[int]
+) -> list[Violation]:
+    """On a pair whose second carer leaves early (``Visit.second_carer_minutes``): one carer
+    stays the whole call and holds the first role, the other the second's part and holds the
+    second role. Stops of neither length are reported alone (``right_duration``)."""
+    if visit is None or len(lengths) != 2 or len(set(visit.lengths)) < 2:
+        return []
+    if not set(lengths) <= set(visit.lengths):
+        return []
+    whole, part = visit.lengths
+    if sorted(lengths) != [part, whole]:
+        return [
+            Violation(
+                "wrong_duration",
+                f"visit {visit.id} needs one carer for {whole} min and the second for {part}; "
+                f"its carers stay {lengths[0]} and {lengths[1]} min",
+                visit_id=visit.id,
+            )
+        ]
+    staying = lengths.index(whole)
+    first, second = visit.roles
+    if not visit.staffed_by(skills) or (first <= skills[staying] and second <= skills[1 - staying]):
+        return []  # a pair that cannot fill both roles at all is reported once, above
+    roles = (", ".join(sorted(role)) or "no given skill" for role in visit.roles)
+    return [
+        Violation(
+            "missing_skill",
+            f"visit {visit.id}'s carer staying {whole} min must hold {next(roles)}, the one "
+            f"leaving after {part} min {next(roles)}",
+            visit_id=visit.id,
+        )
+    ]
 
 
 def _gaps(scenario: Scenario, plan: Plan) -> list[Violation]:
@@ -379,10 +417,13 @@ def in_window(at: AtStop) -> Violation | None:
 
 
 def right_duration(at: AtStop) -> Violation | None:
+    """The stop lasts the call, or the second carer's part of it (``Visit.lengths``); that
+    one carer of such a pair stays the whole call is checked with the pair."""
     length = at.stop.end - at.stop.start
-    if length == at.visit.duration:
+    if length in at.visit.lengths:
         return None
-    return at.violation("wrong_duration", f"lasts {length} min, not {at.visit.duration}")
+    expected = " or ".join(str(minutes) for minutes in sorted(set(at.visit.lengths)))
+    return at.violation("wrong_duration", f"lasts {length} min, not {expected}")
 
 
 def skilled(at: AtStop) -> Violation | None:
@@ -505,7 +546,8 @@ def _check_run(
         there = journeys.client_place[client.id]
         at = AtStop(carer, visit, client, stop, journeys.leg(mode, here, there), clock, settings)
         found += [violation for rule in STOP_RULES if (violation := rule(at)) is not None]
-        here, clock = there, max(stop.start, at.earliest_arrival) + visit.duration
+        length = stop.end - stop.start if stop.end - stop.start in visit.lengths else visit.duration
+        here, clock = there, max(stop.start, at.earliest_arrival) + length
     minutes, metres = journeys.leg(mode, here, home)
     home_by = clock + minutes
     if minutes >= UNREACHABLE_MINUTES:

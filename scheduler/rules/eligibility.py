@@ -101,10 +101,11 @@ class Eligibility:
         start = np.maximum(self._shift_start + out_s, visit.earliest_start)
         for first, last in visit.closed:  # in order: a start between two windows waits
             start = np.where((start >= first) & (start <= last), last + 1, start)
+        stays = min(visit.lengths)  # a second carer leaving early may fit where the first not
         ok = (
             (start <= visit.latest_allowed(self.tolerance))
-            & (start + visit.duration + back_s <= self._shift_end)
-            & (out_s + visit.duration + back_s <= self._shift_work)
+            & (start + stays + back_s <= self._shift_end)
+            & (out_s + stays + back_s <= self._shift_work)
         )
         able = np.zeros(count, dtype=bool)
         able[self._shift_carer[ok]] = True

@@ -61,15 +61,18 @@ class Legs:
     home_metres: int
 
 
-def walk_run(journeys: Journeys, carer: Carer, depart: int, calls: list[tuple[Visit, int]]) -> Legs:
-    """``carer`` leaving home at ``depart`` for ``calls`` (visit, wanted start) in order: each
-    arrival is the previous end plus the leg, each call starts when wanted or on arrival if
-    that is later. The one place a run's legs, arrivals and waits are worked out, for the
-    solver's answers and for rotas given as assignments alike."""
+def walk_run(
+    journeys: Journeys, carer: Carer, depart: int, calls: list[tuple[Visit, int, int]]
+) -> Legs:
+    """``carer`` leaving home at ``depart`` for ``calls`` (visit, wanted start, minutes the
+    carer stays: ``Visit.lengths``) in order: each arrival is the previous end plus the leg,
+    each call starts when wanted or on arrival if that is later. The one place a run's legs,
+    arrivals and waits are worked out, for the solver's answers and for rotas given as
+    assignments alike."""
     mode, home = carer.travel_mode, journeys.home_place[carer.id]
     here, clock = home, depart
     stops = []
-    for visit, wanted in calls:
+    for visit, wanted, length in calls:
         there = journeys.client_place[visit.client_id]
         minutes, metres = journeys.leg(mode, here, there)
         arrival = clock + minutes
@@ -80,13 +83,13 @@ def walk_run(journeys: Journeys, carer: Carer, depart: int, calls: list[tuple[Vi
                 client_id=visit.client_id,
                 arrival=arrival,
                 start=start,
-                end=start + visit.duration,
+                end=start + length,
                 travel_minutes=minutes,
                 travel_m=metres,
                 wait_minutes=start - arrival,
                 minutes_late=visit.minutes_late(start),
             )
         )
-        here, clock = there, start + visit.duration
+        here, clock = there, start + length
     minutes, metres = journeys.leg(mode, here, home)
     return Legs(tuple(stops), clock + minutes, minutes, metres)

@@ -446,6 +446,41 @@ def test_second_carer_skills_read_and_round_trip(tmp_path: Path) -> None:
     assert read_scenario(tmp_path / "written" / "roles") == scenario
 
 
+MINUTES_VISITS = (
+    "id,client_id,date,earliest_start,latest_start,duration_minutes,carers_required,"
+    "required_skills,second_carer_skills,second_carer_minutes\n"
+    "V1,K1,2026-12-01,07:30,08:30,30,1,medication,,\n"
+    "V2,K2,2026-12-01,09:00,10:00,45,2,hoist,none,15\n"
+    "V4,K3,2026-12-01,17:00,18:00,30,2,hoist,,\n"
+)
+
+
+def test_second_carer_minutes_read_and_round_trip(tmp_path: Path) -> None:
+    scenario = read_scenario(write_folder(tmp_path / "part", visits=MINUTES_VISITS))
+    lengths = {v.id: v.lengths for v in scenario.visits}
+    assert lengths == {"V1": (30,), "V2": (45, 15), "V4": (30, 30)}  # empty: the whole call
+    assert scenario.visit_by_id["V2"].care_minutes == 60
+    write_scenario(scenario, tmp_path / "written" / "part")
+    assert read_scenario(tmp_path / "written" / "part") == scenario
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code"),
+    [
+        ("30,1,medication,,", "30,1,medication,,10", "invalid_value"),  # one carer, no second
+        ("45,2,hoist,none,15", "45,2,hoist,none,50", "conflict"),  # longer than the visit
+        ("45,2,hoist,none,15", "45,2,hoist,none,0", "invalid_value"),
+        ("45,2,hoist,none,15", "45,2,hoist,none,a quarter", "invalid_value"),
+    ],
+)
+def test_bad_second_carer_minutes_are_located(
+    tmp_path: Path, old: str, new: str, code: str
+) -> None:
+    folder = write_folder(tmp_path / "bad", visits=MINUTES_VISITS.replace(old, new))
+    row = 2 if old.startswith("30,1") else 3
+    assert issues_of(folder) == [(code, "visits.csv", row, "second_carer_minutes")]
+
+
 def test_several_windows_read_and_round_trip_and_are_located_when_wrong(tmp_path: Path) -> None:
     visits = VISITS.replace("priority,pinned_carer\n", "priority,pinned_carer,windows\n")
     visits = visits.replace(

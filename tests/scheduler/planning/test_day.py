@@ -660,6 +660,26 @@ def test_a_pair_of_roles_takes_the_one_trained_carer_and_a_helper(tmp_path: Path
     assert reason_of(plan, "V2") == "no_pair"
 
 
+def test_a_helper_leaving_after_their_part_is_free_for_their_next_call(tmp_path: Path) -> None:
+    # V2 starts at 09:00 with C1 (hoist) for 45 minutes and a helper (C3; C2 is excluded)
+    # for the first 15; V5 needs dementia (C3 alone) at 09:30 nearby. Staying the whole
+    # call, C3 cannot be at V5 by 09:30; leaving at 09:15 she can.
+    visits = (
+        "id,client_id,date,earliest_start,latest_start,duration_minutes,carers_required,"
+        "required_skills,second_carer_skills,second_carer_minutes\n"
+        "V2,K2,2026-12-01,09:00,09:00,45,2,hoist,none,15\n"
+        "V5,K3,2026-12-01,09:30,09:30,20,1,dementia,,\n"
+    )
+    folder = write_folder(tmp_path / "part", carers=HELPER_C3, visits=visits)
+    scenario = read_scenario(folder)
+    plan = solve(scenario)
+    assert plan.unallocated == ()
+    stays = {(r.carer_id, s.visit_id): s.end - s.start for r in plan.runs for s in r.stops}
+    assert stays == {("C1", "V2"): 45, ("C3", "V2"): 15, ("C3", "V5"): 20}
+    whole = _roles(scenario, "V2", second_carer_minutes=None)
+    assert len(solve(whole).unallocated) == 1
+
+
 def _roles(scenario: Scenario, visit_id: str, **update: object) -> Scenario:
     visits = tuple(v.model_copy(update=update) if v.id == visit_id else v for v in scenario.visits)
     return scenario.model_copy(update={"visits": visits})

@@ -674,6 +674,62 @@ def test_a_carer_holding_neither_role_is_missing_skill_at_the_stop() -> None:
     assert [(v.code, v.carer_id) for v in violations] == [("missing_skill", "C2")]
 
 
+# ---- double-handed visits whose second carer leaves early ----------------------------------
+
+EARLY_SHIFT = Shift(start=MORNING.start, end=_clock(10, 0))
+"""C2's shift in these tests: over at 10:00, before V2 (09:30-10:15) ends."""
+
+
+def _c2_staying(minutes: int) -> Run:
+    """C2's run with V2 (from 09:30) left after ``minutes``: home 9 minutes later."""
+    end = _clock(9, 30) + minutes
+    run = _with_stop(RUN_C2, 0, end=end)
+    return run.model_copy(update={"return_home": end + 9, "shift_end": EARLY_SHIFT.end})
+
+
+def test_the_second_carer_of_a_pair_may_leave_after_their_part() -> None:
+    # V2 (45 min) needs a hoist carer for the whole call and a helper for its first 15
+    # minutes. C2's shift ends at 10:00: staying the whole call (10:15, home 10:24) breaks it;
+    # leaving at 09:45 C2 is home at 09:54.
+    scenario = _with_carer("C2", shifts=(EARLY_SHIFT,))
+    part = _scenario(
+        carers=scenario.carers,
+        visits=_with_visit(
+            "V2",
+            required_skills=frozenset({"hoist"}),
+            second_carer_skills=frozenset(),
+            second_carer_minutes=15,
+        ).visits,
+    )
+    assert _codes(_with_runs(RUN_C1, _c2_staying(15), RUN_C3), part) == []
+    whole = _with_runs(RUN_C1, _c2_staying(45), RUN_C3)
+    assert _codes(whole, part) == ["after_shift", "wrong_duration"]  # and two carers stay 45
+    (short,) = [v for v in validate_plan(part, whole, HaversineTravel()) if v.visit_id == "V2"]
+    assert "one carer for 45 min and the second for 15" in short.message
+    # A stop of neither length is wrong at the stop (and walked as the whole call).
+    neither = _with_runs(RUN_C1, _with_stop(RUN_C2, 0, end=_clock(9, 50)), RUN_C3)
+    assert _codes(neither, _scenario(visits=part.visits)) == ["wrong_duration"]
+
+
+def test_the_carer_staying_the_whole_call_must_hold_the_first_role() -> None:
+    # V2's first role needs medication and hoist (C1 alone), the second none: C1 must stay.
+    scenario = _with_visit(
+        "V2",
+        required_skills=frozenset({"medication", "hoist"}),
+        second_carer_skills=frozenset(),
+        second_carer_minutes=15,
+    )
+    c1_leaves = _with_stop(RUN_C1, 1, end=_clock(9, 45)).model_copy(
+        update={"return_home": _clock(9, 54)}
+    )
+    c2_stays = RUN_C2  # 09:30-10:15
+    violations = validate_plan(scenario, _with_runs(c1_leaves, c2_stays, RUN_C3), HaversineTravel())
+    assert [(v.code, v.visit_id) for v in violations] == [("missing_skill", "V2")]
+    assert "staying 45 min must hold hoist, medication" in violations[0].message
+    c2_leaves = _c2_staying(15).model_copy(update={"shift_end": MORNING.end})
+    assert _codes(_with_runs(RUN_C1, c2_leaves, RUN_C3), scenario) == []
+
+
 # ---- late rather than missed --------------------------------------------------------------
 
 
