@@ -46,8 +46,10 @@ The mapping (each loss is counted into the row's note, never dropped silently):
   optional patient (priced through ``drop_optional``, per service: "optional patients priced
   per service"); "independent" services are two unrelated visits. The skills catalogue is
   the services (service classes need no mapping: each caregiver's abilities are services).
-* "simultaneous" services ``a`` and ``b`` -> one double-handed visit, held for the longer
-  service, whose first carer holds ``a`` and second ``b`` (``Visit.second_carer_skills``).
+* "simultaneous" services ``a`` and ``b`` (``a`` the longer) -> one double-handed visit of
+  ``a``'s length whose first carer holds ``a`` and second ``b``
+  (``Visit.second_carer_skills``), the second leaving after ``b``'s length where it is
+  shorter (``Visit.second_carer_minutes``).
 * "sequential" services (the second starts ``min``..``max`` after the first, by another
   caregiver) -> two visits, the second following the first (``Visit.follows``, ``min_gap``,
   ``max_gap``, ``other_carer``), both over the patient's whole window.
@@ -740,6 +742,8 @@ class _Need:
     carers: int = 1
     second_skills: frozenset[str] | None = None
     """A double-handed visit's second carer's skills, when not the first's."""
+    second_minutes: int | None = None
+    """A double-handed visit's second carer's scaled minutes, when fewer than the first's."""
     gap: tuple[int, int] | None = None
     """(least, most) scaled minutes after the need before it, by another carer."""
 
@@ -748,13 +752,11 @@ def _needs(instance: Instance, patient: Patient, scale: int, losses: Counter[str
     """The visits standing for ``patient``'s services."""
     services = patient.services
     if patient.sync == "simultaneous" and len(services) == 2:
-        a, b = services
-        if a.duration != b.duration:
-            losses["simultaneous pairs held for the longer service"] += 1
+        a, b = sorted(services, key=lambda s: -s.duration)  # the second carer leaves first
         helper = None if a.service == b.service else frozenset({b.service})
-        longest = max(a.duration, b.duration)
-        windows = _windows(instance, patient, longest, scale)
-        return [_Need(services, windows, frozenset({a.service}), 2, helper)]
+        windows = _windows(instance, patient, a.duration, scale)
+        part = math.ceil(b.duration * scale - EPSILON) if b.duration < a.duration else None
+        return [_Need((a, b), windows, frozenset({a.service}), 2, helper, second_minutes=part)]
     needs = [
         _Need(
             (service,),
@@ -808,6 +810,7 @@ def map_instance(instance: Instance) -> Mapping:
                     required_skills=need.skills,
                     priority=Priority.OPTIONAL if patient.optional else Priority.NORMAL,
                     second_carer_skills=need.second_skills,
+                    second_carer_minutes=need.second_minutes,
                     follows=None if need.gap is None else before,
                     min_gap=0 if need.gap is None else need.gap[0],
                     max_gap=None if need.gap is None else need.gap[1],
@@ -905,12 +908,18 @@ def plan_solution(mapping: Mapping, plan: Plan) -> Solution:
     for run in plan.runs:
         for stop in run.stops:
             carers_of.setdefault(stop.visit_id, []).append(run.carer_id)
+    lengths = {(run.carer_id, s.visit_id): s.end - s.start for run in plan.runs for s in run.stops}
     service_for: dict[tuple[str, str], str] = {}
     for visit_id, carers in carers_of.items():
         services = mapping.services_of[visit_id]
         if len(services) == 1 or len(carers) != len(services):
             for carer in carers:
                 service_for[(visit_id, carer)] = services[0]
+            continue
+        first, second = (lengths[carer, visit_id] for carer in carers)
+        if first != second:  # the second carer, leaving early, gives the shorter service
+            longest = sorted(carers, key=lambda carer: -lengths[carer, visit_id])
+            service_for.update(zip(((visit_id, c) for c in longest), services, strict=True))
             continue
         orders = (services, services[::-1])
         chosen = next(
