@@ -375,13 +375,11 @@ class Visit(Frozen):
         """The minutes each of the carers holding ``skills`` (one set per carer, in order)
         stays: the carer filling the first role the whole call, the first listed where
         either could; the whole call for each where the carers cannot fill both roles."""
-        if len(skills) != 2 or not self.double_handed:
+        if len(skills) != 2 or not self.double_handed or not self.staffed_by(skills):
             return (self.duration,) * len(skills)
         whole, part = self.lengths
         first, second = self.roles
-        if not (first <= skills[0] and second <= skills[1]) and self.staffed_by(skills):
-            return (part, whole)
-        return (whole, part) if self.staffed_by(skills) else (self.duration, self.duration)
+        return (whole, part) if first <= skills[0] and second <= skills[1] else (part, whole)
 
     def role_for(
         self, skills: frozenset[str], partner_skills: frozenset[str] | None = None

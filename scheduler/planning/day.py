@@ -999,26 +999,31 @@ def _lane_job(args: tuple[list[Scenario], Settings, TravelTimes, float]) -> list
 
 
 def _halves_taken(
-    problem: RoutingProblem, tasks_of: dict[str, list[int]], holders: dict[str, list[int]]
+    problem: RoutingProblem,
+    tasks_of: dict[str, list[int]],
+    holders: dict[str, list[tuple[int, int]]],
 ) -> dict[tuple[str, int], int]:
-    """Each visit and vehicle holding it in a plan -> the visit's task that vehicle takes: an
-    order of the visit's tasks each holder's shift may do, where there is one. Taking the
-    halves of a double-handed visit in run order gave a carer holding both roles the half
-    that only the other carer may do (a route no carer could work: Bazirha-CAIE K1's plan,
-    read back, was refused by its own model)."""
-    taken: dict[tuple[str, int], int] = {}
-    for visit_id, vehicles in holders.items():
-        orders = permutations(tasks_of.get(visit_id, []), len(vehicles))
-        fits = next(
-            (
-                o
-                for o in orders
-                if all(v in _allowed(problem, t) for v, t in zip(vehicles, o, strict=True))
-            ),
-            None,
+    """Each visit and vehicle holding it in a plan (``holders``: visit -> (vehicle, minutes
+    its stop lasts)) -> the visit's task that vehicle takes: an order of the visit's tasks
+    each holder's shift may do, of the holder's own length where one is (a second carer
+    leaving early keeps the second half). Taking the halves in run order gave a carer
+    holding both roles the half only the other carer may do (a route no carer could work:
+    Bazirha-CAIE K1's plan, read back, was refused by its own model)."""
+
+    def fits(held: list[tuple[int, int]], order: tuple[int, ...], lengths: bool) -> bool:
+        return all(
+            v in _allowed(problem, t) and (not lengths or problem.tasks[t].service == minutes)
+            for (v, minutes), t in zip(held, order, strict=True)
         )
-        if fits is not None:
-            taken.update({(visit_id, v): t for v, t in zip(vehicles, fits, strict=True)})
+
+    taken: dict[tuple[str, int], int] = {}
+    for visit_id, held in holders.items():
+        orders = list(permutations(tasks_of.get(visit_id, []), len(held)))
+        order = next((o for o in orders if fits(held, o, True)), None) or next(
+            (o for o in orders if fits(held, o, False)), None
+        )
+        if order is not None:
+            taken.update({(visit_id, v): t for (v, _), t in zip(held, order, strict=True)})
     return taken
 
 
@@ -1036,10 +1041,10 @@ def _initial_routes(day: _Day, plans: list[Plan]) -> tuple[list[list[int]], dict
     runs = [
         (vehicle_of[(run.carer_id, run.shift_start)], run) for plan in plans for run in plan.runs
     ]
-    holders: dict[str, list[int]] = {}
+    holders: dict[str, list[tuple[int, int]]] = {}
     for v, run in runs:
         for stop in run.stops:
-            holders.setdefault(stop.visit_id, []).append(v)
+            holders.setdefault(stop.visit_id, []).append((v, stop.end - stop.start))
     taken = _halves_taken(day.problem, tasks_of, holders)
     routes: list[list[int]] = [[] for _ in day.vehicle_shift]
     starts: dict[int, int] = {}
@@ -1231,7 +1236,7 @@ def _warmed(day: _Day, warm: Warm, settings: Settings) -> _Warmed:
     planned_start: dict[int, int] = {}
     planned_carers: dict[str, set[str]] = {}
     departed: dict[int, int] = {}
-    held: list[tuple[str, str, int, int]] = []  # carer, visit, vehicle, start
+    held: list[tuple[str, str, int, int, int]] = []  # carer, visit, vehicle, start, minutes
     for run in warm.plan.runs:
         for stop in run.stops:
             planned_carers.setdefault(stop.visit_id, set()).add(run.carer_id)
@@ -1241,12 +1246,12 @@ def _warmed(day: _Day, warm: Warm, settings: Settings) -> _Warmed:
                 continue  # an orphan: its carer is off
             if run.depart < warm.at:
                 departed[v] = run.depart
-            held.append((run.carer_id, stop.visit_id, v, start))
-    holders: dict[str, list[int]] = {}
-    for _, visit_id, v, _ in held:
-        holders.setdefault(visit_id, []).append(v)
+            held.append((run.carer_id, stop.visit_id, v, start, stop.end - stop.start))
+    holders: dict[str, list[tuple[int, int]]] = {}
+    for _, visit_id, v, _, minutes in held:
+        holders.setdefault(visit_id, []).append((v, minutes))
     taken = _halves_taken(problem, tasks_of, holders)
-    for carer_id, visit_id, v, start in held:
+    for carer_id, visit_id, v, start, _ in held:
         matched = taken.get((visit_id, v))
         free = [
             t

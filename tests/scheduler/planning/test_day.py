@@ -680,6 +680,28 @@ def test_a_helper_leaving_after_their_part_is_free_for_their_next_call(tmp_path:
     assert len(solve(whole).unallocated) == 1
 
 
+def test_a_plan_read_back_keeps_who_leaves_early_where_either_carer_could(
+    tmp_path: Path,
+) -> None:
+    # V2 (hoist, 45 min, the second carer 15): C1 and C3 both hold hoist (C2 is excluded),
+    # so either may leave early. Read back in either run order (a re-plan from the plan),
+    # each keeps their own part; taken in run order, the first carer took the whole call.
+    visits = VISITS.replace("priority,pinned_carer", "priority,pinned_carer,second_carer_minutes")
+    visits = visits.replace("45,2,hoist,normal,", "45,2,hoist,normal,,15")
+    scenario = read_scenario(write_folder(tmp_path / "either", visits=visits))
+    plan = solve(scenario)
+    stays = {(r.carer_id, s.visit_id): s.end - s.start for r in plan.runs for s in r.stops}
+    assert sorted(stays[c, "V2"] for c in ("C1", "C3")) == [15, 45]
+    for runs in (plan.runs, plan.runs[::-1]):
+        again = plan.model_copy(update={"runs": runs})
+        assert plan.cost is not None
+        assert search_objective(scenario, again, SETTINGS) == plan.cost.total
+        warm = solve_warm(scenario, Warm(plan=again, at=0, begun={}), SETTINGS)
+        assert validate_plan(scenario, warm, HaversineTravel(SETTINGS.travel)) == []
+        kept = {(r.carer_id, s.visit_id): s.end - s.start for r in warm.runs for s in r.stops}
+        assert kept == stays
+
+
 def _roles(scenario: Scenario, visit_id: str, **update: object) -> Scenario:
     visits = tuple(v.model_copy(update=update) if v.id == visit_id else v for v in scenario.visits)
     return scenario.model_copy(update={"visits": visits})
