@@ -38,6 +38,7 @@ from benchmarks.homecare import (
 from benchmarks.homecare import UHHC as UHHC_SUITE
 from benchmarks.runner import QUICK_SUITES, SUITES
 from routing.travel import Place
+from scheduler.analysis.manual import Assignment, rota_plans
 from scheduler.model.care import Priority
 from scheduler.rules.day import validate_plan
 
@@ -142,6 +143,43 @@ def test_objective_reproduces_best_known_from_its_solution(
     evaluation = evaluate(instance, read_solution(HHC / "solutions" / solution))
     assert evaluation.issues == ()
     assert evaluation.objective == pytest.approx(best_known, abs=0.01)
+
+
+def test_a_published_plan_with_unequal_simultaneous_services_is_a_valid_domcare_rota() -> None:
+    # K1's best known plan: p14's s4 (19 min, c3) and s2 (16 min, c1) start together at 56,
+    # and c1 is at p24 by 111 (56 + 16 + the 39-minute leg). Held both for 19 minutes, as
+    # the mapping once did, c1 reached p24 at 114 and the plan broke p8's start at 358.
+    instance = read_instance(instance_path("bazirha-caie", "K1"))
+    mapping = map_instance(instance)
+    assert mapping.scenario.visit_by_id["p14:s4+s2"].lengths == (19, 16)
+    solution = read_solution(HHC / "solutions/uhhc-sa/bazirha-caie/sol-K1-238141822.json")
+    visit_of = {
+        (v.client_id, s): v.id for v in mapping.scenario.visits for s in mapping.services_of[v.id]
+    }
+    # The carer giving a pair's longer (first) service is listed first in the rota.
+    given = sorted(
+        ((carer, a) for carer, route in solution.items() for a in route),
+        key=lambda item: mapping.services_of[visit_of[item[1].patient, item[1].service]].index(
+            item[1].service
+        ),
+    )
+    rota = [
+        Assignment(
+            carer_id=carer,
+            date=mapping.scenario.date,
+            visit_id=visit_of[a.patient, a.service],
+            start=round(a.start),
+        )
+        for carer, a in given
+    ]
+    settings = settings_for(instance, 1)
+    (plan,) = rota_plans(mapping.scenario, rota, mapping.travel, settings)
+    assert plan.unallocated == ()
+    assert validate_plan(mapping.scenario, plan, mapping.travel) == []
+    stays = {(r.carer_id, s.visit_id): s.end - s.start for r in plan.runs for s in r.stops}
+    assert (stays["c3", "p14:s4+s2"], stays["c1", "p14:s4+s2"]) == (19, 16)
+    # Read back, each carer gives the service of their own length: the best known value.
+    assert evaluate(instance, plan_solution(mapping, plan)).objective == 154.0
 
 
 def test_mankowska_components_of_best_known() -> None:
