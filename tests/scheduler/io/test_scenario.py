@@ -425,15 +425,15 @@ def test_a_column_with_data_but_no_name_and_a_column_named_twice(tmp_path: Path)
 
 ROLE_VISITS = (
     "id,client_id,date,earliest_start,latest_start,duration_minutes,carers_required,"
-    "required_skills,second_carer_skills\n"
-    "V1,K1,2026-12-01,07:30,08:30,30,1,medication,\n"
-    "V2,K2,2026-12-01,09:00,10:00,45,2,hoist,none\n"
-    "V3,K3,2026-12-01,12:00,13:00,15,2,hoist;medication,Medication\n"
-    "V4,K3,2026-12-01,17:00,18:00,30,2,hoist,\n"
+    "required_skills,second_carer_skills,second_carer_minutes\n"
+    "V1,K1,2026-12-01,07:30,08:30,30,1,medication,,\n"
+    "V2,K2,2026-12-01,09:00,10:00,45,2,hoist,none,15\n"
+    "V3,K3,2026-12-01,12:00,13:00,15,2,hoist;medication,Medication,\n"
+    "V4,K3,2026-12-01,17:00,18:00,30,2,hoist,,\n"
 )
 
 
-def test_second_carer_skills_read_and_round_trip(tmp_path: Path) -> None:
+def test_second_carer_skills_and_minutes_read_and_round_trip(tmp_path: Path) -> None:
     scenario = read_scenario(write_folder(tmp_path / "roles", visits=ROLE_VISITS))
     roles = {v.id: v.roles for v in scenario.visits}
     assert roles == {
@@ -442,26 +442,11 @@ def test_second_carer_skills_read_and_round_trip(tmp_path: Path) -> None:
         "V3": (frozenset({"hoist", "medication"}), frozenset({"medication"})),
         "V4": (frozenset({"hoist"}), frozenset({"hoist"})),  # empty: the same as the first
     }
+    lengths = {v.id: v.lengths for v in scenario.visits}  # empty minutes: the whole call
+    assert lengths == {"V1": (30,), "V2": (45, 15), "V3": (15, 15), "V4": (30, 30)}
+    assert scenario.visit_by_id["V2"].care_minutes == 60
     write_scenario(scenario, tmp_path / "written" / "roles")
     assert read_scenario(tmp_path / "written" / "roles") == scenario
-
-
-MINUTES_VISITS = (
-    "id,client_id,date,earliest_start,latest_start,duration_minutes,carers_required,"
-    "required_skills,second_carer_skills,second_carer_minutes\n"
-    "V1,K1,2026-12-01,07:30,08:30,30,1,medication,,\n"
-    "V2,K2,2026-12-01,09:00,10:00,45,2,hoist,none,15\n"
-    "V4,K3,2026-12-01,17:00,18:00,30,2,hoist,,\n"
-)
-
-
-def test_second_carer_minutes_read_and_round_trip(tmp_path: Path) -> None:
-    scenario = read_scenario(write_folder(tmp_path / "part", visits=MINUTES_VISITS))
-    lengths = {v.id: v.lengths for v in scenario.visits}
-    assert lengths == {"V1": (30,), "V2": (45, 15), "V4": (30, 30)}  # empty: the whole call
-    assert scenario.visit_by_id["V2"].care_minutes == 60
-    write_scenario(scenario, tmp_path / "written" / "part")
-    assert read_scenario(tmp_path / "written" / "part") == scenario
 
 
 @pytest.mark.parametrize(
@@ -476,7 +461,7 @@ def test_second_carer_minutes_read_and_round_trip(tmp_path: Path) -> None:
 def test_bad_second_carer_minutes_are_located(
     tmp_path: Path, old: str, new: str, code: str
 ) -> None:
-    folder = write_folder(tmp_path / "bad", visits=MINUTES_VISITS.replace(old, new))
+    folder = write_folder(tmp_path / "bad", visits=ROLE_VISITS.replace(old, new))
     row = 2 if old.startswith("30,1") else 3
     assert issues_of(folder) == [(code, "visits.csv", row, "second_carer_minutes")]
 
