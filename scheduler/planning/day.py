@@ -848,7 +848,7 @@ def _ruined(
     partner |= {p.second: p.first for p in problem.synced}
     placed = sorted(t for route in routes for t in route)
     out: set[int] = set()
-    for task in rng.sample(placed, max(1, round(len(placed) * _RUIN_SHARE))):
+    for task in rng.sample(placed, min(len(placed), max(1, round(len(placed) * _RUIN_SHARE)))):
         out |= {task, partner.get(task, task)}
     return [[t for t in route if t not in out] for route in routes]
 
