@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -30,6 +31,7 @@ from scheduler.planning.day import (
     _pairs_pinned_in,
     _prepare,
     _rounds,
+    _ruined,
     _searched,
     _task_lists,
     search_objective,
@@ -1081,6 +1083,20 @@ def test_rounds_search_again_aimed_at_their_own_work_and_keep_the_cheapest(
         assert kept < {t for route in routes for t in route}
         assert all((t in kept) == (partner[t] in kept) for t in partner if t in kept)
     assert any(both_sides) and ruined
+
+
+def test_ruined_routes_lose_a_fifth_of_their_calls_a_pairs_halves_together(tiny: Scenario) -> None:
+    day = _prepare(tiny, SETTINGS, build_journeys(tiny, HaversineTravel()))
+    (pair, *_) = day.problem.synced
+    others = [t for t in range(len(day.problem.tasks)) if t not in (pair.first, pair.second)]
+    a, b, c = others[:3]
+    routes = [[pair.first, a], [pair.second, b, c]]
+    rng = random.Random(1)
+    for _ in range(20):
+        kept = {t for route in _ruined(day.problem, routes, rng) for t in route}
+        assert (pair.first in kept) == (pair.second in kept)
+        assert 5 - 2 <= len(kept) <= 5 - 1  # one call of five (a pair: both halves) out
+    assert _ruined(day.problem, [[], []], rng) == [[], []]
 
 
 def test_a_day_without_pairs_pricing_balance_goes_round_too(
