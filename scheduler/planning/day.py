@@ -834,22 +834,22 @@ def _rounds(
 
 
 _RUIN_SHARE = 0.2
-"""The share of a plan's calls a ruined round takes out and searches back in (``_ruined``)."""
+"""The share of a plan's single calls a ruined round takes out and searches back in
+(``_ruined``)."""
 
 
 def _ruined(
     problem: RoutingProblem, routes: list[list[int]], rng: random.Random
 ) -> list[list[int]]:
-    """``routes`` without a random ``_RUIN_SHARE`` of their calls (a pair's halves together),
-    for the search to put back: once the rounds stall, the search from the cheapest routes
-    ends where it began (Bazirha-CAIE M3 at 60 s: the whole day in 8 s), and the time left
-    went unused."""
-    partner = {p.first: p.second for p in problem.synced}
-    partner |= {p.second: p.first for p in problem.synced}
-    placed = sorted(t for route in routes for t in route)
-    out: set[int] = set()
-    for task in rng.sample(placed, min(len(placed), max(1, round(len(placed) * _RUIN_SHARE)))):
-        out |= {task, partner.get(task, task)}
+    """``routes`` without a random ``_RUIN_SHARE`` of their single calls, for the search to
+    put back: once the rounds stall, the search from the cheapest routes ends where it began
+    (Bazirha-CAIE M3 at 60 s: the whole day in 8 s), and the time left went unused. A pair
+    stays where it is: no search puts a tied pair back (K1: every round that took one out
+    came back without it)."""
+    halves = {t for p in problem.synced for t in (p.first, p.second)}
+    single = sorted(t for route in routes for t in route if t not in halves)
+    count = min(len(single), max(1, round(len(single) * _RUIN_SHARE)))
+    out = set(rng.sample(single, count))
     return [[t for t in route if t not in out] for route in routes]
 
 
