@@ -366,6 +366,11 @@ class Visit(Frozen):
             return (self.duration,)
         return (self.duration, self.second_carer_minutes or self.duration)
 
+    def stay(self, minutes: int) -> int:
+        """How long a carer whose stop lasts ``minutes`` stays: that, where it is one of the
+        visit's lengths (a second carer leaving early), else the whole call."""
+        return minutes if minutes in self.lengths else self.duration
+
     @property
     def care_minutes(self) -> int:
         """Carer minutes the visit takes, every attending carer's together."""

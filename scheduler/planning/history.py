@@ -32,7 +32,7 @@ from scheduler.model.events import (
     VisitDone,
     started_by,
 )
-from scheduler.model.plan import Plan, Run, Stop, WeekPlan
+from scheduler.model.plan import Plan, Run, WeekPlan
 from scheduler.rules.week import carers_seen, day_scenario, first_leave, paid_minutes
 
 __all__ = ["Warm", "afresh_day", "follow_events", "orphans", "standing", "week_day"]
@@ -94,13 +94,6 @@ def _leg(
     return int(travel.matrix(places, carer.travel_mode.value).minutes[0, 1])
 
 
-def _stays(visit: Visit, stop: Stop) -> int:
-    """How long the carer of ``stop`` stays at ``visit`` as it stands now: the second carer's
-    part where the plan gave them that (``Visit.second_carer_minutes``), else the call."""
-    part = visit.second_carer_minutes
-    return part if part is not None and stop.end - stop.start == part else visit.duration
-
-
 def _home_by(
     carer: Carer, run: Run, begun: dict[str, int], visits: dict[str, Visit],
     scenario: Scenario, travel: TravelTimes,
@@ -110,7 +103,7 @@ def _home_by(
     if not made:
         return None
     last = made[-1]
-    end = begun[last.visit_id] + _stays(visits[last.visit_id], last)
+    end = begun[last.visit_id] + visits[last.visit_id].stay(last.end - last.start)
     client = scenario.client_by_id[last.client_id]
     return end + _leg(travel, carer, (client.id, client.location), (carer.id, carer.home))
 
@@ -171,7 +164,7 @@ def _check_history(
             a = scenario.client_by_id[stop.client_id]
             b = scenario.client_by_id[following.client_id]
             leg = _leg(travel, carer, (a.id, a.location), (b.id, b.location))
-            stays = _stays(visits[stop.visit_id], stop)
+            stays = visits[stop.visit_id].stay(stop.end - stop.start)
             free = start + stays + leg
             if free <= next_start:
                 continue

@@ -546,8 +546,8 @@ def _check_run(
         there = journeys.client_place[client.id]
         at = AtStop(carer, visit, client, stop, journeys.leg(mode, here, there), clock, settings)
         found += [violation for rule in STOP_RULES if (violation := rule(at)) is not None]
-        length = stop.end - stop.start if stop.end - stop.start in visit.lengths else visit.duration
-        here, clock = there, max(stop.start, at.earliest_arrival) + length
+        stays = visit.stay(stop.end - stop.start)
+        here, clock = there, max(stop.start, at.earliest_arrival) + stays
     minutes, metres = journeys.leg(mode, here, home)
     home_by = clock + minutes
     if minutes >= UNREACHABLE_MINUTES:
