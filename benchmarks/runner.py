@@ -18,6 +18,7 @@ import sys
 import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TypeVar
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -33,6 +34,7 @@ SUITES = {
     "relaxed": ("benchmarks.relaxed", "RELAXED"),
 }
 QUICK_SUITES = ("solomon", "homecare", "scale", "relaxed")
+T = TypeVar("T")
 
 
 def _suite(name: str) -> Suite:
@@ -91,8 +93,27 @@ def _broken(suite: Suite, row: Row) -> str | None:
     return None
 
 
+def shard(items: list[T], part: tuple[int, int]) -> list[T]:
+    """Every n-th item from the k-th (1-based): two shards run side by side share a suite's
+    small and large cases alike, so each of the machine's two cores does half the work."""
+    k, n = part
+    return items[k - 1 :: n]
+
+
+def _shard_arg(text: str) -> tuple[int, int]:
+    k, _, n = text.partition("/")
+    if not (k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise argparse.ArgumentTypeError(f"expected K/N with 1 <= K <= N, got {text!r}")
+    return int(k), int(n)
+
+
 def run(
-    names: list[str], quick: bool, time_limit_s: float | None, out: Path, only: str | None = None
+    names: list[str],
+    quick: bool,
+    time_limit_s: float | None,
+    out: Path,
+    only: str | None = None,
+    part: tuple[int, int] = (1, 1),
 ) -> int:
     plan = []
     for name in names:
@@ -100,6 +121,7 @@ def run(
         limit = time_limit_s or (suite.quick_time_limit_s if quick else suite.default_time_limit_s)
         cases = [c for c in suite.cases(quick) if only is None or only in c.instance]
         plan += [(name, suite, case, limit) for case in cases]
+    plan = shard(plan, part)
     rows: list[Row] = []
     failures: list[str] = []
     columns = (
@@ -202,6 +224,13 @@ def main(argv: list[str] | None = None) -> int:
     runner.add_argument("--time-limit", type=float, help="seconds per case (default: suite's)")
     runner.add_argument("--out", type=Path, default=Path("bench-results/results.csv"))
     runner.add_argument("--only", help="only the instances whose name contains this")
+    runner.add_argument(
+        "--shard",
+        type=_shard_arg,
+        default=(1, 1),
+        metavar="K/N",
+        help="every N-th case from the K-th, to run N processes side by side",
+    )
     summarise = commands.add_parser("summary", help="summarise results files")
     summarise.add_argument("files", type=Path, nargs="+", help="results CSV (JSON beside it)")
     args = parser.parse_args(argv)
@@ -209,4 +238,4 @@ def main(argv: list[str] | None = None) -> int:
         print(summary(args.files))
         return 0
     names = args.suite or list(QUICK_SUITES if args.quick else SUITES)
-    return run(names, args.quick, args.time_limit, args.out, args.only)
+    return run(names, args.quick, args.time_limit, args.out, args.only, args.shard)

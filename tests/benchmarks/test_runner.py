@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
+import pytest
+
 from benchmarks.results import Case, Row, Suite, gap_pct, markdown, write_rows
-from benchmarks.runner import _broken, _peer_ratios
+from benchmarks.runner import _broken, _peer_ratios, _shard_arg, shard
 from benchmarks.scale import SCALE
 
 SUITE = Suite("toy", lambda quick: [], lambda case, limit: [], 1.0, 1.0, quick_gap_ceiling_pct=5.0)
@@ -24,6 +27,18 @@ def test_quick_run_fails_only_on_broken_results() -> None:
     assert _broken(SUITE, Row("toy", "a", "-", note="crash: boom")) == "crash: boom"
     # the peer's gap is information, not our failure
     assert _broken(SUITE, Row("toy", "a", "pyvrp", gap_pct=50.0, valid=True)) is None
+
+
+def test_shards_share_every_case_once_and_alternate() -> None:
+    cases = list(range(7))
+    parts = [shard(cases, (k, 3)) for k in (1, 2, 3)]
+    assert parts == [[0, 3, 6], [1, 4], [2, 5]]
+    assert sorted(sum(parts, [])) == cases
+    assert shard(cases, (1, 1)) == cases
+    assert _shard_arg("2/2") == (2, 2)
+    for bad in ("0/2", "3/2", "2", "a/b"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            _shard_arg(bad)
 
 
 def test_rows_written_as_csv_and_json(tmp_path: Path) -> None:
