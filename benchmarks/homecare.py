@@ -21,9 +21,11 @@ back as an instance solution and scored as the literature scores that family:
 Units. Instance times and distances are one unit ("minutes"). domcare counts whole minutes in
 0..1440, so every instance time is multiplied by ``scale``: 1 when every distance is a whole
 number (Bazirha), else the largest whole factor keeping the latest time window inside the day
-(2 for Mankowska, whose distances have three decimals). Travel legs are rounded *up* after
-scaling, so a domcare plan is never quicker than the instance allows, and the score is computed
-from the instance's own (unrounded) matrix at the plan's start times divided by ``scale``.
+(uhhc-mixed); Mankowska (three decimals, lateness without a day's end) keeps a third of the
+latest window's end again for late work (``LATE_ROOM``: 1.8 for most instances). Travel legs
+and service lengths are rounded *up* after scaling, so a domcare plan is never quicker than the
+instance allows, and the score is computed from the instance's own (unrounded) matrix at the
+plan's start times divided by ``scale``.
 
 The mapping (each loss is counted into the row's note, never dropped silently):
 
@@ -660,7 +662,7 @@ class InstanceTravel:
     id or a caregiver id, the caregiver's home) names its matrix row. Minutes are the instance
     time scaled and rounded up; metres are the instance distance rounded (the same figure)."""
 
-    def __init__(self, node_of: dict[str, int], distances: np.ndarray, scale: int):
+    def __init__(self, node_of: dict[str, int], distances: np.ndarray, scale: float):
         self.node_of = node_of
         self._minutes = np.ceil(distances * scale - EPSILON).astype(np.int64)
         self._metres = np.rint(distances).astype(np.int64)
@@ -678,19 +680,31 @@ class Mapping:
     instance: Instance
     scenario: Scenario
     travel: InstanceTravel
-    scale: int
+    scale: float
     services_of: dict[str, tuple[str, ...]]
     """Visit id -> the instance services it stands for (two for a double-handed visit)."""
     losses: tuple[str, ...] = field(default=())
     """What the scenario cannot say about the instance, one phrase each."""
 
 
-def _scale(instance: Instance) -> int:
+LATE_ROOM = 1 / 3
+"""Where every service may be late and no shift ends the day (Mankowska), the day holds the
+latest window's end and a third again, for work running past it: the published plans run to
+1.27 times it (75_1: c1, the one caregiver able to give s1, home at 755 with windows ending
+by 597), which a day of 720 units (times x2) cannot hold."""
+
+
+def _scale(instance: Instance) -> float:
+    """Instance units to domcare minutes: 1 when every distance is a whole number; else the
+    largest whole factor keeping the latest window (and shift) end inside the day, or, where
+    lateness is priced and no shift ends the day, the largest tenth leaving ``LATE_ROOM``."""
     whole = all(float(d).is_integer() for row in instance.distances for d in row)
     if whole:
         return 1
     latest = max(end for p in instance.patients for _, end in p.windows)
     shifts = [c.shift[1] for c in instance.caregivers if c.shift]
+    if _soft_windows(instance) and not shifts:
+        return max(1.0, math.floor(10 * MINUTES_PER_DAY / (latest * (1 + LATE_ROOM))) / 10)
     return max(1, int(MINUTES_PER_DAY // max([latest, *shifts])))
 
 
@@ -708,7 +722,9 @@ Window = tuple[int, int]
 """Earliest and latest service start, in scaled minutes."""
 
 
-def _bounds(instance: Instance, window: tuple[float, float], duration: float, scale: int) -> Window:
+def _bounds(
+    instance: Instance, window: tuple[float, float], duration: float, scale: float
+) -> Window:
     """Start bounds for a service of ``duration`` instance units."""
     start, end = window
     latest = end - duration if instance.window_at_end else end
@@ -716,7 +732,7 @@ def _bounds(instance: Instance, window: tuple[float, float], duration: float, sc
 
 
 def _windows(
-    instance: Instance, patient: Patient, duration: float, scale: int
+    instance: Instance, patient: Patient, duration: float, scale: float
 ) -> tuple[Window, ...]:
     """Start windows for a service of ``duration`` at ``patient``: each of its windows, in
     order, those that overlap or touch once scaled made one, those too short dropped."""
@@ -748,7 +764,7 @@ class _Need:
     """(least, most) scaled minutes after the need before it, by another carer."""
 
 
-def _needs(instance: Instance, patient: Patient, scale: int, losses: Counter[str]) -> list[_Need]:
+def _needs(instance: Instance, patient: Patient, scale: float, losses: Counter[str]) -> list[_Need]:
     """The visits standing for ``patient``'s services."""
     services = patient.services
     if patient.sync == "simultaneous" and len(services) == 2:
@@ -864,7 +880,7 @@ def map_instance(instance: Instance) -> Mapping:
     )
 
 
-def _lunch(instance: Instance, scale: int) -> BreakWindow | None:
+def _lunch(instance: Instance, scale: float) -> BreakWindow | None:
     """The instance's lunch window as a carer's break window: it starts at the window's start
     or later and ends by its end, or, windows met at service start, starts by its end."""
     window = instance.lunch
@@ -879,10 +895,10 @@ def _lunch(instance: Instance, scale: int) -> BreakWindow | None:
     )
 
 
-def _notes(instance: Instance, scale: int, losses: Counter[str]) -> list[str]:
+def _notes(instance: Instance, scale: float, losses: Counter[str]) -> list[str]:
     """What the scenario cannot say about the instance, one phrase each."""
     weights = instance.weights
-    notes = [f"times x{scale}, legs rounded up"] if scale != 1 else []
+    notes = [f"times x{scale:g}, legs rounded up"] if scale != 1 else []
     if _soft_windows(instance):
         notes.append("highest tardiness unpriced")
     notes += [f"{count} {what}" for what, count in losses.items() if count]
