@@ -920,6 +920,57 @@ def _finish(
     return _settled(day, routes, fixed, answer.status, answer.objective, end)
 
 
+def _on_time_day(day: _Day, settings: Settings) -> _Day:
+    """The day as it would be with no call allowed late, for the first search: with a
+    tolerance, calls get carers who could only be late, and the first search, on time,
+    took another course (town at 10 s with 15 minutes' tolerance: two evening pairs
+    fewer); lateness is for fitting what the on-time plan leaves out. ``day`` itself when
+    no call may be late, or where lateness is priced in the search (``late_in_search``)."""
+    if not day.problem.tolerates_lateness or day.late_in_search:
+        return day
+    scenario = day.scenario
+    punctual_visits = tuple(
+        visit.model_copy(update={"late_tolerance": 0}) for visit in scenario.visits
+    )
+    return _prepare(
+        scenario.model_copy(update={"visits": punctual_visits}),
+        settings.model_copy(update={"late_tolerance_minutes": 0}),
+        day.journeys,
+    )
+
+
+def _halves_named(day: _Day) -> list[tuple[str, int]]:
+    """Each task as (its visit, which of the visit's tasks it is)."""
+    seen: dict[str, int] = {}
+    named = []
+    for visit_id in day.task_visit:
+        named.append((visit_id, seen.get(visit_id, 0)))
+        seen[visit_id] = named[-1][1] + 1
+    return named
+
+
+def _carried(first: _Day, day: _Day, answer: RoutingSolution) -> RoutingSolution:
+    """``answer`` to ``first`` as an answer to ``day``: each task is its visit's (the halves
+    of a pair in order); a task whose carer ``day`` does not allow is left out."""
+    if first is day:
+        return answer
+    index = dict(zip(_halves_named(day), range(len(day.task_visit)), strict=True))
+    own = {t: index[key] for t, key in enumerate(_halves_named(first))}
+    routes = []
+    for route in answer.routes:
+        kept = [
+            (own[t], start)
+            for t, start in zip(route.tasks, route.starts, strict=True)
+            if route.vehicle in _allowed(day.problem, own[t])
+        ]
+        routes.append(
+            replace(route, tasks=tuple(t for t, _ in kept), starts=tuple(s for _, s in kept))
+        )
+    placed = {t for route in routes for t in route.tasks}
+    dropped = tuple(t for t in range(len(day.problem.tasks)) if t not in placed)
+    return replace(answer, routes=tuple(routes), dropped=dropped)
+
+
 def _solve_whole(
     scenario: Scenario,
     settings: Settings,
@@ -933,8 +984,9 @@ def _solve_whole(
     deadline = began + max(_MIN_SEARCH_S, time_limit_s - _settle_s(scenario))
     end = max(deadline, began + time_limit_s - _WRAP_UP_S)
     day = _prepare(scenario, settings, build_journeys(scenario, travel))
+    first_day = _on_time_day(day, settings)
     tied = bool(day.problem.synced)
-    untied = punctual(untie(day.problem))
+    untied = punctual(untie(first_day.problem))
     again = day.late_in_search or day.problem.balanced  # a second search from the first's
     first_share = settings.solve.untied_share if tied or again else 1.0
 
@@ -957,11 +1009,14 @@ def _solve_whole(
         # OR-Tools 9.15 sometimes builds no first plan with the per-carer cost dimension
         # (found by the week property tests and by a day with 30 waiting-list packages):
         # a day planned without continuity costs beats a day with no plan.
+        same = first_day is day
         day = _without_costs(day)
-        untied = punctual(untie(day.problem))
+        first_day = day if same else _without_costs(first_day)
+        untied = punctual(untie(first_day.problem))
         answer = solve_routing(
             untied, _search(settings, first_search_s(), tied), on_progress=on_progress
         )
+    answer = _carried(first_day, day, answer)
     first_plan_s = (
         None
         if answer.first_solution_s is None

@@ -813,6 +813,35 @@ def test_lateness_priced_in_the_search_goes_on_from_an_on_time_plan(
     assert (True, True) in searches[1:]
 
 
+def test_the_first_search_plans_the_day_as_if_no_call_could_be_late(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a tolerance, calls get carers who could only be late; the first search, on time,
+    then took another course (town at 10 s with 15 minutes: two evening pairs fewer than
+    without). It is given the day as it is with no call late, and its routes are carried
+    over: lateness is for what the on-time plan leaves out."""
+    carers, clients, visits = EARLY_CALL
+    clients += "K2,Mr Example,54.518,-6.045\n"
+    visits += "V2,K2,2026-12-01,09:00,10:00,30,normal\n"  # on time; V1 only late
+    scenario = _day(tmp_path, carers, clients, visits)
+    first: list[RoutingProblem] = []
+    real = planning_day.solve_routing
+
+    def recorded(problem: RoutingProblem, spec: SearchSpec, **kw: Any) -> RoutingSolution:
+        first.append(problem)
+        return real(problem, spec, **kw)
+
+    monkeypatch.setattr(planning_day, "solve_routing", recorded)
+    settings = tolerant(60)
+    plan = solve_day(scenario, settings)
+    # V1 (task 0 of the day) cannot be reached on time: the first search sees V2 alone.
+    assert len(first[0].tasks) == 1 and not first[0].tolerates_lateness
+    assert validate_plan(scenario, plan, HaversineTravel(settings.travel)) == []
+    assert plan.unallocated == ()
+    late = {s.visit_id: s.minutes_late for run in plan.runs for s in run.stops}
+    assert late["V1"] > 0 and late["V2"] == 0
+
+
 def test_a_critical_call_is_left_out_rather_than_late(tmp_path: Path) -> None:
     scenario = _early_call(tmp_path, "critical")
     plan = solve_day(scenario, tolerant(60))
