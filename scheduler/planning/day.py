@@ -200,6 +200,14 @@ class _Day:
     may be late): after a first search on time, a search with soft latest starts goes on
     from its routes, and the repairs after it do not put time-keeping first either."""
 
+    def tasks_of(self) -> dict[str, list[int]]:
+        """Visit id -> its tasks in order (a double-handed visit's halves, first role first);
+        a fresh dict each call, for callers that use its lists up."""
+        tasks: dict[str, list[int]] = {}
+        for task, visit_id in enumerate(self.task_visit):
+            tasks.setdefault(visit_id, []).append(task)
+        return tasks
+
 
 def _expected_work(scenario: Scenario, journeys: Journeys) -> int:
     """The working time (care and travel) a plan of the day should hold, before there is one:
@@ -488,9 +496,7 @@ def _blocked_carers(day: _Day, tasks: list[int], answer: _Answer) -> dict[str, B
 
 def _to_plan(day: _Day, answer: _Answer, settings: Settings, info: SolverInfo) -> Plan:
     scenario, journeys = day.scenario, day.journeys
-    tasks_of: dict[str, list[int]] = {}
-    for task, visit_id in enumerate(day.task_visit):
-        tasks_of.setdefault(visit_id, []).append(task)
+    tasks_of = day.tasks_of()
     found = answer.solution.found
     runs = []
     placed: set[str] = set()
@@ -939,23 +945,17 @@ def _on_time_day(day: _Day, settings: Settings) -> _Day:
     )
 
 
-def _halves_named(day: _Day) -> list[tuple[str, int]]:
-    """Each task as (its visit, which of the visit's tasks it is)."""
-    seen: dict[str, int] = {}
-    named = []
-    for visit_id in day.task_visit:
-        named.append((visit_id, seen.get(visit_id, 0)))
-        seen[visit_id] = named[-1][1] + 1
-    return named
-
-
 def _carried(first: _Day, day: _Day, answer: RoutingSolution) -> RoutingSolution:
     """``answer`` to ``first`` as an answer to ``day``: each task is its visit's (the halves
     of a pair in order); a task whose carer ``day`` does not allow is left out."""
     if first is day:
         return answer
-    index = dict(zip(_halves_named(day), range(len(day.task_visit)), strict=True))
-    own = {t: index[key] for t, key in enumerate(_halves_named(first))}
+    tasks_of = day.tasks_of()
+    own = {
+        t: tasks_of[visit_id][half]
+        for visit_id, tasks in first.tasks_of().items()
+        for half, t in enumerate(tasks)
+    }
     routes = []
     for route in answer.routes:
         kept = [
@@ -1113,9 +1113,7 @@ def _initial_routes(day: _Day, plans: list[Plan]) -> tuple[list[list[int]], dict
     double-handed visit takes a half their shift may do (``_halves_taken``): halves differ
     when the visit has two roles or a pinned carer."""
     vehicle_of = {(carer.id, shift.start): v for v, (carer, shift) in enumerate(day.vehicle_shift)}
-    tasks_of: dict[str, list[int]] = {}
-    for task, visit_id in enumerate(day.task_visit):
-        tasks_of.setdefault(visit_id, []).append(task)
+    tasks_of = day.tasks_of()
     paired = {t for pair in day.problem.synced for t in (pair.first, pair.second)}
     paired |= lagged(day.problem)
     runs = [
@@ -1305,9 +1303,7 @@ def _warmed(day: _Day, warm: Warm, settings: Settings) -> _Warmed:
     dropped for an orphan or a new call of its priority (``drop_critical`` is far above twice
     ``drop_normal``)."""
     problem, replan = day.problem, settings.replan
-    tasks_of: dict[str, list[int]] = {}
-    for t, visit_id in enumerate(day.task_visit):
-        tasks_of.setdefault(visit_id, []).append(t)
+    tasks_of = day.tasks_of()
     closed = {
         v for v, (carer, shift) in enumerate(day.vehicle_shift)
         if (carer.id, shift.start) in warm.closed

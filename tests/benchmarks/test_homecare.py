@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from benchmarks.homecare import (
+    EPSILON,
     HOMECARE,
     Attendance,
     Caregiver,
@@ -166,7 +167,7 @@ def _published_rota(mapping: Mapping, solution: Solution) -> list[Assignment]:
             carer_id=carer,
             date=mapping.scenario.date,
             visit_id=visit_of[a.patient, a.service],
-            start=math.ceil(a.start * mapping.scale - 1e-6),
+            start=math.ceil(a.start * mapping.scale - EPSILON),
         )
         for carer, a in given
     ]
